@@ -1,0 +1,58 @@
+package org.calmworkbench.backend.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.calmworkbench.backend.model.Autoencoder;
+import org.calmworkbench.backend.model.AutoencoderConfig;
+import org.calmworkbench.backend.train.AePresets;
+import org.calmworkbench.backend.train.AeTrainConfig;
+import org.calmworkbench.backend.train.AutoencoderTrainer;
+import org.calmworkbench.backend.train.PatchSampler;
+import org.calmworkbench.backend.train.TrainControl;
+
+/**
+ * Autoencoder training throughput against the matmul roofline, measured in one run so the ratio is
+ * not at the mercy of a noisy machine. Token ids are random: throughput does not depend on them.
+ */
+public final class AeThroughput {
+  private AeThroughput() {}
+
+  public record Result(
+      String preset, int vocabSize, int batchSize, int measuredSteps, double tokensPerSecond,
+      double flopsPerToken, double achievedFlops, double rooflineFlops, int rooflineSize, double fractionOfRoofline) {}
+
+  public static Result run(String presetName, int vocabSize, int steps, int warmupSteps, int rooflineSize)
+      throws IOException, InterruptedException {
+    AePresets.Preset preset = AePresets.get(presetName);
+    AutoencoderConfig cfg = preset.modelConfig(vocabSize);
+    AeTrainConfig tc = preset.train().with(Map.of("steps", warmupSteps + steps, "eval_every", Integer.MAX_VALUE,
+        "checkpoint_every", 1e8, "time_limit", 0));
+    int[] tokens = new SplittableRandom(1).ints(1 << 20, 0, vocabSize).toArray();
+    double roofline = Roofline.matmulFlops(rooflineSize, 5);
+    Path dir = Files.createTempDirectory("calm-bench-ae");
+    List<double[]> marks = new ArrayList<>(); // (step, seconds since start)
+    long t0 = System.nanoTime();
+    AutoencoderTrainer.run(new AutoencoderTrainer.Request(cfg, tc, PatchSampler.uniform(tokens), new long[0], dir, null, false),
+        p -> marks.add(new double[] {p.step(), (System.nanoTime() - t0) / 1e9}), TrainControl.NONE);
+    deleteTree(dir);
+    double[] first = marks.stream().filter(m -> m[0] >= warmupSteps).findFirst().orElse(marks.get(0));
+    double[] last = marks.get(marks.size() - 1);
+    int measured = (int) (last[0] - first[0]);
+    double tps = measured * (double) tc.batchSize() * cfg.patchSize() / (last[1] - first[1]);
+    double flopsPerToken = new Autoencoder(cfg).trainingFlopsPerToken();
+    double achieved = tps * flopsPerToken;
+    return new Result(presetName, vocabSize, tc.batchSize(), measured, tps, flopsPerToken, achieved, roofline, rooflineSize,
+        achieved / roofline);
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (var s = Files.walk(dir)) {
+      s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+}

@@ -1,0 +1,148 @@
+package org.calmworkbench.backend.data;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.IntBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import org.calmworkbench.backend.CalmException;
+
+/**
+ * A read-only sequence of token ids: one split of a tokenized corpus. Small files are read onto
+ * the heap; large ones are memory-mapped (in 1 GiB segments, since one Java mapping stops at 2 GiB),
+ * so a corpus larger than the heap trains without loading it.
+ *
+ * <p>A mapped file stays mapped until the object is garbage-collected (Java 17 cannot unmap); on
+ * Windows that keeps the file locked, so drop a large {@code TokenIds} before rebuilding its cache.
+ *
+ * <p>On disk a token file is int32 little-endian, nothing else (like nanoGPT's {@code train.bin},
+ * but 32-bit so any vocabulary fits).
+ */
+public final class TokenIds {
+  private static final int SEGMENT_BITS = 28; // 2^28 ints = 1 GiB per mapping
+
+  /** Files up to this many tokens (64 MB) are read onto the heap; larger ones are mapped. */
+  static final long HEAP_LIMIT_TOKENS = 1L << 24;
+
+  private final IntBuffer[] segments; // all full (2^segmentBits ids) but the last
+  private final int segmentBits;
+  private final long segmentMask;
+  private final long size;
+
+  private TokenIds(IntBuffer[] segments, int segmentBits, long size) {
+    this.segments = segments;
+    this.segmentBits = segmentBits;
+    this.segmentMask = (1L << segmentBits) - 1;
+    this.size = size;
+  }
+
+  /** Ids held in memory (tests, small corpora); {@code ids} is not copied. */
+  public static TokenIds of(int... ids) {
+    return new TokenIds(new IntBuffer[] {IntBuffer.wrap(ids)}, 31, ids.length);
+  }
+
+  /** Reads or maps an int32 little-endian token file. */
+  public static TokenIds load(Path file) throws IOException {
+    return load(file, HEAP_LIMIT_TOKENS, SEGMENT_BITS);
+  }
+
+  /**
+   * As {@link #load(Path)}, mapping files of more than {@code heapLimitTokens} tokens in segments
+   * of {@code 2^segmentBits} ids (tests use small values to exercise the mapped path).
+   */
+  static TokenIds load(Path file, long heapLimitTokens, int segmentBits) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      long bytes = ch.size();
+      if (bytes % Integer.BYTES != 0) {
+        throw new CalmException(file + ": token file is truncated (" + bytes
+            + " bytes, not a multiple of 4); delete it to rebuild the token cache");
+      }
+      long tokens = bytes / Integer.BYTES;
+      if (tokens <= heapLimitTokens) {
+        ByteBuffer buf = ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
+        while (buf.hasRemaining() && ch.read(buf) >= 0) {}
+        int[] ids = new int[(int) tokens];
+        buf.flip().asIntBuffer().get(ids);
+        return of(ids);
+      }
+      long perSegment = 1L << segmentBits;
+      int count = (int) ((tokens + perSegment - 1) >>> segmentBits);
+      IntBuffer[] segments = new IntBuffer[count];
+      for (int s = 0; s < count; s++) {
+        long start = (long) s << segmentBits;
+        long length = Math.min(tokens - start, perSegment);
+        segments[s] =
+            ch.map(FileChannel.MapMode.READ_ONLY, start * Integer.BYTES, length * Integer.BYTES)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .asIntBuffer();
+      }
+      return new TokenIds(segments, segmentBits, tokens);
+    }
+  }
+
+  public long size() {
+    return size;
+  }
+
+  public int get(long i) {
+    if (i < 0 || i >= size) {
+      throw new IndexOutOfBoundsException("token " + i + " of " + size);
+    }
+    return segments[(int) (i >>> segmentBits)].get((int) (i & segmentMask));
+  }
+
+  /** Copies ids {@code [from, from + length)} into {@code dst[off..]}. */
+  public void copy(long from, int[] dst, int off, int length) {
+    if (from < 0 || length < 0 || from + length > size) {
+      throw new IndexOutOfBoundsException("tokens [" + from + ", " + (from + length) + ") of " + size);
+    }
+    while (length > 0) {
+      IntBuffer seg = segments[(int) (from >>> segmentBits)];
+      int at = (int) (from & segmentMask);
+      int n = Math.min(length, seg.limit() - at);
+      seg.get(at, dst, off, n);
+      from += n;
+      off += n;
+      length -= n;
+    }
+  }
+
+  /** Number of whole non-overlapping windows of {@code length} tokens. */
+  public long windowCount(int length) {
+    if (length <= 0) {
+      throw new IllegalArgumentException("window length must be positive, got " + length);
+    }
+    return size / length;
+  }
+
+  /**
+   * The non-overlapping windows {@code [0, T), [T, 2T), ...} in order, for evaluation; a tail
+   * shorter than {@code length} is left out. Each call of {@code next()} returns a new array.
+   */
+  public Iterable<int[]> windows(int length) {
+    long count = windowCount(length);
+    return () ->
+        new Iterator<>() {
+          private long next;
+
+          @Override
+          public boolean hasNext() {
+            return next < count;
+          }
+
+          @Override
+          public int[] next() {
+            if (!hasNext()) {
+              throw new NoSuchElementException();
+            }
+            int[] window = new int[length];
+            copy(next++ * length, window, 0, length);
+            return window;
+          }
+        };
+  }
+}

@@ -1,0 +1,68 @@
+package org.calmworkbench.backend.train;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.model.AutoencoderConfig;
+
+/**
+ * Named autoencoder presets. The vocabulary size always comes from the tokenizer.
+ *
+ * <ul>
+ *   <li>{@code tiny}: seconds on a CPU; for tests and a first look in class.
+ *   <li>{@code laptop} (default): high accuracy on a CPU in minutes.
+ *   <li>{@code paper}: the paper's autoencoder (H=512, L=128, K=4); slow on a CPU.
+ * </ul>
+ */
+public final class AePresets {
+  private AePresets() {}
+
+  public static final String DEFAULT = "laptop";
+
+  /** A preset: model settings (without vocab_size) and training settings. */
+  public record Preset(String name, String description, Map<String, Number> model, AeTrainConfig train) {
+    public AutoencoderConfig modelConfig(int vocabSize) {
+      Map<String, Number> m = new LinkedHashMap<>(model);
+      m.put("vocab_size", vocabSize);
+      return AutoencoderConfig.fromMap(m, "preset " + name);
+    }
+  }
+
+  private static Map<String, Number> model(int hidden, int intermediate, int layers, int latent, int k) {
+    Map<String, Number> m = new LinkedHashMap<>();
+    m.put("hidden_size", hidden);
+    m.put("intermediate_size", intermediate);
+    m.put("num_encoder_layers", layers);
+    m.put("num_decoder_layers", layers);
+    m.put("latent_size", latent);
+    m.put("patch_size", k);
+    m.put("rms_norm_eps", 1e-6);
+    m.put("ae_dropout", 0.15);
+    m.put("kl_clamp", 0.5);
+    m.put("kl_weight", 1e-3);
+    return m;
+  }
+
+  public static final List<Preset> ALL =
+      List.of(
+          new Preset("tiny", "H=64, L=16, K=4: trains in seconds; for tests and a first look",
+              model(64, 128, 2, 16, 4),
+              new AeTrainConfig(3e-3, 20, 256, 300, 0, 42, 0.1, 0.9, 0.95, 1.0, 100, 30)),
+          new Preset("laptop", "H=256, L=64, K=4: high accuracy on a CPU in minutes (the default)",
+              model(256, 512, 2, 64, 4),
+              new AeTrainConfig(1e-3, 200, 1024, 4000, 0, 42, 0.1, 0.9, 0.95, 1.0, 250, 60)),
+          new Preset("paper", "H=512, L=128, K=4, as in the paper's autoencoder; slow on a CPU",
+              model(512, 1280, 2, 128, 4),
+              new AeTrainConfig(3e-4, 1000, 2048, 30000, 0, 42, 0.1, 0.9, 0.95, 1.0, 500, 300)));
+
+  public static Preset get(String name) {
+    for (Preset p : ALL) {
+      if (p.name().equals(name)) {
+        return p;
+      }
+    }
+    throw new CalmException("unknown preset '" + name + "'; choose one of: "
+        + String.join(", ", ALL.stream().map(Preset::name).toList()));
+  }
+}

@@ -1,0 +1,113 @@
+package org.calmworkbench.backend.train;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.calmworkbench.backend.io.AtomicFiles;
+
+/**
+ * Saves a checkpoint folder as one transaction, so a crash or kill at any moment leaves either the
+ * previous checkpoint or the new one, never a mix of the two.
+ *
+ * <p>A checkpoint is several files (weights, optimizer state, trainer state) that must agree. They
+ * are first written to {@code DIR/.pending/}, each fsynced; then a {@code COMMITTED} marker is
+ * written; then each file is renamed into {@code DIR}; then {@code .pending} is removed. On the next
+ * open, {@link #recover} rolls a committed transaction forward (finishing the renames) and throws an
+ * uncommitted one away (the old checkpoint was never touched).
+ */
+public final class CheckpointFiles {
+  static final String PENDING = ".pending";
+  static final String COMMITTED = "COMMITTED";
+
+  private CheckpointFiles() {}
+
+  /** Writes one file of the checkpoint at the given path. */
+  @FunctionalInterface
+  public interface FileWriter {
+    void writeTo(Path target) throws IOException;
+  }
+
+  /** A writer for a file given as bytes. */
+  public static FileWriter bytes(byte[] content) {
+    return target -> AtomicFiles.writeBytes(target, content);
+  }
+
+  /** Writes {@code files} (name -> writer) into {@code dir} atomically as a group. */
+  public static void commit(Path dir, Map<String, FileWriter> files) throws IOException {
+    Files.createDirectories(dir);
+    recover(dir);
+    Path pending = dir.resolve(PENDING);
+    deleteTree(pending);
+    Files.createDirectories(pending);
+    for (Map.Entry<String, FileWriter> e : files.entrySet()) {
+      e.getValue().writeTo(pending.resolve(e.getKey()));
+    }
+    AtomicFiles.writeString(pending.resolve(COMMITTED), String.join("\n", files.keySet()) + "\n");
+    fsyncDir(pending);
+    rollForward(dir);
+  }
+
+  /** Finishes or discards an interrupted {@link #commit}. Safe to call at any time. */
+  public static void recover(Path dir) throws IOException {
+    Path pending = dir.resolve(PENDING);
+    if (!Files.isDirectory(pending)) {
+      return;
+    }
+    if (Files.exists(pending.resolve(COMMITTED))) {
+      rollForward(dir);
+    } else {
+      deleteTree(pending);
+    }
+  }
+
+  private static void rollForward(Path dir) throws IOException {
+    Path pending = dir.resolve(PENDING);
+    List<String> names = Files.readAllLines(pending.resolve(COMMITTED));
+    for (String name : names) {
+      if (name.isBlank()) {
+        continue;
+      }
+      Path src = pending.resolve(name);
+      if (Files.exists(src)) { // already moved if an earlier roll-forward was interrupted
+        try {
+          Files.move(src, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+          Files.move(src, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+    }
+    fsyncDir(dir);
+    deleteTree(pending);
+  }
+
+  private static void fsyncDir(Path dir) {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (IOException | UnsupportedOperationException e) {
+      // Some platforms (Windows) cannot open a directory; the renames are still atomic there.
+    }
+  }
+
+  static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    List<Path> all = new ArrayList<>();
+    try (Stream<Path> s = Files.walk(root)) {
+      s.forEach(all::add);
+    }
+    all.sort(Comparator.reverseOrder());
+    for (Path p : all) {
+      Files.deleteIfExists(p);
+    }
+  }
+}

@@ -1,0 +1,25 @@
+package org.calmworkbench.backend.train;
+
+import java.util.SplittableRandom;
+
+/** Draws training chunks: {@code count} runs of {@code k} consecutive token ids into {@code dst}. */
+@FunctionalInterface
+public interface PatchSampler {
+  void sample(long[] dst, int count, int k, SplittableRandom rng);
+
+  /** Uniformly random start offsets into a flat token array (chunks may cross documents). */
+  static PatchSampler uniform(int[] tokens) {
+    return (dst, count, k, rng) -> {
+      if (tokens.length < k) {
+        throw new org.calmworkbench.backend.CalmException(
+            "corpus has " + tokens.length + " tokens, fewer than one chunk of K=" + k);
+      }
+      for (int i = 0; i < count; i++) {
+        int start = rng.nextInt(tokens.length - k + 1);
+        for (int j = 0; j < k; j++) {
+          dst[i * k + j] = tokens[start + j];
+        }
+      }
+    };
+  }
+}

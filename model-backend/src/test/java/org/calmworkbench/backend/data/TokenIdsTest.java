@@ -1,0 +1,98 @@
+package org.calmworkbench.backend.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.calmworkbench.backend.CalmException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TokenIdsTest {
+  @TempDir Path dir;
+
+  private Path writeLe(int[] ids) throws IOException {
+    ByteBuffer buf = ByteBuffer.allocate(ids.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+    buf.asIntBuffer().put(ids);
+    Path file = dir.resolve("ids.bin");
+    Files.write(file, buf.array());
+    return file;
+  }
+
+  private static int[] range(int n) {
+    int[] ids = new int[n];
+    for (int i = 0; i < n; i++) {
+      ids[i] = i * 7 + 100_000; // > 16 bits, so byte order matters
+    }
+    return ids;
+  }
+
+  @Test
+  void loadsLittleEndianInt32FileOntoTheHeap() throws IOException {
+    int[] ids = range(1000);
+
+    TokenIds loaded = TokenIds.load(writeLe(ids));
+
+    assertEquals(1000, loaded.size());
+    assertEquals(ids[0], loaded.get(0));
+    assertEquals(ids[999], loaded.get(999));
+  }
+
+  @Test
+  void mappedFileReadsTheSameAcrossSegmentBoundaries() throws IOException {
+    int[] ids = range(1000);
+
+    TokenIds mapped = TokenIds.load(writeLe(ids), 10, 6); // map anything over 10 ids, 64 ids per segment
+
+    assertEquals(1000, mapped.size());
+    for (int i = 0; i < ids.length; i++) {
+      assertEquals(ids[i], mapped.get(i), "id " + i);
+    }
+    int[] window = new int[200];
+    mapped.copy(60, window, 0, 200); // spans four segments
+    for (int i = 0; i < 200; i++) {
+      assertEquals(ids[60 + i], window[i]);
+    }
+  }
+
+  @Test
+  void truncatedFileIsReported() throws IOException {
+    Path file = dir.resolve("cut.bin");
+    Files.write(file, new byte[] {1, 0, 0, 0, 2, 0});
+
+    CalmException e = assertThrows(CalmException.class, () -> TokenIds.load(file));
+
+    assertTrue(e.getMessage().startsWith(file + ": token file is truncated (6 bytes"), e.getMessage());
+  }
+
+  @Test
+  void readsOutsideTheIdsFail() {
+    TokenIds ids = TokenIds.of(1, 2, 3);
+
+    assertThrows(IndexOutOfBoundsException.class, () -> ids.get(3));
+    assertThrows(IndexOutOfBoundsException.class, () -> ids.copy(2, new int[2], 0, 2));
+  }
+
+  @Test
+  void evaluationWindowsAreSequentialNonOverlappingAndDropTheTail() {
+    TokenIds ids = TokenIds.of(range(10));
+
+    List<int[]> windows = new ArrayList<>();
+    ids.windows(3).forEach(windows::add);
+
+    assertEquals(3, ids.windowCount(3));
+    assertEquals(3, windows.size());
+    int[] all = range(10);
+    for (int w = 0; w < 3; w++) {
+      assertArrayEquals(java.util.Arrays.copyOfRange(all, w * 3, w * 3 + 3), windows.get(w));
+    }
+  }
+}

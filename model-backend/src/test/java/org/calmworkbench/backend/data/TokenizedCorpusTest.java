@@ -1,0 +1,309 @@
+package org.calmworkbench.backend.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.calmworkbench.backend.CalmException;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TokenizedCorpusTest {
+  @TempDir Path dir;
+
+  private Path cache() {
+    return dir.resolve("project/cache/tokens");
+  }
+
+  private static int[] all(TokenIds ids) {
+    int[] out = new int[(int) ids.size()];
+    ids.copy(0, out, 0, out.length);
+    return out;
+  }
+
+  /** The pieces of {@code ids} between end-of-text ids, decoded. */
+  private static List<String> segments(ByteTokenizer tokenizer, TokenIds ids) {
+    List<String> out = new ArrayList<>();
+    List<Integer> current = new ArrayList<>();
+    for (int id : all(ids)) {
+      if (id == ByteTokenizer.EOS) {
+        out.add(tokenizer.decode(current.stream().mapToInt(Integer::intValue).toArray()));
+        current.clear();
+      } else {
+        current.add(id);
+      }
+    }
+    out.add(tokenizer.decode(current.stream().mapToInt(Integer::intValue).toArray()));
+    return out;
+  }
+
+  private Path jsonl(String name, List<String> texts) throws IOException {
+    Path file = dir.resolve(name);
+    Files.writeString(file, texts.stream().map(t -> "{\"text\":\"" + t + "\"}").collect(Collectors.joining("\n")));
+    return file;
+  }
+
+  private static List<String> documents(int n) {
+    return IntStream.range(0, n).mapToObj(i -> "document number " + i).toList();
+  }
+
+  @Test
+  void jsonlDocumentsAreSplitByTheSeedAndJoinedWithEndOfText() throws IOException {
+    List<String> docs = documents(60);
+    Path file = jsonl("data.jsonl", docs);
+    ByteTokenizer tokenizer = new ByteTokenizer();
+
+    TokenizedCorpus corpus = TokenizedCorpus.build(
+        new TokenizedCorpus.Config(List.of(file), tokenizer, "bytes-v1", 5, 0.2, cache()), ProgressListener.NONE);
+
+    boolean[] isValidation = CorpusSplit.validationDocuments(60, 5, 0.2);
+    List<String> expectedTrain = new ArrayList<>();
+    List<String> expectedValidation = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      (isValidation[i] ? expectedValidation : expectedTrain).add(docs.get(i));
+    }
+    assertEquals(expectedTrain, segments(tokenizer, corpus.train()));
+    assertEquals(expectedValidation, segments(tokenizer, corpus.validation()));
+    assertEquals(expectedTrain.size(), corpus.trainDocuments());
+    assertEquals(expectedValidation.size(), corpus.validationDocuments());
+    assertFalse(corpus.fromCache());
+  }
+
+  @Test
+  void paragraphsOfOneFileJoinWithoutEndOfTextUnlessTheSplitSkipsOne() throws IOException {
+    List<String> paragraphs = IntStream.range(0, 40).mapToObj(i -> "paragraph " + i + "\n\n").toList();
+    Path file = dir.resolve("book.txt");
+    Files.writeString(file, String.join("", paragraphs));
+    ByteTokenizer tokenizer = new ByteTokenizer();
+
+    TokenizedCorpus corpus = TokenizedCorpus.build(
+        new TokenizedCorpus.Config(List.of(file), tokenizer, "bytes-v1", 9, 0.25, cache()), ProgressListener.NONE);
+
+    // Expected train stream: maximal runs of consecutive train paragraphs, one segment per run.
+    boolean[] isValidation = CorpusSplit.validationDocuments(40, 9, 0.25);
+    List<String> runs = new ArrayList<>();
+    StringBuilder run = new StringBuilder();
+    for (int i = 0; i < 40; i++) {
+      if (isValidation[i]) {
+        if (run.length() > 0) {
+          runs.add(run.toString());
+          run.setLength(0);
+        }
+      } else {
+        run.append(paragraphs.get(i));
+      }
+    }
+    if (run.length() > 0) {
+      runs.add(run.toString());
+    }
+    assertTrue(runs.size() > 1, "the split should skip at least one paragraph inside the file");
+    assertEquals(runs, segments(tokenizer, corpus.train()));
+  }
+
+  @Test
+  void singleDocumentIsCutAtAPositionInsteadOfByDocument() throws IOException {
+    String text = "x".repeat(180) + "y".repeat(20);
+    Path file = dir.resolve("one.txt");
+    Files.writeString(file, text);
+    ByteTokenizer tokenizer = new ByteTokenizer();
+
+    TokenizedCorpus corpus = TokenizedCorpus.build(
+        new TokenizedCorpus.Config(List.of(file), tokenizer, "bytes-v1", 1, 0.1, cache()), ProgressListener.NONE);
+
+    assertEquals("x".repeat(180), tokenizer.decode(all(corpus.train())));
+    assertEquals("y".repeat(20), tokenizer.decode(all(corpus.validation())));
+  }
+
+  @Test
+  void tokenizerWithoutEndOfTextJustConcatenates() throws IOException {
+    Path file = jsonl("data.jsonl", List.of("aa", "bb", "cc", "dd"));
+    ByteTokenizer tokenizer = new ByteTokenizer(false);
+
+    TokenizedCorpus corpus = TokenizedCorpus.build(
+        new TokenizedCorpus.Config(List.of(file), tokenizer, "bytes-no-eos", 3, 0.3, cache()), ProgressListener.NONE);
+
+    long total = corpus.train().size() + corpus.validation().size();
+    assertEquals(8, total, "4 documents of 2 bytes and no separators");
+  }
+
+  @Test
+  void secondBuildLoadsTheCacheWithoutTokenizing() throws IOException {
+    Path file = jsonl("data.jsonl", documents(30));
+    ByteTokenizer tokenizer = new ByteTokenizer();
+    TokenizedCorpus.Config config = new TokenizedCorpus.Config(List.of(file), tokenizer, "bytes-v1", 5, cache());
+    TokenizedCorpus first = TokenizedCorpus.build(config, ProgressListener.NONE);
+    int callsAfterFirst = tokenizer.encodeCalls.get();
+
+    TokenizedCorpus second = TokenizedCorpus.build(config, ProgressListener.NONE);
+
+    assertEquals(30, callsAfterFirst);
+    assertEquals(callsAfterFirst, tokenizer.encodeCalls.get(), "a cache hit must not tokenize");
+    assertTrue(second.fromCache());
+    assertEquals(first.cacheKey(), second.cacheKey());
+    assertArrayEquals(all(first.train()), all(second.train()));
+    assertArrayEquals(all(first.validation()), all(second.validation()));
+    assertEquals(first.stats(), second.stats());
+  }
+
+  @Test
+  void changedFileInvalidatesTheCache() throws IOException {
+    Path file = jsonl("data.jsonl", documents(30));
+    ByteTokenizer tokenizer = new ByteTokenizer();
+    TokenizedCorpus.Config config = new TokenizedCorpus.Config(List.of(file), tokenizer, "bytes-v1", 5, cache());
+    TokenizedCorpus first = TokenizedCorpus.build(config, ProgressListener.NONE);
+
+    jsonl("data.jsonl", documents(31));
+    Files.setLastModifiedTime(file, FileTime.fromMillis(Files.getLastModifiedTime(file).toMillis() + 5000));
+    tokenizer.encodeCalls.set(0);
+    TokenizedCorpus second = TokenizedCorpus.build(config, ProgressListener.NONE);
+
+    assertEquals(31, tokenizer.encodeCalls.get());
+    assertFalse(second.fromCache());
+    assertNotEquals(first.cacheKey(), second.cacheKey());
+    assertEquals(31, second.stats().documents());
+  }
+
+  @Test
+  void otherSeedOrTokenizerFingerprintRebuilds() throws IOException {
+    Path file = jsonl("data.jsonl", documents(30));
+    ByteTokenizer tokenizer = new ByteTokenizer();
+    TokenizedCorpus.build(new TokenizedCorpus.Config(List.of(file), tokenizer, "bytes-v1", 5, cache()), ProgressListener.NONE);
+
+    TokenizedCorpus otherSeed = TokenizedCorpus.build(
+        new TokenizedCorpus.Config(List.of(file), tokenizer, "bytes-v1", 6, cache()), ProgressListener.NONE);
+    TokenizedCorpus otherTokenizer = TokenizedCorpus.build(
+        new TokenizedCorpus.Config(List.of(file), tokenizer, "bytes-v2", 6, cache()), ProgressListener.NONE);
+
+    assertFalse(otherSeed.fromCache());
+    assertFalse(otherTokenizer.fromCache());
+    assertEquals(90, tokenizer.encodeCalls.get());
+  }
+
+  @Test
+  void missingOrCorruptManifestRebuilds() throws IOException {
+    Path file = jsonl("data.jsonl", documents(10));
+    ByteTokenizer tokenizer = new ByteTokenizer();
+    TokenizedCorpus.Config config = new TokenizedCorpus.Config(List.of(file), tokenizer, "bytes-v1", 5, cache());
+    TokenizedCorpus.build(config, ProgressListener.NONE);
+
+    Files.writeString(cache().resolve(TokenizedCorpus.MANIFEST_FILE), "{ not json");
+    TokenizedCorpus afterCorrupt = TokenizedCorpus.build(config, ProgressListener.NONE);
+    Files.delete(cache().resolve(TokenizedCorpus.MANIFEST_FILE));
+    TokenizedCorpus afterDelete = TokenizedCorpus.build(config, ProgressListener.NONE);
+    Files.write(cache().resolve(TokenizedCorpus.TRAIN_FILE), new byte[8]); // token file does not match the manifest
+    TokenizedCorpus afterTruncate = TokenizedCorpus.build(config, ProgressListener.NONE);
+
+    assertFalse(afterCorrupt.fromCache());
+    assertFalse(afterDelete.fromCache());
+    assertFalse(afterTruncate.fromCache());
+    assertEquals(40, tokenizer.encodeCalls.get());
+    try (var files = Files.list(cache())) {
+      assertEquals(List.of("manifest.json", "train.bin", "valid.bin"),
+          files.map(p -> p.getFileName().toString()).sorted().toList(), "no temp files left behind");
+    }
+  }
+
+  @Test
+  void warningsSurviveACacheHit() throws IOException {
+    Path file = dir.resolve("bad.txt");
+    Files.write(file, new byte[] {'a', 'b', (byte) 0xFF, 'c'});
+    TokenizedCorpus.Config config = new TokenizedCorpus.Config(List.of(file), new ByteTokenizer(), "b", 5, cache());
+    TokenizedCorpus.build(config, ProgressListener.NONE);
+
+    TokenizedCorpus hit = TokenizedCorpus.build(config, ProgressListener.NONE);
+
+    assertTrue(hit.fromCache());
+    assertEquals(List.of(file + ": 1 invalid UTF-8 sequence replaced"), hit.warnings());
+  }
+
+  @Test
+  void emptyCorpusIsRefused() throws IOException {
+    Path file = dir.resolve("empty.txt");
+    Files.writeString(file, "\n\n");
+
+    CalmException e = assertThrows(CalmException.class, () -> TokenizedCorpus.build(
+        new TokenizedCorpus.Config(List.of(file), new ByteTokenizer(), "b", 5, cache()), ProgressListener.NONE));
+
+    assertEquals("corpus is empty: no text in " + file, e.getMessage());
+  }
+
+  @Test
+  void requireAtLeastSaysHowManyTokensWereFoundAndNeeded() throws IOException {
+    Path file = dir.resolve("short.txt");
+    Files.writeString(file, "z".repeat(100)); // one document: 95 train tokens, 5 validation tokens
+    TokenizedCorpus corpus = TokenizedCorpus.build(
+        new TokenizedCorpus.Config(List.of(file), new ByteTokenizer(), "b", 5, cache()), ProgressListener.NONE);
+
+    corpus.requireAtLeast(4, 4); // one patch fits in both splits
+    CalmException train = assertThrows(CalmException.class, () -> corpus.requireAtLeast(97, 4));
+    CalmException validation = assertThrows(CalmException.class, () -> corpus.requireAtLeast(6, 4));
+
+    assertTrue(train.getMessage().contains("the training split has 95 tokens, but at least 100 are needed"),
+        train.getMessage());
+    assertTrue(validation.getMessage().contains("the validation split has 5 tokens, but at least 8 are needed"),
+        validation.getMessage());
+    assertTrue(train.getMessage().contains(file.toString()));
+  }
+
+  @Test
+  void progressEndsAtTheCorpusSize() throws IOException {
+    Path file = jsonl("data.jsonl", documents(20));
+    long[] last = new long[2];
+
+    TokenizedCorpus.build(new TokenizedCorpus.Config(List.of(file), new ByteTokenizer(), "b", 5, cache()),
+        (done, total) -> {
+          last[0] = done;
+          last[1] = total;
+        });
+
+    assertEquals(Files.size(file), last[1]);
+    assertEquals(last[1], last[0]);
+  }
+
+  @Test
+  void tokenFilesLiveInTheGivenCacheFolder() throws IOException {
+    Path file = jsonl("data.jsonl", documents(20));
+    TokenizedCorpus corpus = TokenizedCorpus.build(
+        new TokenizedCorpus.Config(List.of(file), new ByteTokenizer(), "b", 5, cache()), ProgressListener.NONE);
+
+    assertEquals(corpus.train().size() * 4, Files.size(cache().resolve(TokenizedCorpus.TRAIN_FILE)));
+    assertEquals(corpus.validation().size() * 4, Files.size(cache().resolve(TokenizedCorpus.VALIDATION_FILE)));
+    assertTrue(Files.readString(cache().resolve(TokenizedCorpus.MANIFEST_FILE)).contains(corpus.cacheKey()));
+    assertEquals(64, corpus.cacheKey().length(), "hex SHA-256");
+    assertTrue(Arrays.stream(all(corpus.train())).allMatch(id -> id >= 1 && id < 258));
+  }
+
+  @Test
+  void wikiText103TestSetSplitsIntoTrainAndValidationDocuments() throws IOException {
+    String shared = System.getProperty("calm.shared.dir");
+    Path file = shared == null ? null : Path.of(shared, "data", "wikitext103-test.jsonl");
+    if (file == null || !Files.isRegularFile(file)) {
+      Assumptions.assumeTrue(false, "calm.shared.dir/data/wikitext103-test.jsonl not available");
+    }
+    ByteTokenizer tokenizer = new ByteTokenizer();
+
+    TokenizedCorpus corpus = TokenizedCorpus.build(
+        new TokenizedCorpus.Config(List.of(file), tokenizer, "bytes-v1", 0, cache()), ProgressListener.NONE);
+
+    assertEquals(62, corpus.stats().documents());
+    assertEquals(62, corpus.trainDocuments() + corpus.validationDocuments());
+    assertTrue(corpus.validationDocuments() >= 1 && corpus.validationDocuments() <= 10, "about 5% of 62");
+    assertEquals(corpus.stats().tokens() + 60, corpus.train().size() + corpus.validation().size(),
+        "one end-of-text between consecutive documents of each split");
+    assertTrue(corpus.stats().unigramEntropyBits() > 3 && corpus.stats().unigramEntropyBits() < 6,
+        "English text in UTF-8 bytes: about 4.5-5 bits per byte, got " + corpus.stats().unigramEntropyBits());
+  }
+}
