@@ -93,7 +93,7 @@ public final class TemperatureSampler<T> {
     }
     double inverse = 1.0 / temperature;
     if (Double.isInfinite(inverse) || inverse > Integer.MAX_VALUE) {
-      throw new CalmException("temperature " + temperature + " is too close to 0");
+      throw new CalmException("temperature " + temperature + " is too close to 0: use T >= 1e-9");
     }
     double nearest = Math.rint(inverse);
     return Math.abs(inverse - nearest) < INTEGER_SNAP ? nearest : inverse;
@@ -187,7 +187,8 @@ public final class TemperatureSampler<T> {
     }
     Map<T, Integer> counts = new HashMap<>();
     for (int i = 0; i < candidates; i++) {
-      counts.merge(Objects.requireNonNull(base.sample(rng), "sampler returned null"), 1, Integer::sum);
+      T candidate = Objects.requireNonNull(base.sample(rng), "sampler returned null");
+      counts.merge(candidate, 1, Integer::sum);
     }
     BatchChoice<T> choice = chooseFromCounts(counts, inverseTemperature, rng);
     return new TemperatureSample<>(choice.value(), candidates, false, 0, choice.level());

@@ -7,6 +7,23 @@ import java.util.SplittableRandom;
 public interface PatchSampler {
   void sample(long[] dst, int count, int k, SplittableRandom rng);
 
+  /** Uniformly random start offsets into a token file (chunks may cross documents). */
+  static PatchSampler uniform(org.calmworkbench.backend.data.TokenIds tokens) {
+    return (dst, count, k, rng) -> {
+      long n = tokens.size();
+      if (n < k) {
+        throw new org.calmworkbench.backend.CalmException(
+            "training split has " + n + " tokens, fewer than one chunk of K=" + k);
+      }
+      for (int i = 0; i < count; i++) {
+        long start = rng.nextLong(n - k + 1);
+        for (int j = 0; j < k; j++) {
+          dst[i * k + j] = tokens.get(start + j);
+        }
+      }
+    };
+  }
+
   /** Uniformly random start offsets into a flat token array (chunks may cross documents). */
   static PatchSampler uniform(int[] tokens) {
     return (dst, count, k, rng) -> {

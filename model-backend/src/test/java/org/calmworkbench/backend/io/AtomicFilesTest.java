@@ -77,4 +77,18 @@ class AtomicFilesTest {
         new String(Files.readAllBytes(target), StandardCharsets.ISO_8859_1));
     assertEquals(List.of("model.safetensors"), filesIn(dir));
   }
+
+  @Test
+  void newFilesAreReadableByOthersAndReplacedFilesKeepTheirPermissions() throws IOException {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix"), "skipped: no POSIX permissions here");
+    Path fresh = dir.resolve("fresh.json");
+    AtomicFiles.writeString(fresh, "{}");
+    assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh)));
+    Path own = dir.resolve("own.json");
+    Files.writeString(own, "old");
+    Files.setPosixFilePermissions(own, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw----"));
+    AtomicFiles.writeString(own, "new");
+    assertEquals("rw-rw----", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(own)));
+  }
 }

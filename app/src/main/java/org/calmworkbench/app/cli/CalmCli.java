@@ -1,0 +1,256 @@
+package org.calmworkbench.app.cli;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
+import com.google.gson.JsonObject;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.calmworkbench.app.cli.commands.HelpCommand;
+import org.calmworkbench.app.cli.commands.SampleGenerateCommand;
+import org.calmworkbench.app.cli.commands.VersionCommand;
+import org.calmworkbench.backend.Cancellation;
+import org.calmworkbench.backend.CalmException;
+
+/**
+ * The {@code calm} command line: {@code calm <words...> [--options] [args]}.
+ *
+ * <p>Conventions (see docs/CLI.md):
+ *
+ * <ul>
+ *   <li>Text for people on stdout; logs and progress on stderr.
+ *   <li>{@code --json}: exactly one compact JSON object on one line of stdout, also on failure
+ *       ({@code {"error": "...", "exit_code": 2}}), so a script can always parse stdout.
+ *   <li>Exit codes: 0 ok; 2 for a {@link CalmException} or a bad command line, printed as one line
+ *       {@code error: <message>}; 1 for anything else, printed as {@code internal error: ...} with a
+ *       hint to rerun with {@code --verbose}, which adds the stack trace.
+ * </ul>
+ */
+public final class CalmCli {
+  private CalmCli() {}
+
+  /** Every command, in the order {@code calm help} lists them. Add a command here. */
+  public static List<Command> commands() {
+    return List.of(
+        new HelpCommand(),
+        new VersionCommand(),
+        new SampleGenerateCommand());
+  }
+
+  public static CommandRegistry registry() {
+    return new CommandRegistry(commands());
+  }
+
+  public static void main(String[] args) {
+    PrintStream stdout = System.out;
+    PrintStream stderr = System.err;
+    boolean json = globalFlag(Arrays.asList(args), "json");
+    if (json) {
+      System.setOut(stderr); // stray prints from libraries must not corrupt the one JSON object
+    }
+    Cancellation cancellation = new Cancellation();
+    int code;
+    try (ShutdownGuard guard = new ShutdownGuard(cancellation, ShutdownGuard.DEFAULT_TIMEOUT, stderr).install()) {
+      code = run(args, stdout, stderr, registry(), cancellation, System.console() != null, guard::commandPollsCancellation);
+    }
+    stdout.flush();
+    stderr.flush();
+    System.exit(code);
+  }
+
+  /** Runs one command line with the default commands; the entry point tests use. */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    return run(args, out, err, registry(), new Cancellation(), false, () -> {});
+  }
+
+  /**
+   * Runs one command line.
+   *
+   * @param terminal whether stderr is a terminal (progress redraws in place)
+   * @param onCancellationPolled called when the command asks for the cancellation flag
+   */
+  public static int run(String[] args, PrintStream out, PrintStream err, CommandRegistry registry,
+      Cancellation cancellation, boolean terminal, Runnable onCancellationPolled) {
+    List<String> argv = List.of(args);
+    boolean json = globalFlag(argv, "json");
+    boolean verbose = globalFlag(argv, "verbose");
+    Command command = null;
+    try {
+      int start = 0; // --json and --verbose may also come before the command
+      while (start < argv.size() && (argv.get(start).equals("--json") || argv.get(start).equals("--verbose"))) {
+        start++;
+      }
+      List<String> rest = argv.subList(start, argv.size());
+      if (rest.isEmpty() || rest.get(0).equals("--help") || rest.get(0).equals("-h")) {
+        return printOverview(registry, out, json);
+      }
+      if (rest.get(0).startsWith("-")) {
+        throw new UsageException("expected a command before '" + rest.get(0) + "'; run 'calm help' for the list");
+      }
+      CommandRegistry.Match match = resolveOrGroupHelp(registry, rest, out, json);
+      if (match == null) {
+        return 0;
+      }
+      command = match.command();
+      List<String> tokens = rest.subList(match.words(), rest.size());
+      if (wantsHelp(tokens)) {
+        if (json) {
+          JsonObject o = new JsonObject();
+          o.addProperty("command", command.name());
+          o.addProperty("usage", command.usage());
+          printJson(out, o);
+        } else {
+          out.print(command.usage());
+        }
+        return 0;
+      }
+      Args parsed = Args.parse(command, tokens);
+      CliContext ctx = new CliContext(out, err, json, verbose, terminal, System::nanoTime, cancellation,
+          onCancellationPolled, registry);
+      int code = command.run(parsed, ctx);
+      if (json) {
+        printJson(out, ctx.result());
+      }
+      return code;
+    } catch (UsageException e) {
+      String hint = command == null ? "" : " (see 'calm " + command.name() + " --help')";
+      return fail(out, err, json, verbose, "error: " + e.getMessage() + hint, e.getMessage(), 2, e);
+    } catch (CalmException e) {
+      return fail(out, err, json, verbose, "error: " + e.getMessage(), e.getMessage(), 2, e);
+    } catch (OutOfMemoryError e) {
+      String msg = "out of memory (" + e.getMessage() + "); give Java more with JAVA_OPTS=-Xmx8g, or use a smaller preset";
+      return fail(out, err, json, verbose, "error: " + msg, msg, 1, e);
+    } catch (Exception | StackOverflowError | AssertionError e) {
+      String msg = e.getClass().getName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+      String line = "internal error: " + msg + (verbose ? "" : " (rerun with --verbose for the stack trace)");
+      return fail(out, err, json, verbose, line, "internal error: " + msg, 1, e);
+    }
+  }
+
+  /** The version from the jar's Maven metadata, or {@code "dev"} when run from class folders (tests, IDE). */
+  public static String version() {
+    try (InputStream in = CalmCli.class.getResourceAsStream("/META-INF/maven/org.calmworkbench/app/pom.properties")) {
+      if (in != null) {
+        Properties p = new Properties();
+        p.load(in);
+        return p.getProperty("version", "dev");
+      }
+    } catch (java.io.IOException ignored) {
+      // fall through
+    }
+    return "dev";
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private static CommandRegistry.Match resolveOrGroupHelp(CommandRegistry registry, List<String> rest, PrintStream out,
+      boolean json) {
+    try {
+      return registry.resolve(rest);
+    } catch (UsageException e) {
+      // "calm ae --help" lists the ae subcommands instead of failing.
+      String first = rest.get(0);
+      if (wantsHelp(rest) && !registry.group(first).isEmpty()) {
+        if (json) {
+          JsonObject o = new JsonObject();
+          o.add("commands", commandList(registry.group(first)));
+          printJson(out, o);
+        } else {
+          out.println("'" + first + "' commands:");
+          for (Command c : registry.group(first)) {
+            out.println("  " + Usage.pad(c.name(), 20) + "  " + c.summary());
+          }
+        }
+        return null;
+      }
+      throw e;
+    }
+  }
+
+  private static int printOverview(CommandRegistry registry, PrintStream out, boolean json) {
+    if (json) {
+      JsonObject o = new JsonObject();
+      o.addProperty("version", version());
+      o.add("commands", commandList(registry.commands()));
+      printJson(out, o);
+    } else {
+      out.print(Usage.overview(registry, version()));
+    }
+    return 0;
+  }
+
+  /** {@code [{"name": ..., "summary": ...}, ...]}, shared by help and group help. */
+  public static JsonArray commandList(List<Command> commands) {
+    JsonArray a = new JsonArray();
+    for (Command c : commands) {
+      JsonObject o = new JsonObject();
+      o.addProperty("name", c.name());
+      o.addProperty("summary", c.summary());
+      a.add(o);
+    }
+    return a;
+  }
+
+  private static int fail(PrintStream out, PrintStream err, boolean json, boolean verbose, String line,
+      String message, int code, Throwable e) {
+    err.println(line);
+    if (verbose) {
+      e.printStackTrace(err);
+    }
+    err.flush();
+    if (json) {
+      JsonObject o = new JsonObject();
+      o.addProperty("error", message);
+      o.addProperty("exit_code", code);
+      printJson(out, o);
+    }
+    return code;
+  }
+
+  private static void printJson(PrintStream out, JsonObject o) {
+    out.println(CliContext.GSON.toJson(finite(o)));
+    out.flush();
+  }
+
+  /** A copy with NaN and infinities replaced by null, which Gson would otherwise refuse to write. */
+  static JsonElement finite(JsonElement e) {
+    if (e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber()) {
+      double d = e.getAsDouble();
+      return Double.isFinite(d) ? e : JsonNull.INSTANCE;
+    }
+    if (e.isJsonArray()) {
+      JsonArray a = new JsonArray();
+      e.getAsJsonArray().forEach(x -> a.add(finite(x)));
+      return a;
+    }
+    if (e.isJsonObject()) {
+      JsonObject o = new JsonObject();
+      for (Map.Entry<String, JsonElement> m : e.getAsJsonObject().entrySet()) {
+        o.add(m.getKey(), finite(m.getValue()));
+      }
+      return o;
+    }
+    return e;
+  }
+
+  /** Whether a global flag appears before any {@code --} terminator. */
+  static boolean globalFlag(List<String> argv, String name) {
+    for (String a : argv) {
+      if (a.equals("--")) {
+        return false;
+      }
+      if (a.equals("--" + name) || a.equals("--" + name + "=true")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean wantsHelp(List<String> tokens) {
+    return globalFlag(tokens, "help") || tokens.contains("-h") && !tokens.subList(0, tokens.indexOf("-h")).contains("--");
+  }
+}

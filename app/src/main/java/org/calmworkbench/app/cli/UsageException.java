@@ -1,0 +1,13 @@
+package org.calmworkbench.app.cli;
+
+import org.calmworkbench.backend.CalmException;
+
+/**
+ * A bad command line: unknown command or option, missing or malformed value. Printed like any
+ * {@link CalmException} (one line, exit code 2), with a pointer to the command's {@code --help}.
+ */
+public final class UsageException extends CalmException {
+  public UsageException(String message) {
+    super(message);
+  }
+}

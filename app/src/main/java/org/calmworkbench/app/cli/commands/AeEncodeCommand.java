@@ -1,0 +1,95 @@
+package org.calmworkbench.app.cli.commands;
+
+import com.google.gson.Gson;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Locale;
+import org.calmworkbench.app.cli.Args;
+import org.calmworkbench.app.cli.CliContext;
+import org.calmworkbench.app.cli.Command;
+import org.calmworkbench.app.cli.Option;
+import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.inspect.LatentCodec;
+import org.calmworkbench.backend.train.AutoencoderCheckpoint;
+
+/** {@code calm ae encode}: text to one latent vector per K-token chunk. */
+public final class AeEncodeCommand implements Command {
+  @Override
+  public String name() {
+    return "ae encode";
+  }
+
+  @Override
+  public String summary() {
+    return "encode text into one latent vector per chunk of K tokens";
+  }
+
+  @Override
+  public String description() {
+    return summary() + """
+
+
+        Prints each chunk's tokens and its latent mean (and log std). With --json the output is the input
+        'ae decode --input' takes: {"latents": [[...], ...], "chunks": [...]}.""";
+  }
+
+  @Override
+  public List<Option> options() {
+    return List.of(
+        Option.value("checkpoint", "DIR", "autoencoder checkpoint folder").required(),
+        Option.value("text", "TEXT", "the text to encode"),
+        Option.value("input", "FILE", "read the text from a file instead"));
+  }
+
+  static String readText(Args args) throws java.io.IOException {
+    if (args.has("text") == args.has("input")) {
+      throw new CalmException("give exactly one of --text or --input");
+    }
+    if (args.has("text")) {
+      return args.string("text");
+    }
+    if (!Files.isRegularFile(args.path("input"))) {
+      throw new CalmException("input file not found: " + args.path("input"));
+    }
+    return Files.readString(args.path("input"));
+  }
+
+  @Override
+  public int run(Args args, CliContext ctx) throws Exception {
+    String text = readText(args);
+    try (AutoencoderCheckpoint ck = AutoencoderCheckpoint.load(args.path("checkpoint"))) {
+      LatentCodec codec = new LatentCodec(ck.model(), ck.tokenizer(), ck.manager());
+      LatentCodec.Encoded e = codec.encode(text);
+      JsonArray latents = new JsonArray();
+      JsonArray chunks = new JsonArray();
+      Gson gson = new Gson();
+      for (LatentCodec.Chunk c : e.chunks()) {
+        latents.add(gson.toJsonTree(c.mean()));
+        JsonObject j = new JsonObject();
+        j.add("ids", gson.toJsonTree(c.ids()));
+        j.addProperty("text", c.text());
+        j.add("log_std", gson.toJsonTree(c.logStd()));
+        chunks.add(j);
+        ctx.out().printf(Locale.ROOT, "chunk %3d %-24s mean[0..3] %s%n", c.index(), AeEvalCommand.quote(c.text()), preview(c.mean()));
+      }
+      ctx.out().printf("%d tokens -> %d chunks of K=%d (%d padding) -> latent size %d%n", e.ids().length - e.padding(),
+          e.chunks().size(), codec.patchSize(), e.padding(), ck.config().latentSize());
+      ctx.put("patch_size", codec.patchSize());
+      ctx.put("latent_size", ck.config().latentSize());
+      ctx.put("padding", e.padding());
+      ctx.put("latents", latents);
+      ctx.put("chunks", chunks);
+    }
+    return 0;
+  }
+
+  static String preview(float[] v) {
+    StringBuilder sb = new StringBuilder("[");
+    for (int i = 0; i < Math.min(4, v.length); i++) {
+      sb.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.3f", v[i]));
+    }
+    return sb.append(v.length > 4 ? ", ...]" : "]").toString();
+  }
+}

@@ -1,0 +1,63 @@
+package org.calmworkbench.app.cli.commands;
+
+import java.util.List;
+import java.util.Locale;
+import org.calmworkbench.app.cli.Args;
+import org.calmworkbench.app.cli.CliContext;
+import org.calmworkbench.app.cli.Command;
+import org.calmworkbench.app.cli.Option;
+import org.calmworkbench.backend.bench.AeThroughput;
+import org.calmworkbench.backend.train.AePresets;
+
+/** {@code calm bench ae}: autoencoder training throughput against the matmul roofline, in one run. */
+public final class BenchAeCommand implements Command {
+  @Override
+  public String name() {
+    return "bench ae";
+  }
+
+  @Override
+  public String summary() {
+    return "measure autoencoder training tokens/s and model FLOP/s against this machine's matmul roofline";
+  }
+
+  @Override
+  public String description() {
+    return summary() + """
+
+
+        Training FLOPs are counted as 6 x (matrix parameters used per token) x tokens, including the tied
+        output projection (see docs/BENCHMARKS.md). The roofline is the best dense fp32 N x N matmul rate
+        of the same engine, measured in the same run.""";
+  }
+
+  @Override
+  public List<Option> options() {
+    return List.of(
+        Option.value("preset", "NAME", "autoencoder preset").withDefault(AePresets.DEFAULT),
+        Option.value("vocab-size", "N", "vocabulary size").withDefault(1024),
+        Option.value("steps", "N", "measured steps (after 5 warm-up steps)").withDefault(40),
+        Option.value("roofline-size", "N", "matrix size of the roofline matmul").withDefault(1024));
+  }
+
+  @Override
+  public int run(Args args, CliContext ctx) throws Exception {
+    AeThroughput.Result r = AeThroughput.run(args.string("preset"), args.integer("vocab-size", 2, 1 << 20),
+        args.integer("steps", 2, 1_000_000), 5, args.integer("roofline-size", 64, 8192));
+    ctx.out().printf(Locale.ROOT, "preset %s, vocab %d, batch %d chunks, %d measured steps%n", r.preset(), r.vocabSize(),
+        r.batchSize(), r.measuredSteps());
+    ctx.out().printf(Locale.ROOT, "training throughput   %,.0f tokens/s%n", r.tokensPerSecond());
+    ctx.out().printf(Locale.ROOT, "model FLOPs per token %,.0f (6 x matmul params per token)%n", r.flopsPerToken());
+    ctx.out().printf(Locale.ROOT, "achieved              %.1f GFLOP/s%n", r.achievedFlops() / 1e9);
+    ctx.out().printf(Locale.ROOT, "matmul roofline       %.1f GFLOP/s (%dx%d fp32, same run)%n", r.rooflineFlops() / 1e9,
+        r.rooflineSize(), r.rooflineSize());
+    ctx.out().printf(Locale.ROOT, "fraction of roofline  %.1f%%%n", 100 * r.fractionOfRoofline());
+    ctx.put("preset", r.preset());
+    ctx.put("tokens_per_second", r.tokensPerSecond());
+    ctx.put("flops_per_token", r.flopsPerToken());
+    ctx.put("achieved_flops", r.achievedFlops());
+    ctx.put("roofline_flops", r.rooflineFlops());
+    ctx.put("fraction_of_roofline", r.fractionOfRoofline());
+    return 0;
+  }
+}

@@ -1,0 +1,55 @@
+package org.calmworkbench.app.cli.commands;
+
+import com.google.gson.JsonObject;
+import java.util.List;
+import java.util.Map;
+import org.calmworkbench.app.cli.Args;
+import org.calmworkbench.app.cli.CliContext;
+import org.calmworkbench.app.cli.Command;
+import org.calmworkbench.app.cli.Option;
+import org.calmworkbench.backend.inspect.ForwardInspector;
+import org.calmworkbench.backend.train.AutoencoderCheckpoint;
+
+/** {@code calm inspect forward}: intermediate tensors of a checkpoint, for parity checks. */
+public final class InspectForwardCommand implements Command {
+  @Override
+  public String name() {
+    return "inspect forward";
+  }
+
+  @Override
+  public String summary() {
+    return "run a checkpoint on input_ids (and decoder_input) from a JSON file and print its tensors";
+  }
+
+  @Override
+  public String description() {
+    return summary() + """
+
+
+        The input follows ../shared/reference/autoencoder/expected.json: "input_ids" [B, T] (T a multiple of K)
+        and optionally "decoder_input" [B, P, L]. The output has "encoder_output" [B, T/K, 2L] and, with
+        decoder_input, "decoder_logits" [B, P*K, V], as nested lists under the same keys.""";
+  }
+
+  @Override
+  public List<Option> options() {
+    return List.of(
+        Option.value("checkpoint", "DIR", "checkpoint folder").required(),
+        Option.value("input", "FILE", "JSON with input_ids (and optionally decoder_input)").required());
+  }
+
+  @Override
+  public int run(Args args, CliContext ctx) throws Exception {
+    JsonObject input = ForwardInspector.readInput(args.path("input"));
+    JsonObject out;
+    try (AutoencoderCheckpoint ck = AutoencoderCheckpoint.load(args.path("checkpoint"))) {
+      out = ForwardInspector.autoencoder(ck, input, args.path("input").toString());
+    }
+    for (Map.Entry<String, com.google.gson.JsonElement> e : out.entrySet()) {
+      ctx.put(e.getKey(), e.getValue());
+      ctx.out().println(e.getKey() + " = " + e.getValue());
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,111 @@
+package org.calmworkbench.backend.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import org.calmworkbench.backend.CalmException;
+
+/**
+ * The CALM language model (official {@code EnergyTransformer}, minus the frozen autoencoder):
+ * it predicts the autoencoder's latent vector of the next chunk of K tokens from the chunks so far.
+ *
+ * <pre>
+ *   ids [B, P*K] -> embed_tokens -> [B, P, K*H] -> embed_proj -> [B, P, H]      (patch embeddings)
+ *                -> transformer (causal Llama)  -> [B, P, H]                     (hidden states)
+ *   hidden[:, p] -> mlp_generator(noise)        -> a sample of chunk p+1's latent [L]
+ * </pre>
+ *
+ * The input of step p is chunk p itself (not its latent): the model's own discrete tokens are fed
+ * back, so the Transformer never sees a noisy predicted vector. Training (per the official code)
+ * uses patches 0..P-2 as inputs and chunks 1..P-1 as targets; see {@link #predictionHidden}.
+ *
+ * <p>Generation, one latent step at a time:
+ * <ol>
+ *   <li>{@code cache = newCache(m)}; {@code h = step(promptIds, cache)} runs the prompt's chunks
+ *       (a multiple of K tokens) once and keeps their keys and values;
+ *   <li>{@code z = sampleLatents(h[:, -1], 1)} draws the next chunk's latent;
+ *   <li>the autoencoder decodes z to K tokens;
+ *   <li>{@code h = step(thoseTokens, cache)} feeds them back (one position); repeat from 2.
+ * </ol>
+ */
+public final class CalmModel extends CalmBlock {
+  private final CalmConfig config;
+  private final Backbone transformer;
+  private final EmbedProj embedProj;
+  private final EnergyHead mlpGenerator;
+
+  public CalmModel(CalmConfig config) {
+    this.config = config;
+    transformer = child("transformer", new Backbone(config));
+    embedProj = child("embed_proj", new EmbedProj(config));
+    mlpGenerator = child("mlp_generator", new EnergyHead(config));
+  }
+
+  public CalmConfig config() {
+    return config;
+  }
+
+  public Backbone transformer() {
+    return transformer;
+  }
+
+  public EmbedProj embedProj() {
+    return embedProj;
+  }
+
+  public EnergyHead energyHead() {
+    return mlpGenerator;
+  }
+
+  /** ids [B, P*K] int64 -> one input vector per chunk [B, P, H]. */
+  public NDArray patchEmbeddings(NDArray ids) {
+    long b = ids.getShape().get(0);
+    long t = ids.getShape().get(1);
+    int k = config.patchSize();
+    if (t % k != 0) {
+      throw new CalmException("token sequence of length " + t + " is not a whole number of chunks of K = " + k);
+    }
+    NDArray chunks = transformer.embedTokens().forward(ids).reshape(b, t / k, (long) k * config.hiddenSize()); // [B, P, K*H]
+    return embedProj.forward(chunks); // [B, P, H]
+  }
+
+  /** ids [B, P*K] -> hidden states [B, P, H]; hidden[:, p] predicts chunk p+1. */
+  public NDArray hidden(NDArray ids) {
+    return transformer.forward(patchEmbeddings(ids));
+  }
+
+  /**
+   * The hidden states that have a target inside {@code ids} [B, P*K]: those of chunks 0..P-2, [B,
+   * P-1, H], predicting chunks 1..P-1 (the official training forward drops the last chunk's input).
+   */
+  public NDArray predictionHidden(NDArray ids) {
+    long t = ids.getShape().get(1);
+    int k = config.patchSize();
+    if (t < 2L * k) {
+      throw new CalmException("need at least two chunks (" + 2 * k + " tokens) to predict one, got " + t);
+    }
+    return hidden(ids.get(":, :" + (t - k)));
+  }
+
+  @Override
+  public NDArray forward(NDArray ids) {
+    return hidden(ids);
+  }
+
+  /** An empty key/value cache for {@link #step}, on a sub-manager of {@code manager}. */
+  public KvCache newCache(NDManager manager) {
+    return transformer.newCache(manager);
+  }
+
+  /**
+   * Feeds n more chunks, ids [B, n*K], into the context held by {@code cache} and returns their
+   * hidden states [B, n, H]; the last one predicts the chunk after them.
+   */
+  public NDArray step(NDArray chunkIds, KvCache cache) {
+    return transformer.step(patchEmbeddings(chunkIds), cache);
+  }
+
+  /** {@code numSamples} draws of the next latent per position: hidden [..., H] -> [numSamples, ..., L]. */
+  public NDArray sampleLatents(NDArray hidden, int numSamples) {
+    return mlpGenerator.sample(hidden, numSamples);
+  }
+}

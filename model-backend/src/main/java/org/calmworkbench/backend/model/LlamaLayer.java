@@ -1,0 +1,31 @@
+package org.calmworkbench.backend.model;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * One pre-norm Llama decoder layer: {@code x + attn(RMSNorm(x))}, then {@code x + SwiGLU(RMSNorm(x))}.
+ */
+public final class LlamaLayer extends CalmBlock {
+  private final RmsNorm inputLayernorm;
+  private final Attention selfAttn;
+  private final RmsNorm postAttentionLayernorm;
+  private final SwiGlu mlp;
+
+  public LlamaLayer(CalmConfig c) {
+    inputLayernorm = child("input_layernorm", new RmsNorm(c.hiddenSize(), c.rmsNormEps()));
+    selfAttn = child("self_attn", new Attention(c));
+    postAttentionLayernorm = child("post_attention_layernorm", new RmsNorm(c.hiddenSize(), c.rmsNormEps()));
+    mlp = child("mlp", new SwiGlu(c.hiddenSize(), c.intermediateSize()));
+  }
+
+  @Override
+  public NDArray forward(NDArray x) { // [B, T, H] -> [B, T, H]
+    return forward(x, null, -1);
+  }
+
+  /** x [B, n, H] at the positions after those in {@code cache} (null: positions 0..n-1). */
+  NDArray forward(NDArray x, KvCache cache, int layer) {
+    NDArray h = x.add(selfAttn.forward(inputLayernorm.forward(x), cache, layer)); // [B, n, H]
+    return h.add(mlp.forward(postAttentionLayernorm.forward(h)));
+  }
+}

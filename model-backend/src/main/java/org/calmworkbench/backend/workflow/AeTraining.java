@@ -1,0 +1,170 @@
+package org.calmworkbench.backend.workflow;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.config.Setting;
+import org.calmworkbench.backend.config.Settings;
+import org.calmworkbench.backend.data.CorpusReader;
+import org.calmworkbench.backend.data.TokenizedCorpus;
+import org.calmworkbench.backend.model.AutoencoderConfig;
+import org.calmworkbench.backend.tokenizer.BpeTrainer;
+import org.calmworkbench.backend.tokenizer.ByteLevelBpeTokenizer;
+import org.calmworkbench.backend.tokenizer.Tokenizer;
+import org.calmworkbench.backend.tokenizer.Tokenizers;
+import org.calmworkbench.backend.train.AePresets;
+import org.calmworkbench.backend.train.AeTrainConfig;
+import org.calmworkbench.backend.train.AutoencoderTrainer;
+import org.calmworkbench.backend.train.PatchSampler;
+import org.calmworkbench.backend.train.TrainControl;
+import org.calmworkbench.backend.train.TrainerState;
+
+/**
+ * {@code calm ae train} end to end: tokenizer (given, or trained on the corpus), tokenized and
+ * cached corpus, settings from preset + overrides, then {@link AutoencoderTrainer}. The GUI calls
+ * the same entry point.
+ */
+public final class AeTraining {
+  private AeTraining() {}
+
+  /** Default vocabulary when the tokenizer is trained here. */
+  public static final int DEFAULT_VOCAB_SIZE = 1024;
+
+  /** Most text (in chars) read to train a tokenizer; the rest of a big corpus is not needed for BPE. */
+  static final long TOKENIZER_SAMPLE_CHARS = 50_000_000;
+
+  /** Held-out chunks kept for the accuracy checks during training. */
+  static final int VALID_CHUNKS = 8192;
+
+  private static final Map<String, Setting> TRAIN_KEYS = Settings.index(AeTrainConfig.SETTINGS);
+
+  public record Options(
+      List<Path> corpus,
+      Path out,
+      Path tokenizer, // null: train a byte-level BPE of vocabSize on the corpus
+      int vocabSize,
+      String preset,
+      List<String> sets, // key=value overrides of model and training settings
+      Integer steps,
+      Double timeLimit,
+      Long seed,
+      boolean resume) {}
+
+  /** Stage messages before training starts (tokenizer, tokenizing) on top of training progress. */
+  public interface Listener extends AutoencoderTrainer.Listener {
+    default void onStage(String stage, double fraction) {}
+
+    default void onWarning(String warning) {}
+  }
+
+  /** Every key {@code --set} accepts: model settings (but vocab_size) and training settings. */
+  public static List<Setting> settableKeys() {
+    List<Setting> all = new ArrayList<>();
+    for (Setting s : AutoencoderConfig.SETTINGS) {
+      if (!s.key().equals("vocab_size")) {
+        all.add(s);
+      }
+    }
+    all.addAll(AeTrainConfig.SETTINGS);
+    return all;
+  }
+
+  public static AutoencoderTrainer.Result run(Options o, Listener listener, TrainControl control)
+      throws IOException, InterruptedException {
+    if (o.corpus().isEmpty()) {
+      throw new CalmException("no corpus given: pass --corpus PATH...");
+    }
+    Map<String, Number> overrides = new LinkedHashMap<>(Settings.parseOverrides(o.sets(), settableKeys()));
+    if (o.steps() != null) {
+      overrides.put("steps", TRAIN_KEYS.get("steps").check(o.steps(), "--steps"));
+    }
+    if (o.timeLimit() != null) {
+      overrides.put("time_limit", TRAIN_KEYS.get("time_limit").check(o.timeLimit(), "--time-limit"));
+    }
+    if (o.seed() != null) {
+      overrides.put("seed", TRAIN_KEYS.get("seed").check(o.seed(), "--seed"));
+    }
+    CorpusReader.of(o.corpus()); // fails fast, naming a missing path
+
+    Tokenizer tokenizer;
+    byte[] tokenizerJson;
+    AutoencoderConfig model;
+    AeTrainConfig train;
+    if (o.resume()) {
+      Path tokFile = o.out().resolve(AutoencoderTrainer.TOKENIZER);
+      Path state = o.out().resolve(AutoencoderTrainer.STATE);
+      if (!Files.isRegularFile(state) || !Files.isRegularFile(tokFile)) {
+        throw new CalmException("--resume: " + o.out() + " holds no checkpoint to resume (missing " + state.getFileName() + ")");
+      }
+      tokenizer = Tokenizers.load(tokFile);
+      tokenizerJson = Files.readAllBytes(tokFile);
+      model = AutoencoderConfig.read(o.out().resolve(AutoencoderTrainer.CONFIG));
+      Map<String, Number> saved = Settings.readJson(TrainerState.read(state).trainConfig(), AeTrainConfig.SETTINGS, state.toString());
+      train = AeTrainConfig.fromMap(saved).with(overrides);
+      if (overrides.keySet().stream().anyMatch(k -> model.toMap().containsKey(k))) {
+        throw new CalmException("--resume cannot change the architecture; drop the model settings from --set");
+      }
+    } else {
+      AePresets.Preset preset = AePresets.get(o.preset() == null ? AePresets.DEFAULT : o.preset());
+      if (o.tokenizer() != null) {
+        Path file = Tokenizers.resolve(o.tokenizer());
+        tokenizer = Tokenizers.load(file);
+        tokenizerJson = Files.readAllBytes(file);
+      } else {
+        listener.onStage("training a " + o.vocabSize() + "-token byte-level BPE tokenizer on the corpus", 0);
+        ByteLevelBpeTokenizer bpe = trainTokenizer(o.corpus(), o.vocabSize());
+        Path tmp = Files.createTempFile("tokenizer", ".json");
+        try {
+          bpe.save(tmp);
+          tokenizerJson = Files.readAllBytes(tmp);
+        } finally {
+          Files.deleteIfExists(tmp);
+        }
+        tokenizer = bpe;
+      }
+      model = preset.modelConfig(tokenizer.vocabSize()).with(overrides);
+      train = preset.train().with(overrides);
+    }
+    listener.onStage("tokenizing the corpus", 0);
+    TokenizedCorpus corpus = Corpora.tokenize(o.corpus(), tokenizer, tokenizerJson, Corpora.DEFAULT_SPLIT_SEED,
+        (done, total) -> listener.onStage("tokenizing the corpus", total == 0 ? 1 : (double) done / total));
+    corpus.warnings().forEach(listener::onWarning);
+    corpus.requireAtLeast(model.patchSize(), model.patchSize());
+    long[] valid = Corpora.leadingChunks(corpus.validation(), model.patchSize(), VALID_CHUNKS);
+    AutoencoderTrainer.Request request = new AutoencoderTrainer.Request(model, train, PatchSampler.uniform(corpus.train()),
+        valid, o.out(), tokenizerJson, o.resume());
+    return AutoencoderTrainer.run(request, listener, control);
+  }
+
+  /** Trains BPE on (at most {@link #TOKENIZER_SAMPLE_CHARS} of) the corpus. */
+  public static ByteLevelBpeTokenizer trainTokenizer(List<Path> corpus, int vocabSize) throws IOException {
+    List<String> docs = new ArrayList<>();
+    long[] chars = {0};
+    try {
+      CorpusReader.of(corpus).read(d -> {
+        if (chars[0] >= TOKENIZER_SAMPLE_CHARS) {
+          throw new StopReading();
+        }
+        docs.add(d.text());
+        chars[0] += d.text().length();
+      }, (a, b) -> {});
+    } catch (StopReading enough) {
+      // the sample is large enough
+    }
+    if (docs.isEmpty()) {
+      throw new CalmException("the corpus " + corpus + " has no text to train a tokenizer on");
+    }
+    return BpeTrainer.train(docs, vocabSize);
+  }
+
+  private static final class StopReading extends RuntimeException {
+    StopReading() {
+      super(null, null, false, false);
+    }
+  }
+}

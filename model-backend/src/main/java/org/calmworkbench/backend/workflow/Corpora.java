@@ -1,0 +1,91 @@
+package org.calmworkbench.backend.workflow;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import org.calmworkbench.backend.data.ProgressListener;
+import org.calmworkbench.backend.data.TokenIds;
+import org.calmworkbench.backend.data.TokenizedCorpus;
+import org.calmworkbench.backend.tokenizer.Tokenizer;
+
+/**
+ * Where token caches live, and the glue from corpus paths to token ids.
+ *
+ * <p>Decision: a corpus inside a project (a folder with {@code project.json} above it) caches its
+ * token ids in {@code PROJECT/.calm-cache/tokens/KEY}; any other corpus caches next to it, in
+ * {@code .calm-cache/} beside the first corpus path, or, if that folder is read-only, under {@code
+ * ~/.cache/calm-workbench/}. KEY hashes the tokenizer and the corpus paths, so different
+ * tokenizers never evict each other.
+ */
+public final class Corpora {
+  private Corpora() {}
+
+  public static final long DEFAULT_SPLIT_SEED = 42;
+
+  public static TokenizedCorpus tokenize(List<Path> paths, Tokenizer tokenizer, byte[] tokenizerJson, long splitSeed,
+      ProgressListener progress) throws IOException {
+    String fingerprint = sha256(tokenizerJson);
+    StringBuilder id = new StringBuilder(fingerprint);
+    for (Path p : paths) {
+      id.append('\n').append(p.toAbsolutePath().normalize());
+    }
+    id.append('\n').append(splitSeed);
+    Path cache = cacheRoot(paths.get(0)).resolve("tokens").resolve(sha256(id.toString().getBytes()).substring(0, 16));
+    return TokenizedCorpus.build(new TokenizedCorpus.Config(paths, tokenizer, fingerprint, splitSeed, cache), progress);
+  }
+
+  static Path cacheRoot(Path firstCorpusPath) {
+    Path abs = firstCorpusPath.toAbsolutePath().normalize();
+    for (Path p = abs; p != null; p = p.getParent()) {
+      if (Files.isRegularFile(p.resolve("project.json"))) {
+        return p.resolve(".calm-cache");
+      }
+    }
+    return userCacheDir();
+  }
+
+  /** {@code $CALM_CACHE_DIR}, else {@code ~/.cache/calm-workbench}. */
+  public static Path userCacheDir() {
+    String env = System.getenv("CALM_CACHE_DIR");
+    if (env != null && !env.isBlank()) {
+      return Path.of(env);
+    }
+    return Path.of(System.getProperty("user.home"), ".cache", "calm-workbench");
+  }
+
+  /**
+   * Up to {@code maxChunks} consecutive chunks of K ids from the start of {@code parts} read back to
+   * back, as longs [count * K]; only the tokens needed are read.
+   */
+  public static long[] leadingChunks(List<TokenIds> parts, int k, int maxChunks) {
+    long total = 0;
+    for (TokenIds p : parts) {
+      total += p.size();
+    }
+    long n = Math.min(total / k, maxChunks);
+    long[] out = new long[(int) (n * k)];
+    int i = 0;
+    for (TokenIds p : parts) {
+      for (long j = 0; j < p.size() && i < out.length; j++) {
+        out[i++] = p.get(j);
+      }
+    }
+    return out;
+  }
+
+  public static long[] leadingChunks(TokenIds ids, int k, int maxChunks) {
+    return leadingChunks(List.of(ids), k, maxChunks);
+  }
+
+  public static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
