@@ -10,7 +10,7 @@ import java.util.SplittableRandom;
 import org.calmworkbench.backend.model.Autoencoder;
 import org.calmworkbench.backend.model.AutoencoderConfig;
 import org.calmworkbench.backend.train.AePresets;
-import org.calmworkbench.backend.train.AeTrainConfig;
+import org.calmworkbench.backend.train.TrainConfig;
 import org.calmworkbench.backend.train.AutoencoderTrainer;
 import org.calmworkbench.backend.train.PatchSampler;
 import org.calmworkbench.backend.train.TrainControl;
@@ -30,7 +30,7 @@ public final class AeThroughput {
       throws IOException, InterruptedException {
     AePresets.Preset preset = AePresets.get(presetName);
     AutoencoderConfig cfg = preset.modelConfig(vocabSize);
-    AeTrainConfig tc = preset.train().with(Map.of("steps", warmupSteps + steps, "eval_every", Integer.MAX_VALUE,
+    TrainConfig tc = preset.train().with(Map.of("steps", warmupSteps + steps, "eval_every", Integer.MAX_VALUE,
         "checkpoint_every", 1e8, "time_limit", 0));
     int[] tokens = new SplittableRandom(1).ints(1 << 20, 0, vocabSize).toArray();
     double roofline = Roofline.matmulFlops(rooflineSize, 5);

@@ -32,12 +32,52 @@ public final class CalmModel extends CalmBlock {
   private final Backbone transformer;
   private final EmbedProj embedProj;
   private final EnergyHead mlpGenerator;
+  private final InputMode inputMode;
+  private final LatentProj latentProj; // only for the LATENT and BOTH inputs
 
   public CalmModel(CalmConfig config) {
+    this(config, InputMode.DISCRETE);
+  }
+
+  public CalmModel(CalmConfig config, InputMode inputMode) {
     this.config = config;
+    this.inputMode = inputMode;
     transformer = child("transformer", new Backbone(config));
     embedProj = child("embed_proj", new EmbedProj(config));
     mlpGenerator = child("mlp_generator", new EnergyHead(config));
+    latentProj = inputMode.usesLatents() ? child("latent_proj", new LatentProj(config)) : null;
+  }
+
+  public InputMode inputMode() {
+    return inputMode;
+  }
+
+  /**
+   * The parameters that receive gradients under this input mode (with latent input only, the token
+   * embedding and embed_proj are not used and are left out of the optimizer).
+   */
+  public java.util.Map<String, ai.djl.nn.Parameter> trainableParameters() {
+    java.util.Map<String, ai.djl.nn.Parameter> all = new java.util.LinkedHashMap<>(namedParameters());
+    if (!inputMode.usesTokens()) {
+      all.keySet().removeIf(n -> n.startsWith("embed_proj.") || n.equals("transformer.embed_tokens.weight"));
+    }
+    return all;
+  }
+
+  /**
+   * The Transformer's input per chunk [B, P, H] under this model's input mode: from the chunks'
+   * tokens ids [B, P*K] and/or their latent vectors [B, P, L] (either may be null if unused).
+   */
+  public NDArray inputs(NDArray ids, NDArray latents) {
+    NDArray fromTokens = inputMode.usesTokens() ? patchEmbeddings(ids) : null;
+    if (!inputMode.usesLatents()) {
+      return fromTokens;
+    }
+    if (latents == null) {
+      throw new IllegalArgumentException("input mode " + inputMode.key() + " needs the chunks' latent vectors");
+    }
+    NDArray fromLatents = latentProj.forward(latents);
+    return fromTokens == null ? fromLatents : fromTokens.add(fromLatents);
   }
 
   public CalmConfig config() {
@@ -102,6 +142,11 @@ public final class CalmModel extends CalmBlock {
    */
   public NDArray step(NDArray chunkIds, KvCache cache) {
     return transformer.step(patchEmbeddings(chunkIds), cache);
+  }
+
+  /** {@link #step} under this model's input mode: chunk ids [B, n*K] and/or latents [B, n, L]. */
+  public NDArray step(NDArray chunkIds, NDArray latents, KvCache cache) {
+    return transformer.step(inputs(chunkIds, latents), cache);
   }
 
   /** {@code numSamples} draws of the next latent per position: hidden [..., H] -> [numSamples, ..., L]. */

@@ -21,7 +21,7 @@ public final class AePresets {
   public static final String DEFAULT = "laptop";
 
   /** A preset: model settings (without vocab_size) and training settings. */
-  public record Preset(String name, String description, Map<String, Number> model, AeTrainConfig train) {
+  public record Preset(String name, String description, Map<String, Number> model, TrainConfig train) {
     public AutoencoderConfig modelConfig(int vocabSize) {
       Map<String, Number> m = new LinkedHashMap<>(model);
       m.put("vocab_size", vocabSize);
@@ -48,13 +48,13 @@ public final class AePresets {
       List.of(
           new Preset("tiny", "H=64, L=16, K=4: trains in seconds; for tests and a first look",
               model(64, 128, 2, 16, 4),
-              new AeTrainConfig(3e-3, 20, 256, 300, 0, 42, 0.1, 0.9, 0.95, 1.0, 100, 30)),
+              new TrainConfig(3e-3, 20, 256, 300, 0, 42, 0.1, 0.9, 0.95, 1.0, 100, 30)),
           new Preset("laptop", "H=256, L=64, K=4: high accuracy on a CPU in minutes (the default)",
               model(256, 512, 2, 64, 4),
-              new AeTrainConfig(1e-3, 200, 1024, 4000, 0, 42, 0.1, 0.9, 0.95, 1.0, 250, 60)),
+              new TrainConfig(1e-3, 200, 1024, 4000, 0, 42, 0.1, 0.9, 0.95, 1.0, 250, 60)),
           new Preset("paper", "H=512, L=128, K=4, as in the paper's autoencoder; slow on a CPU",
               model(512, 1280, 2, 128, 4),
-              new AeTrainConfig(3e-4, 1000, 2048, 30000, 0, 42, 0.1, 0.9, 0.95, 1.0, 500, 300)));
+              new TrainConfig(3e-4, 1000, 2048, 30000, 0, 42, 0.1, 0.9, 0.95, 1.0, 500, 300)));
 
   public static Preset get(String name) {
     for (Preset p : ALL) {

@@ -18,10 +18,11 @@ import org.calmworkbench.backend.tokenizer.ByteLevelBpeTokenizer;
 import org.calmworkbench.backend.tokenizer.Tokenizer;
 import org.calmworkbench.backend.tokenizer.Tokenizers;
 import org.calmworkbench.backend.train.AePresets;
-import org.calmworkbench.backend.train.AeTrainConfig;
+import org.calmworkbench.backend.train.TrainConfig;
 import org.calmworkbench.backend.train.AutoencoderTrainer;
 import org.calmworkbench.backend.train.PatchSampler;
 import org.calmworkbench.backend.train.TrainControl;
+import org.calmworkbench.backend.train.TrainingLoop;
 import org.calmworkbench.backend.train.TrainerState;
 
 /**
@@ -41,7 +42,7 @@ public final class AeTraining {
   /** Held-out chunks kept for the accuracy checks during training. */
   static final int VALID_CHUNKS = 8192;
 
-  private static final Map<String, Setting> TRAIN_KEYS = Settings.index(AeTrainConfig.SETTINGS);
+  private static final Map<String, Setting> TRAIN_KEYS = Settings.index(TrainConfig.SETTINGS);
 
   public record Options(
       List<Path> corpus,
@@ -56,7 +57,7 @@ public final class AeTraining {
       boolean resume) {}
 
   /** Stage messages before training starts (tokenizer, tokenizing) on top of training progress. */
-  public interface Listener extends AutoencoderTrainer.Listener {
+  public interface Listener extends TrainingLoop.Listener {
     default void onStage(String stage, double fraction) {}
 
     default void onWarning(String warning) {}
@@ -70,11 +71,11 @@ public final class AeTraining {
         all.add(s);
       }
     }
-    all.addAll(AeTrainConfig.SETTINGS);
+    all.addAll(TrainConfig.SETTINGS);
     return all;
   }
 
-  public static AutoencoderTrainer.Result run(Options o, Listener listener, TrainControl control)
+  public static TrainingLoop.Result run(Options o, Listener listener, TrainControl control)
       throws IOException, InterruptedException {
     if (o.corpus().isEmpty()) {
       throw new CalmException("no corpus given: pass --corpus PATH...");
@@ -94,7 +95,7 @@ public final class AeTraining {
     Tokenizer tokenizer;
     byte[] tokenizerJson;
     AutoencoderConfig model;
-    AeTrainConfig train;
+    TrainConfig train;
     if (o.resume()) {
       Path tokFile = o.out().resolve(AutoencoderTrainer.TOKENIZER);
       Path state = o.out().resolve(AutoencoderTrainer.STATE);
@@ -104,8 +105,8 @@ public final class AeTraining {
       tokenizer = Tokenizers.load(tokFile);
       tokenizerJson = Files.readAllBytes(tokFile);
       model = AutoencoderConfig.read(o.out().resolve(AutoencoderTrainer.CONFIG));
-      Map<String, Number> saved = Settings.readJson(TrainerState.read(state).trainConfig(), AeTrainConfig.SETTINGS, state.toString());
-      train = AeTrainConfig.fromMap(saved).with(overrides);
+      Map<String, Number> saved = Settings.readJson(TrainerState.read(state).trainConfig(), TrainConfig.SETTINGS, state.toString());
+      train = TrainConfig.fromMap(saved).with(overrides);
       if (overrides.keySet().stream().anyMatch(k -> model.toMap().containsKey(k))) {
         throw new CalmException("--resume cannot change the architecture; drop the model settings from --set");
       }

@@ -9,7 +9,7 @@ import org.calmworkbench.app.cli.Option;
 import org.calmworkbench.app.cli.ProgressLine;
 import org.calmworkbench.backend.Cancellation;
 import org.calmworkbench.backend.train.AePresets;
-import org.calmworkbench.backend.train.AutoencoderTrainer;
+import org.calmworkbench.backend.train.TrainingLoop;
 import org.calmworkbench.backend.workflow.AeTraining;
 
 /** {@code calm ae train}: trains the CALM autoencoder; Ctrl-C saves a checkpoint that --resume continues. */
@@ -67,7 +67,7 @@ public final class AeTrainCommand implements Command {
         args.flag("resume"));
     Cancellation stop = ctx.cancellation();
     ProgressLine[] line = {null};
-    AutoencoderTrainer.Result r = AeTraining.run(o, new AeTraining.Listener() {
+    TrainingLoop.Result r = AeTraining.run(o, new AeTraining.Listener() {
       @Override
       public void onStage(String stage, double fraction) {
         if (fraction == 0) {
@@ -81,17 +81,18 @@ public final class AeTrainCommand implements Command {
       }
 
       @Override
-      public void onProgress(AutoencoderTrainer.Progress p) {
+      public void onProgress(TrainingLoop.Progress p) {
         if (line[0] == null) {
           line[0] = ctx.progress("ae train", p.totalSteps());
         }
-        String metrics = String.format(Locale.ROOT, "loss %.4f acc %.4f", p.loss(), p.tokenAccuracy())
-            + (p.validTokenAccuracy() == null ? "" : String.format(Locale.ROOT, " held-out %.4f", p.validTokenAccuracy()))
+        Double heldOut = p.evalMetric("valid_token_accuracy");
+        String metrics = String.format(Locale.ROOT, "loss %.4f acc %.4f", p.loss(), p.term("token_accuracy"))
+            + (heldOut == null ? "" : String.format(Locale.ROOT, " held-out %.4f", heldOut))
             + String.format(Locale.ROOT, " %.0f tok/s", p.tokensPerSecond());
         line[0].update(p.step(), metrics);
-        if (p.validTokenAccuracy() != null) {
+        if (heldOut != null) {
           ctx.debug(String.format(Locale.ROOT, "step %d held-out token accuracy %.5f patch accuracy %.5f",
-              p.step(), p.validTokenAccuracy(), p.validPatchAccuracy()));
+              p.step(), heldOut, p.evalMetric("valid_patch_accuracy")));
         }
       }
     }, stop::isCancelled);

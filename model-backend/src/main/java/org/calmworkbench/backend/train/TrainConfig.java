@@ -8,11 +8,11 @@ import java.util.List;
 import java.util.Map;
 import org.calmworkbench.backend.config.Setting;
 
-/** How to train (not what): optimiser, schedule, batch, budget and seed. */
-public record AeTrainConfig(
+/** How to train (not what): optimiser, schedule, batch, budget and seed; shared by every trainer. */
+public record TrainConfig(
     double lr, // peak learning rate after warmup
     int warmupSteps, // linear warmup from 0 to lr, then constant
-    int batchSize, // chunks (of K tokens) per step
+    int batchSize, // examples per step (autoencoder: chunks of K tokens; LMs: sequences)
     int steps, // step budget (0 = until time_limit)
     double timeLimit, // seconds of training (0 = no limit)
     long seed, // model init, masking, noise and batch order
@@ -27,7 +27,7 @@ public record AeTrainConfig(
       List.of(
           doubleSetting("lr", 1e-7, 1, "Peak learning rate of AdamW (after warmup)."),
           intSetting("warmup_steps", 0, 10_000_000, "Steps of linear learning-rate warmup."),
-          intSetting("batch_size", 1, 1 << 20, "Chunks of K tokens per training step."),
+          intSetting("batch_size", 1, 1 << 20, "Examples per step: chunks for the autoencoder, sequences for language models."),
           intSetting("steps", 0, Integer.MAX_VALUE, "Training steps (0: run until the time limit)."),
           doubleSetting("time_limit", 0, 1e8, "Stop after this many seconds (0: no limit)."),
           intSetting("seed", 0, Long.MAX_VALUE, "Seed for initialisation, masking, noise and batches."),
@@ -38,8 +38,8 @@ public record AeTrainConfig(
           intSetting("eval_every", 1, Integer.MAX_VALUE, "Steps between held-out accuracy checks."),
           doubleSetting("checkpoint_every", 1, 1e8, "Seconds between checkpoints."));
 
-  public static AeTrainConfig fromMap(Map<String, Number> m) {
-    return new AeTrainConfig(
+  public static TrainConfig fromMap(Map<String, Number> m) {
+    return new TrainConfig(
         m.get("lr").doubleValue(),
         m.get("warmup_steps").intValue(),
         m.get("batch_size").intValue(),
@@ -71,7 +71,7 @@ public record AeTrainConfig(
     return m;
   }
 
-  public AeTrainConfig with(Map<String, Number> overrides) {
+  public TrainConfig with(Map<String, Number> overrides) {
     Map<String, Number> m = toMap();
     overrides.forEach((k, v) -> {
       if (m.containsKey(k)) {

@@ -1,0 +1,232 @@
+package org.calmworkbench.backend.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import com.google.gson.JsonObject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.data.BatchSampler;
+import org.calmworkbench.backend.data.TokenIds;
+import org.calmworkbench.backend.eval.BrierResult;
+import org.calmworkbench.backend.eval.CalmBrier;
+import org.calmworkbench.backend.io.Safetensors;
+import org.calmworkbench.backend.model.Autoencoder;
+import org.calmworkbench.backend.model.CalmConfig;
+import org.calmworkbench.backend.model.CalmModel;
+import org.calmworkbench.backend.model.EnergyScore;
+import org.calmworkbench.backend.model.InputMode;
+import org.calmworkbench.backend.model.Weights;
+
+/**
+ * Trains the CALM language model with the energy loss against a frozen autoencoder.
+ *
+ * <p>Per step: B aligned windows of (P+1)*K tokens. The autoencoder encodes every chunk (no
+ * gradient); chunks 1..P are the targets, each as M samples of its posterior N(mean, std^2). The
+ * Transformer reads chunks 0..P-1 (tokens, latents, or both), the energy head draws N samples per
+ * position, and the loss is the negated energy score. Evaluation: the energy loss and BrierLM on
+ * held-out windows.
+ */
+public final class CalmTrainer {
+  private CalmTrainer() {}
+
+  public static final String KIND = "calm_energy";
+  public static final String AUTOENCODER_DIR = "autoencoder";
+
+  public record Request(
+      CalmConfig model,
+      InputMode inputMode,
+      TrainConfig train,
+      LmSettings lm,
+      Path autoencoder, // the frozen autoencoder's checkpoint folder
+      TokenIds trainIds,
+      TokenIds validIds,
+      Path out,
+      byte[] tokenizerJson,
+      boolean resume) {}
+
+  public static TrainingLoop.Result run(Request r, TrainingLoop.Listener listener, TrainControl control)
+      throws IOException, InterruptedException {
+    try (AutoencoderCheckpoint ae = AutoencoderCheckpoint.load(r.autoencoder())) {
+      checkCompatible(r.model(), ae);
+      Engine.getEngine("PyTorch").setRandomSeed((int) r.train().seed());
+      try (NDManager params = NDManager.newBaseManager()) {
+        CalmModel lm = new CalmModel(r.model(), r.inputMode());
+        lm.initializeParameters(params);
+        if (r.resume()) {
+          CalmConfig saved = CalmConfig.read(r.out().resolve(TrainingLoop.CONFIG));
+          if (!saved.equals(r.model())) {
+            throw new CalmException("--resume: the model settings differ from the checkpoint's "
+                + r.out().resolve(TrainingLoop.CONFIG) + "; resume without changing the architecture");
+          }
+        }
+        copyAutoencoder(r.autoencoder(), r.out().resolve(AUTOENCODER_DIR));
+        return TrainingLoop.run(new Task(lm, ae.model(), r), r.train(), r.out(), r.resume(), listener, control);
+      }
+    }
+  }
+
+  /** The language model's K and L must be the autoencoder's; the message names both values. */
+  public static void checkCompatible(CalmConfig lm, AutoencoderCheckpoint ae) {
+    if (lm.patchSize() != ae.config().patchSize() || lm.latentSize() != ae.config().latentSize()) {
+      throw new CalmException("the autoencoder in " + ae.dir() + " has patch_size K=" + ae.config().patchSize()
+          + " and latent_size L=" + ae.config().latentSize() + ", but the language model is configured with K="
+          + lm.patchSize() + " and L=" + lm.latentSize() + "; they must match");
+    }
+    if (lm.vocabSize() != ae.config().vocabSize()) {
+      throw new CalmException("the autoencoder in " + ae.dir() + " has vocab_size " + ae.config().vocabSize()
+          + " but the language model has " + lm.vocabSize() + "; they must use the same tokenizer");
+    }
+  }
+
+  /** The checkpoint keeps its own copy of the frozen autoencoder, so it is self-contained. */
+  static void copyAutoencoder(Path from, Path to) throws IOException {
+    if (from.toAbsolutePath().normalize().equals(to.toAbsolutePath().normalize())) {
+      return;
+    }
+    Map<String, CheckpointFiles.FileWriter> files = new LinkedHashMap<>();
+    for (String name : new String[] {TrainingLoop.CONFIG, TrainingLoop.MODEL, AutoencoderTrainer.TOKENIZER}) {
+      Path f = from.resolve(name);
+      if (Files.isRegularFile(f)) {
+        files.put(name, CheckpointFiles.bytes(Files.readAllBytes(f)));
+      }
+    }
+    CheckpointFiles.commit(to, files);
+  }
+
+  /** config.json: the official CALMConfig fields plus the input mode and where the autoencoder is. */
+  public static JsonObject configJson(CalmConfig c, InputMode mode) {
+    JsonObject o = c.toJson();
+    o.addProperty("input_mode", mode.key());
+    o.addProperty("ae_path", AUTOENCODER_DIR);
+    return o;
+  }
+
+  static final class Task implements TrainingLoop.Task {
+    private final CalmModel lm;
+    private final Autoencoder ae;
+    private final Request r;
+    private final BatchSampler sampler;
+    private final int k;
+    private final int p;
+
+    Task(CalmModel lm, Autoencoder ae, Request r) {
+      this.lm = lm;
+      this.ae = ae;
+      this.r = r;
+      this.k = r.model().patchSize();
+      this.p = r.lm().contextChunks();
+      long need = (long) (p + 1) * k;
+      if (r.trainIds().size() < need) {
+        throw new CalmException("the training split has " + r.trainIds().size() + " tokens, fewer than one sequence of "
+            + need + " tokens (context_chunks + 1 = " + (p + 1) + " chunks of K=" + k + "); lower context_chunks or add text");
+      }
+      this.sampler = new BatchSampler(r.trainIds(), (p + 1) * k, k, r.train().seed());
+    }
+
+    @Override
+    public String kind() {
+      return KIND;
+    }
+
+    @Override
+    public Map<String, Parameter> parameters() {
+      return lm.trainableParameters();
+    }
+
+    @Override
+    public long tokensPerStep() {
+      return (long) r.train().batchSize() * p * k;
+    }
+
+    @Override
+    public TrainingLoop.StepMetrics trainStep(NDManager sm, long step, SplittableRandom rng) {
+      int b = r.train().batchSize();
+      int[] batch = sampler.batch(step, b); // [B, (P+1)*K]
+      NDArray ids = sm.create(batch, new Shape(b, (long) (p + 1) * k)).toType(ai.djl.ndarray.types.DataType.INT64, false);
+      NDArray loss = energyLoss(sm, ids, true);
+      return new TrainingLoop.StepMetrics(loss.getFloat(), Map.of("energy_score", (double) -loss.getFloat()));
+    }
+
+    /** The energy loss of windows ids [B, (P+1)*K]; with {@code train}, also its backward pass. */
+    NDArray energyLoss(NDManager sm, NDArray ids, boolean train) {
+      long b = ids.getShape().get(0);
+      long t = ids.getShape().get(1);
+      long chunks = t / k;
+      NDList meanLogStd = ae.encode(ids).split(2, 2); // [B, P+1, L] each; the autoencoder is frozen
+      NDArray mean = meanLogStd.get(0);
+      NDArray std = meanLogStd.get(1).exp();
+      NDArray targetMean = mean.get(":, 1:");
+      NDArray targetStd = std.get(":, 1:");
+      int m = r.lm().targetSamples();
+      Shape ys = new Shape(m, b, chunks - 1, r.model().latentSize());
+      NDArray y = targetMean.expandDims(0).add(sm.randomNormal(ys).mul(targetStd.expandDims(0))); // [M, B, P, L]
+      NDArray inputIds = ids.get(":, :" + (t - k)); // chunks 0..P-1
+      NDArray inputLatents = lm.inputMode().usesLatents() ? mean.get(":, :-1") : null;
+      NDArray loss;
+      if (train) {
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+          NDArray x = lm.sampleLatents(lm.transformer().forward(lm.inputs(inputIds, inputLatents)), r.model().numSamples());
+          loss = EnergyScore.loss(x, y, r.model().beta());
+          gc.backward(loss);
+        }
+      } else {
+        NDArray x = lm.sampleLatents(lm.transformer().forward(lm.inputs(inputIds, inputLatents)), r.model().numSamples());
+        loss = EnergyScore.loss(x, y, r.model().beta());
+      }
+      return loss;
+    }
+
+    @Override
+    public Map<String, Double> evaluate(NDManager root, long step) {
+      Map<String, Double> out = new LinkedHashMap<>();
+      long windowLen = (long) (p + 1) * k;
+      int windows = (int) Math.min(8, r.validIds().size() / windowLen);
+      if (windows == 0) {
+        return out;
+      }
+      try (NDManager m = root.newSubManager()) {
+        Engine.getInstance().setRandomSeed((int) r.train().seed() + 7);
+        int[] buf = new int[(int) (windows * windowLen)];
+        r.validIds().copy(0, buf, 0, buf.length);
+        NDArray ids = m.create(buf, new Shape(windows, windowLen)).toType(ai.djl.ndarray.types.DataType.INT64, false);
+        out.put("valid_energy_loss", (double) energyLoss(m, ids, false).getFloat());
+      }
+      if (r.lm().evalPositions() > 0) {
+        BrierResult br = CalmBrier.evaluate(lm, ae, r.validIds(), p, r.lm().evalPositions(), r.train().seed(), root);
+        double[] b = br.brier();
+        for (int i = 0; i < b.length; i++) {
+          out.put("brier_" + (i + 1), b[i]);
+        }
+        out.put("brier_lm", br.brierLm());
+      }
+      return out;
+    }
+
+    @Override
+    public Map<String, CheckpointFiles.FileWriter> modelFiles(Map<String, String> meta) {
+      Map<String, CheckpointFiles.FileWriter> files = new LinkedHashMap<>();
+      files.put(TrainingLoop.CONFIG, CheckpointFiles.bytes(configJson(r.model(), r.inputMode()).toString().getBytes(StandardCharsets.UTF_8)));
+      files.put(TrainingLoop.MODEL, f -> Safetensors.write(f, Weights.export(lm), meta));
+      if (r.tokenizerJson() != null) {
+        files.put(AutoencoderTrainer.TOKENIZER, CheckpointFiles.bytes(r.tokenizerJson()));
+      }
+      return files;
+    }
+
+    @Override
+    public void loadWeights(Path dir) {
+      Weights.load(lm, Safetensors.read(dir.resolve(TrainingLoop.MODEL)));
+    }
+  }
+}

@@ -1,0 +1,67 @@
+package org.calmworkbench.backend.train;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.model.CalmConfig;
+
+/**
+ * Named presets for the language models (CALM and the AR baseline share the backbone settings).
+ * vocab_size, patch_size and latent_size always come from the tokenizer and autoencoder.
+ */
+public final class LmPresets {
+  private LmPresets() {}
+
+  public static final String DEFAULT = "laptop";
+
+  public record Preset(String name, String description, Map<String, Number> model, TrainConfig train, LmSettings lm) {
+    public CalmConfig calmConfig(int vocabSize, int patchSize, int latentSize) {
+      Map<String, Number> m = new LinkedHashMap<>(model);
+      m.put("vocab_size", vocabSize);
+      m.put("patch_size", patchSize);
+      m.put("latent_size", latentSize);
+      return CalmConfig.fromMap(m, "preset " + name);
+    }
+  }
+
+  private static Map<String, Number> model(int hidden, int intermediate, int layers, int heads, int noise, int mlpLayers) {
+    Map<String, Number> m = new LinkedHashMap<>();
+    m.put("hidden_size", hidden);
+    m.put("intermediate_size", intermediate);
+    m.put("num_hidden_layers", layers);
+    m.put("num_attention_heads", heads);
+    m.put("noise_size", noise);
+    m.put("num_mlp_layers", mlpLayers);
+    m.put("rms_norm_eps", 1e-6);
+    m.put("rope_theta", 10000.0);
+    m.put("num_samples", 8);
+    m.put("beta", 1.0);
+    return m;
+  }
+
+  public static final List<Preset> ALL =
+      List.of(
+          new Preset("tiny", "H=64, 2 layers: seconds on a CPU; for tests and a first look",
+              model(64, 128, 2, 4, 16, 2),
+              new TrainConfig(2e-3, 20, 16, 200, 0, 42, 0.1, 0.9, 0.95, 1.0, 100, 60),
+              new LmSettings(16, 16, 128)),
+          new Preset("laptop", "H=256, 4 layers, context 32 chunks: trains on a CPU in minutes (the default)",
+              model(256, 768, 4, 4, 64, 2),
+              new TrainConfig(1e-3, 200, 32, 3000, 0, 42, 0.1, 0.9, 0.95, 1.0, 250, 120),
+              new LmSettings(32, 100, 1024)),
+          new Preset("paper-m", "CALM-M-like shape (H=1024, 16 layers); far too slow for a CPU, here for reference",
+              model(1024, 2752, 16, 16, 64, 4),
+              new TrainConfig(3e-4, 2000, 64, 250000, 0, 42, 0.1, 0.9, 0.95, 1.0, 1000, 600),
+              new LmSettings(512, 100, 4096)));
+
+  public static Preset get(String name) {
+    for (Preset p : ALL) {
+      if (p.name().equals(name)) {
+        return p;
+      }
+    }
+    throw new CalmException("unknown preset '" + name + "'; choose one of: "
+        + String.join(", ", ALL.stream().map(Preset::name).toList()));
+  }
+}

@@ -1,0 +1,44 @@
+package org.calmworkbench.backend.train;
+
+import static org.calmworkbench.backend.config.Setting.intSetting;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.calmworkbench.backend.config.Setting;
+
+/** Language-model data and evaluation settings on top of {@link TrainConfig}. */
+public record LmSettings(
+    int contextChunks, // P: chunks per training sequence (context length = P*K tokens)
+    int targetSamples, // M: samples of the autoencoder posterior per target in the energy loss
+    int evalPositions) { // held-out positions per BrierLM evaluation during training
+
+  public static final List<Setting> SETTINGS =
+      List.of(
+          intSetting("context_chunks", 2, 1 << 16, "Chunks per training sequence; the context is this times K tokens."),
+          intSetting("target_samples", 1, 4096, "Samples M of the autoencoder posterior per target in the energy loss."),
+          intSetting("eval_positions", 0, 1 << 22, "Held-out positions per BrierLM evaluation during training (0: none)."));
+
+  public static LmSettings fromMap(Map<String, Number> m) {
+    return new LmSettings(m.get("context_chunks").intValue(), m.get("target_samples").intValue(),
+        m.get("eval_positions").intValue());
+  }
+
+  public Map<String, Number> toMap() {
+    Map<String, Number> m = new LinkedHashMap<>();
+    m.put("context_chunks", contextChunks);
+    m.put("target_samples", targetSamples);
+    m.put("eval_positions", evalPositions);
+    return m;
+  }
+
+  public LmSettings with(Map<String, Number> overrides) {
+    Map<String, Number> m = toMap();
+    overrides.forEach((k, v) -> {
+      if (m.containsKey(k)) {
+        m.put(k, v);
+      }
+    });
+    return fromMap(m);
+  }
+}

@@ -1,0 +1,312 @@
+package org.calmworkbench.backend.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import com.google.gson.JsonObject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.config.Settings;
+import org.calmworkbench.backend.io.Safetensors;
+import org.calmworkbench.backend.io.SafetensorsFile;
+
+/**
+ * The one training loop every model shares (autoencoder, CALM, AR baseline): seeding, AdamW with
+ * warmup and clipping, NaN guard, progress with ETA, periodic evaluation, transactional
+ * checkpoints, stop/pause, and exact resume. A {@link Task} supplies what is model-specific.
+ *
+ * <p>Reproducible: each step reseeds the engine and the batch RNG from (seed, step), so the same
+ * seed gives the same loss curve and a resumed run continues exactly where it stopped.
+ */
+public final class TrainingLoop {
+  private TrainingLoop() {}
+
+  public static final String MODEL = "model.safetensors";
+  public static final String CONFIG = "config.json";
+  public static final String OPTIMIZER = "optimizer.safetensors";
+  public static final String STATE = "trainer_state.json";
+  public static final String METRICS = "metrics.jsonl";
+
+  /** What one kind of model contributes to the loop. */
+  public interface Task {
+    /** Written into trainer_state.json; a resume with another kind is refused. */
+    String kind();
+
+    /** The trainable parameters under their checkpoint names (frozen parts excluded). */
+    Map<String, Parameter> parameters();
+
+    /** Tokens consumed by one step (for tokens/s). */
+    long tokensPerStep();
+
+    /**
+     * Forward and backward on one batch, all arrays on {@code sm}. Returns the loss first, then any
+     * other terms worth charting; the loop checks the loss is finite and applies the update.
+     */
+    StepMetrics trainStep(NDManager sm, long step, SplittableRandom rng) throws IOException;
+
+    /** Held-out metrics, e.g. accuracy or BrierLM; empty if there is nothing to measure. */
+    Map<String, Double> evaluate(NDManager root, long step);
+
+    /** The model's own checkpoint files (weights, config, tokenizer...), under their file names. */
+    Map<String, CheckpointFiles.FileWriter> modelFiles(Map<String, String> metadata);
+
+    /** Loads the weights of a checkpoint in {@code dir} before resuming. */
+    void loadWeights(Path dir);
+  }
+
+  /** The loss and named terms of one step. */
+  public record StepMetrics(double loss, Map<String, Double> terms) {}
+
+  /** One progress report; immutable, safe to hand to another thread. */
+  public record Progress(
+      long step,
+      long totalSteps, // 0 if the run is bounded by time only
+      double fraction, // of the step or time budget, in [0, 1]
+      double loss,
+      Map<String, Double> terms, // loss terms of this step (e.g. ce, kl, token_accuracy)
+      double lr,
+      double gradNorm,
+      double tokensPerSecond,
+      double elapsedSeconds,
+      double etaSeconds, // NaN until it can be estimated
+      Map<String, Double> eval) { // held-out metrics measured at this step; empty otherwise
+
+    public double term(String name) {
+      return terms.getOrDefault(name, Double.NaN);
+    }
+
+    public Double evalMetric(String name) {
+      return eval.get(name);
+    }
+  }
+
+  public interface Listener {
+    void onProgress(Progress p);
+
+    default void onCheckpoint(long step, Path dir) {}
+  }
+
+  public record Result(
+      long steps, long tokensSeen, double tokensPerSecond, double finalLoss, double elapsedSeconds, Path checkpoint,
+      String stopReason) {}
+
+  public static Result run(Task task, TrainConfig tc, Path out, boolean resume, Listener listener, TrainControl control)
+      throws IOException, InterruptedException {
+    Files.createDirectories(out);
+    CheckpointFiles.recover(out);
+    boolean hasCheckpoint = Files.exists(out.resolve(STATE));
+    if (resume && !hasCheckpoint) {
+      throw new CalmException("--resume: no checkpoint to resume in " + out + " (missing " + STATE + ")");
+    }
+    if (!resume && hasCheckpoint) {
+      throw new CalmException(out + " already holds a checkpoint; pass --resume to continue it, or choose another --out");
+    }
+    if (tc.steps() == 0 && tc.timeLimit() == 0) {
+      throw new CalmException("set steps or time_limit (both are 0, so training would never end)");
+    }
+    Engine engine = Engine.getEngine("PyTorch");
+    long step = 0;
+    long tokens = 0;
+    double elapsedBefore = 0;
+    try (NDManager root = NDManager.newBaseManager()) {
+      AdamW opt = new AdamW(task.parameters(), root, tc.beta1(), tc.beta2(), 1e-8, tc.weightDecay(), tc.gradClip());
+      if (resume) {
+        TrainerState st = TrainerState.read(out.resolve(STATE));
+        if (!st.kind().equals(task.kind())) {
+          throw new CalmException("--resume: " + out + " holds a " + st.kind() + " checkpoint, not a " + task.kind() + " one");
+        }
+        task.loadWeights(out);
+        SafetensorsFile os = Safetensors.read(out.resolve(OPTIMIZER));
+        os.requireExactly(opt.stateShapes());
+        opt.importState(os.tensors(), st.step());
+        step = st.step();
+        tokens = st.tokensSeen();
+        elapsedBefore = st.elapsedSeconds();
+        truncateMetrics(out.resolve(METRICS), step);
+      } else {
+        Files.deleteIfExists(out.resolve(METRICS));
+      }
+      long startStep = step;
+      long startNanos = System.nanoTime();
+      long lastCheckpointNanos = startNanos;
+      long lastReportNanos = 0;
+      long stepStart = startNanos;
+      double emaStepSeconds = Double.NaN;
+      double lastLoss = Double.NaN;
+      String stopReason;
+      List<String> metricLines = new ArrayList<>();
+      while (true) {
+        double elapsed = (System.nanoTime() - startNanos) / 1e9;
+        if (tc.steps() > 0 && step >= tc.steps()) {
+          stopReason = "steps";
+          break;
+        }
+        if (tc.timeLimit() > 0 && elapsed >= tc.timeLimit()) {
+          stopReason = "time_limit";
+          break;
+        }
+        if (control.stopRequested()) {
+          stopReason = "stopped";
+          break;
+        }
+        control.awaitIfPaused();
+        if (control.stopRequested()) {
+          stopReason = "stopped";
+          break;
+        }
+
+        // One step, everything on a sub-manager that is closed at the end (memory stays flat).
+        engine.setRandomSeed(stepSeed(tc.seed(), step));
+        SplittableRandom rng = new SplittableRandom(stepSeed(tc.seed(), step));
+        double lr = tc.learningRate(step);
+        StepMetrics m;
+        double gradNorm;
+        try (NDManager sm = root.newSubManager()) {
+          m = task.trainStep(sm, step, rng);
+          if (!Double.isFinite(m.loss())) {
+            throw invalid("loss", m.loss(), step, out);
+          }
+          gradNorm = opt.update(sm, lr);
+          if (!Double.isFinite(gradNorm)) {
+            throw invalid("gradient norm", gradNorm, step, out);
+          }
+        }
+        step++;
+        tokens += task.tokensPerStep();
+        lastLoss = m.loss();
+        long now = System.nanoTime();
+        double stepSeconds = (now - stepStart) / 1e9;
+        stepStart = now;
+        emaStepSeconds = Double.isNaN(emaStepSeconds) ? stepSeconds : 0.9 * emaStepSeconds + 0.1 * stepSeconds;
+        elapsed = (now - startNanos) / 1e9;
+
+        boolean last = isLast(tc, step, elapsed) || control.stopRequested();
+        Map<String, Double> eval = Map.of();
+        if (step % tc.evalEvery() == 0 || last) {
+          eval = task.evaluate(root, step);
+          now = System.nanoTime();
+          stepStart = now; // evaluation time is not a training step
+        }
+        double tps = (step - startStep) * (double) task.tokensPerStep() / Math.max(elapsed, 1e-9);
+        Progress p = new Progress(step, tc.steps(), fraction(tc, step, elapsed), m.loss(), m.terms(), lr, gradNorm, tps,
+            elapsedBefore + elapsed, eta(tc, step, elapsed, emaStepSeconds), eval);
+        metricLines.add(metricsLine(p));
+        if (!eval.isEmpty() || now - lastReportNanos > 100_000_000L || last) {
+          lastReportNanos = now;
+          listener.onProgress(p);
+        }
+        if ((now - lastCheckpointNanos) / 1e9 >= tc.checkpointEvery()) {
+          save(out, task, opt, tc, step, tokens, elapsedBefore + elapsed, metricLines);
+          listener.onCheckpoint(step, out);
+          lastCheckpointNanos = System.nanoTime();
+        }
+      }
+      double elapsed = (System.nanoTime() - startNanos) / 1e9;
+      if (step > startStep || !hasCheckpoint) {
+        save(out, task, opt, tc, step, tokens, elapsedBefore + elapsed, metricLines);
+        listener.onCheckpoint(step, out);
+      }
+      double trained = (step - startStep) * (double) task.tokensPerStep();
+      return new Result(step, tokens, trained / Math.max(elapsed, 1e-9), lastLoss, elapsed, out, stopReason);
+    }
+  }
+
+  private static boolean isLast(TrainConfig tc, long step, double elapsed) {
+    return (tc.steps() > 0 && step >= tc.steps()) || (tc.timeLimit() > 0 && elapsed >= tc.timeLimit());
+  }
+
+  static double fraction(TrainConfig tc, long step, double elapsed) {
+    double f = 0;
+    if (tc.steps() > 0) {
+      f = Math.max(f, (double) step / tc.steps());
+    }
+    if (tc.timeLimit() > 0) {
+      f = Math.max(f, elapsed / tc.timeLimit());
+    }
+    return Math.min(1, f);
+  }
+
+  static double eta(TrainConfig tc, long step, double elapsed, double stepSeconds) {
+    double eta = Double.POSITIVE_INFINITY;
+    if (tc.steps() > 0 && !Double.isNaN(stepSeconds)) {
+      eta = Math.max(0, tc.steps() - step) * stepSeconds;
+    }
+    if (tc.timeLimit() > 0) {
+      eta = Math.min(eta, Math.max(0, tc.timeLimit() - elapsed));
+    }
+    return Double.isInfinite(eta) ? Double.NaN : eta;
+  }
+
+  static int stepSeed(long seed, long step) {
+    long z = seed * 0x9E3779B97F4A7C15L + step * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 31)) * 0x94D049BB133111EBL;
+    return (int) (z ^ (z >>> 29)) & 0x7fffffff;
+  }
+
+  private static CalmException invalid(String what, double value, long step, Path out) {
+    String kept = Files.exists(out.resolve(STATE))
+        ? "the last good checkpoint in " + out + " is intact; resume with --resume, perhaps with a lower lr"
+        : "no checkpoint was written yet";
+    return new CalmException("training stopped: the " + what + " became " + value + " at step " + (step + 1) + "; " + kept);
+  }
+
+  static String metricsLine(Progress p) {
+    JsonObject o = new JsonObject();
+    o.addProperty("step", p.step());
+    o.addProperty("loss", p.loss());
+    p.terms().forEach(o::addProperty);
+    o.addProperty("lr", p.lr());
+    o.addProperty("grad_norm", p.gradNorm());
+    o.addProperty("elapsed_seconds", p.elapsedSeconds());
+    p.eval().forEach(o::addProperty);
+    return o.toString();
+  }
+
+  /** Weights, optimizer, state and the metrics so far, as one transaction. */
+  static void save(Path out, Task task, AdamW opt, TrainConfig tc, long step, long tokens, double elapsed,
+      List<String> pendingMetrics) throws IOException {
+    appendMetrics(out.resolve(METRICS), pendingMetrics);
+    pendingMetrics.clear();
+    Map<String, String> meta = Map.of("step", Long.toString(step), "format", "calm-workbench");
+    Map<String, CheckpointFiles.FileWriter> files = new LinkedHashMap<>(task.modelFiles(meta));
+    files.put(OPTIMIZER, f -> Safetensors.write(f, opt.exportState(), meta));
+    TrainerState st = new TrainerState(task.kind(), step, tokens, elapsed, Settings.toJson(tc.toMap()));
+    files.put(STATE, CheckpointFiles.bytes(st.toJson().toString().getBytes(StandardCharsets.UTF_8)));
+    CheckpointFiles.commit(out, files);
+  }
+
+  private static void appendMetrics(Path file, List<String> lines) throws IOException {
+    if (lines.isEmpty()) {
+      return;
+    }
+    Files.writeString(file, String.join("\n", lines) + "\n", StandardCharsets.UTF_8,
+        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+  }
+
+  /** Drops metric rows after {@code step}, written by a run that was killed before its next save. */
+  static void truncateMetrics(Path file, long step) throws IOException {
+    if (!Files.exists(file)) {
+      return;
+    }
+    List<String> keep = new ArrayList<>();
+    for (String line : Files.readAllLines(file)) {
+      try {
+        if (com.google.gson.JsonParser.parseString(line).getAsJsonObject().get("step").getAsLong() <= step) {
+          keep.add(line);
+        }
+      } catch (RuntimeException e) {
+        // a torn last line from a kill: drop it
+      }
+    }
+    org.calmworkbench.backend.io.AtomicFiles.writeString(file, keep.isEmpty() ? "" : String.join("\n", keep) + "\n");
+  }
+}

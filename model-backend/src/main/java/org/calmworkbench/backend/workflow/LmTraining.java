@@ -1,0 +1,133 @@
+package org.calmworkbench.backend.workflow;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.config.Setting;
+import org.calmworkbench.backend.config.Settings;
+import org.calmworkbench.backend.data.CorpusReader;
+import org.calmworkbench.backend.data.TokenizedCorpus;
+import org.calmworkbench.backend.model.CalmConfig;
+import org.calmworkbench.backend.model.InputMode;
+import org.calmworkbench.backend.train.AutoencoderCheckpoint;
+import org.calmworkbench.backend.train.AutoencoderTrainer;
+import org.calmworkbench.backend.train.CalmTrainer;
+import org.calmworkbench.backend.train.LmPresets;
+import org.calmworkbench.backend.train.LmSettings;
+import org.calmworkbench.backend.train.TrainConfig;
+import org.calmworkbench.backend.train.TrainControl;
+import org.calmworkbench.backend.train.TrainerState;
+import org.calmworkbench.backend.train.TrainingLoop;
+
+/**
+ * {@code calm lm train} end to end: the frozen autoencoder (and its tokenizer), the tokenized
+ * corpus, settings from preset + overrides, then {@link CalmTrainer}.
+ */
+public final class LmTraining {
+  private LmTraining() {}
+
+  public record Options(
+      Path autoencoder,
+      List<Path> corpus,
+      Path out,
+      String head, // only "energy" so far
+      InputMode input,
+      String preset,
+      List<String> sets,
+      Integer steps,
+      Double timeLimit,
+      Long seed,
+      boolean resume) {}
+
+  /** Keys {@code --set} accepts: model settings but the ones taken from the autoencoder, training and LM settings. */
+  public static List<Setting> settableKeys() {
+    List<Setting> all = new ArrayList<>();
+    for (Setting s : CalmConfig.SETTINGS) {
+      if (!List.of("vocab_size", "patch_size", "latent_size").contains(s.key())) {
+        all.add(s);
+      }
+    }
+    all.addAll(TrainConfig.SETTINGS);
+    all.addAll(LmSettings.SETTINGS);
+    return all;
+  }
+
+  static Map<String, Number> overrides(List<String> sets, List<Setting> keys, Integer steps, Double timeLimit, Long seed) {
+    Map<String, Number> o = new LinkedHashMap<>(Settings.parseOverrides(sets, keys));
+    Map<String, Setting> train = Settings.index(TrainConfig.SETTINGS);
+    if (steps != null) {
+      o.put("steps", train.get("steps").check(steps, "--steps"));
+    }
+    if (timeLimit != null) {
+      o.put("time_limit", train.get("time_limit").check(timeLimit, "--time-limit"));
+    }
+    if (seed != null) {
+      o.put("seed", train.get("seed").check(seed, "--seed"));
+    }
+    return o;
+  }
+
+  public static TrainingLoop.Result run(Options o, AeTraining.Listener listener, TrainControl control)
+      throws IOException, InterruptedException {
+    if (!"energy".equals(o.head())) {
+      throw new CalmException("--head " + o.head() + " is not built yet; the energy head is available (flow and"
+          + " diffusion heads are planned)");
+    }
+    if (o.corpus().isEmpty()) {
+      throw new CalmException("no corpus given: pass --corpus PATH...");
+    }
+    Map<String, Number> ov = overrides(o.sets(), settableKeys(), o.steps(), o.timeLimit(), o.seed());
+    CorpusReader.of(o.corpus());
+    Path aeDir = o.resume() ? o.out().resolve(CalmTrainer.AUTOENCODER_DIR) : o.autoencoder();
+    if (aeDir == null) {
+      throw new CalmException("pass --autoencoder DIR (a checkpoint from 'calm ae train')");
+    }
+    CalmConfig model;
+    InputMode input;
+    TrainConfig train;
+    LmSettings lm;
+    byte[] tokJson;
+    try (AutoencoderCheckpoint ae = AutoencoderCheckpoint.load(aeDir)) {
+      Path tokFile = aeDir.resolve(AutoencoderTrainer.TOKENIZER);
+      if (!Files.isRegularFile(tokFile)) {
+        throw new CalmException("the autoencoder " + aeDir + " has no tokenizer.json; train it with 'calm ae train'");
+      }
+      tokJson = Files.readAllBytes(tokFile);
+      if (o.resume()) {
+        Path state = o.out().resolve(TrainingLoop.STATE);
+        if (!Files.isRegularFile(state)) {
+          throw new CalmException("--resume: " + o.out() + " holds no checkpoint to resume (missing " + state.getFileName() + ")");
+        }
+        model = CalmConfig.read(o.out().resolve(TrainingLoop.CONFIG));
+        input = InputMode.parse(com.google.gson.JsonParser.parseString(Files.readString(o.out().resolve(TrainingLoop.CONFIG)))
+            .getAsJsonObject().get("input_mode").getAsString());
+        Map<String, Number> saved = Settings.readJson(TrainerState.read(state).trainConfig(), TrainConfig.SETTINGS, state.toString());
+        train = TrainConfig.fromMap(saved).with(ov);
+        lm = LmPresets.get(o.preset() == null ? LmPresets.DEFAULT : o.preset()).lm().with(ov);
+        if (ov.keySet().stream().anyMatch(k -> model.toMap().containsKey(k))) {
+          throw new CalmException("--resume cannot change the architecture; drop the model settings from --set");
+        }
+      } else {
+        LmPresets.Preset preset = LmPresets.get(o.preset() == null ? LmPresets.DEFAULT : o.preset());
+        model = preset.calmConfig(ae.config().vocabSize(), ae.config().patchSize(), ae.config().latentSize()).with(ov);
+        input = o.input();
+        train = preset.train().with(ov);
+        lm = preset.lm().with(ov);
+      }
+      CalmTrainer.checkCompatible(model, ae);
+      listener.onStage("tokenizing the corpus", 0);
+      TokenizedCorpus corpus = Corpora.tokenize(o.corpus(), ae.tokenizer(), tokJson, Corpora.DEFAULT_SPLIT_SEED,
+          (done, total) -> listener.onStage("tokenizing the corpus", total == 0 ? 1 : (double) done / total));
+      corpus.warnings().forEach(listener::onWarning);
+      corpus.requireAtLeast((lm.contextChunks() + 1) * model.patchSize(), model.patchSize());
+      CalmTrainer.Request req = new CalmTrainer.Request(model, input, train, lm, aeDir, corpus.train(), corpus.validation(),
+          o.out(), tokJson, o.resume());
+      return CalmTrainer.run(req, listener, control);
+    }
+  }
+}
