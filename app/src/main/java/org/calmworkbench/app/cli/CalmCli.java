@@ -10,8 +10,16 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.calmworkbench.app.cli.commands.AeDecodeCommand;
+import org.calmworkbench.app.cli.commands.AeEncodeCommand;
+import org.calmworkbench.app.cli.commands.AeEvalCommand;
+import org.calmworkbench.app.cli.commands.AeTrainCommand;
+import org.calmworkbench.app.cli.commands.BenchAeCommand;
 import org.calmworkbench.app.cli.commands.HelpCommand;
+import org.calmworkbench.app.cli.commands.InspectForwardCommand;
+import org.calmworkbench.app.cli.commands.LmTrainCommand;
 import org.calmworkbench.app.cli.commands.SampleGenerateCommand;
+import org.calmworkbench.app.cli.commands.TokenizerTrainCommand;
 import org.calmworkbench.app.cli.commands.VersionCommand;
 import org.calmworkbench.backend.Cancellation;
 import org.calmworkbench.backend.CalmException;
@@ -38,7 +46,15 @@ public final class CalmCli {
     return List.of(
         new HelpCommand(),
         new VersionCommand(),
-        new SampleGenerateCommand());
+        new SampleGenerateCommand(),
+        new TokenizerTrainCommand(),
+        new AeTrainCommand(),
+        new AeEvalCommand(),
+        new AeEncodeCommand(),
+        new AeDecodeCommand(),
+        new InspectForwardCommand(),
+        new LmTrainCommand(),
+        new BenchAeCommand());
   }
 
   public static CommandRegistry registry() {

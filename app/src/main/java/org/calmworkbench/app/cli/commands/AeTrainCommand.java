@@ -1,15 +1,12 @@
 package org.calmworkbench.app.cli.commands;
 
 import java.util.List;
-import java.util.Locale;
 import org.calmworkbench.app.cli.Args;
 import org.calmworkbench.app.cli.CliContext;
 import org.calmworkbench.app.cli.Command;
 import org.calmworkbench.app.cli.Option;
-import org.calmworkbench.app.cli.ProgressLine;
 import org.calmworkbench.backend.Cancellation;
 import org.calmworkbench.backend.train.AePresets;
-import org.calmworkbench.backend.train.TrainingLoop;
 import org.calmworkbench.backend.workflow.AeTraining;
 
 /** {@code calm ae train}: trains the CALM autoencoder; Ctrl-C saves a checkpoint that --resume continues. */
@@ -66,53 +63,9 @@ public final class AeTrainCommand implements Command {
         args.has("seed") ? args.longValue("seed") : null,
         args.flag("resume"));
     Cancellation stop = ctx.cancellation();
-    ProgressLine[] line = {null};
-    TrainingLoop.Result r = AeTraining.run(o, new AeTraining.Listener() {
-      @Override
-      public void onStage(String stage, double fraction) {
-        if (fraction == 0) {
-          ctx.log(stage + "...");
-        }
-      }
-
-      @Override
-      public void onWarning(String warning) {
-        ctx.log("warning: " + warning);
-      }
-
-      @Override
-      public void onProgress(TrainingLoop.Progress p) {
-        if (line[0] == null) {
-          line[0] = ctx.progress("ae train", p.totalSteps());
-        }
-        Double heldOut = p.evalMetric("valid_token_accuracy");
-        String metrics = String.format(Locale.ROOT, "loss %.4f acc %.4f", p.loss(), p.term("token_accuracy"))
-            + (heldOut == null ? "" : String.format(Locale.ROOT, " held-out %.4f", heldOut))
-            + String.format(Locale.ROOT, " %.0f tok/s", p.tokensPerSecond());
-        line[0].update(p.step(), metrics);
-        if (heldOut != null) {
-          ctx.debug(String.format(Locale.ROOT, "step %d held-out token accuracy %.5f patch accuracy %.5f",
-              p.step(), heldOut, p.evalMetric("valid_patch_accuracy")));
-        }
-      }
-    }, stop::isCancelled);
-    if (line[0] != null) {
-      line[0].finish(r.steps(), String.format(Locale.ROOT, "loss %.4f", r.finalLoss()));
-    }
-    String why = switch (r.stopReason()) {
-      case "stopped" -> "stopped (" + stop.reason() + "); resume with --resume";
-      case "time_limit" -> "time limit reached";
-      default -> "done";
-    };
-    ctx.out().printf(Locale.ROOT, "%s: %d steps, %d tokens, %.0f tokens/s, final loss %.4f, %.1f s; checkpoint %s%n",
-        why, r.steps(), r.tokensSeen(), r.tokensPerSecond(), r.finalLoss(), r.elapsedSeconds(), r.checkpoint());
-    ctx.put("steps", r.steps());
-    ctx.put("tokens_seen", r.tokensSeen());
-    ctx.put("tokens_per_second", r.tokensPerSecond());
-    ctx.put("final_loss", r.finalLoss());
-    ctx.put("elapsed_seconds", r.elapsedSeconds());
-    ctx.put("checkpoint", r.checkpoint().toAbsolutePath());
-    ctx.put("stop_reason", r.stopReason());
+    TrainingOutput output = new TrainingOutput(ctx, "ae train", new String[] {"token_accuracy"},
+        new String[] {"valid_token_accuracy"});
+    output.finish(AeTraining.run(o, output, stop::isCancelled), stop);
     return 0;
   }
 }
