@@ -15,6 +15,7 @@ import org.calmworkbench.app.cli.commands.AeEncodeCommand;
 import org.calmworkbench.app.cli.commands.AeEvalCommand;
 import org.calmworkbench.app.cli.commands.AeTrainCommand;
 import org.calmworkbench.app.cli.commands.BenchAeCommand;
+import org.calmworkbench.app.cli.commands.DemoCommand;
 import org.calmworkbench.app.cli.commands.HelpCommand;
 import org.calmworkbench.app.cli.commands.InspectForwardCommand;
 import org.calmworkbench.app.cli.commands.LmTrainCommand;
@@ -54,7 +55,8 @@ public final class CalmCli {
         new AeDecodeCommand(),
         new InspectForwardCommand(),
         new LmTrainCommand(),
-        new BenchAeCommand());
+        new BenchAeCommand(),
+        new DemoCommand());
   }
 
   public static CommandRegistry registry() {

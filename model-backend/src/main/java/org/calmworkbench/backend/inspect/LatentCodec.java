@@ -125,7 +125,11 @@ public final class LatentCodec {
   public Decoded reconstruct(String text, double sigma, long seed) {
     Encoded e = encode(text);
     float[][] means = e.chunks().stream().map(Chunk::mean).toArray(float[][]::new);
-    return decode(means, sigma, seed, e.ids());
+    // The padding positions of the last chunk are not part of the text: they are neither compared
+    // nor shown.
+    int real = e.ids().length - e.padding();
+    Decoded d = decode(means, sigma, seed, Arrays.copyOf(e.ids(), real));
+    return new Decoded(d.ids(), tokenizer.decode(Arrays.copyOf(d.ids(), real)), d.chunks(), d.mismatches());
   }
 
   private static int[] stripPadding(int[] ids) {

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** End-to-end training of a tiny autoencoder on synthetic, learnable token data. */
-class AutoencoderTrainerTest {
+public class AutoencoderTrainerTest {
   static final int VOCAB = 48;
 
   /** A corpus with structure: repeated random "words" of 2-6 tokens. */
@@ -54,7 +54,7 @@ class AutoencoderTrainerTest {
     return v;
   }
 
-  static AutoencoderTrainer.Request request(Path out, int steps, boolean resume) {
+  public static AutoencoderTrainer.Request request(Path out, int steps, boolean resume) {
     AePresets.Preset p = AePresets.get("tiny");
     AutoencoderConfig cfg = p.modelConfig(VOCAB);
     Map<String, Number> overrides = Map.of("steps", steps, "batch_size", 128, "eval_every", 50);

@@ -1,0 +1,135 @@
+package org.calmworkbench.app.cli.commands;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import org.calmworkbench.app.cli.Args;
+import org.calmworkbench.app.cli.CliContext;
+import org.calmworkbench.app.cli.Command;
+import org.calmworkbench.app.cli.Option;
+import org.calmworkbench.backend.Cancellation;
+import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.eval.Reconstruction;
+import org.calmworkbench.backend.inspect.LatentCodec;
+import org.calmworkbench.backend.model.InputMode;
+import org.calmworkbench.backend.project.Project;
+import org.calmworkbench.backend.train.AutoencoderCheckpoint;
+import org.calmworkbench.backend.train.TrainingLoop;
+import org.calmworkbench.backend.workflow.AeEvaluation;
+import org.calmworkbench.backend.workflow.AeTraining;
+import org.calmworkbench.backend.workflow.LmTraining;
+
+/**
+ * {@code calm demo}: the headless tour of CALM on a project (the bundled sample by default):
+ * train an autoencoder, show how well it reconstructs under latent noise, then train a small CALM
+ * language model. What the GUI shows in panels, printed as text.
+ */
+public final class DemoCommand implements Command {
+  public static final String SAMPLE = "sample-projects/grammar-english";
+
+  @Override
+  public String name() {
+    return "demo";
+  }
+
+  @Override
+  public String summary() {
+    return "headless tour on the sample project: train an autoencoder, test it under noise, train a small CALM";
+  }
+
+  @Override
+  public List<Option> options() {
+    return List.of(
+        Option.value("project", "DIR", "project folder").withDefault(SAMPLE),
+        Option.value("ae-seconds", "S", "autoencoder training time").withDefault(120),
+        Option.value("lm-seconds", "S", "CALM training time (0 skips it)").withDefault(120),
+        Option.flag("fresh", "retrain even if the demo's checkpoints exist"));
+  }
+
+  /** The sample project, found from the working folder or the install folder the launcher passes. */
+  public static Path resolveProject(String given) {
+    Path p = Path.of(given);
+    if (!p.isAbsolute() && !Files.isDirectory(p) && System.getProperty("calm.home") != null) {
+      p = Path.of(System.getProperty("calm.home")).resolve(given);
+    }
+    if (!Files.isRegularFile(p.resolve(Project.FILE_NAME))) {
+      throw new CalmException("no project at " + p.toAbsolutePath() + " (missing " + Project.FILE_NAME + ")");
+    }
+    return p;
+  }
+
+  @Override
+  public int run(Args args, CliContext ctx) throws Exception {
+    Path folder = resolveProject(args.string("project"));
+    Project project = Project.load(folder.resolve(Project.FILE_NAME));
+    Path runs = folder.resolve("runs");
+    Path ae = runs.resolve("demo-ae");
+    Path lm = runs.resolve("demo-lm");
+    boolean fresh = args.flag("fresh");
+    Cancellation stop = ctx.cancellation();
+    ctx.out().println("CALM Workbench demo on project '" + project.name() + "' (" + folder.toAbsolutePath() + ")");
+    ctx.out().println();
+
+    ctx.out().println("1. Autoencoder: K=4 tokens <-> one latent vector (VAE: token masking, KL clamp, latent dropout)");
+    if (fresh || !Files.exists(ae.resolve("trainer_state.json"))) {
+      deleteTree(ae);
+      TrainingOutput out = new TrainingOutput(ctx, "ae train", new String[] {"token_accuracy"}, new String[] {"valid_token_accuracy"});
+      TrainingLoop.Result r = AeTraining.run(new AeTraining.Options(project.corpusPaths(), ae, null,
+          AeTraining.DEFAULT_VOCAB_SIZE, "laptop", List.of(), null, args.number("ae-seconds"), project.seed(), false), out, stop::isCancelled);
+      out.finish(r, stop);
+    } else {
+      ctx.out().println("   reusing " + ae + " (pass --fresh to retrain)");
+    }
+    if (stop.isCancelled()) {
+      return 130;
+    }
+
+    ctx.out().println();
+    ctx.out().println("2. Robustness: Gaussian noise N(0, sigma^2) added to each held-out chunk's latent, decoded by argmax");
+    AeEvaluation.Result ev = AeEvaluation.run(new AeEvaluation.Options(ae, project.corpusPaths(),
+        new double[] {0, 0.1, 0.2, 0.3, 0.5, 0.8}, 5000, "valid", Reconstruction.Mode.MEAN, 1, 0), null);
+    ctx.out().println("   sigma   token accuracy   chunk exact-match");
+    for (Reconstruction.Level l : ev.report().levels()) {
+      ctx.out().printf(Locale.ROOT, "   %5.2f   %14.4f   %17.4f%n", l.sigma(), l.tokenAccuracy(), l.patchAccuracy());
+    }
+    try (AutoencoderCheckpoint ck = AutoencoderCheckpoint.load(ae)) {
+      LatentCodec codec = new LatentCodec(ck.model(), ck.tokenizer(), ck.manager());
+      String text = "The little robot found a red ball near the old tree.";
+      for (double sigma : new double[] {0, 0.5, 1.0}) {
+        LatentCodec.Decoded d = codec.reconstruct(text, sigma, 7);
+        int wrong = java.util.Arrays.stream(d.mismatches()).sum();
+        ctx.out().printf(Locale.ROOT, "   sigma %.1f: %-60s (%d tokens wrong)%n", sigma, AeEvalCommand.quote(d.text()), wrong);
+      }
+    }
+    ctx.put("reconstruction", ev.report().levels());
+
+    double lmSeconds = args.number("lm-seconds");
+    if (lmSeconds > 0 && !stop.isCancelled()) {
+      ctx.out().println();
+      ctx.out().println("3. CALM: a Transformer predicts the next latent vector with an energy-score head (K x fewer steps)");
+      if (fresh || !Files.exists(lm.resolve("trainer_state.json"))) {
+        deleteTree(lm);
+        TrainingOutput out = new TrainingOutput(ctx, "lm train", new String[] {}, new String[] {"brier_lm"});
+        TrainingLoop.Result r = LmTraining.run(new LmTraining.Options(ae, project.corpusPaths(), lm, "energy",
+            InputMode.DISCRETE, "laptop", List.of("eval_positions=512"), null, lmSeconds, project.seed(), false), out, stop::isCancelled);
+        out.finish(r, stop);
+      } else {
+        ctx.out().println("   reusing " + lm + " (pass --fresh to retrain)");
+      }
+    }
+    ctx.out().println();
+    ctx.out().println("Next: ./calm ae eval --checkpoint " + ae + " --corpus <held-out text>   |   ./calm help");
+    ctx.put("autoencoder", ae.toAbsolutePath());
+    ctx.put("language_model", lm.toAbsolutePath());
+    return 0;
+  }
+
+  private static void deleteTree(Path dir) throws java.io.IOException {
+    if (Files.exists(dir)) {
+      try (var s = Files.walk(dir)) {
+        s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+}

@@ -1,0 +1,211 @@
+package org.calmworkbench.backend.train;
+
+import ai.djl.ndarray.NDManager;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.OptionalInt;
+import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.io.Safetensors;
+import org.calmworkbench.backend.model.Autoencoder;
+import org.calmworkbench.backend.model.CalmConfig;
+import org.calmworkbench.backend.model.CalmModel;
+import org.calmworkbench.backend.model.InputMode;
+import org.calmworkbench.backend.model.Weights;
+import org.calmworkbench.backend.tokenizer.Tokenizer;
+import org.calmworkbench.backend.tokenizer.Tokenizers;
+
+/**
+ * A loaded CALM language-model checkpoint folder, as {@link CalmTrainer} writes it:
+ *
+ * <pre>
+ *   DIR/config.json        CalmConfig fields, "model_type": "calm_energy", "input_mode", "ae_path"
+ *   DIR/model.safetensors  the language model (official tensor names)
+ *   DIR/tokenizer.json     the tokenizer (else the autoencoder's is used)
+ *   DIR/autoencoder/       the frozen autoencoder (an {@link AutoencoderCheckpoint} folder)
+ * </pre>
+ *
+ * Owns the NDManager with the language model's weights and the autoencoder checkpoint; close it
+ * when done. {@code input_mode} defaults to discrete and {@code ae_path} to {@code autoencoder}, so
+ * the official layout (config + weights) plus an autoencoder subfolder loads too.
+ */
+public final class CalmCheckpoint implements AutoCloseable {
+  /** The {@code model_type} this class loads. */
+  public static final String MODEL_TYPE = CalmTrainer.KIND;
+
+  /** Tokens a prompt may have when the checkpoint does not record the context it was trained on. */
+  public static final int DEFAULT_MAX_CONTEXT_TOKENS = 4096;
+
+  private final Path dir;
+  private final NDManager manager;
+  private final CalmModel model;
+  private final AutoencoderCheckpoint autoencoder;
+  private final OptionalInt contextChunks;
+  private Tokenizer tokenizer;
+
+  private CalmCheckpoint(Path dir, NDManager manager, CalmModel model, AutoencoderCheckpoint autoencoder,
+      OptionalInt contextChunks) {
+    this.dir = dir;
+    this.manager = manager;
+    this.model = model;
+    this.autoencoder = autoencoder;
+    this.contextChunks = contextChunks;
+  }
+
+  /**
+   * Loads {@code dir}.
+   *
+   * @throws CalmException naming the file for a missing file, a model_type other than calm_energy,
+   *     or an autoencoder whose K, latent size or vocabulary does not fit the language model
+   */
+  public static CalmCheckpoint load(Path dir) {
+    if (Files.isDirectory(dir.resolve(CheckpointFiles.PENDING))) {
+      try {
+        CheckpointFiles.recover(dir); // finish or discard a save that was interrupted
+      } catch (IOException e) {
+        throw new CalmException("cannot recover the interrupted save in " + dir + ": " + e.getMessage(), e);
+      }
+    }
+    Path configFile = dir.resolve(TrainingLoop.CONFIG);
+    JsonObject json = Checkpoints.readConfig(dir);
+    String type = Checkpoints.modelType(dir);
+    if (!MODEL_TYPE.equals(type)) {
+      throw new CalmException(configFile + " has model_type \"" + type + "\", not \"" + MODEL_TYPE
+          + "\": this is not a CALM language-model checkpoint"
+          + ("calm_autoencoder".equals(type) ? " (it is an autoencoder; use the 'ae' commands)" : ""));
+    }
+    Path weights = dir.resolve(TrainingLoop.MODEL);
+    if (!Files.isRegularFile(weights)) {
+      throw new CalmException("not a CALM checkpoint: " + weights + " is missing");
+    }
+    CalmConfig config = CalmConfig.read(configFile);
+    InputMode mode = InputMode.parse(string(json, "input_mode", InputMode.DISCRETE.key()));
+    Path aeDir = dir.resolve(string(json, "ae_path", CalmTrainer.AUTOENCODER_DIR));
+    if (!Files.isRegularFile(aeDir.resolve(TrainingLoop.CONFIG))) {
+      throw new CalmException("the language model in " + dir + " needs its frozen autoencoder, but "
+          + aeDir.resolve(TrainingLoop.CONFIG) + " is missing (config.json \"ae_path\" names the folder)");
+    }
+    OptionalInt contextChunks = Checkpoints.contextChunks(dir);
+    AutoencoderCheckpoint ae = AutoencoderCheckpoint.load(aeDir);
+    NDManager manager = null;
+    try {
+      CalmTrainer.checkCompatible(config, ae);
+      manager = NDManager.newBaseManager();
+      CalmModel model = new CalmModel(config, mode);
+      model.initializeParameters(manager);
+      Weights.load(model, Safetensors.read(weights));
+      return new CalmCheckpoint(dir, manager, model, ae, contextChunks);
+    } catch (RuntimeException e) {
+      if (manager != null) {
+        manager.close();
+      }
+      ae.close();
+      throw e;
+    }
+  }
+
+  private static String string(JsonObject o, String key, String fallback) {
+    JsonElement e = o.get(key);
+    return e == null || !e.isJsonPrimitive() ? fallback : e.getAsString();
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  public CalmModel model() {
+    return model;
+  }
+
+  public CalmConfig config() {
+    return model.config();
+  }
+
+  public InputMode inputMode() {
+    return model.inputMode();
+  }
+
+  /** The frozen autoencoder whose latents the model predicts. */
+  public AutoencoderCheckpoint autoencoderCheckpoint() {
+    return autoencoder;
+  }
+
+  public Autoencoder autoencoder() {
+    return autoencoder.model();
+  }
+
+  /** The manager holding the language model's weights; make per-step sub-managers of it. */
+  public NDManager manager() {
+    return manager;
+  }
+
+  /** K, the tokens per latent step. */
+  public int patchSize() {
+    return model.config().patchSize();
+  }
+
+  /** Chunks per training sequence, when the checkpoint recorded it (see {@link Checkpoints#contextChunks}). */
+  public OptionalInt contextChunks() {
+    return contextChunks;
+  }
+
+  /**
+   * The longest prompt, in tokens, the model is trusted with: {@code context_chunks * K} when known,
+   * else {@link #DEFAULT_MAX_CONTEXT_TOKENS}.
+   */
+  public int maxContextTokens() {
+    return contextChunks.isPresent() ? contextChunks.getAsInt() * patchSize() : DEFAULT_MAX_CONTEXT_TOKENS;
+  }
+
+  /**
+   * The checkpoint's tokenizer: {@code DIR/tokenizer.json}, else the autoencoder's (the two are the
+   * same file in a checkpoint from {@code calm lm train}).
+   *
+   * @throws CalmException if neither exists or it has more ids than the model's vocabulary
+   */
+  public synchronized Tokenizer tokenizer() {
+    if (tokenizer == null) {
+      Path own = dir.resolve(AutoencoderTrainer.TOKENIZER);
+      if (!Files.isRegularFile(own)) {
+        tokenizer = autoencoder.tokenizer(); // owned (and closed) by the autoencoder checkpoint
+        return tokenizer;
+      }
+      Tokenizer t = Tokenizers.load(own);
+      if (t.vocabSize() > config().vocabSize()) {
+        closeQuietly(t);
+        throw new CalmException(own + " has " + t.vocabSize() + " tokens but " + dir.resolve(TrainingLoop.CONFIG)
+            + " says vocab_size " + config().vocabSize());
+      }
+      tokenizer = t;
+    }
+    return tokenizer;
+  }
+
+  private boolean ownsTokenizer() {
+    return tokenizer != null && Files.isRegularFile(dir.resolve(AutoencoderTrainer.TOKENIZER));
+  }
+
+  private static void closeQuietly(Tokenizer t) {
+    if (t instanceof AutoCloseable c) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        // native tokenizer memory; nothing useful to do on failure
+      }
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (ownsTokenizer()) {
+      closeQuietly(tokenizer);
+    }
+    try {
+      manager.close();
+    } finally {
+      autoencoder.close();
+    }
+  }
+}
