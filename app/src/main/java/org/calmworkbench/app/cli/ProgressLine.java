@@ -21,6 +21,8 @@ public final class ProgressLine {
   public static final long TERMINAL_INTERVAL_NANOS = 200_000_000L;
   public static final long PLAIN_INTERVAL_NANOS = 10_000_000_000L;
   static final double RATE_TIME_CONSTANT_SECONDS = 10.0;
+  /** ETAs beyond this show as {@code >100:00:00}: a stalled loop, not a plan. */
+  static final double MAX_ETA_SECONDS = 100 * 3600;
 
   private final PrintStream err;
   private final boolean terminal;
@@ -95,7 +97,7 @@ public final class ProgressLine {
     b.append("  ").append(duration((now - start) / 1e9));
     double eta = eta(step);
     if (!Double.isNaN(eta)) {
-      b.append(" eta ").append(duration(eta));
+      b.append(" eta ").append(eta < MAX_ETA_SECONDS ? duration(eta) : ">" + duration(MAX_ETA_SECONDS));
     }
     String line = b.toString();
     return terminal && line.length() > width ? line.substring(0, width - 1) + "~" : line;
@@ -111,7 +113,12 @@ public final class ProgressLine {
 
   private void updateRate(long step, long now) {
     double dt = (now - lastTime) / 1e9;
-    if (dt <= 0 || step < lastStep) {
+    if (step < lastStep) { // the loop restarted its count (a new epoch, a resumed run): new baseline
+      lastStep = step;
+      lastTime = now;
+      return;
+    }
+    if (dt <= 0) {
       return;
     }
     double instant = (step - lastStep) / dt;

@@ -7,6 +7,8 @@ import org.calmworkbench.backend.CalmException;
  * {@link CalmException} (one line, exit code 2), with a pointer to the command's {@code --help}.
  */
 public final class UsageException extends CalmException {
+  private static final long serialVersionUID = 1L;
+
   public UsageException(String message) {
     super(message);
   }

@@ -71,6 +71,24 @@ class CliProgressLineTest {
   }
 
   @Test
+  void countThatStartsOverDoesNotBreakTheRate() {
+    ProgressLine p = new ProgressLine(err, false, () -> now, "epoch", 100);
+    for (int i = 1; i <= 300; i++) {
+      now = i * 100 * MS; // 10 steps per second, counting 1..100 three times
+      p.update((i - 1) % 100 + 1, "");
+    }
+    assertEquals(10.0, (100 - 50) / p.eta(50), 1e-6);
+  }
+
+  @Test
+  void stalledLoopShowsACappedEta() {
+    ProgressLine p = new ProgressLine(err, false, () -> now, "slow", 1_000_000_000L);
+    now = 10 * S;
+    p.update(1, "");
+    assertTrue(p.format(1, "", now).endsWith("eta >100:00:00"), p.format(1, "", now));
+  }
+
+  @Test
   void unknownTotalShowsStepsWithoutPercentOrEta() {
     ProgressLine p = new ProgressLine(err, false, () -> now, "read", 0);
     now = S;

@@ -15,13 +15,17 @@ import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.io.JsonArrays;
 import org.calmworkbench.backend.io.Tensor;
 import org.calmworkbench.backend.model.Autoencoder;
+import org.calmworkbench.backend.model.CalmModel;
 import org.calmworkbench.backend.model.Weights;
 import org.calmworkbench.backend.train.AutoencoderCheckpoint;
+import org.calmworkbench.backend.train.CalmCheckpoint;
 
 /**
  * {@code calm inspect forward}: runs a checkpoint on the inputs of a JSON file laid out like the
  * reference {@code expected.json} and returns the outputs under the same keys, so any stage of the
- * model can be compared number by number with another implementation.
+ * model can be compared number by number with another implementation. Autoencoders follow
+ * {@code reference/autoencoder/expected.json}, CALM language models {@code
+ * reference/energy/expected.json}.
  */
 public final class ForwardInspector {
   private ForwardInspector() {}
@@ -65,6 +69,49 @@ public final class ForwardInspector {
       }
     }
     return out;
+  }
+
+  /**
+   * CALM language model: input_ids [B, T] -> patch_embeddings [B, T/K, H] (the embed_proj output;
+   * only under an input mode that reads tokens) and hidden_states [B, T/K, H] (the backbone over
+   * every chunk, no shift: hidden_states[:, p] predicts chunk p+1); with generator_noise [B, T/K,
+   * noise_size] also generator_output [B, T/K, L] (the energy head on hidden_states and that noise).
+   * Under the latent and both input modes the chunks' latents are the autoencoder's means.
+   */
+  public static JsonObject energy(CalmCheckpoint ck, JsonObject input, String where) {
+    CalmModel lm = ck.model();
+    int k = lm.config().patchSize();
+    JsonObject out = new JsonObject();
+    try (NDManager m = ck.manager().newSubManager()) {
+      Tensor ids = require(input, "input_ids", where);
+      if (ids.shape().length != 2 || ids.shape()[1] % k != 0 || ids.shape()[1] == 0) {
+        throw new CalmException(where + ": input_ids must be [B, T] with T a positive multiple of K=" + k + ", got "
+            + Arrays.toString(ids.shape()));
+      }
+      checkIds(ids, lm.config().vocabSize(), where);
+      NDArray x = m.create(ids.data(), shape(ids.shape())).toType(DataType.INT64, false);
+      if (lm.inputMode().usesTokens()) {
+        put(out, "patch_embeddings", lm.patchEmbeddings(x));
+      }
+      NDArray latents = lm.inputMode().usesLatents() ? ck.autoencoder().encodeMean(x) : null;
+      NDArray hidden = lm.transformer().forward(lm.inputs(x, latents)); // [B, P, H]
+      put(out, "hidden_states", hidden);
+      if (input.has("generator_noise")) {
+        Tensor noise = require(input, "generator_noise", where);
+        long[] hs = hidden.getShape().getShape();
+        int[] want = {(int) hs[0], (int) hs[1], lm.energyHead().noiseSize()};
+        if (!Arrays.equals(noise.shape(), want)) {
+          throw new CalmException(where + ": generator_noise must be [B, T/K, noise_size] = " + Arrays.toString(want)
+              + ", got " + Arrays.toString(noise.shape()));
+        }
+        put(out, "generator_output", lm.energyHead().forward(hidden, m.create(noise.data(), shape(noise.shape()))));
+      }
+    }
+    return out;
+  }
+
+  private static void put(JsonObject out, String key, NDArray a) {
+    out.add(key, JsonArrays.write(Weights.toTensor(key, a).shape(), a.toFloatArray()));
   }
 
   public static Tensor require(JsonObject input, String key, String where) {

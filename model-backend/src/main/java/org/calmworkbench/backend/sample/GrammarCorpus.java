@@ -6,12 +6,14 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.calmworkbench.backend.io.AtomicFiles;
 
 /**
@@ -190,6 +192,14 @@ public final class GrammarCorpus {
     verbs(pa, "PERSON ANIMAL bell clock drum", false, "hear/hears/heard");
     verbs(pa, "ball fish mouse rabbit frog", false, "catch/catches/caught");
   }
+
+  private static final List<Verb> PERSON_VERBS =
+      VERBS.stream().filter(v -> v.subjects().contains(Kind.PERSON)).toList();
+  private static final List<Verb> PERSON_TRANSITIVE_VERBS =
+      PERSON_VERBS.stream().filter(Verb::transitive).toList();
+  /** What can be bought with coins (not coins). */
+  private static final List<Noun> SHOP_NOUNS = NOUNS.stream()
+      .filter(n -> (n.kind() == Kind.FOOD || n.kind() == Kind.THING) && !n.singular().equals("coin")).toList();
 
   private static final List<String> ADJ_ANY = List.of("big", "small", "little", "beautiful", "strange");
   private static final List<String> ADJ_ANIMATE = List.of("young", "old", "happy", "sad", "tired", "hungry",
@@ -462,8 +472,7 @@ public final class GrammarCorpus {
     private String shopping() {
       Name buyer = pick(cast);
       lastMentioned = buyer;
-      Noun n = pick(nounsOf(EnumSet.of(Kind.FOOD, Kind.THING), true).stream()
-          .filter(x -> !x.singular().equals("coin")).toList());
+      Noun n = pick(SHOP_NOUNS);
       int count = 2 + random.nextInt(10);
       int coins = 1 + random.nextInt(20);
       String verb = tense == Tense.PAST ? "bought" : "buys";
@@ -482,7 +491,7 @@ public final class GrammarCorpus {
       String saidVerb;
       if (r < 45) {
         Tense t = chance(0.7) ? Tense.PRESENT : Tense.FUTURE;
-        Verb v = pick(VERBS.stream().filter(x -> x.subjects().contains(Kind.PERSON)).toList());
+        Verb v = pick(PERSON_VERBS);
         Phrase s = pick(List.of(
             new Phrase("I", false, 1, Kind.PERSON, null),
             new Phrase("we", true, 1, Kind.PERSON, null),
@@ -514,7 +523,7 @@ public final class GrammarCorpus {
     private String question() {
       return switch (random.nextInt(3)) {
         case 0 -> {
-          Verb v = pick(VERBS.stream().filter(x -> x.transitive() && x.subjects().contains(Kind.PERSON)).toList());
+          Verb v = pick(PERSON_TRANSITIVE_VERBS);
           Phrase s = chance(0.6) ? new Phrase("you", false, 2, Kind.PERSON, null) : subject(v.subjects());
           yield (s.thirdSingular() ? "does" : "do") + " " + s.text() + " " + v.base() + " " + object(v).text();
         }
@@ -645,11 +654,27 @@ public final class GrammarCorpus {
     }
   }
 
+  /** Nouns of the given kinds (places excluded when {@code countableOnly}); memoised, the lexicon is fixed. */
   private static List<Noun> nounsOf(Set<Kind> kinds, boolean countableOnly) {
-    return NOUNS.stream().filter(n -> kinds.contains(n.kind()) && (!countableOnly || n.kind() != Kind.PLACE)).toList();
+    return NOUN_LISTS.computeIfAbsent(kinds + "/" + countableOnly, k -> NOUNS.stream()
+        .filter(n -> kinds.contains(n.kind()) && (!countableOnly || n.kind() != Kind.PLACE)).toList());
   }
 
+  private static final Map<String, List<Noun>> NOUN_LISTS = new ConcurrentHashMap<>();
+
   private static List<String> attributiveAdjectives(Kind kind) {
+    return ATTRIBUTIVE.get(kind);
+  }
+
+  private static final Map<Kind, List<String>> ATTRIBUTIVE = new EnumMap<>(Kind.class);
+
+  static {
+    for (Kind k : Kind.values()) {
+      ATTRIBUTIVE.put(k, computeAttributive(k));
+    }
+  }
+
+  private static List<String> computeAttributive(Kind kind) {
     List<String> out = new ArrayList<>(ADJ_ANY);
     switch (kind) {
       case PERSON -> out.addAll(ADJ_ANIMATE);
@@ -665,7 +690,7 @@ public final class GrammarCorpus {
       case TEXT -> out.addAll(ADJ_TEXT);
       case PLACE -> out.addAll(ADJ_PLACE);
     }
-    return out;
+    return List.copyOf(out);
   }
 
   private static List<String> predicateAdjectives(Kind kind) {

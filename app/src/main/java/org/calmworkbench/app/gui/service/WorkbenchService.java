@@ -1,0 +1,267 @@
+package org.calmworkbench.app.gui.service;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+
+/**
+ * The one owner of all engine (DJL/PyTorch) work: jobs run one after another on a single named
+ * daemon thread, in a visible queue ({@link #jobs()}). The UI thread never waits on a job; jobs
+ * report through {@link JobContext}, whose updates reach the UI coalesced.
+ *
+ * <p>One thread, not a pool, because PyTorch allows one gradient recorder per process and the CPU
+ * is better used by one job at full width than by two fighting for cores.
+ *
+ * <p>The engine is loaded by the first job that needs it, so the window appears at once.
+ *
+ * <pre>{@code
+ * Job job = service.submit(JobSpec.of("Train autoencoder", "ae-train").pausable().needsEngine(),
+ *     ctx -> AeTraining.run(options, listener(ctx), ctx.control()),
+ *     result -> status.set("saved " + result.checkpoint()));
+ * }</pre>
+ */
+public final class WorkbenchService implements AutoCloseable {
+  /** Finished jobs kept visible in the queue; older ones are dropped. */
+  static final int KEEP_FINISHED = 30;
+
+  private final UiExecutor ui;
+  private final Executor worker;
+  private final ExecutorService ownedWorker; // null when the caller supplied the executor
+  private final CoalescingDispatcher dispatcher;
+  private final LogModel log;
+  private final ErrorReporter errors;
+  private final Runnable engineLoader;
+  private final ObservableList<Job> jobs = FXCollections.observableArrayList();
+  private final ReadOnlyObjectWrapper<Job> current = new ReadOnlyObjectWrapper<>(this, "current");
+  private final List<Runnable> idleCallbacks = new ArrayList<>();
+  private volatile boolean engineLoaded;
+  private int unfinished; // UI thread
+
+  /**
+   * @param worker runs jobs; the app passes its own single thread, view-model tests a same-thread
+   *     executor ({@code Runnable::run}) or one they drain by hand
+   * @param engineLoader loads the engine once before the first job that needs it
+   */
+  public WorkbenchService(UiExecutor ui, Executor worker, Runnable engineLoader, Notifier notifier) {
+    this(ui, worker, null, engineLoader, notifier);
+  }
+
+  private WorkbenchService(UiExecutor ui, Executor worker, ExecutorService owned, Runnable engineLoader,
+      Notifier notifier) {
+    this.ui = ui;
+    this.worker = worker;
+    this.ownedWorker = owned;
+    this.dispatcher = new CoalescingDispatcher(ui);
+    this.log = new LogModel(dispatcher);
+    this.errors = new ErrorReporter(ui, log, notifier);
+    this.engineLoader = engineLoader;
+  }
+
+  /** The app's service: its own daemon thread "calm-engine", the PyTorch engine loaded on first use. */
+  public static WorkbenchService start(UiExecutor ui, Notifier notifier) {
+    ExecutorService single = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "calm-engine");
+      t.setDaemon(true);
+      return t;
+    });
+    return new WorkbenchService(ui, single, single, () -> ai.djl.engine.Engine.getEngine("PyTorch"), notifier);
+  }
+
+  public UiExecutor ui() {
+    return ui;
+  }
+
+  public CoalescingDispatcher dispatcher() {
+    return dispatcher;
+  }
+
+  public LogModel log() {
+    return log;
+  }
+
+  public ErrorReporter errors() {
+    return errors;
+  }
+
+  /** The queue: queued, running and recently finished jobs. UI thread only. */
+  public ObservableList<Job> jobs() {
+    return jobs;
+  }
+
+  /** The running (or paused) job; null when idle. */
+  public ReadOnlyObjectProperty<Job> currentProperty() {
+    return current.getReadOnlyProperty();
+  }
+
+  /** Whether a job of {@code kind} is queued, running or paused. UI thread. */
+  public boolean hasUnfinished(String kind) {
+    return jobs.stream().anyMatch(j -> j.spec().kind().equals(kind) && !j.state().isFinal());
+  }
+
+  /** Unfinished jobs of every kind. UI thread. */
+  public List<Job> unfinished() {
+    return jobs.stream().filter(j -> !j.state().isFinal()).toList();
+  }
+
+  /**
+   * Queues {@code body}. Returns at once with the job's view model (already in {@link #jobs()} when
+   * called on the UI thread). {@code onResult} runs on the UI thread when the body returns, also
+   * after a cancel that the body honoured by returning early (a stopped training run returns its
+   * result); it does not run when the body throws. Failures are reported (log and notification).
+   */
+  public <T> Job submit(JobSpec spec, JobBody<T> body, Consumer<? super T> onResult) {
+    Job job = new Job(spec);
+    Runnable enqueue = () -> {
+      jobs.add(job);
+      unfinished++;
+    };
+    if (ui.isUiThread()) {
+      enqueue.run();
+    } else {
+      dispatcher.always(enqueue);
+    }
+    job.onPauseChange(() -> dispatcher.latest(new StateKey(job), () -> {
+      if (job.state().isActive()) {
+        job.setState(job.isPaused() && !job.isCancelRequested() ? JobState.PAUSED : JobState.RUNNING);
+        if (job.isCancelRequested()) {
+          job.setMessage("stopping…");
+        }
+      }
+    }));
+    try {
+      worker.execute(() -> runJob(job, body, onResult));
+    } catch (RejectedExecutionException e) {
+      dispatcher.always(() -> finish(job, JobState.CANCELLED, "not started: the workbench is closing", null));
+    }
+    return job;
+  }
+
+  private <T> void runJob(Job job, JobBody<T> body, Consumer<? super T> onResult) {
+    if (job.isCancelRequested()) {
+      dispatcher.always(() -> finish(job, JobState.CANCELLED, "cancelled before it started", null));
+      return;
+    }
+    dispatcher.always(() -> {
+      current.set(job);
+      job.setState(job.isPaused() ? JobState.PAUSED : JobState.RUNNING);
+      job.setMessage("started");
+    });
+    JobContext ctx = new JobContext(job, dispatcher, log::info);
+    long start = System.nanoTime();
+    try {
+      if (job.spec().needsEngine()) {
+        loadEngine(ctx);
+      }
+      T result = body.run(ctx);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      boolean cancelled = job.isCancelRequested();
+      dispatcher.always(() -> {
+        finish(job, cancelled ? JobState.CANCELLED : JobState.DONE,
+            cancelled ? "stopped by request" : "done in " + Durations.format(seconds), null);
+        if (onResult != null) {
+          onResult.accept(result);
+        }
+      });
+      log.info(job.name() + ": " + (cancelled ? "stopped by request" : "done in " + Durations.format(seconds)));
+    } catch (CancellationException | InterruptedException e) {
+      dispatcher.always(() -> finish(job, JobState.CANCELLED, "cancelled", null));
+      log.info(job.name() + ": cancelled");
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+    } catch (Throwable t) {
+      String text = ErrorReporter.describe(t);
+      dispatcher.always(() -> finish(job, JobState.FAILED, text, t));
+      errors.report(job.name(), t);
+    }
+  }
+
+  private void loadEngine(JobContext ctx) {
+    if (engineLoaded) {
+      return;
+    }
+    ctx.progress(-1, Double.NaN, "starting the PyTorch engine (the first start unpacks it: about 400 MB)");
+    log.info("starting the PyTorch engine");
+    engineLoader.run();
+    engineLoaded = true;
+    log.info("PyTorch engine ready");
+  }
+
+  /** UI thread: the job's final state, then queue bookkeeping. */
+  private void finish(Job job, JobState state, String message, Throwable error) {
+    job.setState(state);
+    if (state == JobState.DONE) {
+      job.setProgress(1, 0, message);
+    } else {
+      job.setProgress(job.progressProperty().get(), Double.NaN, message);
+    }
+    job.setError(error);
+    if (current.get() == job) {
+      current.set(null);
+    }
+    if (job.spec().quiet() && state != JobState.FAILED) {
+      jobs.remove(job);
+    }
+    dropOldFinished();
+    unfinished = Math.max(0, unfinished - 1);
+    if (unfinished == 0 && !idleCallbacks.isEmpty()) {
+      List<Runnable> run = new ArrayList<>(idleCallbacks);
+      idleCallbacks.clear();
+      run.forEach(Runnable::run);
+    }
+  }
+
+  private void dropOldFinished() {
+    long finished = jobs.stream().filter(j -> j.state().isFinal()).count();
+    for (int i = 0; i < jobs.size() && finished > KEEP_FINISHED; ) {
+      if (jobs.get(i).state().isFinal()) {
+        jobs.remove(i);
+        finished--;
+      } else {
+        i++;
+      }
+    }
+  }
+
+  /** Removes finished jobs from the queue. UI thread. */
+  public void clearFinished() {
+    jobs.removeIf(j -> j.state().isFinal());
+  }
+
+  /** Cancels every queued and running job (a running training run saves a checkpoint first). */
+  public void cancelAll() {
+    for (Job j : new ArrayList<>(jobs)) {
+      if (!j.state().isFinal()) {
+        j.cancel();
+      }
+    }
+  }
+
+  /** Runs {@code r} on the UI thread once no job is queued or running (at once if idle). UI thread. */
+  public void whenIdle(Runnable r) {
+    if (unfinished == 0) {
+      r.run();
+    } else {
+      idleCallbacks.add(r);
+    }
+  }
+
+  /** Stops the worker thread (interrupting a job that is still running). */
+  @Override
+  public void close() {
+    if (ownedWorker != null) {
+      ownedWorker.shutdownNow();
+    }
+  }
+
+  private record StateKey(Job job) {}
+}

@@ -1,0 +1,215 @@
+package org.calmworkbench.backend.generate;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.model.ArModel;
+import org.calmworkbench.backend.model.KvCache;
+import org.calmworkbench.backend.sampling.LogitSampler;
+import org.calmworkbench.backend.tokenizer.Tokenizer;
+import org.calmworkbench.backend.train.ArCheckpoint;
+
+/**
+ * Text generation with the autoregressive baseline, one token per step.
+ *
+ * <ol>
+ *   <li><b>Prompt.</b> Tokenize. An empty prompt becomes the end-of-text token (a new document
+ *       starts after it, as in the training corpus); a tokenizer without one needs a prompt.
+ *   <li><b>Context.</b> Run the prompt through the Transformer once, filling the KV cache; the
+ *       last position's logits score the first new token.
+ *   <li><b>Step.</b> Greedy: the argmax (lowest id on ties). Otherwise a draw from {@code
+ *       softmax(logits / T)}: unlike CALM, this model has likelihoods, so temperature is applied
+ *       exactly, with no black-box sampler.
+ *   <li><b>Feed back.</b> Report the token, feed it in as one more position, repeat until {@code
+ *       maxTokens} tokens or the end-of-text token (which ends the text and is not part of it).
+ * </ol>
+ *
+ * All randomness comes from one {@link SplittableRandom} seeded by {@link Options#seed()}: the same
+ * model, options and seed give the same tokens.
+ */
+public final class ArGenerator {
+  private ArGenerator() {}
+
+  /**
+   * What to generate and how.
+   *
+   * @param prompt text to continue (may be empty)
+   * @param maxTokens tokens to generate at most; >= 1
+   * @param temperature T in (0, 1]; checked even when greedy, so a typo never passes silently
+   * @param greedy take the most likely token each step (temperature not used)
+   * @param seed seed of the sampling RNG
+   */
+  public record Options(String prompt, int maxTokens, double temperature, boolean greedy, long seed) {
+    public static final int DEFAULT_MAX_TOKENS = 64;
+
+    public Options {
+      prompt = prompt == null ? "" : prompt;
+    }
+
+    /** Defaults: 64 tokens, T = 1, sampling, seed 0. */
+    public static Options of(String prompt) {
+      return new Options(prompt, DEFAULT_MAX_TOKENS, 1.0, false, 0);
+    }
+
+    public Options withMaxTokens(int n) {
+      return new Options(prompt, n, temperature, greedy, seed);
+    }
+
+    public Options withTemperature(double t) {
+      return new Options(prompt, maxTokens, t, greedy, seed);
+    }
+
+    public Options withGreedy(boolean g) {
+      return new Options(prompt, maxTokens, temperature, g, seed);
+    }
+
+    public Options withSeed(long s) {
+      return new Options(prompt, maxTokens, temperature, greedy, s);
+    }
+
+    /** @throws CalmException naming the first value out of range */
+    public void validate() {
+      LogitSampler.checkTemperature(temperature);
+      if (maxTokens < 1) {
+        throw new CalmException("max tokens must be at least 1, got " + maxTokens);
+      }
+    }
+  }
+
+  /**
+   * One generated token, reported as soon as it is chosen (on the generating thread; a UI hands it
+   * over to its own thread).
+   *
+   * @param step 0-based step index
+   * @param token the chosen id
+   * @param probability the model's probability of that token at temperature 1 (its likelihood)
+   * @param text the text this token adds; the texts of all events concatenate to {@link
+   *     Result#text()} (a character split across tokens by byte-level BPE is held back until it is
+   *     complete)
+   * @param endOfText the token is the end-of-text token; generation stops after it
+   */
+  public record TokenEvent(int step, int token, double probability, String text, boolean endOfText) {}
+
+  /**
+   * What a run produced.
+   *
+   * @param text the continuation (without the prompt)
+   * @param tokens the continuation's ids (an end-of-text token excluded)
+   * @param steps tokens chosen, the end-of-text token included
+   * @param promptTokens tokens the model read before the first step (the end-of-text token for an
+   *     empty prompt)
+   * @param elapsedSeconds wall time, prompt pass included
+   * @param tokensPerSecond continuation tokens per second of wall time
+   * @param stopReason "max_tokens", "end_of_text" or "stopped"
+   */
+  public record Result(String prompt, String text, int[] tokens, int steps, int promptTokens, double elapsedSeconds,
+      double tokensPerSecond, String stopReason) {
+    public Result {
+      tokens = tokens.clone();
+    }
+
+    @Override
+    public int[] tokens() {
+      return tokens.clone();
+    }
+  }
+
+  /** Loads {@code checkpoint}, generates, and closes it; options are checked before loading. */
+  public static Result run(Path checkpoint, Options options, Consumer<TokenEvent> listener) {
+    options.validate();
+    try (ArCheckpoint ck = ArCheckpoint.load(checkpoint)) {
+      return run(ck, options, listener, () -> false);
+    }
+  }
+
+  /**
+   * Generates with an open checkpoint; a prompt longer than the trained context is refused.
+   *
+   * @param stop polled after each token; when true, generation ends there
+   */
+  public static Result run(ArCheckpoint ck, Options o, Consumer<TokenEvent> listener, BooleanSupplier stop) {
+    o.validate();
+    Tokenizer tokenizer = ck.tokenizer();
+    int promptLength = tokenizer.encode(o.prompt()).length;
+    if (promptLength > ck.maxContextTokens()) {
+      throw new CalmException("the prompt is " + promptLength + " tokens long, but the model in " + ck.dir()
+          + " was trained on contexts of " + ck.maxContextTokens() + " tokens; shorten the prompt");
+    }
+    return run(ck.model(), tokenizer, o, ck.manager(), listener, stop);
+  }
+
+  /**
+   * Generates with a model and tokenizer; every array lives on sub-managers of {@code manager},
+   * closed before returning.
+   */
+  public static Result run(ArModel model, Tokenizer tokenizer, Options o, NDManager manager,
+      Consumer<TokenEvent> listener, BooleanSupplier stop) {
+    o.validate();
+    int eos = tokenizer.eosId();
+    int[] prompt = tokenizer.encode(o.prompt());
+    if (prompt.length == 0) {
+      if (eos < 0) {
+        throw new CalmException("the prompt is empty and the tokenizer has no end-of-text token to start from;"
+            + " give a prompt");
+      }
+      prompt = new int[] {eos};
+    }
+    int v = model.config().vocabSize();
+    for (int id : prompt) {
+      if (id < 0 || id >= v) {
+        throw new CalmException("the prompt has token id " + id + ", outside the model's vocabulary of " + v
+            + "; use the checkpoint's own tokenizer");
+      }
+    }
+    SplittableRandom rng = new SplittableRandom(o.seed());
+    CalmGenerator.TextStream stream = new CalmGenerator.TextStream(tokenizer);
+    List<Integer> kept = new ArrayList<>();
+    int steps = 0;
+    String stopReason = "max_tokens";
+    long start = System.nanoTime();
+    try (NDManager gm = manager.newSubManager(); KvCache cache = model.newCache(gm)) {
+      float[] logits; // [V]: scores of the next token
+      try (NDManager sm = gm.newSubManager()) {
+        logits = model.step(sm.create(toLongs(prompt), new Shape(1, prompt.length)), cache).get("0, -1").toFloatArray();
+      }
+      for (int step = 0; step < o.maxTokens(); step++) {
+        double[] p = LogitSampler.probabilities(logits, 0, v, 1.0); // the model's own distribution
+        int token = o.greedy() ? LogitSampler.argmax(logits, 0, v)
+            : LogitSampler.sample(o.temperature() == 1.0 ? p : LogitSampler.probabilities(logits, 0, v, o.temperature()), rng);
+        steps++;
+        boolean end = token == eos;
+        if (!end) {
+          kept.add(token);
+        }
+        boolean last = end || step + 1 == o.maxTokens();
+        boolean stopping = !last && stop.getAsBoolean();
+        listener.accept(new TokenEvent(step, token, p[token], stream.next(kept, last || stopping), end));
+        if (last || stopping) {
+          stopReason = end ? "end_of_text" : stopping ? "stopped" : "max_tokens";
+          break;
+        }
+        try (NDManager sm = gm.newSubManager()) {
+          logits = model.step(sm.create(new long[] {token}, new Shape(1, 1)), cache).get("0, -1").toFloatArray();
+        }
+      }
+    }
+    double elapsed = (System.nanoTime() - start) / 1e9;
+    int[] tokens = kept.stream().mapToInt(Integer::intValue).toArray();
+    return new Result(o.prompt(), stream.emitted(), tokens, steps, prompt.length, elapsed,
+        elapsed > 0 ? tokens.length / elapsed : 0, stopReason);
+  }
+
+  private static long[] toLongs(int[] ids) {
+    long[] out = new long[ids.length];
+    for (int i = 0; i < ids.length; i++) {
+      out[i] = ids[i];
+    }
+    return out;
+  }
+}

@@ -1,0 +1,136 @@
+package org.calmworkbench.backend.workflow;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.data.TokenIds;
+import org.calmworkbench.backend.data.TokenizedCorpus;
+import org.calmworkbench.backend.eval.BrierResult;
+import org.calmworkbench.backend.eval.CalmBrier;
+import org.calmworkbench.backend.train.AutoencoderTrainer;
+import org.calmworkbench.backend.train.CalmCheckpoint;
+import org.calmworkbench.backend.train.Checkpoints;
+
+/**
+ * {@code calm eval}: BrierLM of a language-model checkpoint on a corpus.
+ *
+ * <p>Decision, as {@code ae eval}: the corpus is read in order from its start (both parts of the
+ * train/validation split, back to back), so pass held-out text. It is cut into windows of {@code
+ * (context_chunks + 1) * K} tokens, with {@code context_chunks} the value the checkpoint was
+ * trained with, or {@value #DEFAULT_CONTEXT_CHUNKS} when it does not record it, and up to {@code
+ * positions} positions are scored (see {@link CalmBrier}).
+ */
+public final class LmEvaluation {
+  private LmEvaluation() {}
+
+  /** Context when the checkpoint does not say what it was trained with. */
+  public static final int DEFAULT_CONTEXT_CHUNKS = 32;
+
+  /** Positions scored by default. */
+  public static final int DEFAULT_POSITIONS = 20_000;
+
+  public record Options(Path checkpoint, List<Path> corpus, int positions, long seed) {}
+
+  /**
+   * @param modelType the checkpoint's model_type
+   * @param brier Brier-1..4, BrierLM and standard errors over {@code brier.patches()} positions
+   * @param contextChunks chunks of context per window
+   * @param exactBrier1 Brier-1 computed from the model's probabilities (AR models only; else null)
+   */
+  public record Result(String modelType, Path checkpoint, BrierResult brier, int contextChunks, Double exactBrier1) {
+    /** {"brier": [b1..b4], "brier_lm", "stderr" (of brier_lm), "brier_stderr": [4], "positions", ...}. */
+    public JsonObject toJson() {
+      JsonObject o = new JsonObject();
+      JsonArray b = new JsonArray();
+      JsonArray se = new JsonArray();
+      for (int n = 1; n <= 4; n++) {
+        b.add(finite(brier.brier(n)));
+        se.add(finite(brier.standardError(n)));
+      }
+      o.add("brier", b);
+      o.addProperty("brier_lm", finite(brier.brierLm()));
+      o.addProperty("stderr", finite(brier.brierLmStandardError()));
+      o.add("brier_stderr", se);
+      o.addProperty("positions", brier.patches());
+      o.addProperty("context_chunks", contextChunks);
+      o.addProperty("model_type", modelType);
+      o.addProperty("checkpoint", checkpoint.toString());
+      if (exactBrier1 != null) {
+        o.addProperty("exact_brier_1", exactBrier1);
+      }
+      return o;
+    }
+
+    private static Double finite(double v) {
+      return Double.isFinite(v) ? v : null; // JSON has no NaN
+    }
+  }
+
+  public static Result run(Options o) throws IOException {
+    if (o.positions() < 1) {
+      throw new CalmException("--positions must be at least 1, got " + o.positions());
+    }
+    if (o.corpus().isEmpty()) {
+      throw new CalmException("no corpus given: pass --corpus PATH...");
+    }
+    String type = Checkpoints.modelType(o.checkpoint());
+    return switch (type) {
+      case CalmCheckpoint.MODEL_TYPE -> calm(o);
+      // TODO(lead): "calm_ar" -> ArBrier once the AR baseline lands (it was not in the tree when this was written).
+      default -> throw new CalmException(o.checkpoint().resolve("config.json") + " has model_type \"" + type
+          + "\"; calm eval supports \"" + CalmCheckpoint.MODEL_TYPE + "\" checkpoints"
+          + ("calm_autoencoder".equals(type) ? " (for an autoencoder use 'calm ae eval')" : ""));
+    };
+  }
+
+  private static Result calm(Options o) throws IOException {
+    try (CalmCheckpoint ck = CalmCheckpoint.load(o.checkpoint())) {
+      int k = ck.patchSize();
+      int p = ck.contextChunks().orElse(DEFAULT_CONTEXT_CHUNKS);
+      TokenIds ids = leadingTokens(o.corpus(), ck, tokenizerJson(ck), p, k, o.positions());
+      BrierResult r = CalmBrier.evaluate(ck.model(), ck.autoencoder(), ids, p, o.positions(), o.seed(), ck.manager());
+      return new Result(CalmCheckpoint.MODEL_TYPE, o.checkpoint(), r, p, null);
+    }
+  }
+
+  private static byte[] tokenizerJson(CalmCheckpoint ck) throws IOException {
+    Path own = ck.dir().resolve(AutoencoderTrainer.TOKENIZER);
+    Path file = Files.isRegularFile(own) ? own : ck.autoencoderCheckpoint().dir().resolve(AutoencoderTrainer.TOKENIZER);
+    if (!Files.isRegularFile(file)) {
+      throw new CalmException("checkpoint " + ck.dir() + " has no tokenizer.json; evaluating on text needs one");
+    }
+    return Files.readAllBytes(file);
+  }
+
+  /**
+   * The corpus tokens from the start, as many whole windows of (P+1)*K as {@code positions} needs
+   * (each window scores P positions when K >= 4, P + 1 - ceil(4/K) otherwise).
+   */
+  private static TokenIds leadingTokens(List<Path> corpus, CalmCheckpoint ck, byte[] tokJson, int p, int k,
+      int positions) throws IOException {
+    TokenizedCorpus tc = Corpora.tokenize(corpus, ck.tokenizer(), tokJson, Corpora.DEFAULT_SPLIT_SEED, (a, b) -> {});
+    int rollout = (4 + k - 1) / k;
+    int perWindow = k >= 4 ? p : p + 1 - rollout;
+    if (perWindow < 1) {
+      throw new CalmException("context_chunks " + p + " is too short to score BrierLM with K=" + k + " (needs "
+          + rollout + " chunks of rollout)");
+    }
+    long windowLen = (long) (p + 1) * k;
+    long windows = (positions + perWindow - 1L) / perWindow;
+    long[] ids = Corpora.leadingChunks(List.of(tc.train(), tc.validation()), k,
+        (int) Math.min(Integer.MAX_VALUE - 8, windows * (p + 1)));
+    if (ids.length < windowLen) {
+      throw new CalmException("the corpus " + corpus + " has " + ids.length + " tokens, fewer than one evaluation window"
+          + " of " + windowLen + " tokens (context_chunks " + p + " + 1 chunks of K=" + k + "); give more text");
+    }
+    int[] out = new int[(int) ids.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (int) ids[i];
+    }
+    return TokenIds.of(out);
+  }
+}

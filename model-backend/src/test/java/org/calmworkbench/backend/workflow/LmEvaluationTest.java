@@ -1,0 +1,57 @@
+package org.calmworkbench.backend.workflow;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.generate.TinyCalm;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code calm eval} on a tiny CALM checkpoint. */
+class LmEvaluationTest {
+
+  @Test
+  void calmCheckpointReportsTheDocumentedJson() throws Exception {
+    LmEvaluation.Result r = LmEvaluation.run(new LmEvaluation.Options(TinyCalm.checkpoint(), List.of(TinyCalm.corpus()), 64, 1));
+    JsonObject j = r.toJson();
+    assertEquals(4, j.getAsJsonArray("brier").size());
+    for (var b : j.getAsJsonArray("brier")) {
+      assertTrue(b.getAsDouble() >= -1 && b.getAsDouble() <= 1, "Brier-n in [-1, 1]: " + b);
+    }
+    assertTrue(j.has("brier_lm") && j.has("stderr"), j.toString());
+    assertEquals(64, j.get("positions").getAsLong());
+    assertEquals(LmEvaluation.DEFAULT_CONTEXT_CHUNKS, j.get("context_chunks").getAsInt());
+    assertEquals("calm_energy", j.get("model_type").getAsString());
+    assertTrue(!j.has("exact_brier_1"), "exact Brier-1 is only for AR models");
+    System.out.println("tiny CALM eval: " + j);
+  }
+
+  @Test
+  void sameSeedGivesTheSameScores() throws Exception {
+    LmEvaluation.Options o = new LmEvaluation.Options(TinyCalm.checkpoint(), List.of(TinyCalm.corpus()), 32, 7);
+    assertEquals(LmEvaluation.run(o).toJson(), LmEvaluation.run(o).toJson());
+  }
+
+  @Test
+  void autoencoderCheckpointIsPointedToAeEval() {
+    Path ae = TinyCalm.checkpoint().resolve("autoencoder");
+    CalmException e = assertThrows(CalmException.class,
+        () -> LmEvaluation.run(new LmEvaluation.Options(ae, List.of(TinyCalm.corpus()), 8, 1)));
+    assertTrue(e.getMessage().contains("calm_autoencoder") && e.getMessage().contains("ae eval"), e.getMessage());
+  }
+
+  @Test
+  void corpusShorterThanOneWindowIsNamed(@TempDir Path tmp) throws Exception {
+    Path tiny = tmp.resolve("short.txt");
+    Files.writeString(tiny, "the cat sees a red ball.");
+    CalmException e = assertThrows(CalmException.class,
+        () -> LmEvaluation.run(new LmEvaluation.Options(TinyCalm.checkpoint(), List.of(tiny), 8, 1)));
+    assertTrue(e.getMessage().contains("short.txt") && e.getMessage().contains("window"), e.getMessage());
+  }
+}

@@ -1,0 +1,382 @@
+package org.calmworkbench.visualizers;
+
+import java.awt.BasicStroke;
+import java.awt.Font;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import javafx.application.Platform;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.DoubleProperty;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleDoubleProperty;
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.control.Button;
+import javafx.scene.control.CheckBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.Slider;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.stage.FileChooser;
+import org.jfree.chart.ChartFactory;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.ValueAxis;
+import org.jfree.chart.fx.ChartViewer;
+import org.jfree.chart.labels.StandardXYToolTipGenerator;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+
+/**
+ * A line chart for values that arrive while something runs (a loss per training step), in the
+ * manner of TensorBoard: several named series, a smoothing slider (debiased EMA, see {@link
+ * Smoothing}; the raw curve stays visible, faded), a log/linear y toggle, and export of the chart
+ * as PNG and of the data as CSV.
+ *
+ * <p>Call it on the FX thread. Adding a point is cheap: it is appended to the series without
+ * notifying the chart, and the chart redraws at most once per FX pulse however many points came
+ * in. Feed it from background work through a coalescing dispatcher that hands over batches.
+ */
+public final class LiveLineChart extends BorderPane {
+  /** Distinct, colour-blind-friendly series colours (Okabe-Ito). */
+  private static final java.awt.Color[] PALETTE = {
+    new java.awt.Color(0, 114, 178), new java.awt.Color(213, 94, 0), new java.awt.Color(0, 158, 115),
+    new java.awt.Color(204, 121, 167), new java.awt.Color(230, 159, 0), new java.awt.Color(86, 180, 233),
+    new java.awt.Color(0, 0, 0), new java.awt.Color(240, 228, 66)
+  };
+
+  private final JFreeChart chart;
+  private final XYPlot plot;
+  private final XYLineAndShapeRenderer renderer;
+  private final XYSeriesCollection dataset = new XYSeriesCollection();
+  private final Map<String, Series> series = new LinkedHashMap<>();
+  private final Set<Series> dirty = new LinkedHashSet<>();
+  private final DoubleProperty smoothing = new SimpleDoubleProperty(this, "smoothing", 0.6);
+  private final BooleanProperty logScale = new SimpleBooleanProperty(this, "logScale", false);
+  private final ChartViewer viewer;
+  private final String yLabel;
+  private boolean flushScheduled;
+  private double[] fixedRange; // null: auto range
+
+  /** One named series: all points kept (for CSV and re-smoothing), plus its raw and smoothed plot series. */
+  private static final class Series {
+    final String name;
+    final int index;
+    final XYSeries raw;
+    final XYSeries smooth;
+    double[] xs = new double[64];
+    double[] ys = new double[64];
+    int size;
+    Smoothing ema;
+
+    Series(String name, int index, double weight) {
+      this.name = name;
+      this.index = index;
+      this.raw = new XYSeries(name, false, true);
+      this.smooth = new XYSeries(name + " (smoothed)", false, true);
+      this.ema = new Smoothing(weight);
+    }
+
+    void add(double x, double y) {
+      if (size == xs.length) {
+        xs = Arrays.copyOf(xs, size * 2);
+        ys = Arrays.copyOf(ys, size * 2);
+      }
+      xs[size] = x;
+      ys[size] = y;
+      size++;
+    }
+  }
+
+  public LiveLineChart(String title, String xLabel, String yLabel) {
+    this.yLabel = yLabel;
+    chart = ChartFactory.createXYLineChart(title, xLabel, yLabel, dataset, PlotOrientation.VERTICAL, true, true, false);
+    chart.setBackgroundPaint(java.awt.Color.WHITE);
+    chart.getTitle().setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
+    chart.getLegend().setItemFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+    plot = chart.getXYPlot();
+    plot.setBackgroundPaint(java.awt.Color.WHITE);
+    plot.setDomainGridlinePaint(new java.awt.Color(225, 225, 225));
+    plot.setRangeGridlinePaint(new java.awt.Color(225, 225, 225));
+    renderer = new XYLineAndShapeRenderer(true, false);
+    renderer.setDefaultToolTipGenerator(new StandardXYToolTipGenerator());
+    plot.setRenderer(renderer);
+    plot.setRangeAxis(newAxis(false));
+    ((NumberAxis) plot.getDomainAxis()).setAutoRangeIncludesZero(false);
+
+    viewer = new ChartViewer(chart);
+    viewer.setMinSize(120, 100);
+    setCenter(viewer);
+    setBottom(toolbar());
+
+    smoothing.addListener((o, a, b) -> resmooth());
+    logScale.addListener((o, a, b) -> {
+      plot.setRangeAxis(newAxis(b));
+      applyRange();
+    });
+  }
+
+  private HBox toolbar() {
+    Label label = new Label("Smoothing");
+    Slider slider = new Slider(0, 0.99, smoothing.get());
+    slider.valueProperty().bindBidirectional(smoothing);
+    slider.setPrefWidth(110);
+    Label value = new Label();
+    value.textProperty().bind(smoothing.asString(Locale.ROOT, "%.2f"));
+    Tooltip smoothingTip = new Tooltip("Smoothing w: each plotted point is an exponential moving average,"
+        + " ema = w * ema + (1 - w) * value (debiased as in TensorBoard). 0 shows the raw values;"
+        + " the raw curve stays visible, faded.");
+    smoothingTip.setWrapText(true);
+    smoothingTip.setMaxWidth(360);
+    label.setTooltip(smoothingTip);
+    slider.setTooltip(smoothingTip);
+    CheckBox log = new CheckBox("Log y");
+    log.selectedProperty().bindBidirectional(logScale);
+    log.setTooltip(new Tooltip("Logarithmic y axis: equal ratios look equal, so slow late progress stays visible."));
+    Button png = new Button("PNG…");
+    png.setTooltip(new Tooltip("Save this chart as a PNG image."));
+    png.setOnAction(e -> choose("PNG image", "*.png", ".png", f -> writePng(f, 1200, 700)));
+    Button csv = new Button("CSV…");
+    csv.setTooltip(new Tooltip("Save the data of every series as CSV (series, x, y, smoothed y)."));
+    csv.setOnAction(e -> choose("CSV table", "*.csv", ".csv", this::writeCsv));
+    Region spacer = new Region();
+    HBox.setHgrow(spacer, Priority.ALWAYS);
+    HBox bar = new HBox(6, label, slider, value, log, spacer, png, csv);
+    bar.setAlignment(Pos.CENTER_LEFT);
+    bar.setPadding(new Insets(2, 4, 2, 4));
+    bar.getStyleClass().add("live-chart-toolbar");
+    return bar;
+  }
+
+  private interface FileAction {
+    void write(Path file) throws IOException;
+  }
+
+  private void choose(String what, String glob, String extension, FileAction action) {
+    FileChooser chooser = new FileChooser();
+    chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter(what, glob));
+    chooser.setInitialFileName(fileStem() + extension);
+    File f = chooser.showSaveDialog(getScene() == null ? null : getScene().getWindow());
+    if (f == null) {
+      return;
+    }
+    try {
+      action.write(f.toPath());
+    } catch (IOException ex) {
+      // A failed export is the user's to fix (folder, permissions): let the app's handler show it.
+      throw new java.io.UncheckedIOException("could not save " + f + ": " + ex.getMessage(), ex);
+    }
+  }
+
+  private String fileStem() {
+    String t = chart.getTitle() == null ? "chart" : chart.getTitle().getText();
+    String s = t.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-|-$)", "");
+    return s.isEmpty() ? "chart" : s;
+  }
+
+  private ValueAxis newAxis(boolean log) {
+    if (log) {
+      LogAxis a = new LogAxis(yLabel);
+      a.setSmallestValue(1e-9);
+      a.setAutoRange(true);
+      return a;
+    }
+    NumberAxis a = new NumberAxis(yLabel);
+    a.setAutoRangeIncludesZero(false);
+    return a;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Data
+
+  /** Appends one point to {@code name} (created on first use). FX thread only. */
+  public void addPoint(String name, double x, double y) {
+    Series s = series(name);
+    s.add(x, y);
+    s.raw.add(x, y, false);
+    s.smooth.add(x, s.ema.next(y), false);
+    markDirty(s);
+  }
+
+  /** Removes every series. */
+  public void clear() {
+    series.clear();
+    dirty.clear();
+    dataset.removeAllSeries();
+  }
+
+  /** Removes one series' points (the series keeps its colour). */
+  public void clearSeries(String name) {
+    Series s = series.get(name);
+    if (s != null) {
+      s.size = 0;
+      s.raw.clear();
+      s.smooth.clear();
+      s.ema = new Smoothing(weight());
+    }
+  }
+
+  public Set<String> seriesNames() {
+    return java.util.Collections.unmodifiableSet(series.keySet());
+  }
+
+  /** Points in {@code name} so far (0 for an unknown series). */
+  public int pointCount(String name) {
+    Series s = series.get(name);
+    return s == null ? 0 : s.size;
+  }
+
+  /** The y values of {@code name} (a copy). */
+  public double[] values(String name) {
+    Series s = series.get(name);
+    return s == null ? new double[0] : Arrays.copyOf(s.ys, s.size);
+  }
+
+  /** Fixes the y axis to [lo, hi] (e.g. [0, 1] for accuracies) on the linear scale. */
+  public void setYRange(double lo, double hi) {
+    fixedRange = new double[] {lo, hi};
+    applyRange();
+  }
+
+  /** Draws a marker at every point; for short curves such as accuracy against noise. */
+  public void setShapesVisible(boolean visible) {
+    renderer.setDefaultShapesVisible(visible);
+  }
+
+  public DoubleProperty smoothingProperty() {
+    return smoothing;
+  }
+
+  public BooleanProperty logScaleProperty() {
+    return logScale;
+  }
+
+  public JFreeChart chart() {
+    return chart;
+  }
+
+  private Series series(String name) {
+    Series s = series.get(name);
+    if (s == null) {
+      s = new Series(name, series.size(), weight());
+      series.put(name, s);
+      dataset.addSeries(s.raw);
+      dataset.addSeries(s.smooth);
+      styleSeries(s);
+    }
+    return s;
+  }
+
+  private double weight() {
+    return Math.max(0, Math.min(0.99, smoothing.get()));
+  }
+
+  private void styleSeries(Series s) {
+    java.awt.Color c = PALETTE[s.index % PALETTE.length];
+    int rawIndex = dataset.indexOf(s.raw);
+    int smoothIndex = dataset.indexOf(s.smooth);
+    boolean smoothed = weight() > 0;
+    renderer.setSeriesPaint(rawIndex, smoothed ? new java.awt.Color(c.getRed(), c.getGreen(), c.getBlue(), 70) : c);
+    renderer.setSeriesStroke(rawIndex, new BasicStroke(smoothed ? 1f : 1.8f));
+    renderer.setSeriesPaint(smoothIndex, c);
+    renderer.setSeriesStroke(smoothIndex, new BasicStroke(2f));
+    renderer.setSeriesVisible(smoothIndex, smoothed, false);
+    renderer.setSeriesVisibleInLegend(smoothIndex, false, false);
+    // The legend shows the raw series' key; give it the full colour so it reads clearly.
+    renderer.setLegendTextPaint(rawIndex, java.awt.Color.DARK_GRAY);
+  }
+
+  private void resmooth() {
+    double w = weight();
+    for (Series s : series.values()) {
+      s.ema = new Smoothing(w);
+      s.smooth.clear();
+      for (int i = 0; i < s.size; i++) {
+        s.smooth.add(s.xs[i], s.ema.next(s.ys[i]), false);
+      }
+      styleSeries(s);
+      markDirty(s);
+    }
+  }
+
+  private void applyRange() {
+    ValueAxis axis = plot.getRangeAxis();
+    if (fixedRange != null && !logScale.get()) {
+      axis.setRange(fixedRange[0], fixedRange[1]);
+    } else {
+      axis.setAutoRange(true);
+    }
+  }
+
+  private void markDirty(Series s) {
+    dirty.add(s);
+    if (!flushScheduled) {
+      flushScheduled = true;
+      Platform.runLater(this::flush);
+    }
+  }
+
+  /** One chart-change notification per dirty series, hence one redraw per pulse. */
+  private void flush() {
+    flushScheduled = false;
+    List<Series> changed = new ArrayList<>(dirty);
+    dirty.clear();
+    for (Series s : changed) {
+      s.raw.fireSeriesChanged();
+      s.smooth.fireSeriesChanged();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Export
+
+  /** The chart as a PNG of the given size (independent of the size on screen). */
+  public void writePng(Path file, int width, int height) throws IOException {
+    ChartUtils.saveChartAsPNG(file.toFile(), chart, width, height);
+  }
+
+  /** The data as CSV: {@code series,x,y,smoothed} with one row per point. */
+  public void writeCsv(Path file) throws IOException {
+    Files.writeString(file, toCsv(), StandardCharsets.UTF_8);
+  }
+
+  public String toCsv() {
+    StringBuilder sb = new StringBuilder("series,x,y,smoothed\n");
+    double w = weight();
+    for (Series s : series.values()) {
+      double[] sm = Smoothing.ema(Arrays.copyOf(s.ys, s.size), w);
+      for (int i = 0; i < s.size; i++) {
+        sb.append(csvField(s.name)).append(',').append(number(s.xs[i])).append(',').append(number(s.ys[i])).append(',')
+            .append(number(sm[i])).append('\n');
+      }
+    }
+    return sb.toString();
+  }
+
+  static String csvField(String s) {
+    return s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+  }
+
+  private static String number(double v) {
+    return Double.isFinite(v) ? (v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v)) : "";
+  }
+}
