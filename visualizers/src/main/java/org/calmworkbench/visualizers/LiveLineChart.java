@@ -28,8 +28,8 @@ import javafx.scene.control.Label;
 import javafx.scene.control.Slider;
 import javafx.scene.control.Tooltip;
 import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.HBox;
-import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.stage.FileChooser;
 import org.jfree.chart.ChartFactory;
@@ -73,6 +73,7 @@ public final class LiveLineChart extends BorderPane {
   private final DoubleProperty smoothing = new SimpleDoubleProperty(this, "smoothing", 0.6);
   private final BooleanProperty logScale = new SimpleBooleanProperty(this, "logScale", false);
   private final ChartViewer viewer;
+  private final Label help = new Label("What is this?");
   private final String yLabel;
   private boolean flushScheduled;
   private double[] fixedRange; // null: auto range
@@ -135,7 +136,7 @@ public final class LiveLineChart extends BorderPane {
     });
   }
 
-  private HBox toolbar() {
+  private FlowPane toolbar() {
     Label label = new Label("Smoothing");
     Slider slider = new Slider(0, 0.99, smoothing.get());
     slider.valueProperty().bindBidirectional(smoothing);
@@ -158,10 +159,19 @@ public final class LiveLineChart extends BorderPane {
     Button csv = new Button("CSV…");
     csv.setTooltip(new Tooltip("Save the data of every series as CSV (series, x, y, smoothed y)."));
     csv.setOnAction(e -> choose("CSV table", "*.csv", ".csv", this::writeCsv));
-    Region spacer = new Region();
-    HBox.setHgrow(spacer, Priority.ALWAYS);
-    HBox bar = new HBox(6, label, slider, value, log, spacer, png, csv);
+    help.setVisible(false);
+    help.setManaged(false);
+    help.getStyleClass().add("live-chart-help");
+    help.setStyle("-fx-font-weight: bold; -fx-text-fill: #1f5fbf; -fx-padding: 0 4 0 4;");
+    // Wraps onto a second line when the chart is narrow, rather than cutting labels to "...".
+    HBox smoothingGroup = new HBox(4, label, slider, value);
+    smoothingGroup.setAlignment(Pos.CENTER_LEFT);
+    HBox exportGroup = new HBox(4, png, csv);
+    FlowPane bar = new FlowPane(8, 2, help, smoothingGroup, log, exportGroup);
     bar.setAlignment(Pos.CENTER_LEFT);
+    for (javafx.scene.Node n : List.of(help, label, value, log, png, csv)) {
+      ((Region) n).setMinWidth(Region.USE_PREF_SIZE);
+    }
     bar.setPadding(new Insets(2, 4, 2, 4));
     bar.getStyleClass().add("live-chart-toolbar");
     return bar;
@@ -255,6 +265,18 @@ public final class LiveLineChart extends BorderPane {
   public void setYRange(double lo, double hi) {
     fixedRange = new double[] {lo, hi};
     applyRange();
+  }
+
+  /** Shows "What is this?" in the toolbar with {@code text} as its tooltip (what the chart measures). */
+  public void setHelp(String text) {
+    Tooltip t = new Tooltip(text);
+    t.setWrapText(true);
+    t.setMaxWidth(420);
+    t.setShowDelay(javafx.util.Duration.millis(200));
+    t.setShowDuration(javafx.util.Duration.seconds(30));
+    help.setTooltip(t);
+    help.setVisible(true);
+    help.setManaged(true);
   }
 
   /** Draws a marker at every point; for short curves such as accuracy against noise. */

@@ -188,8 +188,12 @@ public final class ArGenerator {
           kept.add(token);
         }
         boolean last = end || step + 1 == o.maxTokens();
+        listener.accept(new TokenEvent(step, token, p[token], stream.next(kept, last), end));
+        // Polled after the listener saw the token, so a stop requested from it ends right here.
         boolean stopping = !last && stop.getAsBoolean();
-        listener.accept(new TokenEvent(step, token, p[token], stream.next(kept, last || stopping), end));
+        if (stopping) {
+          stream.next(kept, true);
+        }
         if (last || stopping) {
           stopReason = end ? "end_of_text" : stopping ? "stopped" : "max_tokens";
           break;

@@ -256,9 +256,13 @@ public final class CalmGenerator {
           callsPerStep[step] = chosen.samplerCalls();
           calls += chosen.samplerCalls();
           fallbacks += chosen.fellBack() ? 1 : 0;
-          boolean stopping = !end && step + 1 < maxSteps && stop.getAsBoolean();
-          String piece = stream.next(kept, end || stopping || step + 1 == maxSteps);
+          String piece = stream.next(kept, end || step + 1 == maxSteps);
           listener.onChunk(new ChunkEvent(step, chunk, piece, chosen.samplerCalls(), chosen.fellBack(), end));
+          // Polled after the listener saw the chunk, so a stop requested from it ends right here.
+          boolean stopping = !end && step + 1 < maxSteps && stop.getAsBoolean();
+          if (stopping) {
+            stream.next(kept, true); // the result's text keeps any bytes still waiting for their UTF-8 tail
+          }
           if (end || stopping) {
             stopReason = end ? "end_of_text" : "stopped";
             break;

@@ -23,7 +23,7 @@ import org.calmworkbench.backend.io.AtomicFiles;
  *
  * <p>Each story has a cast of one to three named characters and one narrative tense (past or
  * present); it has one to three paragraphs of two to six sentences. Sentences are built from a
- * lexicon of about 500 word types: names, nouns of six kinds (people, animals, things, food, texts,
+ * lexicon of about 600 word types: names, nouns of six kinds (people, animals, things, food, texts,
  * places) with plurals, adjectives that fit the noun's kind, verbs that pick subjects and objects of
  * fitting kinds, adverbs, prepositional phrases, time phrases, numbers in words and digits, clock
  * times, dialogue in quotes, questions and exclamations.

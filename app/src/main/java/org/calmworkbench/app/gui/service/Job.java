@@ -26,7 +26,10 @@ public final class Job {
   private final AtomicBoolean cancelRequested = new AtomicBoolean();
   private final Object pauseLock = new Object();
   private boolean paused; // guarded by pauseLock
+  private boolean woken; // guarded by pauseLock: interleaved work arrived since the last look
   private volatile Runnable onPauseChange = () -> {};
+  private volatile Runnable betweenSteps = () -> {};
+  private final AtomicBoolean claimed = new AtomicBoolean();
 
   private final TrainControl control = new TrainControl() {
     @Override
@@ -36,9 +39,18 @@ public final class Job {
 
     @Override
     public void awaitIfPaused() throws InterruptedException {
-      synchronized (pauseLock) {
-        while (paused && !cancelRequested.get()) {
-          pauseLock.wait();
+      // Called by the training loop between steps, on the service thread: a good moment for
+      // short interleaved jobs, also while paused (the service wakes us when one arrives).
+      while (true) {
+        betweenSteps.run();
+        synchronized (pauseLock) {
+          if (!paused || cancelRequested.get()) {
+            return;
+          }
+          if (!woken) { // no work arrived after betweenSteps looked (wake sets it under this lock)
+            pauseLock.wait();
+          }
+          woken = false;
         }
       }
     }
@@ -107,7 +119,7 @@ public final class Job {
 
   /** Holds a pausable running job at its next step. */
   public void pause() {
-    if (!spec.pausable()) {
+    if (!spec.canPause()) {
       return;
     }
     synchronized (pauseLock) {
@@ -134,6 +146,24 @@ public final class Job {
 
   void onPauseChange(Runnable r) {
     this.onPauseChange = r;
+  }
+
+  /** What a running pausable job runs between its steps (interleaved jobs). */
+  void betweenSteps(Runnable r) {
+    this.betweenSteps = r;
+  }
+
+  /** Wakes a paused job so it runs newly arrived interleaved jobs. */
+  void wake() {
+    synchronized (pauseLock) {
+      woken = true;
+      pauseLock.notifyAll();
+    }
+  }
+
+  /** True for the one caller that gets to run this job (the queue or an interleaving point). */
+  boolean claim() {
+    return claimed.compareAndSet(false, true);
   }
 
   void setState(JobState s) {

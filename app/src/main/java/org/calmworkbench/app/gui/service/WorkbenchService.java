@@ -44,6 +44,11 @@ public final class WorkbenchService implements AutoCloseable {
   private final ReadOnlyObjectWrapper<Job> current = new ReadOnlyObjectWrapper<>(this, "current");
   private final List<Runnable> idleCallbacks = new ArrayList<>();
   private volatile boolean engineLoaded;
+  /** Interleavable jobs waiting; a running training job runs them between its steps. */
+  private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> interleaved = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private volatile Job running; // the job on the service thread, for waking it
+  /** Jobs not yet ended, readable from any thread (the shutdown hook). */
+  private final java.util.Set<Job> live = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private int unfinished; // UI thread
 
   /**
@@ -120,6 +125,7 @@ public final class WorkbenchService implements AutoCloseable {
    */
   public <T> Job submit(JobSpec spec, JobBody<T> body, Consumer<? super T> onResult) {
     Job job = new Job(spec);
+    live.add(job);
     Runnable enqueue = () -> {
       jobs.add(job);
       unfinished++;
@@ -137,28 +143,59 @@ public final class WorkbenchService implements AutoCloseable {
         }
       }
     }));
+    if (spec.canInterleave()) {
+      interleaved.add(() -> {
+        if (job.claim()) {
+          runJob(job, body, onResult, true);
+        }
+      });
+      Job r = running;
+      if (r != null) {
+        r.wake();
+      }
+    }
     try {
-      worker.execute(() -> runJob(job, body, onResult));
+      worker.execute(() -> {
+        if (job.claim()) {
+          runJob(job, body, onResult, false);
+        }
+      });
     } catch (RejectedExecutionException e) {
       dispatcher.always(() -> finish(job, JobState.CANCELLED, "not started: the workbench is closing", null));
     }
     return job;
   }
 
-  private <T> void runJob(Job job, JobBody<T> body, Consumer<? super T> onResult) {
+  /** Runs the interleavable jobs that are waiting; called between the steps of a training job. */
+  private void runInterleaved() {
+    Runnable r;
+    while ((r = interleaved.poll()) != null) {
+      r.run();
+    }
+  }
+
+  /** @param nested true when run between the steps of another job (which stays the current one) */
+  private <T> void runJob(Job job, JobBody<T> body, Consumer<? super T> onResult, boolean nested) {
     if (job.isCancelRequested()) {
+      live.remove(job);
       dispatcher.always(() -> finish(job, JobState.CANCELLED, "cancelled before it started", null));
       return;
     }
     dispatcher.always(() -> {
-      current.set(job);
+      if (!nested) {
+        current.set(job);
+      }
       job.setState(job.isPaused() ? JobState.PAUSED : JobState.RUNNING);
-      job.setMessage("started");
+      job.setMessage(nested ? "running between training steps" : "started");
     });
+    if (!nested) {
+      running = job;
+      job.betweenSteps(this::runInterleaved);
+    }
     JobContext ctx = new JobContext(job, dispatcher, log::info);
     long start = System.nanoTime();
     try {
-      if (job.spec().needsEngine()) {
+      if (job.spec().usesEngine()) {
         loadEngine(ctx);
       }
       T result = body.run(ctx);
@@ -182,6 +219,11 @@ public final class WorkbenchService implements AutoCloseable {
       String text = ErrorReporter.describe(t);
       dispatcher.always(() -> finish(job, JobState.FAILED, text, t));
       errors.report(job.name(), t);
+    } finally {
+      live.remove(job);
+      if (!nested) {
+        running = null;
+      }
     }
   }
 
@@ -208,7 +250,7 @@ public final class WorkbenchService implements AutoCloseable {
     if (current.get() == job) {
       current.set(null);
     }
-    if (job.spec().quiet() && state != JobState.FAILED) {
+    if (job.spec().isQuiet() && state != JobState.FAILED) {
       jobs.remove(job);
     }
     dropOldFinished();
@@ -253,6 +295,20 @@ public final class WorkbenchService implements AutoCloseable {
     } else {
       idleCallbacks.add(r);
     }
+  }
+
+  /**
+   * For a JVM shutdown (SIGTERM, logout): asks every job to stop (a training run saves a
+   * checkpoint) and waits for the service thread to finish, at most {@code timeout}. Ending the
+   * JVM while PyTorch runs a step would crash it and lose the run. Any thread.
+   */
+  public boolean stopAndAwait(long timeout, java.util.concurrent.TimeUnit unit) throws InterruptedException {
+    live.forEach(Job::cancel);
+    if (ownedWorker == null) {
+      return live.isEmpty();
+    }
+    ownedWorker.shutdown();
+    return ownedWorker.awaitTermination(timeout, unit);
   }
 
   /** Stops the worker thread (interrupting a job that is still running). */

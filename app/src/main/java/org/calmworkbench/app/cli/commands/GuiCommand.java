@@ -1,0 +1,101 @@
+package org.calmworkbench.app.cli.commands;
+
+import java.awt.GraphicsEnvironment;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.calmworkbench.app.cli.Args;
+import org.calmworkbench.app.cli.CliContext;
+import org.calmworkbench.app.cli.Command;
+import org.calmworkbench.app.cli.Option;
+import org.calmworkbench.app.gui.StartupProject;
+import org.calmworkbench.app.gui.WorkbenchLauncher;
+import org.calmworkbench.app.gui.common.AppSettings;
+import org.calmworkbench.backend.CalmException;
+
+/**
+ * {@code calm gui}: opens the workbench window. Without a display it says so and points to the
+ * headless commands (exit code 2) instead of failing deep inside JavaFX.
+ */
+public final class GuiCommand implements Command {
+  private final Map<String, String> env;
+  private final String osName;
+  private final BooleanSupplier headless;
+
+  public GuiCommand() {
+    this(System.getenv(), System.getProperty("os.name", ""), GraphicsEnvironment::isHeadless);
+  }
+
+  /** For tests: a given environment, OS name and headless check. */
+  public GuiCommand(Map<String, String> env, String osName, BooleanSupplier headless) {
+    this.env = env;
+    this.osName = osName;
+    this.headless = headless;
+  }
+
+  @Override
+  public String name() {
+    return "gui";
+  }
+
+  @Override
+  public String summary() {
+    return "open the workbench window (project, autoencoder training, reconstruction inspector)";
+  }
+
+  @Override
+  public String description() {
+    return summary() + """
+
+
+        Without --project it opens the project used last, or on the first start the bundled sample
+        sample-projects/grammar-english (looked up in the working folder, then in the install folder).
+        Needs a display; without one, use the headless commands (./calm demo, ./calm help).""";
+  }
+
+  @Override
+  public List<Option> options() {
+    return List.of(Option.value("project", "DIR", "project folder to open"));
+  }
+
+  /** Why no window can open here, or null if a display is available. */
+  public static String noDisplayReason(Map<String, String> env, String osName, boolean headless) {
+    String os = osName.toLowerCase(Locale.ROOT);
+    boolean x11Style = !os.contains("win") && !os.contains("mac");
+    if (x11Style && blank(env.get("DISPLAY")) && blank(env.get("WAYLAND_DISPLAY"))) {
+      return "no display found (neither DISPLAY nor WAYLAND_DISPLAY is set)";
+    }
+    if (headless) {
+      return "no display found (Java runs headless: java.awt.headless is set or no graphics environment is available)";
+    }
+    return null;
+  }
+
+  private static boolean blank(String s) {
+    return s == null || s.isBlank();
+  }
+
+  @Override
+  public int run(Args args, CliContext ctx) {
+    String reason = noDisplayReason(env, osName, headless.getAsBoolean());
+    if (reason != null) {
+      throw new CalmException(reason + ", so the workbench window cannot open.\n"
+          + "Everything it does is also available headless:\n"
+          + "  ./calm demo    train an autoencoder and a small CALM on the sample project, printed as text\n"
+          + "  ./calm help    list every command\n"
+          + "On a remote machine: ssh -X, or run the window under xvfb-run.");
+    }
+    AppSettings settings = AppSettings.load(AppSettings.defaultFile());
+    StartupProject.Resolution r = StartupProject.resolve(args.has("project") ? args.string("project") : null, settings,
+        Path.of("").toAbsolutePath(), System.getProperty("calm.home"));
+    ctx.out().println("opening the CALM Workbench window");
+    ctx.out().println(r.folder() == null ? "project: " + r.how() : "project: " + r.folder() + " (" + r.how() + ")");
+    ctx.out().flush();
+    ctx.put("project", r.folder());
+    ctx.put("project_resolved_by", r.how());
+    WorkbenchLauncher.launch(r.folder());
+    return 0;
+  }
+}

@@ -1,0 +1,460 @@
+package org.calmworkbench.app.gui.aetrain;
+
+import static org.calmworkbench.backend.config.Setting.intSetting;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import javafx.beans.binding.Bindings;
+import javafx.beans.binding.BooleanBinding;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.beans.property.ReadOnlyDoubleProperty;
+import javafx.beans.property.ReadOnlyDoubleWrapper;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.value.ChangeListener;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import org.calmworkbench.app.gui.WorkbenchContext;
+import org.calmworkbench.app.gui.common.Checkpoints;
+import org.calmworkbench.app.gui.common.Events;
+import org.calmworkbench.app.gui.common.MetricPoint;
+import org.calmworkbench.app.gui.service.Durations;
+import org.calmworkbench.app.gui.service.Job;
+import org.calmworkbench.app.gui.service.JobContext;
+import org.calmworkbench.app.gui.service.JobSpec;
+import org.calmworkbench.app.gui.service.JobState;
+import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.config.Setting;
+import org.calmworkbench.backend.model.AutoencoderConfig;
+import org.calmworkbench.backend.project.Project;
+import org.calmworkbench.backend.tokenizer.BpeTrainer;
+import org.calmworkbench.backend.train.AePresets;
+import org.calmworkbench.backend.train.TrainConfig;
+import org.calmworkbench.backend.train.TrainingLoop;
+import org.calmworkbench.backend.workflow.AeTraining;
+
+/**
+ * The Autoencoder training page's state and commands: a preset and every setting (validated as
+ * the CLI validates {@code --set}), Train / Pause / Resume / Stop, progress with ETA, the live
+ * curves as {@link MetricPoint}s, and the project's autoencoder checkpoints.
+ */
+public final class AeTrainingViewModel {
+  public static final String KIND = "ae-train";
+  public static final String CHART_CE = "ce";
+  public static final String CHART_KL = "kl";
+  public static final String CHART_ACCURACY = "accuracy";
+  public static final String SERIES_CE = "reconstruction CE (train)";
+  public static final String SERIES_KL = "KL (train)";
+  public static final String SERIES_TRAIN_ACC = "token accuracy (train)";
+  public static final String SERIES_VALID_ACC = "token accuracy (held-out)";
+  public static final String SERIES_VALID_CHUNK_ACC = "chunk accuracy (held-out)";
+
+  static final String MODEL_CATEGORY = "1 · Model (autoencoder)";
+  static final String TRAIN_CATEGORY = "2 · Training";
+  static final String TOKENIZER_CATEGORY = "3 · Tokenizer";
+  /** The tokenizer's vocabulary, trained with the run (not an autoencoder setting: V comes from the tokenizer). */
+  static final Setting VOCAB = intSetting("vocab_size", BpeTrainer.MIN_VOCAB_SIZE, 1 << 20,
+      "Tokens V in the byte-level BPE vocabulary trained on the corpus for this run (256 bytes plus merges).");
+
+  private final WorkbenchContext ctx;
+  private final ObservableList<String> presets =
+      FXCollections.observableArrayList(AePresets.ALL.stream().map(AePresets.Preset::name).toList());
+  private final ObjectProperty<String> preset = new SimpleObjectProperty<>(this, "preset", AePresets.DEFAULT);
+  private final List<SettingField> fields = new ArrayList<>();
+  private final Map<String, SettingField> byKey = new LinkedHashMap<>();
+  private final ReadOnlyStringWrapper validationMessage = new ReadOnlyStringWrapper(this, "validationMessage", "");
+  private final ReadOnlyBooleanWrapper valid = new ReadOnlyBooleanWrapper(this, "valid", true);
+  private final ReadOnlyObjectWrapper<Job> job = new ReadOnlyObjectWrapper<>(this, "job");
+  private final ReadOnlyObjectWrapper<JobState> jobState = new ReadOnlyObjectWrapper<>(this, "jobState");
+  private final ReadOnlyDoubleWrapper progress = new ReadOnlyDoubleWrapper(this, "progress", 0);
+  private final ReadOnlyStringWrapper etaText = new ReadOnlyStringWrapper(this, "etaText", "");
+  private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper(this, "status", "");
+  private final ReadOnlyObjectWrapper<Path> runFolder = new ReadOnlyObjectWrapper<>(this, "runFolder");
+  private final ObservableList<MetricPoint> points = FXCollections.observableArrayList();
+  private final ObservableList<Checkpoints.Info> checkpoints = FXCollections.observableArrayList();
+  private final BooleanBinding active;
+  private final BooleanBinding canTrain;
+  private final ChangeListener<JobState> stateMirror = (o, a, s) -> jobState.set(s);
+
+  public AeTrainingViewModel(WorkbenchContext ctx) {
+    this.ctx = ctx;
+    for (Setting s : AutoencoderConfig.SETTINGS) {
+      if (!s.key().equals("vocab_size")) {
+        add(new SettingField(s, MODEL_CATEGORY));
+      }
+    }
+    for (Setting s : TrainConfig.SETTINGS) {
+      add(new SettingField(s, TRAIN_CATEGORY));
+    }
+    add(new SettingField(VOCAB, TOKENIZER_CATEGORY));
+    preset.addListener((o, a, b) -> applyPreset(b));
+    applyPreset(preset.get());
+    byKey.get("vocab_size").set(AeTraining.DEFAULT_VOCAB_SIZE);
+
+    active = Bindings.createBooleanBinding(() -> jobState.get() != null && !jobState.get().isFinal(), jobState);
+    canTrain = valid.getReadOnlyProperty().and(active.not()).and(ctx.projectProperty().isNotNull());
+    ctx.projectProperty().addListener((o, a, p) -> onProject(p));
+    ctx.bus().subscribe(Events.CheckpointSaved.class, e -> refreshCheckpoints());
+    onProject(ctx.project());
+  }
+
+  private void add(SettingField f) {
+    fields.add(f);
+    byKey.put(f.key(), f);
+    f.textProperty().addListener((o, a, b) -> validate());
+  }
+
+  // ---- properties ----------------------------------------------------------------------------
+
+  public ObservableList<String> presets() {
+    return presets;
+  }
+
+  public ObjectProperty<String> presetProperty() {
+    return preset;
+  }
+
+  /** Every setting, model first, then training, then tokenizer. */
+  public List<SettingField> fields() {
+    return fields;
+  }
+
+  public SettingField field(String key) {
+    SettingField f = byKey.get(key);
+    if (f == null) {
+      throw new IllegalArgumentException("no setting " + key);
+    }
+    return f;
+  }
+
+  /** Empty when every setting is valid; otherwise what is wrong, one problem per line. */
+  public ReadOnlyStringProperty validationMessageProperty() {
+    return validationMessage.getReadOnlyProperty();
+  }
+
+  public ReadOnlyBooleanProperty validProperty() {
+    return valid.getReadOnlyProperty();
+  }
+
+  /** The current (or last) training job. */
+  public ReadOnlyObjectProperty<Job> jobProperty() {
+    return job.getReadOnlyProperty();
+  }
+
+  public ReadOnlyObjectProperty<JobState> jobStateProperty() {
+    return jobState.getReadOnlyProperty();
+  }
+
+  /** Fraction done, -1 while unknown. */
+  public ReadOnlyDoubleProperty progressProperty() {
+    return progress.getReadOnlyProperty();
+  }
+
+  public ReadOnlyStringProperty etaTextProperty() {
+    return etaText.getReadOnlyProperty();
+  }
+
+  public ReadOnlyStringProperty statusProperty() {
+    return status.getReadOnlyProperty();
+  }
+
+  /** Where the current (or last) run writes. */
+  public ReadOnlyObjectProperty<Path> runFolderProperty() {
+    return runFolder.getReadOnlyProperty();
+  }
+
+  /** The curves of the current run; cleared when a new run starts. */
+  public ObservableList<MetricPoint> points() {
+    return points;
+  }
+
+  public ObservableList<Checkpoints.Info> checkpoints() {
+    return checkpoints;
+  }
+
+  public BooleanBinding canTrainBinding() {
+    return canTrain;
+  }
+
+  /** A training job is queued, running or paused. */
+  public BooleanBinding activeBinding() {
+    return active;
+  }
+
+  // ---- commands ------------------------------------------------------------------------------
+
+  /**
+   * Starts a run in {@code PROJECT/runs/ae-<timestamp>} with the current settings. Returns the
+   * job, or null when nothing was started (invalid settings, no project, a run already active);
+   * the reason is in {@link #statusProperty()}.
+   */
+  public Job train() {
+    Project p = ctx.project();
+    if (p == null) {
+      status.set("Open a project first (Project page).");
+      return null;
+    }
+    if (!valid.get()) {
+      status.set("Not started: fix the settings first.");
+      return null;
+    }
+    if (active.get()) {
+      status.set("A run is already going; stop it first.");
+      return null;
+    }
+    Path out;
+    try {
+      out = newRunFolder(p.folder().resolve(Checkpoints.RUNS));
+    } catch (IOException e) {
+      ctx.service().errors().report("Train autoencoder", e);
+      return null;
+    }
+    List<String> sets = new ArrayList<>();
+    for (SettingField f : fields) {
+      if (f.setting() != VOCAB) {
+        sets.add(f.key() + "=" + f.textProperty().get().strip());
+      }
+    }
+    int vocab = field("vocab_size").value().intValue();
+    AeTraining.Options options = new AeTraining.Options(p.corpusPaths(), out, null, vocab, preset.get(), sets,
+        null, null, null, false);
+    points.clear();
+    runFolder.set(out);
+    status.set("Training into " + out);
+    Job j = ctx.service().submit(
+        JobSpec.of("Train autoencoder " + out.getFileName(), KIND).pausable().needsEngine(),
+        c -> AeTraining.run(options, listener(c), c.control()),
+        this::finished);
+    watch(j);
+    return j;
+  }
+
+  public void pause() {
+    Job j = job.get();
+    if (j != null) {
+      j.pause();
+    }
+  }
+
+  public void resume() {
+    Job j = job.get();
+    if (j != null) {
+      j.resume();
+    }
+  }
+
+  /** Stops the run; the backend saves a checkpoint first. */
+  public void stop() {
+    Job j = job.get();
+    if (j != null && !j.state().isFinal()) {
+      status.set("Stopping: saving a checkpoint…");
+      j.cancel();
+    }
+  }
+
+  /** Re-reads the project's runs folder. */
+  public void refreshCheckpoints() {
+    Project p = ctx.project();
+    checkpoints.setAll(p == null ? List.of() : Checkpoints.autoencoders(p.folder()));
+  }
+
+  /** Stores the preset and every setting in project.json ({@code presets.autoencoder}), to share as one file. */
+  public void saveAsProjectDefaults() {
+    Project p = ctx.project();
+    if (p == null || !valid.get()) {
+      status.set(p == null ? "Open a project first." : "Fix the settings first.");
+      return;
+    }
+    JsonObject ae = new JsonObject();
+    ae.addProperty("preset", preset.get());
+    for (SettingField f : fields) {
+      if (f.setting() != VOCAB) {
+        ae.addProperty(f.key(), f.value());
+      }
+    }
+    JsonObject tok = p.preset("tokenizer");
+    tok.addProperty("vocab_size", field("vocab_size").value());
+    try {
+      Project updated = p.withPreset("autoencoder", ae).withPreset("tokenizer", tok);
+      updated.save();
+      ctx.setProject(updated);
+      status.set("Saved these settings as the project's defaults in " + updated.file());
+    } catch (IOException | CalmException e) {
+      ctx.service().errors().report("Save settings", e);
+    }
+  }
+
+  // ---- internals -----------------------------------------------------------------------------
+
+  private AeTraining.Listener listener(JobContext c) {
+    return new AeTraining.Listener() {
+      @Override
+      public void onProgress(TrainingLoop.Progress p) {
+        String text = String.format(Locale.ROOT, "step %d%s · loss %.4f · %.0f tokens/s", p.step(),
+            p.totalSteps() > 0 ? "/" + p.totalSteps() : "", p.loss(), p.tokensPerSecond());
+        c.progress(p.fraction(), p.etaSeconds(), text);
+        for (MetricPoint m : points(p)) {
+          c.append("points", m, points::addAll);
+        }
+      }
+
+      @Override
+      public void onStage(String stage, double fraction) {
+        c.progress(fraction > 0 ? fraction : -1, Double.NaN, stage);
+      }
+
+      @Override
+      public void onWarning(String warning) {
+        c.log("warning: " + warning);
+      }
+
+      @Override
+      public void onCheckpoint(long step, Path dir) {
+        c.latest("checkpoint", dir, d -> ctx.bus().publish(new Events.CheckpointSaved(d)));
+      }
+    };
+  }
+
+  /** The chart points of one progress report. */
+  static List<MetricPoint> points(TrainingLoop.Progress p) {
+    List<MetricPoint> out = new ArrayList<>(5);
+    double x = p.step();
+    out.add(new MetricPoint(CHART_CE, SERIES_CE, x, p.term("ce")));
+    out.add(new MetricPoint(CHART_KL, SERIES_KL, x, p.term("kl")));
+    out.add(new MetricPoint(CHART_ACCURACY, SERIES_TRAIN_ACC, x, p.term("token_accuracy")));
+    Double v = p.evalMetric("valid_token_accuracy");
+    if (v != null) {
+      out.add(new MetricPoint(CHART_ACCURACY, SERIES_VALID_ACC, x, v));
+    }
+    Double c = p.evalMetric("valid_patch_accuracy");
+    if (c != null) {
+      out.add(new MetricPoint(CHART_ACCURACY, SERIES_VALID_CHUNK_ACC, x, c));
+    }
+    return out;
+  }
+
+  private void finished(TrainingLoop.Result r) {
+    String how = "stopped".equals(r.stopReason()) ? "Stopped at step " + r.steps() : "Finished " + r.steps() + " steps";
+    status.set(String.format(Locale.ROOT, "%s in %s, final loss %.4f; checkpoint in %s", how,
+        Durations.format(r.elapsedSeconds()), r.finalLoss(), r.checkpoint()));
+    refreshCheckpoints();
+  }
+
+  private void watch(Job j) {
+    Job old = job.get();
+    if (old != null) {
+      old.stateProperty().removeListener(stateMirror);
+      progress.unbind();
+      etaText.unbind();
+    }
+    job.set(j);
+    jobState.set(j.state());
+    j.stateProperty().addListener(stateMirror);
+    progress.bind(j.progressProperty());
+    etaText.bind(Bindings.createStringBinding(() -> {
+      JobState s = j.state();
+      String msg = j.messageProperty().get();
+      if (s == JobState.QUEUED) {
+        return "waiting for the job before it";
+      }
+      if (s.isFinal()) {
+        return s.label() + (msg == null || msg.isBlank() ? "" : ": " + msg);
+      }
+      double eta = j.etaSecondsProperty().get();
+      return (s == JobState.PAUSED ? "paused · " : "") + msg + (Double.isFinite(eta) ? " · ETA " + Durations.format(eta) : "");
+    }, j.stateProperty(), j.messageProperty(), j.etaSecondsProperty()));
+    j.stateProperty().addListener((o, a, s) -> {
+      if (s == JobState.FAILED) {
+        status.set("Training failed: " + j.messageProperty().get());
+      } else if (s == JobState.CANCELLED && j.progressProperty().get() <= 0) {
+        status.set("Cancelled before training started.");
+      }
+    });
+  }
+
+  private void applyPreset(String name) {
+    AePresets.Preset p = AePresets.get(name);
+    p.model().forEach((k, v) -> {
+      if (byKey.containsKey(k)) {
+        byKey.get(k).set(v);
+      }
+    });
+    p.train().toMap().forEach((k, v) -> byKey.get(k).set(v));
+    validate();
+  }
+
+  /** On a new project: its autoencoder preset and overrides (presets.autoencoder), its vocabulary, its checkpoints. */
+  private void onProject(Project p) {
+    refreshCheckpoints();
+    if (p == null) {
+      return;
+    }
+    JsonObject ae = p.preset("autoencoder");
+    if (ae.has("preset") && presets.contains(ae.get("preset").getAsString())) {
+      preset.set(ae.get("preset").getAsString());
+      applyPreset(preset.get());
+    }
+    for (Map.Entry<String, JsonElement> e : ae.entrySet()) {
+      if (byKey.containsKey(e.getKey()) && !e.getKey().equals("vocab_size")) {
+        byKey.get(e.getKey()).textProperty().set(e.getValue().getAsString());
+      } else if (!e.getKey().equals("preset")) {
+        ctx.service().log().warn(p.file() + ": presets.autoencoder." + e.getKey() + " is not an autoencoder setting; ignored");
+      }
+    }
+    JsonObject tok = p.preset("tokenizer");
+    if (tok.has("vocab_size")) {
+      byKey.get("vocab_size").textProperty().set(tok.get("vocab_size").getAsString());
+    }
+  }
+
+  /** Field errors first; then, when every field parses, the checks that span fields (even layers, a budget). */
+  private void validate() {
+    List<String> problems = new ArrayList<>();
+    for (SettingField f : fields) {
+      if (!f.isValid()) {
+        problems.add(f.errorProperty().get());
+      }
+    }
+    if (problems.isEmpty()) {
+      Map<String, Number> values = new LinkedHashMap<>();
+      for (SettingField f : fields) {
+        values.put(f.key(), f.value());
+      }
+      try {
+        AePresets.get(preset.get()).modelConfig(values.get("vocab_size").intValue()).with(values);
+      } catch (CalmException e) {
+        problems.add(e.getMessage());
+      }
+      if (values.get("steps").longValue() == 0 && values.get("time_limit").doubleValue() == 0) {
+        problems.add("set steps or time_limit: both are 0, so training would never end");
+      }
+    }
+    validationMessage.set(String.join("\n", problems));
+    valid.set(problems.isEmpty());
+  }
+
+  private static Path newRunFolder(Path runs) throws IOException {
+    Files.createDirectories(runs);
+    String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+    Path out = runs.resolve("ae-" + stamp);
+    for (int i = 2; Files.exists(out); i++) {
+      out = runs.resolve("ae-" + stamp + "-" + i);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,80 @@
+package org.calmworkbench.app.gui.common;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.calmworkbench.backend.train.AutoencoderTrainer;
+import org.calmworkbench.backend.train.TrainerState;
+
+/** The autoencoder checkpoints in a project's {@code runs/} folder, newest first. */
+public final class Checkpoints {
+  private Checkpoints() {}
+
+  public static final String RUNS = "runs";
+
+  /** One checkpoint folder; {@code step} is -1 when it has no trainer state (an imported model). */
+  public record Info(Path dir, long step, FileTime modified) {
+    public String name() {
+      return dir.getFileName().toString();
+    }
+
+    @Override
+    public String toString() {
+      String when = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").format(modified.toInstant().atZone(ZoneId.systemDefault()));
+      return name() + (step >= 0 ? "  (step " + step + ", " + when + ")" : "  (" + when + ")");
+    }
+  }
+
+  /** Autoencoder checkpoints under {@code project/runs/}: folders with a config.json of model_type calm_autoencoder and weights. */
+  public static List<Info> autoencoders(Path projectFolder) {
+    Path runs = projectFolder.resolve(RUNS);
+    List<Info> out = new ArrayList<>();
+    if (!Files.isDirectory(runs)) {
+      return out;
+    }
+    try (Stream<Path> dirs = Files.list(runs)) {
+      for (Path d : dirs.filter(Files::isDirectory).toList()) {
+        Info info = autoencoder(d);
+        if (info != null) {
+          out.add(info);
+        }
+      }
+    } catch (IOException e) {
+      return out; // an unreadable runs folder lists as empty; the training page still works
+    }
+    out.sort(Comparator.comparing(Info::modified).reversed());
+    return out;
+  }
+
+  /** The checkpoint in {@code dir}, or null if it holds no complete autoencoder checkpoint. */
+  public static Info autoencoder(Path dir) {
+    Path config = dir.resolve(AutoencoderTrainer.CONFIG);
+    Path model = dir.resolve(AutoencoderTrainer.MODEL);
+    if (!Files.isRegularFile(config) || !Files.isRegularFile(model)) {
+      return null;
+    }
+    try {
+      JsonObject c = JsonParser.parseString(Files.readString(config)).getAsJsonObject();
+      if (c.has("model_type") && !"calm_autoencoder".equals(c.get("model_type").getAsString())) {
+        return null;
+      }
+      long step = -1;
+      Path state = dir.resolve(AutoencoderTrainer.STATE);
+      if (Files.isRegularFile(state)) {
+        step = TrainerState.read(state).step();
+      }
+      return new Info(dir, step, Files.getLastModifiedTime(model));
+    } catch (IOException | RuntimeException e) {
+      return null; // half-written or foreign folder
+    }
+  }
+}

@@ -1,0 +1,24 @@
+package org.calmworkbench.app.gui.pages;
+
+import java.util.List;
+import org.calmworkbench.app.gui.aetrain.AeTrainingPage;
+import org.calmworkbench.app.gui.inspector.InspectorPage;
+import org.calmworkbench.app.gui.project.ProjectPage;
+
+/** The navigation, top to bottom. Adding a page is one line here. */
+public final class Pages {
+  private Pages() {}
+
+  public static final String PROJECT = "Project";
+  public static final String AE_TRAINING = "Autoencoder training";
+  public static final String INSPECTOR = "Reconstruction inspector";
+
+  public static final List<PageSpec> ALL = List.of(
+      new PageSpec(PROJECT, "open or create a project, its corpus and statistics", ProjectPage::new),
+      new PageSpec(AE_TRAINING, "train the autoencoder that turns K tokens into one vector", AeTrainingPage::new),
+      new PageSpec(INSPECTOR, "see text go through the autoencoder, with noise", InspectorPage::new),
+      PageSpec.notBuiltYet("CALM training", "train a CALM language model on the autoencoder's vectors, with live BrierLM"),
+      PageSpec.notBuiltYet("Generator", "generate text from a trained CALM model, with temperature"),
+      PageSpec.notBuiltYet("Runs", "every run of the project, comparable side by side (TensorBoard-style)"),
+      PageSpec.notBuiltYet("Experiments", "sweeps of one setting over several runs, as a table and a chart"));
+}

@@ -1,0 +1,116 @@
+package org.calmworkbench.app.gui;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import org.calmworkbench.app.gui.service.CoalescingDispatcher;
+import org.calmworkbench.app.gui.service.UiExecutor;
+import org.junit.jupiter.api.Test;
+
+/** The dispatcher turns bursts into one UI task: latest values win, appended values all arrive in one batch. */
+class CoalescingDispatcherTest {
+  /** A UI thread that runs its tasks only when the test says so (one "frame"). */
+  static final class FrameExecutor implements UiExecutor {
+    final Queue<Runnable> tasks = new ArrayDeque<>();
+    int scheduled;
+
+    @Override
+    public synchronized void execute(Runnable r) {
+      tasks.add(r);
+      scheduled++;
+    }
+
+    @Override
+    public boolean isUiThread() {
+      return false;
+    }
+
+    void frame() {
+      List<Runnable> now;
+      synchronized (this) {
+        now = new ArrayList<>(tasks);
+        tasks.clear();
+      }
+      now.forEach(Runnable::run);
+    }
+  }
+
+  @Test
+  void aBurstOfTenThousandEventsDeliversOnlyTheLatestValueInOneUiTask() throws Exception {
+    FrameExecutor ui = new FrameExecutor();
+    CoalescingDispatcher d = new CoalescingDispatcher(ui);
+    List<Integer> delivered = new ArrayList<>();
+    Thread producer = new Thread(() -> {
+      for (int i = 0; i < 10_000; i++) {
+        d.latest("progress", i, delivered::add);
+      }
+    });
+    producer.start();
+    producer.join();
+    assertEquals(1, ui.scheduled, "one UI task for the whole burst");
+    ui.frame();
+    assertEquals(List.of(9_999), delivered);
+    assertEquals(1, d.flushes());
+  }
+
+  @Test
+  void appendedValuesAllArriveInOrderAsOneBatch() {
+    FrameExecutor ui = new FrameExecutor();
+    CoalescingDispatcher d = new CoalescingDispatcher(ui);
+    List<List<Integer>> batches = new ArrayList<>();
+    for (int i = 0; i < 10_000; i++) {
+      d.append("points", i, b -> batches.add(new ArrayList<>(b)));
+    }
+    ui.frame();
+    assertEquals(1, batches.size());
+    assertEquals(10_000, batches.get(0).size());
+    assertEquals(0, batches.get(0).get(0));
+    assertEquals(9_999, batches.get(0).get(9_999));
+  }
+
+  @Test
+  void keysAreIndependentAndANewFrameIsScheduledAfterAFlush() {
+    FrameExecutor ui = new FrameExecutor();
+    CoalescingDispatcher d = new CoalescingDispatcher(ui);
+    List<String> seen = new ArrayList<>();
+    d.latest("a", "a1", seen::add);
+    d.latest("b", "b1", seen::add);
+    d.latest("a", "a2", seen::add);
+    d.always(() -> seen.add("done"));
+    ui.frame();
+    assertEquals(List.of("a2", "b1", "done"), seen);
+    d.latest("a", "a3", seen::add);
+    assertEquals(2, ui.scheduled);
+    ui.frame();
+    assertTrue(seen.contains("a3"));
+  }
+
+  @Test
+  void concurrentProducersEndWithTheirLastValues() throws Exception {
+    FrameExecutor ui = new FrameExecutor();
+    CoalescingDispatcher d = new CoalescingDispatcher(ui);
+    List<String> seen = new ArrayList<>();
+    List<Thread> threads = new ArrayList<>();
+    for (int t = 0; t < 4; t++) {
+      String key = "job" + t;
+      threads.add(new Thread(() -> {
+        for (int i = 0; i < 10_000; i++) {
+          d.latest(key, key + ":" + i, seen::add);
+        }
+      }));
+    }
+    threads.forEach(Thread::start);
+    for (Thread t : threads) {
+      t.join();
+    }
+    ui.frame();
+    assertEquals(4, seen.size());
+    for (int t = 0; t < 4; t++) {
+      assertTrue(seen.contains("job" + t + ":9999"), seen.toString());
+    }
+  }
+}

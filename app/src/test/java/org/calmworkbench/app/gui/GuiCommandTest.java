@@ -1,0 +1,94 @@
+package org.calmworkbench.app.gui;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.calmworkbench.app.cli.CalmCli;
+import org.calmworkbench.app.cli.CommandRegistry;
+import org.calmworkbench.app.cli.commands.GuiCommand;
+import org.calmworkbench.app.gui.common.AppSettings;
+import org.calmworkbench.backend.Cancellation;
+import org.calmworkbench.backend.CalmException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code calm gui} without a display, and how the first project is found. */
+class GuiCommandTest {
+  @TempDir Path dir;
+
+  @Test
+  void withoutADisplayItSaysSoPointsToTheHeadlessCommandsAndExitsWith2() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    CommandRegistry registry = new CommandRegistry(List.of(new GuiCommand(Map.of(), "Linux", () -> false)));
+    int code = CalmCli.run(new String[] {"gui"}, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8), registry, new Cancellation(), false, () -> {});
+    String e = err.toString(StandardCharsets.UTF_8);
+    assertEquals(2, code);
+    assertTrue(e.startsWith("error: no display found (neither DISPLAY nor WAYLAND_DISPLAY is set)"), e);
+    assertTrue(e.contains("./calm demo") && e.contains("./calm help"), e);
+  }
+
+  @Test
+  void displayDetection() {
+    assertNull(GuiCommand.noDisplayReason(Map.of("DISPLAY", ":0"), "Linux", false));
+    assertNull(GuiCommand.noDisplayReason(Map.of("WAYLAND_DISPLAY", "wayland-0"), "Linux", false));
+    assertTrue(GuiCommand.noDisplayReason(Map.of("DISPLAY", ":0"), "Linux", true).contains("headless"));
+    assertNull(GuiCommand.noDisplayReason(Map.of(), "Windows 11", false), "Windows has no DISPLAY variable");
+  }
+
+  @Test
+  void startupProjectIsGivenThenLastThenTheSampleInTheWorkingFolderThenInCalmHome() throws Exception {
+    AppSettings settings = AppSettings.load(dir.resolve("config/workbench.json"));
+    Path wd = dir.resolve("wd");
+    Path home = dir.resolve("home");
+    Files.createDirectories(wd);
+    TinyProject.create(home.resolve(StartupProject.SAMPLE));
+
+    StartupProject.Resolution r = StartupProject.resolve(null, settings, wd, home.toString());
+    assertEquals(home.resolve(StartupProject.SAMPLE).toAbsolutePath().normalize(), r.folder());
+    assertTrue(r.how().contains("calm.home"), r.how());
+
+    TinyProject.create(wd.resolve(StartupProject.SAMPLE));
+    r = StartupProject.resolve(null, settings, wd, home.toString());
+    assertEquals(wd.resolve(StartupProject.SAMPLE).toAbsolutePath().normalize(), r.folder());
+    assertTrue(r.how().contains("working folder"), r.how());
+
+    Path last = dir.resolve("last");
+    TinyProject.create(last);
+    settings.projectOpened(last);
+    r = StartupProject.resolve(null, settings, wd, home.toString());
+    assertEquals(last.toAbsolutePath().normalize(), r.folder());
+    assertTrue(r.how().contains("last project"), r.how());
+
+    r = StartupProject.resolve(home.resolve(StartupProject.SAMPLE).toString(), settings, wd, null);
+    assertEquals("given with --project", r.how());
+    assertThrows(CalmException.class, () -> StartupProject.resolve(dir.resolve("nothing").toString(), settings, wd, null));
+
+    assertNull(StartupProject.resolve(null, AppSettings.load(dir.resolve("other.json")), dir.resolve("empty"), null).folder());
+  }
+
+  @Test
+  void settingsSurviveARestartAndADamagedFileMeansDefaults() throws Exception {
+    Path file = dir.resolve("workbench.json");
+    AppSettings s = AppSettings.load(file);
+    s.window(10, 20, 1000, 700, false);
+    s.projectOpened(dir);
+    assertNull(s.save());
+    AppSettings again = AppSettings.load(file);
+    assertEquals(1000, again.windowWidth());
+    assertEquals(10, again.windowX());
+    assertEquals(List.of(dir.toAbsolutePath().normalize()), again.recentProjects());
+    Files.writeString(file, "{ not json");
+    assertEquals(1280, AppSettings.load(file).windowWidth());
+  }
+}

@@ -1,0 +1,229 @@
+package org.calmworkbench.app.gui;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import javafx.scene.Node;
+import javafx.scene.control.Button;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.ListView;
+import javafx.scene.control.Slider;
+import javafx.scene.control.TextField;
+import javafx.scene.input.KeyCode;
+import javafx.stage.Stage;
+import org.calmworkbench.app.gui.aetrain.AeTrainingPage;
+import org.calmworkbench.app.gui.aetrain.AeTrainingViewModel;
+import org.calmworkbench.app.gui.inspector.InspectorPage;
+import org.calmworkbench.app.gui.pages.PageSpec;
+import org.calmworkbench.app.gui.pages.Pages;
+import org.calmworkbench.app.gui.pages.PlaceholderPage;
+import org.calmworkbench.app.gui.project.ProjectPage;
+import org.calmworkbench.app.gui.service.FxUiExecutor;
+import org.calmworkbench.app.gui.service.Job;
+import org.calmworkbench.app.gui.service.JobState;
+import org.calmworkbench.app.gui.service.WorkbenchService;
+import org.calmworkbench.app.gui.common.AppSettings;
+import org.calmworkbench.app.gui.common.EventBus;
+import org.calmworkbench.backend.project.Project;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+/**
+ * The real window, headless (Monocle): the same service thread, FX dispatcher and pages as the
+ * app, on a small generated project with a tiny trained checkpoint. Waits are for conditions (with
+ * a generous limit), never fixed sleeps.
+ */
+@ExtendWith(ApplicationExtension.class)
+class GuiWorkbenchTest {
+  @TempDir static Path shared;
+  static Project project;
+
+  WorkbenchService service;
+  WorkbenchContext ctx;
+  MainWindow window;
+
+  @BeforeAll
+  static void makeProject() throws Exception {
+    project = TinyProject.createWithCheckpoint(shared.resolve("project"));
+  }
+
+  @Start
+  void start(Stage stage) {
+    TestContexts.RecordingNotifier notifier = new TestContexts.RecordingNotifier();
+    service = WorkbenchService.start(new FxUiExecutor(), notifier);
+    ctx = new WorkbenchContext(service, new EventBus(), AppSettings.load(shared.resolve("config").resolve(AppSettings.FILE_NAME)));
+    window = WorkbenchApp.show(stage, ctx, new FxNotifier());
+    ((ProjectPage) window.page(Pages.PROJECT)).viewModel().open(project.folder());
+  }
+
+  @AfterEach
+  void stopJobs() throws Exception {
+    fx(() -> {
+      service.cancelAll();
+      return null;
+    });
+    waitUntil(() -> service.unfinished().isEmpty());
+    service.close();
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------
+
+  static <T> T fx(Callable<T> c) throws Exception {
+    return WaitForAsyncUtils.asyncFx(c).get(30, TimeUnit.SECONDS);
+  }
+
+  void waitUntil(Callable<Boolean> condition) throws Exception {
+    try {
+      WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(condition).get());
+    } catch (java.util.concurrent.TimeoutException e) {
+      String state = fx(() -> "jobs: " + service.jobs() + "\nlog:\n" + service.log().entries().stream()
+          .map(x -> x + (x.detail() == null ? "" : "\n" + x.detail())).collect(java.util.stream.Collectors.joining("\n")));
+      throw new AssertionError("condition not met within 120 s; " + state, e);
+    }
+  }
+
+  AeTrainingPage openTraining(FxRobot robot) {
+    robot.clickOn(robot.lookup("#navigation").queryAs(ListView.class).lookupAll(".list-cell").stream()
+        .filter(n -> Pages.AE_TRAINING.equals(((javafx.scene.control.ListCell<?>) n).getText())).findFirst().orElseThrow());
+    return (AeTrainingPage) window.page(Pages.AE_TRAINING);
+  }
+
+  static void type(FxRobot robot, String id, String text) {
+    TextField f = robot.lookup(id).queryAs(TextField.class);
+    robot.clickOn(f);
+    robot.push(KeyCode.CONTROL, KeyCode.A);
+    robot.write(text);
+    WaitForAsyncUtils.waitForFxEvents();
+  }
+
+  List<Job> jobsOf(String kind) throws Exception {
+    return fx(() -> service.jobs().stream().filter(j -> j.spec().kind().equals(kind)).toList());
+  }
+
+  // ---- tests --------------------------------------------------------------------------------
+
+  @Test
+  void theMainWindowOpensWithEveryPageInTheNavigation(FxRobot robot) throws Exception {
+    ListView<?> nav = robot.lookup("#navigation").queryAs(ListView.class);
+    assertEquals(Pages.ALL, nav.getItems());
+    assertEquals(7, nav.getItems().size());
+    for (PageSpec spec : Pages.ALL) {
+      fx(() -> {
+        window.select(spec.title());
+        return null;
+      });
+      assertEquals(spec, window.currentPage());
+      if (!spec.built()) {
+        assertTrue(robot.lookup(".placeholder-title").queryAs(Label.class).getText()
+            .equals(PlaceholderPage.message(spec.title())), "says it is not built yet");
+        assertTrue(PlaceholderPage.message(spec.title()).contains("not built yet"));
+      }
+    }
+    assertEquals(List.of("Project", "Autoencoder training", "Reconstruction inspector"),
+        Pages.ALL.stream().filter(PageSpec::built).map(PageSpec::title).toList());
+    waitUntil(() -> !((ProjectPage) window.page(Pages.PROJECT)).viewModel().stats().isEmpty());
+  }
+
+  @Test
+  void invalidHyperparametersShowAValidationMessageAndDoNotStartAJob(FxRobot robot) throws Exception {
+    AeTrainingPage page = openTraining(robot);
+    type(robot, "#setting-lr", "5");
+    Label message = robot.lookup("#validation-message").queryAs(Label.class);
+    assertTrue(message.isVisible());
+    assertTrue(message.getText().contains("lr = 5 is out of range"), message.getText());
+    assertTrue(robot.lookup("#train").queryAs(Button.class).isDisabled());
+    robot.push(KeyCode.CONTROL, KeyCode.ENTER); // the shortcut must not bypass validation
+    WaitForAsyncUtils.waitForFxEvents();
+    assertTrue(jobsOf(AeTrainingViewModel.KIND).isEmpty());
+    assertEquals("Not started: fix the settings first.", page.viewModel().statusProperty().get());
+    type(robot, "#setting-lr", "0.003");
+    assertFalse(message.isVisible());
+    assertFalse(robot.lookup("#train").queryAs(Button.class).isDisabled());
+  }
+
+  @Test
+  void aTinyTrainingJobRunsToCompletionFromTheUiAndItsChartsReceivePoints(FxRobot robot) throws Exception {
+    AeTrainingPage page = openTraining(robot);
+    assertEquals("tiny", robot.lookup("#preset").queryAs(ComboBox.class).getValue());
+    type(robot, "#setting-steps", "20");
+    robot.clickOn("#train");
+    List<Job> jobs = jobsOf(AeTrainingViewModel.KIND);
+    assertEquals(1, jobs.size());
+    Job job = jobs.get(0);
+    waitUntil(() -> job.state().isFinal());
+    assertEquals(JobState.DONE, job.state(), job.messageProperty().get());
+    fx(() -> {
+      assertTrue(page.chart(AeTrainingViewModel.CHART_CE).pointCount(AeTrainingViewModel.SERIES_CE) > 0);
+      assertTrue(page.chart(AeTrainingViewModel.CHART_KL).pointCount(AeTrainingViewModel.SERIES_KL) > 0);
+      assertTrue(page.chart(AeTrainingViewModel.CHART_ACCURACY).pointCount(AeTrainingViewModel.SERIES_VALID_ACC) > 0);
+      assertTrue(page.chart(AeTrainingViewModel.CHART_CE).toCsv().lines().count() > 1);
+      return null;
+    });
+    Path run = page.viewModel().runFolderProperty().get();
+    assertTrue(Files.exists(run.resolve("model.safetensors")));
+    ListView<?> checkpoints = robot.lookup("#checkpoints").queryAs(ListView.class);
+    assertTrue(checkpoints.getItems().stream().anyMatch(i -> i.toString().startsWith(run.getFileName().toString())),
+        checkpoints.getItems().toString());
+    Path png = shared.resolve("ce.png");
+    fx(() -> {
+      page.chart(AeTrainingViewModel.CHART_CE).writePng(png, 800, 500);
+      return null;
+    });
+    assertTrue(Files.size(png) > 1000);
+  }
+
+  @Test
+  void stopCancelsARunningTrainingJobAfterSavingACheckpoint(FxRobot robot) throws Exception {
+    AeTrainingPage page = openTraining(robot);
+    type(robot, "#setting-steps", "1000000");
+    robot.clickOn("#train");
+    Job job = jobsOf(AeTrainingViewModel.KIND).get(0);
+    waitUntil(() -> job.state() == JobState.RUNNING && job.progressProperty().get() > 0);
+    robot.clickOn("#stop");
+    waitUntil(() -> job.state().isFinal());
+    assertEquals(JobState.CANCELLED, job.state());
+    assertTrue(Files.exists(page.viewModel().runFolderProperty().get().resolve("trainer_state.json")));
+    assertTrue(page.viewModel().statusProperty().get().startsWith("Stopped at step"), page.viewModel().statusProperty().get());
+  }
+
+  @Test
+  void theSigmaSliderChangesTheDecodedText(FxRobot robot) throws Exception {
+    fx(() -> {
+      window.select(Pages.INSPECTOR);
+      return null;
+    });
+    WaitForAsyncUtils.waitForFxEvents(); // skins (the split pane's) are made on the next pulse
+    InspectorPage page = (InspectorPage) window.page(Pages.INSPECTOR);
+    Label decoded = robot.lookup("#decoded-text").queryAs(Label.class);
+    waitUntil(() -> !decoded.getText().isEmpty() && page.viewModel().statusProperty().get().contains("sigma 0.00"));
+    String clean = decoded.getText();
+    assertFalse(robot.lookup("#chunks").queryAs(javafx.scene.layout.FlowPane.class).getChildren().isEmpty());
+    Slider slider = robot.lookup("#sigma").queryAs(Slider.class);
+    fx(() -> {
+      slider.requestFocus(); // then End: the keyboard moves it to 1.0, as a person could
+      return null;
+    });
+    robot.push(KeyCode.END);
+    waitUntil(() -> page.viewModel().statusProperty().get().contains("sigma 1.00"));
+    assertEquals(1.0, slider.getValue());
+    assertNotEquals(clean, decoded.getText());
+    assertFalse(robot.lookup(".token.mismatch").queryAll().isEmpty(), "wrong tokens are highlighted");
+    Node heat = robot.lookup("#latent-heatmap").query();
+    assertEquals(16, ((org.calmworkbench.visualizers.HeatMapView) heat).data().length);
+  }
+}
