@@ -11,10 +11,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.calmworkbench.app.cli.commands.AeDecodeCommand;
+import org.calmworkbench.app.cli.commands.ArTrainCommand;
+import org.calmworkbench.app.cli.commands.EvalCommand;
+import org.calmworkbench.app.cli.commands.GenerateCommand;
+import org.calmworkbench.app.cli.commands.GuiCommand;
+import org.calmworkbench.app.cli.commands.SamplerCheckCommand;
 import org.calmworkbench.app.cli.commands.AeEncodeCommand;
 import org.calmworkbench.app.cli.commands.AeEvalCommand;
 import org.calmworkbench.app.cli.commands.AeTrainCommand;
 import org.calmworkbench.app.cli.commands.BenchAeCommand;
+import org.calmworkbench.app.cli.commands.BenchLmCommand;
 import org.calmworkbench.app.cli.commands.DemoCommand;
 import org.calmworkbench.app.cli.commands.HelpCommand;
 import org.calmworkbench.app.cli.commands.InspectForwardCommand;
@@ -55,8 +61,14 @@ public final class CalmCli {
         new AeDecodeCommand(),
         new InspectForwardCommand(),
         new LmTrainCommand(),
+        new ArTrainCommand(),
+        new EvalCommand(),
+        new GenerateCommand(),
+        new SamplerCheckCommand(),
         new BenchAeCommand(),
-        new DemoCommand());
+        new BenchLmCommand(),
+        new DemoCommand(),
+        new GuiCommand());
   }
 
   public static CommandRegistry registry() {

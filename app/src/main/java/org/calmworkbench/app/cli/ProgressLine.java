@@ -39,6 +39,8 @@ public final class ProgressLine {
   private long lastTime;
   private double rate = Double.NaN; // steps per second, smoothed
   private boolean finished;
+  private double knownFraction = Double.NaN;
+  private double knownEta = Double.NaN;
 
   /**
    * @param terminal redraw in place (true) or print plain lines (false)
@@ -71,6 +73,17 @@ public final class ProgressLine {
     printedOnce = true;
   }
 
+  /**
+   * As {@link #update(long, String)}, with the caller's own estimate of the done fraction and the
+   * seconds left (a training loop bounded by a time limit knows both better than a step count);
+   * NaN falls back to the step-based values.
+   */
+  public synchronized void update(long step, double fraction, double etaSeconds, String metrics) {
+    this.knownFraction = fraction;
+    this.knownEta = etaSeconds;
+    update(step, metrics);
+  }
+
   /** Prints the final state and ends the line; later updates are ignored. */
   public synchronized void finish(long step, String metrics) {
     if (finished) {
@@ -86,8 +99,10 @@ public final class ProgressLine {
   synchronized String format(long step, String metrics, long now) {
     StringBuilder b = new StringBuilder(label);
     if (total > 0) {
-      double fraction = Math.min(1.0, (double) step / total);
+      double fraction = Double.isNaN(knownFraction) ? Math.min(1.0, (double) step / total) : knownFraction;
       b.append(String.format(Locale.ROOT, " %3d%% %d/%d", (int) Math.floor(fraction * 100), step, total));
+    } else if (!Double.isNaN(knownFraction)) {
+      b.append(String.format(Locale.ROOT, " %3d%% %d", (int) Math.floor(knownFraction * 100), step));
     } else {
       b.append(' ').append(step);
     }
@@ -105,6 +120,9 @@ public final class ProgressLine {
 
   /** Seconds left at the smoothed rate; NaN while unknown. */
   synchronized double eta(long step) {
+    if (!Double.isNaN(knownEta)) {
+      return Double.isInfinite(knownEta) ? Double.NaN : knownEta;
+    }
     if (total <= 0 || Double.isNaN(rate) || rate <= 0) {
       return Double.NaN;
     }

@@ -53,6 +53,19 @@ class CliProgressLineTest {
   }
 
   @Test
+  void aTimeLimitedLoopsOwnFractionAndEtaWinOverTheStepCount() {
+    ProgressLine p = new ProgressLine(err, false, () -> now, "ae train", 4000);
+    for (int step = 1; step <= 100; step++) {
+      now = step * 100 * MS; // 10 steps/s: 4000 steps would take 390 s more
+      p.update(step, 0.5, 10.0, ""); // but the time limit ends the run in 10 s, half done
+    }
+    String line = p.format(100, "", now);
+    assertTrue(line.contains(" 50% 100/4000") && line.endsWith("eta 00:10"), line);
+    p.update(101, Double.NaN, Double.POSITIVE_INFINITY, "");
+    assertTrue(Double.isNaN(p.eta(101)), "an unknown ETA is not shown");
+  }
+
+  @Test
   void etaFollowsTheMovingAverageOfTheRate() {
     ProgressLine p = new ProgressLine(err, false, () -> now, "lm", 1000);
     for (int step = 1; step <= 200; step++) {

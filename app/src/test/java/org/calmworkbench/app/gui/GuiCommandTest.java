@@ -39,6 +39,47 @@ class GuiCommandTest {
   }
 
   @Test
+  void withoutADisplayTheDefaultRunsTheHeadlessFallbackOnTheGivenProject() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    List<String> seen = new java.util.ArrayList<>();
+    org.calmworkbench.app.cli.Command demo = new org.calmworkbench.app.cli.Command() {
+      @Override
+      public String name() {
+        return "demo";
+      }
+
+      @Override
+      public String summary() {
+        return "fake demo";
+      }
+
+      @Override
+      public List<org.calmworkbench.app.cli.Option> options() {
+        return List.of(org.calmworkbench.app.cli.Option.value("project", "DIR", "project").withDefault("sample"));
+      }
+
+      @Override
+      public int run(org.calmworkbench.app.cli.Args args, org.calmworkbench.app.cli.CliContext ctx) {
+        seen.add(args.string("project"));
+        return 0;
+      }
+    };
+    CommandRegistry registry = new CommandRegistry(List.of(new GuiCommand(Map.of(), "Linux", () -> false, demo)));
+    int code = CalmCli.run(new String[] {"gui", "--project", "my-project"}, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8), registry, new Cancellation(), false, () -> {});
+    assertEquals(0, code);
+    assertEquals(List.of("my-project"), seen);
+    String e = err.toString(StandardCharsets.UTF_8);
+    assertTrue(e.contains("no display found") && e.contains("headless demo"), e);
+
+    code = CalmCli.run(new String[] {"gui", "--no-demo"}, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8), registry, new Cancellation(), false, () -> {});
+    assertEquals(2, code, "--no-demo refuses without a display");
+    assertEquals(1, seen.size());
+  }
+
+  @Test
   void displayDetection() {
     assertNull(GuiCommand.noDisplayReason(Map.of("DISPLAY", ":0"), "Linux", false));
     assertNull(GuiCommand.noDisplayReason(Map.of("WAYLAND_DISPLAY", "wayland-0"), "Linux", false));

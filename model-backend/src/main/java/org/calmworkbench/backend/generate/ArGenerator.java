@@ -150,6 +150,15 @@ public final class ArGenerator {
    */
   public static Result run(ArModel model, Tokenizer tokenizer, Options o, NDManager manager,
       Consumer<TokenEvent> listener, BooleanSupplier stop) {
+    return run(model, tokenizer, o, manager, listener, stop, true);
+  }
+
+  /**
+   * As above; with {@code stopAtEndOfText} false an end-of-text token is kept like any other, so a
+   * benchmark always produces {@code maxTokens} tokens.
+   */
+  public static Result run(ArModel model, Tokenizer tokenizer, Options o, NDManager manager,
+      Consumer<TokenEvent> listener, BooleanSupplier stop, boolean stopAtEndOfText) {
     o.validate();
     int eos = tokenizer.eosId();
     int[] prompt = tokenizer.encode(o.prompt());
@@ -183,7 +192,7 @@ public final class ArGenerator {
         int token = o.greedy() ? LogitSampler.argmax(logits, 0, v)
             : LogitSampler.sample(o.temperature() == 1.0 ? p : LogitSampler.probabilities(logits, 0, v, o.temperature()), rng);
         steps++;
-        boolean end = token == eos;
+        boolean end = stopAtEndOfText && token == eos;
         if (!end) {
           kept.add(token);
         }

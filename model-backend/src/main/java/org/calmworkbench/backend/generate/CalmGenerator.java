@@ -205,6 +205,16 @@ public final class CalmGenerator {
    * @throws CalmException for options out of range or a prompt longer than the trained context
    */
   public static Result run(CalmCheckpoint ck, Options o, Listener listener, BooleanSupplier stop) {
+    return run(ck, o, listener, stop, true);
+  }
+
+  /**
+   * As {@link #run(CalmCheckpoint, Options, Listener, BooleanSupplier)}; with {@code
+   * stopAtEndOfText} false an end-of-text token is kept like any other, so a benchmark always
+   * produces {@code maxTokens} tokens (an untrained model may draw it anywhere).
+   */
+  public static Result run(CalmCheckpoint ck, Options o, Listener listener, BooleanSupplier stop,
+      boolean stopAtEndOfText) {
     o.validate();
     CalmModel model = ck.model();
     Autoencoder ae = ck.autoencoder();
@@ -247,7 +257,7 @@ public final class CalmGenerator {
           };
           TokenChunk chunk = chosen.value();
           int[] ids = chunk.ids();
-          int cut = indexOf(ids, eos);
+          int cut = stopAtEndOfText ? indexOf(ids, eos) : -1;
           boolean end = cut >= 0;
           for (int j = 0; j < (end ? cut : k); j++) {
             kept.add(ids[j]);

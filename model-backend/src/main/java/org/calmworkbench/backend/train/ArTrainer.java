@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.bench.Flops;
 import org.calmworkbench.backend.data.BatchSampler;
 import org.calmworkbench.backend.data.TokenIds;
 import org.calmworkbench.backend.eval.ArBrier;
@@ -143,6 +144,11 @@ public final class ArTrainer {
     @Override
     public long tokensPerStep() {
       return (long) r.train().batchSize() * contextTokens;
+    }
+
+    @Override
+    public double trainingFlopsPerToken() {
+      return Flops.arTrainingPerToken(model.config().backbone());
     }
 
     @Override

@@ -96,6 +96,11 @@ public final class AutoencoderTrainer {
     }
 
     @Override
+    public double trainingFlopsPerToken() {
+      return 6 * ae.matmulParamsPerToken();
+    }
+
+    @Override
     public TrainingLoop.StepMetrics trainStep(NDManager sm, long step, SplittableRandom rng) {
       int k = r.model().patchSize();
       int batch = r.train().batchSize();

@@ -61,6 +61,15 @@ public final class CalmCheckpoint implements AutoCloseable {
    *     or an autoencoder whose K, latent size or vocabulary does not fit the language model
    */
   public static CalmCheckpoint load(Path dir) {
+    return load(dir, true);
+  }
+
+  /**
+   * Loads {@code dir}, optionally without its frozen autoencoder: the language model alone is
+   * enough to inspect its forward pass under the discrete input mode (the reference checkpoint of
+   * the official code ships without one). Then {@link #autoencoder()} throws a CalmException.
+   */
+  public static CalmCheckpoint load(Path dir, boolean requireAutoencoder) {
     if (Files.isDirectory(dir.resolve(CheckpointFiles.PENDING))) {
       try {
         CheckpointFiles.recover(dir); // finish or discard a save that was interrupted
@@ -83,15 +92,18 @@ public final class CalmCheckpoint implements AutoCloseable {
     CalmConfig config = CalmConfig.read(configFile);
     InputMode mode = InputMode.parse(string(json, "input_mode", InputMode.DISCRETE.key()));
     Path aeDir = dir.resolve(string(json, "ae_path", CalmTrainer.AUTOENCODER_DIR));
-    if (!Files.isRegularFile(aeDir.resolve(TrainingLoop.CONFIG))) {
+    boolean haveAe = Files.isRegularFile(aeDir.resolve(TrainingLoop.CONFIG));
+    if (!haveAe && (requireAutoencoder || mode.usesLatents())) {
       throw new CalmException("the language model in " + dir + " needs its frozen autoencoder, but "
           + aeDir.resolve(TrainingLoop.CONFIG) + " is missing (config.json \"ae_path\" names the folder)");
     }
     OptionalInt contextChunks = Checkpoints.contextChunks(dir);
-    AutoencoderCheckpoint ae = AutoencoderCheckpoint.load(aeDir);
+    AutoencoderCheckpoint ae = haveAe ? AutoencoderCheckpoint.load(aeDir) : null;
     NDManager manager = null;
     try {
-      CalmTrainer.checkCompatible(config, ae);
+      if (ae != null) {
+        CalmTrainer.checkCompatible(config, ae);
+      }
       manager = NDManager.newBaseManager();
       CalmModel model = new CalmModel(config, mode);
       model.initializeParameters(manager);
@@ -101,7 +113,9 @@ public final class CalmCheckpoint implements AutoCloseable {
       if (manager != null) {
         manager.close();
       }
-      ae.close();
+      if (ae != null) {
+        ae.close();
+      }
       throw e;
     }
   }
@@ -129,11 +143,19 @@ public final class CalmCheckpoint implements AutoCloseable {
 
   /** The frozen autoencoder whose latents the model predicts. */
   public AutoencoderCheckpoint autoencoderCheckpoint() {
-    return autoencoder;
+    return requireAutoencoder();
   }
 
   public Autoencoder autoencoder() {
-    return autoencoder.model();
+    return requireAutoencoder().model();
+  }
+
+  private AutoencoderCheckpoint requireAutoencoder() {
+    if (autoencoder == null) {
+      throw new CalmException("the language model in " + dir + " was loaded without its frozen autoencoder"
+          + " (no " + CalmTrainer.AUTOENCODER_DIR + "/config.json); this needs one");
+    }
+    return autoencoder;
   }
 
   /** The manager holding the language model's weights; make per-step sub-managers of it. */
@@ -169,7 +191,7 @@ public final class CalmCheckpoint implements AutoCloseable {
     if (tokenizer == null) {
       Path own = dir.resolve(AutoencoderTrainer.TOKENIZER);
       if (!Files.isRegularFile(own)) {
-        tokenizer = autoencoder.tokenizer(); // owned (and closed) by the autoencoder checkpoint
+        tokenizer = requireAutoencoder().tokenizer(); // owned (and closed) by the autoencoder checkpoint
         return tokenizer;
       }
       Tokenizer t = Tokenizers.load(own);
@@ -205,7 +227,9 @@ public final class CalmCheckpoint implements AutoCloseable {
     try {
       manager.close();
     } finally {
-      autoencoder.close();
+      if (autoencoder != null) {
+        autoencoder.close();
+      }
     }
   }
 }

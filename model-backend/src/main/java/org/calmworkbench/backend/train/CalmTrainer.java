@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.bench.Flops;
 import org.calmworkbench.backend.data.BatchSampler;
 import org.calmworkbench.backend.data.TokenIds;
 import org.calmworkbench.backend.eval.BrierResult;
@@ -150,6 +151,11 @@ public final class CalmTrainer {
     }
 
     @Override
+    public double trainingFlopsPerToken() {
+      return Flops.calmTrainingPerToken(lm.config(), ae.config());
+    }
+
+    @Override
     public TrainingLoop.StepMetrics trainStep(NDManager sm, long step, SplittableRandom rng) {
       int b = r.train().batchSize();
       int[] batch = sampler.batch(step, b); // [B, (P+1)*K]
@@ -216,7 +222,9 @@ public final class CalmTrainer {
     @Override
     public Map<String, CheckpointFiles.FileWriter> modelFiles(Map<String, String> meta) {
       Map<String, CheckpointFiles.FileWriter> files = new LinkedHashMap<>();
-      files.put(TrainingLoop.CONFIG, CheckpointFiles.bytes(configJson(r.model(), r.inputMode()).toString().getBytes(StandardCharsets.UTF_8)));
+      JsonObject config = configJson(r.model(), r.inputMode());
+      config.addProperty("context_chunks", p); // the context generation and eval trust (CalmCheckpoint.maxContextTokens)
+      files.put(TrainingLoop.CONFIG, CheckpointFiles.bytes(config.toString().getBytes(StandardCharsets.UTF_8)));
       files.put(TrainingLoop.MODEL, f -> Safetensors.write(f, Weights.export(lm), meta));
       if (r.tokenizerJson() != null) {
         files.put(AutoencoderTrainer.TOKENIZER, CheckpointFiles.bytes(r.tokenizerJson()));

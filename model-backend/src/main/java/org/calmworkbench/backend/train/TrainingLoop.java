@@ -48,6 +48,15 @@ public final class TrainingLoop {
     long tokensPerStep();
 
     /**
+     * Training FLOPs per token by the documented formula of {@link
+     * org.calmworkbench.backend.bench.Flops}; NaN if not counted. metrics.jsonl then carries a
+     * cumulative {@code train_flops} per line, so runs can be compared against compute.
+     */
+    default double trainingFlopsPerToken() {
+      return Double.NaN;
+    }
+
+    /**
      * Forward and backward on one batch, all arrays on {@code sm}. Returns the loss first, then any
      * other terms worth charting; the loop checks the loss is finite and applies the update.
      */
@@ -199,7 +208,7 @@ public final class TrainingLoop {
         double tps = (step - startStep) * (double) task.tokensPerStep() / Math.max(elapsed, 1e-9);
         Progress p = new Progress(step, tc.steps(), fraction(tc, step, elapsed), m.loss(), m.terms(), lr, gradNorm, tps,
             elapsedBefore + elapsed, eta(tc, step, elapsed, emaStepSeconds), eval);
-        metricLines.add(metricsLine(p));
+        metricLines.add(metricsLine(p, tokens * task.trainingFlopsPerToken()));
         if (!eval.isEmpty() || now - lastReportNanos > 100_000_000L || last) {
           lastReportNanos = now;
           listener.onProgress(p);
@@ -259,9 +268,12 @@ public final class TrainingLoop {
     return new CalmException("training stopped: the " + what + " became " + value + " at step " + (step + 1) + "; " + kept);
   }
 
-  static String metricsLine(Progress p) {
+  static String metricsLine(Progress p, double trainFlops) {
     JsonObject o = new JsonObject();
     o.addProperty("step", p.step());
+    if (Double.isFinite(trainFlops)) {
+      o.addProperty("train_flops", trainFlops);
+    }
     o.addProperty("loss", p.loss());
     p.terms().forEach(o::addProperty);
     o.addProperty("lr", p.lr());

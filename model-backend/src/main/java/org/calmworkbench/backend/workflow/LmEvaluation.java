@@ -9,8 +9,12 @@ import java.util.List;
 import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.data.TokenIds;
 import org.calmworkbench.backend.data.TokenizedCorpus;
+import org.calmworkbench.backend.eval.ArBrier;
 import org.calmworkbench.backend.eval.BrierResult;
 import org.calmworkbench.backend.eval.CalmBrier;
+import org.calmworkbench.backend.tokenizer.Tokenizer;
+import org.calmworkbench.backend.train.ArCheckpoint;
+import org.calmworkbench.backend.train.ArTrainer;
 import org.calmworkbench.backend.train.AutoencoderTrainer;
 import org.calmworkbench.backend.train.CalmCheckpoint;
 import org.calmworkbench.backend.train.Checkpoints;
@@ -80,9 +84,9 @@ public final class LmEvaluation {
     String type = Checkpoints.modelType(o.checkpoint());
     return switch (type) {
       case CalmCheckpoint.MODEL_TYPE -> calm(o);
-      // TODO(lead): "calm_ar" -> ArBrier once the AR baseline lands (it was not in the tree when this was written).
+      case ArTrainer.KIND -> ar(o);
       default -> throw new CalmException(o.checkpoint().resolve("config.json") + " has model_type \"" + type
-          + "\"; calm eval supports \"" + CalmCheckpoint.MODEL_TYPE + "\" checkpoints"
+          + "\"; calm eval supports \"" + CalmCheckpoint.MODEL_TYPE + "\" and \"" + ArTrainer.KIND + "\" checkpoints"
           + ("calm_autoencoder".equals(type) ? " (for an autoencoder use 'calm ae eval')" : ""));
     };
   }
@@ -91,9 +95,28 @@ public final class LmEvaluation {
     try (CalmCheckpoint ck = CalmCheckpoint.load(o.checkpoint())) {
       int k = ck.patchSize();
       int p = ck.contextChunks().orElse(DEFAULT_CONTEXT_CHUNKS);
-      TokenIds ids = leadingTokens(o.corpus(), ck, tokenizerJson(ck), p, k, o.positions());
+      TokenIds ids = leadingTokens(o.corpus(), ck.tokenizer(), tokenizerJson(ck), p, k, o.positions());
       BrierResult r = CalmBrier.evaluate(ck.model(), ck.autoencoder(), ids, p, o.positions(), o.seed(), ck.manager());
       return new Result(CalmCheckpoint.MODEL_TYPE, o.checkpoint(), r, p, null);
+    }
+  }
+
+  /**
+   * The AR baseline on the positions CALM with K=4 would score: windows of (context_chunks + 1) * 4
+   * tokens, a position every 4 tokens, two sampled 4-token continuations each, plus the exact
+   * Brier-1 from the model's probabilities as a check on the two-sample estimator.
+   */
+  private static Result ar(Options o) throws IOException {
+    try (ArCheckpoint ck = ArCheckpoint.load(o.checkpoint())) {
+      int k = ArTrainer.REFERENCE_PATCH_SIZE;
+      int p = ck.contextChunks().orElse(DEFAULT_CONTEXT_CHUNKS);
+      Path file = ck.dir().resolve(AutoencoderTrainer.TOKENIZER);
+      if (!Files.isRegularFile(file)) {
+        throw new CalmException("checkpoint " + ck.dir() + " has no tokenizer.json; evaluating on text needs one");
+      }
+      TokenIds ids = leadingTokens(o.corpus(), ck.tokenizer(), Files.readAllBytes(file), p, k, o.positions());
+      ArBrier.Result r = ArBrier.evaluate(ck.model(), ids, p * k, k, o.positions(), o.seed(), ck.manager());
+      return new Result(ArTrainer.KIND, o.checkpoint(), r.sampled(), p, r.exactBrier1());
     }
   }
 
@@ -110,9 +133,9 @@ public final class LmEvaluation {
    * The corpus tokens from the start, as many whole windows of (P+1)*K as {@code positions} needs
    * (each window scores P positions when K >= 4, P + 1 - ceil(4/K) otherwise).
    */
-  private static TokenIds leadingTokens(List<Path> corpus, CalmCheckpoint ck, byte[] tokJson, int p, int k,
+  private static TokenIds leadingTokens(List<Path> corpus, Tokenizer tokenizer, byte[] tokJson, int p, int k,
       int positions) throws IOException {
-    TokenizedCorpus tc = Corpora.tokenize(corpus, ck.tokenizer(), tokJson, Corpora.DEFAULT_SPLIT_SEED, (a, b) -> {});
+    TokenizedCorpus tc = Corpora.tokenize(corpus, tokenizer, tokJson, Corpora.DEFAULT_SPLIT_SEED, (a, b) -> {});
     int rollout = (4 + k - 1) / k;
     int perWindow = k >= 4 ? p : p + 1 - rollout;
     if (perWindow < 1) {

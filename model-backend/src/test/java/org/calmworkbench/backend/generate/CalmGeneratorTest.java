@@ -164,12 +164,28 @@ class CalmGeneratorTest {
   }
 
   @Test
-  void promptLongerThanTheDefaultLimitIsRefused() {
-    String prompt = TinyCalm.sentences(2000); // far more than 4096 tokens
-    int tokens = ck.tokenizer().encode(prompt).length;
-    assertTrue(tokens > CalmCheckpoint.DEFAULT_MAX_CONTEXT_TOKENS, "test prompt has only " + tokens + " tokens");
-    CalmException e = assertThrows(CalmException.class, () -> generate(Options.of(prompt), new ArrayList<>()));
-    assertTrue(e.getMessage().contains(tokens + " tokens") && e.getMessage().contains("4096"), e.getMessage());
+  void promptLongerThanTheDefaultLimitIsRefused(@TempDir Path tmp) throws Exception {
+    // A checkpoint that does not record its training context (e.g. from the official code) gets the default limit.
+    Path dir = TinyCalm.copy(tmp.resolve("lm"));
+    JsonObject config = JsonParser.parseString(Files.readString(dir.resolve("config.json"))).getAsJsonObject();
+    config.remove("context_chunks");
+    Files.writeString(dir.resolve("config.json"), config.toString());
+    Files.deleteIfExists(dir.resolve("trainer_state.json"));
+    try (CalmCheckpoint unrecorded = CalmCheckpoint.load(dir)) {
+      assertEquals(CalmCheckpoint.DEFAULT_MAX_CONTEXT_TOKENS, unrecorded.maxContextTokens());
+      String prompt = TinyCalm.sentences(2000); // far more than 4096 tokens
+      int tokens = unrecorded.tokenizer().encode(prompt).length;
+      assertTrue(tokens > CalmCheckpoint.DEFAULT_MAX_CONTEXT_TOKENS, "test prompt has only " + tokens + " tokens");
+      CalmException e = assertThrows(CalmException.class,
+          () -> CalmGenerator.run(unrecorded, Options.of(prompt), CalmGenerator.Listener.NONE, () -> false));
+      assertTrue(e.getMessage().contains(tokens + " tokens") && e.getMessage().contains("4096"), e.getMessage());
+    }
+  }
+
+  @Test
+  void trainedCheckpointsRecordTheirContext() {
+    assertEquals(16, ck.contextChunks().getAsInt(), "the tiny preset's context_chunks, from config.json");
+    assertEquals(64, ck.maxContextTokens());
   }
 
   @Test

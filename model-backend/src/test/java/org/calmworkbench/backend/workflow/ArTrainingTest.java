@@ -68,6 +68,16 @@ class ArTrainingTest {
     assertEquals(9, resumed.steps());
     assertEquals(9L * 8 * 16, resumed.tokensSeen());
 
+    // calm eval on the AR checkpoint: the documented JSON, plus the exact Brier-1 check.
+    com.google.gson.JsonObject evaluated = LmEvaluation.run(new LmEvaluation.Options(out, List.of(corpus), 24, 5)).toJson();
+    assertEquals("calm_ar", evaluated.get("model_type").getAsString());
+    assertEquals(24, evaluated.get("positions").getAsLong());
+    assertEquals(4, evaluated.get("context_chunks").getAsInt());
+    assertEquals(4, evaluated.getAsJsonArray("brier").size());
+    double exact = evaluated.get("exact_brier_1").getAsDouble();
+    assertTrue(exact > -1 && exact <= 1, "exact Brier-1 " + exact);
+    assertEquals(evaluated, LmEvaluation.run(new LmEvaluation.Options(out, List.of(corpus), 24, 5)).toJson(), "same seed, same scores");
+
     List<ArGenerator.TokenEvent> events = new ArrayList<>();
     ArGenerator.Result g = ArGenerator.run(out, ArGenerator.Options.of("the cat ").withMaxTokens(6).withSeed(1), events::add);
     assertEquals(g.steps(), events.size());

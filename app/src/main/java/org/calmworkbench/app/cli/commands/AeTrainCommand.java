@@ -29,7 +29,7 @@ public final class AeTrainCommand implements Command {
         Without --tokenizer, a byte-level BPE tokenizer (--vocab-size, default 1024) is trained on the corpus
         first. Settings come from the preset (tiny, laptop, paper; default laptop), then --set key=value.
         A checkpoint is saved every checkpoint_every seconds, at the end, and on Ctrl-C or SIGTERM;
-        --resume continues it exactly. Keys for --set: """ + String.join(", ", AeTraining.settableKeys().stream()
+        --resume continues it exactly. Keys for --set:\s""" + String.join(", ", AeTraining.settableKeys().stream()
         .map(s -> s.key()).toList());
   }
 

@@ -4,6 +4,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import org.calmworkbench.backend.generate.CalmGenerator;
+import org.calmworkbench.backend.train.CalmCheckpoint;
 import org.calmworkbench.app.cli.Args;
 import org.calmworkbench.app.cli.CliContext;
 import org.calmworkbench.app.cli.Command;
@@ -35,7 +38,7 @@ public final class DemoCommand implements Command {
 
   @Override
   public String summary() {
-    return "headless tour on the sample project: train an autoencoder, test it under noise, train a small CALM";
+    return "headless tour on the sample project: train an autoencoder, test it under noise, train a small CALM, generate";
   }
 
   @Override
@@ -116,6 +119,24 @@ public final class DemoCommand implements Command {
         out.finish(r, stop);
       } else {
         ctx.out().println("   reusing " + lm + " (pass --fresh to retrain)");
+      }
+    }
+    if (lmSeconds > 0 && !stop.isCancelled() && Files.exists(lm.resolve("config.json"))) {
+      ctx.out().println();
+      ctx.out().println("4. Generation: one K-token chunk per step ('|' between steps), temperature without likelihoods");
+      try (CalmCheckpoint ck = CalmCheckpoint.load(lm)) {
+        List<Object> samples = new java.util.ArrayList<>();
+        for (double t : new double[] {1.0, 0.5}) {
+          CalmGenerator.Options o = CalmGenerator.Options.of("The little robot").withMaxTokens(24).withTemperature(t)
+              .withMethod(t == 1.0 ? CalmGenerator.Method.EXACT : CalmGenerator.Method.BATCH, 64).withSeed(project.seed());
+          StringBuilder shown = new StringBuilder(o.prompt()).append('|');
+          CalmGenerator.Result g = CalmGenerator.run(ck, o, e -> shown.append(e.text()).append('|'), stop::isCancelled);
+          ctx.out().printf(Locale.ROOT, "   T=%.1f (%s): %s%n", t, o.method().label(), shown.toString().replace("\n", " "));
+          ctx.out().printf(Locale.ROOT, "          %d tokens in %d steps, %.0f tokens/s, %.1f sampler calls per step%n",
+              g.tokens(), g.steps(), g.tokensPerSecond(), g.steps() == 0 ? 0.0 : (double) g.samplerCalls() / g.steps());
+          samples.add(Map.of("temperature", t, "text", g.text(), "steps", g.steps(), "tokens", g.tokens()));
+        }
+        ctx.put("generated", samples);
       }
     }
     ctx.out().println();

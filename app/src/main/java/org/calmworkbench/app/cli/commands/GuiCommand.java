@@ -23,16 +23,23 @@ public final class GuiCommand implements Command {
   private final Map<String, String> env;
   private final String osName;
   private final BooleanSupplier headless;
+  private final Command headlessFallback;
 
   public GuiCommand() {
-    this(System.getenv(), System.getProperty("os.name", ""), GraphicsEnvironment::isHeadless);
+    this(System.getenv(), System.getProperty("os.name", ""), GraphicsEnvironment::isHeadless, new DemoCommand());
   }
 
-  /** For tests: a given environment, OS name and headless check. */
+  /** For tests: a given environment, OS name and headless check; no fallback (exit 2 without a display). */
   public GuiCommand(Map<String, String> env, String osName, BooleanSupplier headless) {
+    this(env, osName, headless, null);
+  }
+
+  /** @param headlessFallback run instead of the window when there is no display (null: refuse, exit 2) */
+  public GuiCommand(Map<String, String> env, String osName, BooleanSupplier headless, Command headlessFallback) {
     this.env = env;
     this.osName = osName;
     this.headless = headless;
+    this.headlessFallback = headlessFallback;
   }
 
   @Override
@@ -52,12 +59,14 @@ public final class GuiCommand implements Command {
 
         Without --project it opens the project used last, or on the first start the bundled sample
         sample-projects/grammar-english (looked up in the working folder, then in the install folder).
-        Needs a display; without one, use the headless commands (./calm demo, ./calm help).""";
+        Needs a display. Without one it says so and runs the headless demo on the same project instead
+        (the same as './calm demo'); --no-demo makes it stop there with exit code 2.""";
   }
 
   @Override
   public List<Option> options() {
-    return List.of(Option.value("project", "DIR", "project folder to open"));
+    return List.of(Option.value("project", "DIR", "project folder to open"),
+        Option.flag("no-demo", "without a display, do not fall back to the headless demo"));
   }
 
   /** Why no window can open here, or null if a display is available. */
@@ -78,8 +87,17 @@ public final class GuiCommand implements Command {
   }
 
   @Override
-  public int run(Args args, CliContext ctx) {
+  public int run(Args args, CliContext ctx) throws Exception {
     String reason = noDisplayReason(env, osName, headless.getAsBoolean());
+    if (reason != null && headlessFallback != null && !args.flag("no-demo")) {
+      ctx.err().println("note: " + reason + ", so the workbench window cannot open.");
+      ctx.err().println("Running the headless demo instead (the same as './calm demo'; './calm help' lists every command;"
+          + " on a remote machine use ssh -X or xvfb-run for the window).");
+      ctx.err().println();
+      ctx.err().flush();
+      List<String> demoArgs = args.has("project") ? List.of("--project", args.string("project")) : List.of();
+      return headlessFallback.run(Args.parse(headlessFallback, demoArgs), ctx);
+    }
     if (reason != null) {
       throw new CalmException(reason + ", so the workbench window cannot open.\n"
           + "Everything it does is also available headless:\n"

@@ -9,6 +9,8 @@ import org.calmworkbench.app.cli.Command;
 import org.calmworkbench.app.cli.Option;
 import org.calmworkbench.backend.inspect.ForwardInspector;
 import org.calmworkbench.backend.train.AutoencoderCheckpoint;
+import org.calmworkbench.backend.train.CalmCheckpoint;
+import org.calmworkbench.backend.train.Checkpoints;
 
 /** {@code calm inspect forward}: intermediate tensors of a checkpoint, for parity checks. */
 public final class InspectForwardCommand implements Command {
@@ -19,7 +21,7 @@ public final class InspectForwardCommand implements Command {
 
   @Override
   public String summary() {
-    return "run a checkpoint on input_ids (and decoder_input) from a JSON file and print its tensors";
+    return "run an autoencoder or CALM checkpoint on input_ids from a JSON file and print its tensors";
   }
 
   @Override
@@ -29,7 +31,10 @@ public final class InspectForwardCommand implements Command {
 
         The input follows ../shared/reference/autoencoder/expected.json: "input_ids" [B, T] (T a multiple of K)
         and optionally "decoder_input" [B, P, L]. The output has "encoder_output" [B, T/K, 2L] and, with
-        decoder_input, "decoder_logits" [B, P*K, V], as nested lists under the same keys.""";
+        decoder_input, "decoder_logits" [B, P*K, V], as nested lists under the same keys.
+        For a CALM energy-model checkpoint (../shared/reference/energy/expected.json): "input_ids" [B, T] and
+        optionally "generator_noise" [B, T/K, noise_size] give "patch_embeddings" [B, T/K, H], "hidden_states"
+        [B, T/K, H] and, with the noise, "generator_output" [B, T/K, L].""";
   }
 
   @Override
@@ -43,8 +48,15 @@ public final class InspectForwardCommand implements Command {
   public int run(Args args, CliContext ctx) throws Exception {
     JsonObject input = ForwardInspector.readInput(args.path("input"));
     JsonObject out;
-    try (AutoencoderCheckpoint ck = AutoencoderCheckpoint.load(args.path("checkpoint"))) {
-      out = ForwardInspector.autoencoder(ck, input, args.path("input").toString());
+    java.nio.file.Path dir = args.path("checkpoint");
+    if (CalmCheckpoint.MODEL_TYPE.equals(Checkpoints.modelType(dir))) {
+      try (CalmCheckpoint ck = CalmCheckpoint.load(dir, false)) { // discrete input needs no autoencoder
+        out = ForwardInspector.energy(ck, input, args.path("input").toString());
+      }
+    } else {
+      try (AutoencoderCheckpoint ck = AutoencoderCheckpoint.load(dir)) {
+        out = ForwardInspector.autoencoder(ck, input, args.path("input").toString());
+      }
     }
     for (Map.Entry<String, com.google.gson.JsonElement> e : out.entrySet()) {
       ctx.put(e.getKey(), e.getValue());

@@ -30,7 +30,7 @@ public final class LmTrainCommand implements Command {
         The autoencoder (from 'calm ae train') is frozen; its tokenizer, K and latent size are used. BrierLM and
         the held-out energy loss are measured every eval_every steps into DIR/metrics.jsonl. --input selects what
         the Transformer reads: the previous chunk's tokens (discrete, the paper's choice), its latent vector, or
-        both. Keys for --set: """ + String.join(", ", LmTraining.settableKeys().stream().map(s -> s.key()).toList());
+        both. Keys for --set:\s""" + String.join(", ", LmTraining.settableKeys().stream().map(s -> s.key()).toList());
   }
 
   @Override

@@ -60,7 +60,7 @@ final class TrainingOutput implements AeTraining.Listener {
       ctx.debug("step " + p.step() + " held-out " + p.eval());
     }
     sb.append(lastEval).append(String.format(Locale.ROOT, " %.0f tok/s", p.tokensPerSecond()));
-    line.update(p.step(), sb.toString());
+    line.update(p.step(), p.fraction(), p.etaSeconds(), sb.toString());
   }
 
   private static String short_(String key) {

@@ -1,0 +1,87 @@
+package org.calmworkbench.app.cli.commands;
+
+import java.util.List;
+import java.util.Locale;
+import org.calmworkbench.app.cli.Args;
+import org.calmworkbench.app.cli.CliContext;
+import org.calmworkbench.app.cli.Command;
+import org.calmworkbench.app.cli.Option;
+import org.calmworkbench.app.cli.ProgressLine;
+import org.calmworkbench.backend.bench.LmBench;
+import org.calmworkbench.backend.train.LmPresets;
+
+/** {@code calm bench lm}: CALM versus the AR baseline, training and generation speed, side by side. */
+public final class BenchLmCommand implements Command {
+  @Override
+  public String name() {
+    return "bench lm";
+  }
+
+  @Override
+  public String summary() {
+    return "CALM (K=4) versus the AR baseline with the same backbone: training and generation tokens/s in one run";
+  }
+
+  @Override
+  public String description() {
+    return summary() + """
+
+
+        Both models use the same LM preset (hidden size, layers, heads, context) and tokenizer, and the
+        product's own trainers and generators with a KV cache. Generation: CALM with the exact sampler at
+        T = 1 (one head sample and one decoder pass per K tokens), AR sampling its softmax at T = 1; the
+        rounds alternate and the best of each is kept, so a busy machine slows both alike. FLOPs per
+        token follow the documented formula (docs/BENCHMARKS.md).""";
+  }
+
+  @Override
+  public List<Option> options() {
+    LmBench.Options d = LmBench.Options.defaults();
+    return List.of(
+        Option.value("preset", "NAME", "LM preset (tiny, laptop, paper-m) for both models").withDefault(LmPresets.DEFAULT),
+        Option.value("vocab-size", "N", "tokenizer vocabulary size").withDefault(d.vocabSize()),
+        Option.value("train-steps", "N", "measured training steps (after 2 warm-up steps)").withDefault(d.trainSteps()),
+        Option.value("prompt-tokens", "N", "prompt length").withDefault(d.promptTokens()),
+        Option.value("tokens", "N", "tokens generated per round").withDefault(d.generateTokens()),
+        Option.value("rounds", "N", "generation rounds per model (best kept)").withDefault(d.rounds()));
+  }
+
+  @Override
+  public int run(Args args, CliContext ctx) throws Exception {
+    LmBench.Options o = new LmBench.Options(args.string("preset"), args.integer("vocab-size", 16, 1 << 20),
+        args.integer("train-steps", 2, 100_000), 2, args.integer("prompt-tokens", 1, 100_000),
+        args.integer("tokens", 1, 100_000), args.integer("rounds", 1, 1000));
+    ProgressLine line = ctx.progress("bench lm", 1000);
+    LmBench.Result r = LmBench.run(o, f -> line.update(Math.round(f * 1000), ""));
+    line.finish(1000, "");
+    ctx.out().printf(Locale.ROOT, "preset %s, vocab %d, CALM K=%d vs AR, same backbone, %d-token prompt, %d tokens per round%n",
+        o.preset(), r.vocabSize(), r.patchSize(), o.promptTokens(), o.generateTokens());
+    ctx.out().println("                         CALM          AR     ratio");
+    ctx.out().printf(Locale.ROOT, "generation tokens/s  %9.1f   %9.1f   %6.2fx  (limit K = %d)%n",
+        r.calm().generateTokensPerSecond(), r.ar().generateTokensPerSecond(), r.generationSpeedup(), r.patchSize());
+    ctx.out().printf(Locale.ROOT, "generation steps     %9d   %9d%n", r.calm().generateSteps(), r.ar().generateSteps());
+    ctx.out().printf(Locale.ROOT, "training tokens/s    %9.0f   %9.0f   %6.2fx%n", r.calm().trainTokensPerSecond(),
+        r.ar().trainTokensPerSecond(), r.trainingSpeedup());
+    ctx.out().printf(Locale.ROOT, "train FLOPs/token    %9.3g   %9.3g%n", r.calm().trainFlopsPerToken(), r.ar().trainFlopsPerToken());
+    ctx.out().printf(Locale.ROOT, "infer FLOPs/token    %9.3g   %9.3g%n", r.calm().inferFlopsPerToken(), r.ar().inferFlopsPerToken());
+    ctx.put("preset", o.preset());
+    ctx.put("patch_size", r.patchSize());
+    ctx.put("vocab_size", r.vocabSize());
+    ctx.put("calm", json(r.calm()));
+    ctx.put("ar", json(r.ar()));
+    ctx.put("generation_speedup", r.generationSpeedup());
+    ctx.put("training_speedup", r.trainingSpeedup());
+    return 0;
+  }
+
+  private static com.google.gson.JsonObject json(LmBench.Side s) {
+    com.google.gson.JsonObject o = new com.google.gson.JsonObject();
+    o.addProperty("train_tokens_per_second", s.trainTokensPerSecond());
+    o.addProperty("train_flops_per_token", s.trainFlopsPerToken());
+    o.addProperty("generate_tokens_per_second", s.generateTokensPerSecond());
+    o.addProperty("generate_steps", s.generateSteps());
+    o.addProperty("generate_tokens", s.generateTokens());
+    o.addProperty("infer_flops_per_token", s.inferFlopsPerToken());
+    return o;
+  }
+}

@@ -1,0 +1,67 @@
+package org.calmworkbench.app.cli.commands;
+
+import com.google.gson.JsonObject;
+import java.util.List;
+import java.util.Locale;
+import org.calmworkbench.app.cli.Args;
+import org.calmworkbench.app.cli.CliContext;
+import org.calmworkbench.app.cli.Command;
+import org.calmworkbench.app.cli.Option;
+import org.calmworkbench.backend.eval.BrierResult;
+import org.calmworkbench.backend.workflow.LmEvaluation;
+
+/** {@code calm eval}: BrierLM of a CALM or AR checkpoint on held-out text. */
+public final class EvalCommand implements Command {
+  @Override
+  public String name() {
+    return "eval";
+  }
+
+  @Override
+  public String summary() {
+    return "BrierLM (Brier-1..4 from two samples) of a CALM or AR baseline checkpoint on held-out text";
+  }
+
+  @Override
+  public String description() {
+    return summary() + """
+
+
+        Brier-n = acc1 + acc2 - collision for the next n tokens, estimated from two independent samples
+        per position; BrierLM = 100 x geometric mean of Brier-1..4. The corpus is read from its start in
+        windows of (context_chunks + 1) x K tokens (the context the checkpoint was trained with). CALM
+        with K >= 4 scores within-chunk prefixes; with K < 4 it rolls out ceil(4/K) chunks. The AR
+        baseline is scored at the same positions (every 4 tokens) and also reports the exact Brier-1,
+        2 p(y) - sum p^2, from its probabilities: a check on the two-sample estimator.
+        BrierLM is 0 when any Brier-n is <= 0 (an untrained model); its standard error is then null.
+        JSON: {"brier": [b1, b2, b3, b4], "brier_lm": x, "stderr": s, "positions": n, ...}.""";
+  }
+
+  @Override
+  public List<Option> options() {
+    return List.of(
+        Option.value("checkpoint", "DIR", "CALM or AR checkpoint folder").required(),
+        Option.list("corpus", "PATH", "held-out text files, folders or JSONL files").required(),
+        Option.value("positions", "N", "positions to score").withDefault(LmEvaluation.DEFAULT_POSITIONS),
+        Option.value("seed", "N", "seed of the samples").withDefault(1));
+  }
+
+  @Override
+  public int run(Args args, CliContext ctx) throws Exception {
+    LmEvaluation.Result r = LmEvaluation.run(new LmEvaluation.Options(args.path("checkpoint"), args.paths("corpus"),
+        args.integer("positions", 1, Integer.MAX_VALUE), args.longValue("seed")));
+    BrierResult b = r.brier();
+    ctx.out().printf(Locale.ROOT, "%s checkpoint, %d positions, context %d chunks%n", r.modelType(), b.patches(),
+        r.contextChunks());
+    for (int n = 1; n <= 4; n++) {
+      ctx.out().printf(Locale.ROOT, "  Brier-%d  %8.5f  +- %.5f%n", n, b.brier(n), b.standardError(n));
+    }
+    ctx.out().printf(Locale.ROOT, "  BrierLM  %8.3f  +- %.3f  (100 x geometric mean)%n", b.brierLm(), b.brierLmStandardError());
+    if (r.exactBrier1() != null) {
+      ctx.out().printf(Locale.ROOT, "  exact Brier-1 from the model's probabilities: %.5f%n", r.exactBrier1());
+    }
+    JsonObject j = r.toJson();
+    j.entrySet().forEach(e -> ctx.put(e.getKey(), e.getValue()));
+    return 0;
+  }
+}

@@ -1,0 +1,154 @@
+package org.calmworkbench.app.cli.commands;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.calmworkbench.app.cli.Args;
+import org.calmworkbench.app.cli.CliContext;
+import org.calmworkbench.app.cli.Command;
+import org.calmworkbench.app.cli.Option;
+import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.generate.ArGenerator;
+import org.calmworkbench.backend.generate.CalmGenerator;
+import org.calmworkbench.backend.train.ArCheckpoint;
+import org.calmworkbench.backend.train.ArTrainer;
+import org.calmworkbench.backend.train.CalmCheckpoint;
+import org.calmworkbench.backend.train.Checkpoints;
+
+/**
+ * {@code calm generate}: text from a CALM checkpoint (one K-token chunk per step, likelihood-free
+ * temperature) or from an AR baseline checkpoint (one token per step, softmax temperature).
+ */
+public final class GenerateCommand implements Command {
+  @Override
+  public String name() {
+    return "generate";
+  }
+
+  @Override
+  public String summary() {
+    return "continue a prompt with a CALM (or AR baseline) checkpoint, streaming each step as it is produced";
+  }
+
+  @Override
+  public String description() {
+    return summary() + """
+
+
+        CALM produces one chunk of K tokens per step: the energy head draws latent vectors, the
+        autoencoder decodes them, and the temperature is applied without likelihoods:
+          exact   Algorithm 1 of the paper (rejection with a Bernoulli factory); falls back, and says
+                  so, to the batch estimate when a chunk needs more than the sampler-call budget
+          batch   Algorithm 2: N candidates, chosen by how often they repeat (weights C(count, 1/T))
+          greedy  the most frequent of N candidates
+        Each chunk is printed as soon as it exists; with --show-chunks they are separated by '|'.
+        For an AR checkpoint (model_type calm_ar) the temperature divides the logits; batch behaves as
+        exact there (the AR model has probabilities) and greedy takes the argmax.
+        JSON: text, steps, tokens, tokens_per_second, sampler_calls (and sampler_calls_per_step).""";
+  }
+
+  @Override
+  public List<Option> options() {
+    return List.of(
+        Option.value("checkpoint", "DIR", "CALM or AR checkpoint folder").required(),
+        Option.value("prompt", "TEXT", "text to continue (may be empty)").required(),
+        Option.value("max-tokens", "N", "tokens to generate (CALM rounds up to whole chunks)")
+            .withDefault(CalmGenerator.Options.DEFAULT_MAX_TOKENS),
+        Option.value("temperature", "T", "temperature in (0, 1]").withDefault(1.0),
+        Option.value("sampler", "exact|batch|greedy", "how the temperature is applied").withDefault("exact"),
+        Option.value("candidates", "N", "N for batch and greedy").withDefault(CalmGenerator.Options.DEFAULT_CANDIDATES),
+        Option.value("seed", "N", "random seed").withDefault(0),
+        Option.flag("show-chunks", "separate the generated steps with '|'"));
+  }
+
+  @Override
+  public int run(Args args, CliContext ctx) {
+    Path checkpoint = args.path("checkpoint");
+    String type = Checkpoints.modelType(checkpoint);
+    String prompt = args.string("prompt");
+    int maxTokens = args.integer("max-tokens");
+    double temperature = args.number("temperature");
+    CalmGenerator.Method method = CalmGenerator.Method.parse(args.string("sampler"));
+    int candidates = args.integer("candidates");
+    long seed = args.longValue("seed");
+    String separator = args.flag("show-chunks") ? "|" : "";
+    if (CalmCheckpoint.MODEL_TYPE.equals(type)) {
+      return calm(checkpoint, new CalmGenerator.Options(prompt, maxTokens, temperature, method, candidates, seed,
+          CalmGenerator.Options.of("").maxSamplerCalls()), separator, ctx);
+    }
+    if (ArTrainer.KIND.equals(type)) {
+      return ar(checkpoint, ArGenerator.Options.of(prompt).withMaxTokens(maxTokens).withTemperature(temperature)
+          .withGreedy(method == CalmGenerator.Method.GREEDY).withSeed(seed), separator, ctx);
+    }
+    throw new CalmException(checkpoint.resolve("config.json") + " has model_type \"" + type + "\"; generate needs a \""
+        + CalmCheckpoint.MODEL_TYPE + "\" or \"" + ArTrainer.KIND + "\" checkpoint"
+        + ("calm_autoencoder".equals(type) ? " (an autoencoder only reconstructs: use 'calm ae decode')" : ""));
+  }
+
+  private static int calm(Path checkpoint, CalmGenerator.Options o, String separator, CliContext ctx) {
+    o.validate(); // before loading: a bad temperature is reported at once
+    ctx.out().print(o.prompt());
+    ctx.out().print(separator);
+    ctx.out().flush();
+    CalmGenerator.Result r;
+    int k;
+    try (CalmCheckpoint ck = CalmCheckpoint.load(checkpoint)) {
+      k = ck.patchSize();
+      r = CalmGenerator.run(ck, o, e -> {
+        ctx.out().print(e.text());
+        ctx.out().print(separator);
+        ctx.out().flush();
+      }, () -> ctx.cancellation().isCancelled());
+    }
+    ctx.out().println();
+    ctx.out().printf(Locale.ROOT, "%d tokens in %d steps (K=%d), %.1f tokens/s, %d sampler calls (%.1f per step)%s, %s%n",
+        r.tokens(), r.steps(), k,
+        r.tokensPerSecond(), r.samplerCalls(), r.steps() == 0 ? 0.0 : (double) r.samplerCalls() / r.steps(),
+        r.fallbacks() > 0 ? ", exact sampler fell back to batch at " + r.fallbacks() + " steps" : "", r.stopReason());
+    ctx.put("model_type", CalmCheckpoint.MODEL_TYPE);
+    ctx.put("patch_size", k);
+    ctx.put("prompt", o.prompt());
+    ctx.put("text", r.text());
+    ctx.put("steps", r.steps());
+    ctx.put("tokens", r.tokens());
+    ctx.put("tokens_per_second", r.tokensPerSecond());
+    ctx.put("sampler_calls", r.samplerCalls());
+    ctx.put("sampler_calls_per_step", Arrays.stream(r.samplerCallsPerStep()).boxed().toList());
+    ctx.put("fallbacks", r.fallbacks());
+    ctx.put("sampler", o.method().label());
+    ctx.put("temperature", o.temperature());
+    ctx.put("elapsed_seconds", r.elapsedSeconds());
+    ctx.put("stop_reason", r.stopReason());
+    return 0;
+  }
+
+  private static int ar(Path checkpoint, ArGenerator.Options o, String separator, CliContext ctx) {
+    o.validate();
+    ctx.out().print(o.prompt());
+    ctx.out().print(separator);
+    ctx.out().flush();
+    ArGenerator.Result r;
+    try (ArCheckpoint ck = ArCheckpoint.load(checkpoint)) {
+      r = ArGenerator.run(ck, o, e -> {
+        ctx.out().print(e.text());
+        ctx.out().print(separator);
+        ctx.out().flush();
+      }, () -> ctx.cancellation().isCancelled());
+    }
+    ctx.out().println();
+    ctx.out().printf(Locale.ROOT, "%d tokens in %d steps (one token per step), %.1f tokens/s, %s%n",
+        r.tokens().length, r.steps(), r.tokensPerSecond(), r.stopReason());
+    ctx.put("model_type", ArTrainer.KIND);
+    ctx.put("prompt", o.prompt());
+    ctx.put("text", r.text());
+    ctx.put("steps", r.steps());
+    ctx.put("tokens", r.tokens().length);
+    ctx.put("tokens_per_second", r.tokensPerSecond());
+    ctx.put("sampler_calls", r.steps()); // one categorical draw per token
+    ctx.put("temperature", o.temperature());
+    ctx.put("elapsed_seconds", r.elapsedSeconds());
+    ctx.put("stop_reason", r.stopReason());
+    return 0;
+  }
+}

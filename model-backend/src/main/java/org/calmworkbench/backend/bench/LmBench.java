@@ -1,0 +1,160 @@
+package org.calmworkbench.backend.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.DoubleConsumer;
+import java.util.stream.Stream;
+import org.calmworkbench.backend.generate.ArGenerator;
+import org.calmworkbench.backend.generate.CalmGenerator;
+import org.calmworkbench.backend.model.InputMode;
+import org.calmworkbench.backend.sample.GrammarCorpus;
+import org.calmworkbench.backend.train.ArCheckpoint;
+import org.calmworkbench.backend.train.CalmCheckpoint;
+import org.calmworkbench.backend.train.TrainControl;
+import org.calmworkbench.backend.train.TrainingLoop;
+import org.calmworkbench.backend.workflow.AeTraining;
+import org.calmworkbench.backend.workflow.ArTraining;
+import org.calmworkbench.backend.workflow.LmTraining;
+
+/**
+ * CALM against the AR baseline with the same backbone (same preset: hidden size, layers, heads,
+ * context, tokenizer), measured side by side in one run so the ratios do not depend on how busy
+ * the machine is:
+ *
+ * <ul>
+ *   <li>training tokens/s of each (the product's own trainers on the bundled grammar corpus);
+ *   <li>generation tokens/s of each with a KV cache (the product's own generators: CALM with the
+ *       exact sampler at T = 1, one head sample and one decoder pass per K tokens; AR sampling
+ *       the softmax at T = 1, one token per step), alternating rounds, best of each.
+ * </ul>
+ *
+ * Weights barely matter for speed, so the models are trained for only a few steps; end-of-text
+ * does not stop generation here, so each round produces the same number of tokens.
+ */
+public final class LmBench {
+  private LmBench() {}
+
+  /** What to measure. */
+  public record Options(String preset, int vocabSize, int trainSteps, int warmupSteps, int promptTokens,
+      int generateTokens, int rounds) {
+    public static Options defaults() {
+      return new Options("laptop", 1024, 8, 2, 32, 96, 3);
+    }
+  }
+
+  /** One model's figures. */
+  public record Side(String model, double trainTokensPerSecond, double trainFlopsPerToken, double generateTokensPerSecond,
+      int generateSteps, int generateTokens, double inferFlopsPerToken) {}
+
+  public record Result(Options options, int patchSize, int vocabSize, Side calm, Side ar) {
+    /** CALM generation tokens/s over the AR baseline's (the limit is K). */
+    public double generationSpeedup() {
+      return calm.generateTokensPerSecond() / ar.generateTokensPerSecond();
+    }
+
+    public double trainingSpeedup() {
+      return calm.trainTokensPerSecond() / ar.trainTokensPerSecond();
+    }
+  }
+
+  public static Result run(Options o, DoubleConsumer progress) throws IOException, InterruptedException {
+    Path dir = Files.createTempDirectory("calm-bench-lm");
+    try {
+      Files.writeString(dir.resolve("project.json"), "{}"); // keeps the token cache in the temp folder
+      Path corpus = dir.resolve("corpus.jsonl");
+      GrammarCorpus.writeJsonl(corpus, 7, 6000);
+      progress.accept(0.05);
+      AeTraining.run(new AeTraining.Options(List.of(corpus), dir.resolve("ae"), null, o.vocabSize(), o.preset(),
+          List.of(), 2, null, 1L, false), p -> {}, TrainControl.NONE);
+      progress.accept(0.15);
+      int total = o.warmupSteps() + o.trainSteps();
+      List<String> sets = List.of("eval_positions=0", "eval_every=1000000", "checkpoint_every=1000000");
+      Marks calmMarks = new Marks();
+      calmMarks.result = LmTraining.run(new LmTraining.Options(dir.resolve("ae"), List.of(corpus), dir.resolve("lm"), "energy",
+          InputMode.DISCRETE, o.preset(), sets, total, null, 1L, false), calmMarks, TrainControl.NONE);
+      progress.accept(0.45);
+      Marks arMarks = new Marks();
+      arMarks.result = ArTraining.run(new ArTraining.Options(dir.resolve("ae"), List.of(corpus), dir.resolve("ar"), o.preset(), sets,
+          total, null, 1L, false), arMarks, TrainControl.NONE);
+      progress.accept(0.6);
+
+      try (CalmCheckpoint calm = CalmCheckpoint.load(dir.resolve("lm")); ArCheckpoint ar = ArCheckpoint.load(dir.resolve("ar"))) {
+        String prompt = promptOf(calm, o.promptTokens());
+        CalmGenerator.Options co = CalmGenerator.Options.of(prompt).withMaxTokens(o.generateTokens()).withSeed(3);
+        ArGenerator.Options ao = ArGenerator.Options.of(prompt).withMaxTokens(o.generateTokens()).withSeed(3);
+        CalmGenerator.Result bestCalm = null;
+        ArGenerator.Result bestAr = null;
+        // One unmeasured round each (JIT, allocator), then alternate so both see the same machine.
+        CalmGenerator.run(calm, co.withMaxTokens(8), CalmGenerator.Listener.NONE, () -> false, false);
+        ArGenerator.run(ar.model(), ar.tokenizer(), ao.withMaxTokens(8), ar.manager(), e -> {}, () -> false, false);
+        for (int r = 0; r < o.rounds(); r++) {
+          CalmGenerator.Result c = CalmGenerator.run(calm, co.withSeed(r), CalmGenerator.Listener.NONE, () -> false, false);
+          if (bestCalm == null || c.tokensPerSecond() > bestCalm.tokensPerSecond()) {
+            bestCalm = c;
+          }
+          ArGenerator.Result a = ArGenerator.run(ar.model(), ar.tokenizer(), ao.withSeed(r), ar.manager(), e -> {},
+              () -> false, false);
+          if (bestAr == null || a.tokensPerSecond() > bestAr.tokensPerSecond()) {
+            bestAr = a;
+          }
+          progress.accept(0.6 + 0.4 * (r + 1) / o.rounds());
+        }
+        int k = calm.patchSize();
+        Side calmSide = new Side("calm", calmMarks.tokensPerSecond(o.warmupSteps()),
+            Flops.calmTrainingPerToken(calm.config(), calm.autoencoderCheckpoint().config()),
+            bestCalm.tokensPerSecond(), bestCalm.steps(), bestCalm.tokens(),
+            Flops.calmInferencePerToken(calm.config(), calm.autoencoderCheckpoint().config()));
+        Side arSide = new Side("ar", arMarks.tokensPerSecond(o.warmupSteps()),
+            Flops.arTrainingPerToken(ar.config().backbone()), bestAr.tokensPerSecond(), bestAr.steps(),
+            bestAr.tokens().length, Flops.arInferencePerToken(ar.config().backbone()));
+        return new Result(o, k, calm.config().vocabSize(), calmSide, arSide);
+      }
+    } finally {
+      deleteTree(dir);
+    }
+  }
+
+  /** A prompt of about {@code tokens} tokens from the grammar. */
+  private static String promptOf(CalmCheckpoint ck, int tokens) {
+    StringBuilder sb = new StringBuilder();
+    int i = 0;
+    String[] words = {"the", "little", "robot", "found", "a", "red", "ball", "near", "the", "old", "tree", "."};
+    while (ck.tokenizer().encode(sb.toString()).length < tokens) {
+      sb.append(i == 0 ? "" : " ").append(words[i % words.length]);
+      i++;
+    }
+    return sb.toString();
+  }
+
+  /** Training progress marks: (step, tokens/s since the warm-up ended). */
+  private static final class Marks implements AeTraining.Listener {
+    private final List<double[]> marks = new ArrayList<>(); // step, seconds
+    private final long t0 = System.nanoTime();
+    TrainingLoop.Result result;
+
+    @Override
+    public void onProgress(TrainingLoop.Progress p) {
+      marks.add(new double[] {p.step(), (System.nanoTime() - t0) / 1e9});
+    }
+
+    double tokensPerSecond(int warmup) {
+      double tokensPerStep = (double) result.tokensSeen() / result.steps();
+      double[] first = marks.stream().filter(m -> m[0] >= warmup).findFirst().orElse(marks.get(0));
+      double[] last = marks.get(marks.size() - 1);
+      if (last[0] <= first[0]) {
+        return Double.NaN;
+      }
+      return (last[0] - first[0]) * tokensPerStep / (last[1] - first[1]);
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (Stream<Path> s = Files.walk(dir)) {
+      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+}
