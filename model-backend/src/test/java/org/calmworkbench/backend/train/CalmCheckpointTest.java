@@ -69,6 +69,23 @@ class CalmCheckpointTest {
   }
 
   @Test
+  void withoutItsAutoencoderADiscreteModelLoadsForInspectionOnly(@TempDir Path tmp) throws Exception {
+    Path dir = TinyCalm.copy(tmp.resolve("lm"));
+    Files.delete(dir.resolve("autoencoder").resolve("config.json"));
+    try (CalmCheckpoint ck = CalmCheckpoint.load(dir, false)) {
+      assertEquals(4, ck.patchSize());
+      CalmException e = assertThrows(CalmException.class, ck::autoencoder);
+      assertTrue(e.getMessage().contains("without its frozen autoencoder"), e.getMessage());
+    }
+    edit(dir.resolve("config.json"), "patch_size", 4); // unchanged value; now make it read latents:
+    JsonObject c = JsonParser.parseString(Files.readString(dir.resolve("config.json"))).getAsJsonObject();
+    c.addProperty("input_mode", "latent");
+    Files.writeString(dir.resolve("config.json"), c.toString());
+    CalmException e = assertThrows(CalmException.class, () -> CalmCheckpoint.load(dir, false));
+    assertTrue(e.getMessage().contains("needs its frozen autoencoder"), e.getMessage());
+  }
+
+  @Test
   void autoencoderWithAnotherPatchSizeIsRefusedNamingBothValues(@TempDir Path tmp) throws Exception {
     Path dir = TinyCalm.copy(tmp.resolve("lm"));
     edit(dir.resolve("config.json"), "patch_size", 2);
