@@ -31,8 +31,8 @@ class CalmCheckpointTest {
       assertEquals(ck.autoencoder().config().patchSize(), ck.patchSize());
       assertEquals(ck.autoencoder().config().latentSize(), ck.config().latentSize());
       assertEquals("the cat", ck.tokenizer().decode(ck.tokenizer().encode("the cat")));
-      assertFalse(ck.contextChunks().isPresent(), "calm lm train does not record context_chunks yet");
-      assertEquals(CalmCheckpoint.DEFAULT_MAX_CONTEXT_TOKENS, ck.maxContextTokens());
+      assertEquals(16, ck.contextChunks().getAsInt(), "calm lm train records the tiny preset's context_chunks");
+      assertEquals(16 * 4, ck.maxContextTokens());
     }
   }
 
