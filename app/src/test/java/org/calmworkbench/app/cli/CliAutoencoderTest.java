@@ -269,4 +269,27 @@ class CliAutoencoderTest {
     assertEquals(2, r.code());
     assertTrue(r.err().contains("\tat "), "stack trace expected with --verbose: " + r.err());
   }
+
+  /** {@code lm train --head} on this class's tiny autoencoder (reused to keep the suite fast). */
+  @Test
+  void lmTrainTakesTheHeadOptionAndRefusesAnotherHeadsSettings() throws Exception {
+    Path out = shared.resolve("lm-flow");
+    Run r = calm("lm", "train", "--autoencoder", checkpoint.toString(), "--corpus", corpus.toString(), "--out",
+        out.toString(), "--preset", "tiny", "--head", "flow", "--steps", "2", "--set", "batch_size=2",
+        "eval_positions=8", "flow_steps=2", "flow_solver=euler", "--json");
+    assertEquals(0, r.code(), r.err());
+    JsonObject config = JsonParser.parseString(Files.readString(out.resolve("config.json"))).getAsJsonObject();
+    assertEquals("flow", config.get("head").getAsString());
+    assertEquals("euler", config.get("flow_solver").getAsString());
+    assertTrue(Files.readString(out.resolve("metrics.jsonl")).contains("valid_flow_loss"));
+
+    Run bad = calm("lm", "train", "--autoencoder", checkpoint.toString(), "--corpus", corpus.toString(), "--out",
+        shared.resolve("lm-bad").toString(), "--head", "gan", "--steps", "1");
+    assertEquals(2, bad.code(), bad.err());
+    assertTrue(bad.err().contains("gan") && bad.err().contains("diffusion"), bad.err());
+    Run foreign = calm("lm", "train", "--autoencoder", checkpoint.toString(), "--corpus", corpus.toString(), "--out",
+        shared.resolve("lm-bad").toString(), "--head", "diffusion", "--set", "num_samples=4", "--steps", "1");
+    assertEquals(2, foreign.code(), foreign.err());
+    assertTrue(foreign.err().contains("num_samples") && foreign.err().contains("energy head"), foreign.err());
+  }
 }

@@ -9,13 +9,15 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.calmworkbench.backend.model.Autoencoder;
 import org.calmworkbench.backend.model.CalmModel;
+import org.calmworkbench.backend.model.GenerativeHead;
 import org.calmworkbench.backend.sampling.BlackBoxSampler;
 import org.calmworkbench.backend.sampling.TokenChunk;
 
 /**
- * CALM's black box for one generation step: "draw fresh uniform noise, let the energy head turn it
- * into a latent for the given hidden state, decode that latent with the autoencoder's argmax into
- * K tokens". Every draw is independent; nobody knows its probability.
+ * CALM's black box for one generation step: "draw fresh noise, let the generative head turn it
+ * into a latent for the given hidden state (the energy head in one pass; the flow and diffusion
+ * heads by running their ODE solver / reverse diffusion from Gaussian noise), decode that latent
+ * with the autoencoder's argmax into K tokens". Every draw is independent; nobody knows its probability.
  *
  * <p>The noise comes from the {@link SplittableRandom} the temperature sampler passes in (not from
  * the engine's RNG), so a seed fixes the generated text. Draws are computed in batches (one
@@ -79,19 +81,18 @@ final class ChunkSampler implements BlackBoxSampler<TokenChunk> {
       n = nextBatch;
       nextBatch = Math.min(2 * nextBatch, MAX_BATCH);
     }
-    int noiseSize = model.energyHead().noiseSize();
+    GenerativeHead head = model.head();
+    int noiseSize = head.noiseSize();
     int h = hidden.length;
     int k = model.config().patchSize();
     int l = model.config().latentSize();
-    float[] noise = new float[n * noiseSize];
-    for (int i = 0; i < noise.length; i++) {
-      noise[i] = (float) (rng.nextDouble() - 0.5); // U[-0.5, 0.5), as the head was trained with
-    }
+    // The energy head's U[-0.5, 0.5), or the flow/diffusion heads' N(0, I), as each was trained with.
+    float[] noise = head.hostNoise(rng, n);
     long[] tokens;
     float[] latents;
     try (NDManager m = parent.newSubManager()) {
       NDArray condition = m.create(hidden, new Shape(1, h)); // [1, H], broadcast over the n draws
-      NDArray z = model.energyHead().forward(condition, m.create(noise, new Shape(n, noiseSize))); // [n, L]
+      NDArray z = head.generate(condition, m.create(noise, new Shape(n, noiseSize))); // [n, L]
       tokens = autoencoder.decodeGreedy(z.reshape(n, 1, l)).toLongArray(); // [n, K]
       latents = z.toFloatArray();
     }

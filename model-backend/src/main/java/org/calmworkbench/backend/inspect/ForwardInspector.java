@@ -16,6 +16,7 @@ import org.calmworkbench.backend.io.JsonArrays;
 import org.calmworkbench.backend.io.Tensor;
 import org.calmworkbench.backend.model.Autoencoder;
 import org.calmworkbench.backend.model.CalmModel;
+import org.calmworkbench.backend.model.HeadType;
 import org.calmworkbench.backend.model.Weights;
 import org.calmworkbench.backend.train.AutoencoderCheckpoint;
 import org.calmworkbench.backend.train.CalmCheckpoint;
@@ -97,6 +98,11 @@ public final class ForwardInspector {
       NDArray hidden = lm.transformer().forward(lm.inputs(x, latents)); // [B, P, H]
       put(out, "hidden_states", hidden);
       if (input.has("generator_noise")) {
+        if (lm.headConfig().type() != HeadType.ENERGY) {
+          throw new CalmException(where + ": generator_noise -> generator_output is only computed for the energy head;"
+              + " the checkpoint " + ck.dir() + " has a " + lm.headConfig().type().key() + " head (leave out"
+              + " generator_noise to get patch_embeddings and hidden_states)");
+        }
         Tensor noise = require(input, "generator_noise", where);
         long[] hs = hidden.getShape().getShape();
         int[] want = {(int) hs[0], (int) hs[1], lm.energyHead().noiseSize()};

@@ -7,6 +7,7 @@ import org.calmworkbench.backend.CalmException;
 /**
  * The CALM language model (official {@code EnergyTransformer}, minus the frozen autoencoder):
  * it predicts the autoencoder's latent vector of the next chunk of K tokens from the chunks so far.
+ * The generative head is the energy head by default, or a flow or diffusion head ({@link HeadConfig}).
  *
  * <pre>
  *   ids [B, P*K] -> embed_tokens -> [B, P, K*H] -> embed_proj -> [B, P, H]      (patch embeddings)
@@ -31,7 +32,8 @@ public final class CalmModel extends CalmBlock {
   private final CalmConfig config;
   private final Backbone transformer;
   private final EmbedProj embedProj;
-  private final EnergyHead mlpGenerator;
+  private final GenerativeHead mlpGenerator;
+  private final HeadConfig headConfig;
   private final InputMode inputMode;
   private final LatentProj latentProj; // only for the LATENT and BOTH inputs
 
@@ -40,11 +42,25 @@ public final class CalmModel extends CalmBlock {
   }
 
   public CalmModel(CalmConfig config, InputMode inputMode) {
+    this(config, inputMode, HeadConfig.energy());
+  }
+
+  /**
+   * A model with the given generative head. Every head is the child {@code mlp_generator}: the
+   * energy head with the official tensor names, the flow and diffusion heads as {@code
+   * mlp_generator.net.*} ({@link AdaLnMlp}).
+   */
+  public CalmModel(CalmConfig config, InputMode inputMode, HeadConfig head) {
     this.config = config;
     this.inputMode = inputMode;
+    this.headConfig = head;
     transformer = child("transformer", new Backbone(config));
     embedProj = child("embed_proj", new EmbedProj(config));
-    mlpGenerator = child("mlp_generator", new EnergyHead(config));
+    mlpGenerator = switch (head.type()) {
+      case ENERGY -> child("mlp_generator", new EnergyHead(config));
+      case FLOW -> child("mlp_generator", new FlowHead(config, head));
+      case DIFFUSION -> child("mlp_generator", new DiffusionHead(config, head));
+    };
     latentProj = inputMode.usesLatents() ? child("latent_proj", new LatentProj(config)) : null;
   }
 
@@ -92,8 +108,25 @@ public final class CalmModel extends CalmBlock {
     return embedProj;
   }
 
-  public EnergyHead energyHead() {
+  /** The generative head, whichever type it is. */
+  public GenerativeHead head() {
     return mlpGenerator;
+  }
+
+  public HeadConfig headConfig() {
+    return headConfig;
+  }
+
+  /**
+   * The energy head.
+   *
+   * @throws CalmException if this model has another head (the message names it)
+   */
+  public EnergyHead energyHead() {
+    if (mlpGenerator instanceof EnergyHead e) {
+      return e;
+    }
+    throw new CalmException("this model has a " + headConfig.type().key() + " head, not the energy head");
   }
 
   /** ids [B, P*K] int64 -> one input vector per chunk [B, P, H]. */

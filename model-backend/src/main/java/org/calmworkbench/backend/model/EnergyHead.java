@@ -7,6 +7,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.initializer.Initializer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 
 /**
  * The energy-based generative head (official {@code mlp_generator}): a one-step implicit sampler
@@ -23,8 +24,10 @@ import java.util.List;
  * ({@link EnergyScore}). The final projection is zero-initialised (as the official
  * {@code initialize_weights}), so an untrained head predicts the zero latent.
  */
-public final class EnergyHead extends CalmBlock {
+public final class EnergyHead extends CalmBlock implements GenerativeHead {
   private final int noiseSize;
+  private final int numSamples; // N: head samples per position in the energy loss
+  private final double beta; // the energy score's distance exponent
   private final Linear noiseEmbd;
   private final Linear hiddenEmbd;
   private final LayerNorm normHidden;
@@ -35,6 +38,8 @@ public final class EnergyHead extends CalmBlock {
   public EnergyHead(CalmConfig c) {
     int h = c.hiddenSize();
     this.noiseSize = c.noiseSize();
+    this.numSamples = c.numSamples();
+    this.beta = c.beta();
     noiseEmbd = child("noise_embd", new Linear(c.noiseSize(), h, true));
     hiddenEmbd = child("hidden_embd", new Linear(h, h, true));
     normHidden = child("norm_hidden", new LayerNorm(h, LayerNorm.EPS));
@@ -45,8 +50,40 @@ public final class EnergyHead extends CalmBlock {
     finalLayer = child("final_layer", new FinalLayer(h, c.latentSize()));
   }
 
+  @Override
+  public HeadType type() {
+    return HeadType.ENERGY;
+  }
+
+  @Override
   public int noiseSize() {
     return noiseSize;
+  }
+
+  @Override
+  public NDArray generate(NDArray hidden, NDArray noise) {
+    return forward(hidden, noise);
+  }
+
+  /** U[-0.5, 0.5) from {@code rng}, the law the head is trained with. */
+  @Override
+  public float[] hostNoise(SplittableRandom rng, int n) {
+    float[] noise = new float[n * noiseSize];
+    for (int i = 0; i < noise.length; i++) {
+      noise[i] = (float) (rng.nextDouble() - 0.5);
+    }
+    return noise;
+  }
+
+  /**
+   * The energy loss: M posterior samples y, N head samples x, and the negated energy score
+   * {@link EnergyScore#loss}(x, y, beta). The y noise is drawn before the head's noise.
+   */
+  @Override
+  public NDArray trainingLoss(NDManager m, NDArray hidden, NDArray targetMean, NDArray targetStd, int targetSamples) {
+    NDArray y = GenerativeHead.posteriorSamples(m, targetMean, targetStd, targetSamples); // [M, ..., L]
+    NDArray x = sample(hidden, numSamples); // [N, ..., L]
+    return EnergyScore.loss(x, y, beta);
   }
 
   /**
@@ -72,12 +109,14 @@ public final class EnergyHead extends CalmBlock {
   }
 
   /** {@code numSamples} independent samples per position: hidden [..., H] -> [numSamples, ..., L]. */
+  @Override
   public NDArray sample(NDArray hidden, int numSamples) {
     Shape batch = hidden.getShape().slice(0, hidden.getShape().dimension() - 1);
     return forward(hidden, noise(hidden.getManager(), new Shape(numSamples).addAll(batch)));
   }
 
   /** Uniform noise in [-0.5, 0.5) of shape [batch..., noise_size]. */
+  @Override
   public NDArray noise(NDManager m, Shape batch) {
     return m.randomUniform(-0.5f, 0.5f, batch.add(noiseSize));
   }

@@ -12,6 +12,7 @@ import org.calmworkbench.backend.io.Safetensors;
 import org.calmworkbench.backend.model.Autoencoder;
 import org.calmworkbench.backend.model.CalmConfig;
 import org.calmworkbench.backend.model.CalmModel;
+import org.calmworkbench.backend.model.HeadConfig;
 import org.calmworkbench.backend.model.InputMode;
 import org.calmworkbench.backend.model.Weights;
 import org.calmworkbench.backend.tokenizer.Tokenizer;
@@ -21,7 +22,8 @@ import org.calmworkbench.backend.tokenizer.Tokenizers;
  * A loaded CALM language-model checkpoint folder, as {@link CalmTrainer} writes it:
  *
  * <pre>
- *   DIR/config.json        CalmConfig fields, "model_type": "calm_energy", "input_mode", "ae_path"
+ *   DIR/config.json        CalmConfig fields, "model_type": "calm_energy", "input_mode", "ae_path",
+ *                          "head" (energy, flow or diffusion; absent = energy) and the head's settings
  *   DIR/model.safetensors  the language model (official tensor names)
  *   DIR/tokenizer.json     the tokenizer (else the autoencoder's is used)
  *   DIR/autoencoder/       the frozen autoencoder (an {@link AutoencoderCheckpoint} folder)
@@ -91,6 +93,7 @@ public final class CalmCheckpoint implements AutoCloseable {
     }
     CalmConfig config = CalmConfig.read(configFile);
     InputMode mode = InputMode.parse(string(json, "input_mode", InputMode.DISCRETE.key()));
+    HeadConfig head = HeadConfig.read(json, configFile.toString()); // "head" absent: the energy head
     Path aeDir = dir.resolve(string(json, "ae_path", CalmTrainer.AUTOENCODER_DIR));
     boolean haveAe = Files.isRegularFile(aeDir.resolve(TrainingLoop.CONFIG));
     if (!haveAe && (requireAutoencoder || mode.usesLatents())) {
@@ -105,7 +108,7 @@ public final class CalmCheckpoint implements AutoCloseable {
         CalmTrainer.checkCompatible(config, ae);
       }
       manager = NDManager.newBaseManager();
-      CalmModel model = new CalmModel(config, mode);
+      CalmModel model = new CalmModel(config, mode, head);
       model.initializeParameters(manager);
       Weights.load(model, Safetensors.read(weights));
       return new CalmCheckpoint(dir, manager, model, ae, contextChunks);
@@ -139,6 +142,11 @@ public final class CalmCheckpoint implements AutoCloseable {
 
   public InputMode inputMode() {
     return model.inputMode();
+  }
+
+  /** The generative head's type and settings (config.json {@code "head"}; energy when absent). */
+  public HeadConfig headConfig() {
+    return model.headConfig();
   }
 
   /** The frozen autoencoder whose latents the model predicts. */

@@ -25,18 +25,21 @@ import org.calmworkbench.backend.io.Safetensors;
 import org.calmworkbench.backend.model.Autoencoder;
 import org.calmworkbench.backend.model.CalmConfig;
 import org.calmworkbench.backend.model.CalmModel;
-import org.calmworkbench.backend.model.EnergyScore;
+import org.calmworkbench.backend.model.HeadConfig;
+import org.calmworkbench.backend.model.HeadType;
 import org.calmworkbench.backend.model.InputMode;
 import org.calmworkbench.backend.model.Weights;
 
 /**
- * Trains the CALM language model with the energy loss against a frozen autoencoder.
+ * Trains the CALM language model against a frozen autoencoder, with its head's loss: the energy
+ * loss (the paper's), or the flow or diffusion head's MSE.
  *
  * <p>Per step: B aligned windows of (P+1)*K tokens. The autoencoder encodes every chunk (no
  * gradient); chunks 1..P are the targets, each as M samples of its posterior N(mean, std^2). The
  * Transformer reads chunks 0..P-1 (tokens, latents, or both), the energy head draws N samples per
- * position, and the loss is the negated energy score. Evaluation: the energy loss and BrierLM on
- * held-out windows.
+ * position, and the loss is the negated energy score (the other heads: see {@link
+ * org.calmworkbench.backend.model.GenerativeHead#trainingLoss}). Evaluation: the head's loss and
+ * BrierLM on held-out windows.
  */
 public final class CalmTrainer {
   private CalmTrainer() {}
@@ -47,6 +50,7 @@ public final class CalmTrainer {
   public record Request(
       CalmConfig model,
       InputMode inputMode,
+      HeadConfig head,
       TrainConfig train,
       LmSettings lm,
       Path autoencoder, // the frozen autoencoder's checkpoint folder
@@ -62,13 +66,19 @@ public final class CalmTrainer {
       checkCompatible(r.model(), ae);
       Engine.getEngine("PyTorch").setRandomSeed((int) r.train().seed());
       try (NDManager params = NDManager.newBaseManager()) {
-        CalmModel lm = new CalmModel(r.model(), r.inputMode());
+        CalmModel lm = new CalmModel(r.model(), r.inputMode(), r.head());
         lm.initializeParameters(params);
         if (r.resume()) {
-          CalmConfig saved = CalmConfig.read(r.out().resolve(TrainingLoop.CONFIG));
+          Path configFile = r.out().resolve(TrainingLoop.CONFIG);
+          CalmConfig saved = CalmConfig.read(configFile);
           if (!saved.equals(r.model())) {
             throw new CalmException("--resume: the model settings differ from the checkpoint's "
-                + r.out().resolve(TrainingLoop.CONFIG) + "; resume without changing the architecture");
+                + configFile + "; resume without changing the architecture");
+          }
+          HeadConfig savedHead = HeadConfig.read(Checkpoints.readConfig(r.out()), configFile.toString());
+          if (!savedHead.equals(r.head())) {
+            throw new CalmException("--resume: the head settings differ from the checkpoint's " + configFile
+                + " (" + savedHead.type().key() + " head); resume without changing the head");
           }
         }
         copyAutoencoder(r.autoencoder(), r.out().resolve(AUTOENCODER_DIR));
@@ -105,12 +115,26 @@ public final class CalmTrainer {
     CheckpointFiles.commit(to, files);
   }
 
-  /** config.json: the official CALMConfig fields plus the input mode and where the autoencoder is. */
+  /** config.json of an energy-head model (see {@link #configJson(CalmConfig, InputMode, HeadConfig)}). */
   public static JsonObject configJson(CalmConfig c, InputMode mode) {
+    return configJson(c, mode, HeadConfig.energy());
+  }
+
+  /**
+   * config.json: the official CALMConfig fields plus the input mode, where the autoencoder is, the
+   * head type ({@code "head"}) and the head's own settings.
+   */
+  public static JsonObject configJson(CalmConfig c, InputMode mode, HeadConfig head) {
     JsonObject o = c.toJson();
     o.addProperty("input_mode", mode.key());
     o.addProperty("ae_path", AUTOENCODER_DIR);
+    head.writeTo(o);
     return o;
+  }
+
+  /** The held-out loss's metric name: valid_energy_loss, valid_flow_loss or valid_diffusion_loss. */
+  public static String validLossKey(HeadType head) {
+    return "valid_" + head.key() + "_loss";
   }
 
   static final class Task implements TrainingLoop.Task {
@@ -160,35 +184,37 @@ public final class CalmTrainer {
       int b = r.train().batchSize();
       int[] batch = sampler.batch(step, b); // [B, (P+1)*K]
       NDArray ids = sm.create(batch, new Shape(b, (long) (p + 1) * k)).toType(ai.djl.ndarray.types.DataType.INT64, false);
-      NDArray loss = energyLoss(sm, ids, true);
-      return new TrainingLoop.StepMetrics(loss.getFloat(), Map.of("energy_score", (double) -loss.getFloat()));
+      NDArray loss = headLoss(sm, ids, true);
+      float value = loss.getFloat();
+      return new TrainingLoop.StepMetrics(value,
+          lm.head().type() == HeadType.ENERGY ? Map.of("energy_score", (double) -value) : Map.of());
     }
 
-    /** The energy loss of windows ids [B, (P+1)*K]; with {@code train}, also its backward pass. */
-    NDArray energyLoss(NDManager sm, NDArray ids, boolean train) {
-      long b = ids.getShape().get(0);
+    /**
+     * The head's loss on windows ids [B, (P+1)*K] (the energy loss, or the flow or diffusion MSE);
+     * with {@code train}, also its backward pass.
+     */
+    NDArray headLoss(NDManager sm, NDArray ids, boolean train) {
       long t = ids.getShape().get(1);
-      long chunks = t / k;
       NDList meanLogStd = ae.encode(ids).split(2, 2); // [B, P+1, L] each; the autoencoder is frozen
       NDArray mean = meanLogStd.get(0);
       NDArray std = meanLogStd.get(1).exp();
       NDArray targetMean = mean.get(":, 1:");
       NDArray targetStd = std.get(":, 1:");
-      int m = r.lm().targetSamples();
-      Shape ys = new Shape(m, b, chunks - 1, r.model().latentSize());
-      NDArray y = targetMean.expandDims(0).add(sm.randomNormal(ys).mul(targetStd.expandDims(0))); // [M, B, P, L]
+      // Energy: M posterior samples against N head samples; flow/diffusion: head_samples posterior samples.
+      int m = lm.head().type() == HeadType.ENERGY ? r.lm().targetSamples() : r.head().headSamples();
       NDArray inputIds = ids.get(":, :" + (t - k)); // chunks 0..P-1
       NDArray inputLatents = lm.inputMode().usesLatents() ? mean.get(":, :-1") : null;
       NDArray loss;
       if (train) {
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-          NDArray x = lm.sampleLatents(lm.transformer().forward(lm.inputs(inputIds, inputLatents)), r.model().numSamples());
-          loss = EnergyScore.loss(x, y, r.model().beta());
+          NDArray hidden = lm.transformer().forward(lm.inputs(inputIds, inputLatents));
+          loss = lm.head().trainingLoss(sm, hidden, targetMean, targetStd, m);
           gc.backward(loss);
         }
       } else {
-        NDArray x = lm.sampleLatents(lm.transformer().forward(lm.inputs(inputIds, inputLatents)), r.model().numSamples());
-        loss = EnergyScore.loss(x, y, r.model().beta());
+        NDArray hidden = lm.transformer().forward(lm.inputs(inputIds, inputLatents));
+        loss = lm.head().trainingLoss(sm, hidden, targetMean, targetStd, m);
       }
       return loss;
     }
@@ -206,7 +232,7 @@ public final class CalmTrainer {
         int[] buf = new int[(int) (windows * windowLen)];
         r.validIds().copy(0, buf, 0, buf.length);
         NDArray ids = m.create(buf, new Shape(windows, windowLen)).toType(ai.djl.ndarray.types.DataType.INT64, false);
-        out.put("valid_energy_loss", (double) energyLoss(m, ids, false).getFloat());
+        out.put(validLossKey(lm.head().type()), (double) headLoss(m, ids, false).getFloat());
       }
       if (r.lm().evalPositions() > 0) {
         BrierResult br = CalmBrier.evaluate(lm, ae, r.validIds(), p, r.lm().evalPositions(), r.train().seed(), root);
@@ -222,7 +248,7 @@ public final class CalmTrainer {
     @Override
     public Map<String, CheckpointFiles.FileWriter> modelFiles(Map<String, String> meta) {
       Map<String, CheckpointFiles.FileWriter> files = new LinkedHashMap<>();
-      JsonObject config = configJson(r.model(), r.inputMode());
+      JsonObject config = configJson(r.model(), r.inputMode(), r.head());
       config.addProperty("context_chunks", p); // the context generation and eval trust (CalmCheckpoint.maxContextTokens)
       files.put(TrainingLoop.CONFIG, CheckpointFiles.bytes(config.toString().getBytes(StandardCharsets.UTF_8)));
       files.put(TrainingLoop.MODEL, f -> Safetensors.write(f, Weights.export(lm), meta));

@@ -13,6 +13,8 @@ import org.calmworkbench.backend.config.Settings;
 import org.calmworkbench.backend.data.CorpusReader;
 import org.calmworkbench.backend.data.TokenizedCorpus;
 import org.calmworkbench.backend.model.CalmConfig;
+import org.calmworkbench.backend.model.HeadConfig;
+import org.calmworkbench.backend.model.HeadType;
 import org.calmworkbench.backend.model.InputMode;
 import org.calmworkbench.backend.train.AutoencoderCheckpoint;
 import org.calmworkbench.backend.train.AutoencoderTrainer;
@@ -26,7 +28,8 @@ import org.calmworkbench.backend.train.TrainingLoop;
 
 /**
  * {@code calm lm train} end to end: the frozen autoencoder (and its tokenizer), the tokenized
- * corpus, settings from preset + overrides, then {@link CalmTrainer}.
+ * corpus, settings from preset + overrides (head settings from {@link HeadConfig#defaults} +
+ * overrides; another head's keys are refused), then {@link CalmTrainer}.
  */
 public final class LmTraining {
   private LmTraining() {}
@@ -35,7 +38,7 @@ public final class LmTraining {
       Path autoencoder,
       List<Path> corpus,
       Path out,
-      String head, // only "energy" so far
+      String head, // energy, flow or diffusion; null: energy (a new run) or the checkpoint's (--resume)
       InputMode input,
       String preset,
       List<String> sets,
@@ -44,7 +47,10 @@ public final class LmTraining {
       Long seed,
       boolean resume) {}
 
-  /** Keys {@code --set} accepts: model settings but the ones taken from the autoencoder, training and LM settings. */
+  /**
+   * Keys {@code --set} accepts with any head: model settings but the ones taken from the
+   * autoencoder, training, LM and head settings. {@link #settableKeys(HeadType)} narrows them.
+   */
   public static List<Setting> settableKeys() {
     List<Setting> all = new ArrayList<>();
     for (Setting s : CalmConfig.SETTINGS) {
@@ -54,11 +60,25 @@ public final class LmTraining {
     }
     all.addAll(TrainConfig.SETTINGS);
     all.addAll(LmSettings.SETTINGS);
+    all.addAll(HeadConfig.SETTINGS);
     return all;
   }
 
+  /** Keys {@code --set} accepts with {@code head}: {@link #settableKeys()} without other heads' keys. */
+  public static List<Setting> settableKeys(HeadType head) {
+    List<Setting> out = new ArrayList<>();
+    for (Setting s : settableKeys()) {
+      List<HeadType> users = HeadConfig.usersOf(s.key());
+      if (users.isEmpty() || users.contains(head)) {
+        out.add(s);
+      }
+    }
+    return out;
+  }
+
   static Map<String, Number> overrides(List<String> sets, List<Setting> keys, Integer steps, Double timeLimit, Long seed) {
-    Map<String, Number> o = new LinkedHashMap<>(Settings.parseOverrides(sets, keys));
+    List<String> normalized = sets.stream().map(HeadConfig::normalizeAssignment).toList();
+    Map<String, Number> o = new LinkedHashMap<>(Settings.parseOverrides(normalized, keys));
     Map<String, Setting> train = Settings.index(TrainConfig.SETTINGS);
     if (steps != null) {
       o.put("steps", train.get("steps").check(steps, "--steps"));
@@ -74,20 +94,21 @@ public final class LmTraining {
 
   public static TrainingLoop.Result run(Options o, AeTraining.Listener listener, TrainControl control)
       throws IOException, InterruptedException {
-    if (!"energy".equals(o.head())) {
-      throw new CalmException("--head " + o.head() + " is not built yet; the energy head is available (flow and"
-          + " diffusion heads are planned)");
-    }
+    HeadType requested = o.head() == null ? null : HeadType.parse(o.head(), "--head");
     if (o.corpus().isEmpty()) {
       throw new CalmException("no corpus given: pass --corpus PATH...");
     }
     Map<String, Number> ov = overrides(o.sets(), settableKeys(), o.steps(), o.timeLimit(), o.seed());
+    if (!o.resume()) {
+      HeadConfig.checkKeys(requested == null ? HeadType.ENERGY : requested, ov.keySet(), "--set"); // before any loading
+    }
     CorpusReader.of(o.corpus());
     Path aeDir = o.resume() ? o.out().resolve(CalmTrainer.AUTOENCODER_DIR) : o.autoencoder();
     if (aeDir == null) {
       throw new CalmException("pass --autoencoder DIR (a checkpoint from 'calm ae train')");
     }
     CalmConfig model;
+    HeadConfig head;
     InputMode input;
     TrainConfig train;
     LmSettings lm;
@@ -103,9 +124,20 @@ public final class LmTraining {
         if (!Files.isRegularFile(state)) {
           throw new CalmException("--resume: " + o.out() + " holds no checkpoint to resume (missing " + state.getFileName() + ")");
         }
-        model = CalmConfig.read(o.out().resolve(TrainingLoop.CONFIG));
-        input = InputMode.parse(com.google.gson.JsonParser.parseString(Files.readString(o.out().resolve(TrainingLoop.CONFIG)))
-            .getAsJsonObject().get("input_mode").getAsString());
+        Path configFile = o.out().resolve(TrainingLoop.CONFIG);
+        model = CalmConfig.read(configFile);
+        com.google.gson.JsonObject savedJson = com.google.gson.JsonParser.parseString(Files.readString(configFile)).getAsJsonObject();
+        input = InputMode.parse(savedJson.get("input_mode").getAsString());
+        head = HeadConfig.read(savedJson, configFile.toString());
+        if (requested != null && requested != head.type()) {
+          throw new CalmException("--resume: the checkpoint in " + o.out() + " has a " + head.type().key()
+              + " head, not " + requested.key() + "; drop --head or pass --head " + head.type().key());
+        }
+        HeadConfig.checkKeys(head.type(), ov.keySet(), "--set");
+        if (ov.keySet().stream().anyMatch(k -> HeadConfig.SETTINGS.stream().anyMatch(s -> s.key().equals(k)))) {
+          throw new CalmException("--resume cannot change the head's settings; drop them from --set (edit "
+              + configFile + " to sample with other flow_steps or diffusion_steps after training)");
+        }
         Map<String, Number> saved = Settings.readJson(TrainerState.read(state).trainConfig(), TrainConfig.SETTINGS, state.toString());
         train = TrainConfig.fromMap(saved).with(ov);
         lm = LmPresets.get(o.preset() == null ? LmPresets.DEFAULT : o.preset()).lm().with(ov);
@@ -113,6 +145,9 @@ public final class LmTraining {
           throw new CalmException("--resume cannot change the architecture; drop the model settings from --set");
         }
       } else {
+        HeadType type = requested == null ? HeadType.ENERGY : requested;
+        HeadConfig.checkKeys(type, ov.keySet(), "--set");
+        head = HeadConfig.defaults(type).with(ov);
         LmPresets.Preset preset = LmPresets.get(o.preset() == null ? LmPresets.DEFAULT : o.preset());
         model = preset.calmConfig(ae.config().vocabSize(), ae.config().patchSize(), ae.config().latentSize()).with(ov);
         input = o.input();
@@ -125,7 +160,7 @@ public final class LmTraining {
           (done, total) -> listener.onStage("tokenizing the corpus", total == 0 ? 1 : (double) done / total));
       corpus.warnings().forEach(listener::onWarning);
       corpus.requireAtLeast((lm.contextChunks() + 1) * model.patchSize(), model.patchSize());
-      CalmTrainer.Request req = new CalmTrainer.Request(model, input, train, lm, aeDir, corpus.train(), corpus.validation(),
+      CalmTrainer.Request req = new CalmTrainer.Request(model, input, head, train, lm, aeDir, corpus.train(), corpus.validation(),
           o.out(), tokJson, o.resume());
       return CalmTrainer.run(req, listener, control);
     }

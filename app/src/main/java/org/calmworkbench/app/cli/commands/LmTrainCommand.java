@@ -19,7 +19,7 @@ public final class LmTrainCommand implements Command {
 
   @Override
   public String summary() {
-    return "train the CALM language model (next-vector prediction with the energy loss)";
+    return "train the CALM language model (next-vector prediction with an energy, flow or diffusion head)";
   }
 
   @Override
@@ -28,9 +28,13 @@ public final class LmTrainCommand implements Command {
 
 
         The autoencoder (from 'calm ae train') is frozen; its tokenizer, K and latent size are used. BrierLM and
-        the held-out energy loss are measured every eval_every steps into DIR/metrics.jsonl. --input selects what
+        the head's held-out loss are measured every eval_every steps into DIR/metrics.jsonl. --input selects what
         the Transformer reads: the previous chunk's tokens (discrete, the paper's choice), its latent vector, or
-        both. Keys for --set:\s""" + String.join(", ", LmTraining.settableKeys().stream().map(s -> s.key()).toList());
+        both. --head selects the generative head: energy (the paper's, trained with the energy score),
+        flow (rectified flow, sampled with flow_steps Euler/midpoint steps) or diffusion (cosine-schedule epsilon
+        prediction, sampled with diffusion_steps ancestral or DDIM steps); docs/HEADS.md. A head refuses another
+        head's keys.
+        Keys for --set:\s""" + String.join(", ", LmTraining.settableKeys().stream().map(s -> s.key()).toList());
   }
 
   @Override
@@ -39,7 +43,7 @@ public final class LmTrainCommand implements Command {
         Option.value("autoencoder", "DIR", "the frozen autoencoder checkpoint (not needed with --resume)"),
         Option.list("corpus", "PATH", "text files, folders or JSONL files").required(),
         Option.value("out", "DIR", "checkpoint folder").required(),
-        Option.value("head", "energy", "generative head").withDefault("energy"),
+        Option.value("head", "energy|flow|diffusion", "generative head (default energy; with --resume, the checkpoint's)"),
         Option.value("input", "discrete|latent|both", "what the Transformer reads per step").withDefault("discrete"),
         Option.value("preset", "NAME", "tiny, laptop or paper-m").withDefault(LmPresets.DEFAULT),
         Option.list("set", "KEY=VALUE", "override a model, training or LM setting (repeatable)"),
@@ -60,7 +64,7 @@ public final class LmTrainCommand implements Command {
         args.has("autoencoder") ? args.path("autoencoder") : null,
         args.paths("corpus"),
         args.path("out"),
-        args.string("head"),
+        args.has("head") ? args.string("head") : null,
         InputMode.parse(args.string("input")),
         args.string("preset"),
         sets,
@@ -70,7 +74,7 @@ public final class LmTrainCommand implements Command {
         args.flag("resume"));
     Cancellation stop = ctx.cancellation();
     TrainingOutput output = new TrainingOutput(ctx, "lm train", new String[] {},
-        new String[] {"valid_energy_loss", "brier_lm"});
+        new String[] {"valid_energy_loss", "valid_flow_loss", "valid_diffusion_loss", "brier_lm"});
     output.finish(LmTraining.run(o, output, stop::isCancelled), stop);
     return 0;
   }
