@@ -18,7 +18,8 @@ public final class Pages {
       new PageSpec(AE_TRAINING, "train the autoencoder that turns K tokens into one vector", AeTrainingPage::new),
       new PageSpec(INSPECTOR, "see text go through the autoencoder, with noise", InspectorPage::new),
       PageSpec.notBuiltYet("CALM training", "train a CALM language model on the autoencoder's vectors, with live BrierLM"),
-      PageSpec.notBuiltYet("Generator", "generate text from a trained CALM model, with temperature"),
+      new PageSpec(org.calmworkbench.app.gui.generator.GeneratorPage.TITLE, "generate text from a trained CALM model, with temperature", org.calmworkbench.app.gui.generator.GeneratorPage::new),
       PageSpec.notBuiltYet("Runs", "every run of the project, comparable side by side (TensorBoard-style)"),
-      PageSpec.notBuiltYet("Experiments", "sweeps of one setting over several runs, as a table and a chart"));
+      PageSpec.notBuiltYet("Experiments", "sweeps of one setting over several runs, as a table and a chart"),
+      new PageSpec(org.calmworkbench.app.gui.samplerlab.SamplerLabPage.TITLE, "temperature without likelihoods: the exact and batch samplers against p^(1/T)/Z", org.calmworkbench.app.gui.samplerlab.SamplerLabPage::new));
 }
