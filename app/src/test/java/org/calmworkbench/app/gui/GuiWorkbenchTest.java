@@ -134,7 +134,7 @@ class GuiWorkbenchTest {
         assertTrue(PlaceholderPage.message(spec.title()).contains("not built yet"));
       }
     }
-    assertEquals(List.of("Project", "Autoencoder training", "Reconstruction inspector"),
+    assertEquals(List.of("Project", "Autoencoder training", "Reconstruction inspector", "CALM training", "Runs"),
         Pages.ALL.stream().filter(PageSpec::built).map(PageSpec::title).toList());
     waitUntil(() -> !((ProjectPage) window.page(Pages.PROJECT)).viewModel().stats().isEmpty());
   }
