@@ -4,8 +4,6 @@ import java.awt.BasicStroke;
 import java.awt.Font;
 import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -33,7 +31,6 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.Region;
 import javafx.stage.FileChooser;
 import org.jfree.chart.ChartFactory;
-import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
@@ -77,6 +74,11 @@ public final class LiveLineChart extends BorderPane {
   private final String yLabel;
   private boolean flushScheduled;
   private double[] fixedRange; // null: auto range
+  private double minimumRange; // smallest auto range of the linear y axis (0: JFreeChart's default)
+  private final Map<String, Look> looks = new LinkedHashMap<>(); // series drawn like another one
+
+  /** A series drawn in the colour of {@code like}, dashed or not (e.g. a baseline beside its model). */
+  private record Look(String like, boolean dashed) {}
 
   /** One named series: all points kept (for CSV and re-smoothing), plus its raw and smoothed plot series. */
   private static final class Series {
@@ -212,6 +214,9 @@ public final class LiveLineChart extends BorderPane {
     }
     NumberAxis a = new NumberAxis(yLabel);
     a.setAutoRangeIncludesZero(false);
+    if (minimumRange > 0) {
+      a.setAutoRangeMinimumSize(minimumRange);
+    }
     return a;
   }
 
@@ -267,6 +272,17 @@ public final class LiveLineChart extends BorderPane {
     applyRange();
   }
 
+  /**
+   * The linear y axis spans at least {@code size} (e.g. 1 for a score in 0..100), so a curve that
+   * stays flat is drawn as flat rather than magnified to a range of 1e-9.
+   */
+  public void setMinimumYRange(double size) {
+    minimumRange = size;
+    if (plot.getRangeAxis() instanceof NumberAxis a) {
+      a.setAutoRangeMinimumSize(size);
+    }
+  }
+
   /** Shows "What is this?" in the toolbar with {@code text} as its tooltip (what the chart measures). */
   public void setHelp(String text) {
     Tooltip t = new Tooltip(text);
@@ -277,6 +293,23 @@ public final class LiveLineChart extends BorderPane {
     help.setTooltip(t);
     help.setVisible(true);
     help.setManaged(true);
+  }
+
+  /**
+   * Draws series {@code name} in the colour of series {@code like} (for a baseline beside the model
+   * it is compared with: same colour, dashed). Takes effect for the series whenever it exists.
+   */
+  public void styleLike(String name, String like, boolean dashed) {
+    looks.put(name, new Look(like, dashed));
+    Series s = series.get(name);
+    if (s != null) {
+      styleSeries(s);
+    }
+  }
+
+  /** Changes the x axis label (e.g. when the x axis switches from steps to FLOPs). */
+  public void setXLabel(String label) {
+    plot.getDomainAxis().setLabel(label);
   }
 
   /** Draws a marker at every point; for short curves such as accuracy against noise. */
@@ -313,18 +346,26 @@ public final class LiveLineChart extends BorderPane {
   }
 
   private void styleSeries(Series s) {
-    java.awt.Color c = PALETTE[s.index % PALETTE.length];
+    Look look = looks.get(s.name);
+    Series model = look == null ? null : series.get(look.like());
+    java.awt.Color c = PALETTE[(model != null ? model.index : s.index) % PALETTE.length];
+    float[] dash = look != null && look.dashed() ? new float[] {6f, 4f} : null;
     int rawIndex = dataset.indexOf(s.raw);
     int smoothIndex = dataset.indexOf(s.smooth);
     boolean smoothed = weight() > 0;
     renderer.setSeriesPaint(rawIndex, smoothed ? new java.awt.Color(c.getRed(), c.getGreen(), c.getBlue(), 70) : c);
-    renderer.setSeriesStroke(rawIndex, new BasicStroke(smoothed ? 1f : 1.8f));
+    renderer.setSeriesStroke(rawIndex, stroke(smoothed ? 1f : 1.8f, smoothed ? null : dash));
     renderer.setSeriesPaint(smoothIndex, c);
-    renderer.setSeriesStroke(smoothIndex, new BasicStroke(2f));
+    renderer.setSeriesStroke(smoothIndex, stroke(2f, dash));
     renderer.setSeriesVisible(smoothIndex, smoothed, false);
     renderer.setSeriesVisibleInLegend(smoothIndex, false, false);
     // The legend shows the raw series' key; give it the full colour so it reads clearly.
     renderer.setLegendTextPaint(rawIndex, java.awt.Color.DARK_GRAY);
+  }
+
+  private static BasicStroke stroke(float width, float[] dash) {
+    return dash == null ? new BasicStroke(width)
+        : new BasicStroke(width, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, dash, 0f);
   }
 
   private void resmooth() {
@@ -373,12 +414,12 @@ public final class LiveLineChart extends BorderPane {
 
   /** The chart as a PNG of the given size (independent of the size on screen). */
   public void writePng(Path file, int width, int height) throws IOException {
-    ChartUtils.saveChartAsPNG(file.toFile(), chart, width, height);
+    Exports.writePng(chart, file, width, height);
   }
 
   /** The data as CSV: {@code series,x,y,smoothed} with one row per point. */
   public void writeCsv(Path file) throws IOException {
-    Files.writeString(file, toCsv(), StandardCharsets.UTF_8);
+    Exports.writeString(file, toCsv());
   }
 
   public String toCsv() {

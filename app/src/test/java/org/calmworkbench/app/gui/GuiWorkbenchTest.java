@@ -134,7 +134,8 @@ class GuiWorkbenchTest {
         assertTrue(PlaceholderPage.message(spec.title()).contains("not built yet"));
       }
     }
-    assertEquals(List.of("Project", "Autoencoder training", "Reconstruction inspector", "Generator", "Sampler lab"),
+    assertEquals(List.of("Project", "Autoencoder training", "Reconstruction inspector", "CALM training", "Generator", "Runs",
+        "Sampler lab"),
         Pages.ALL.stream().filter(PageSpec::built).map(PageSpec::title).toList());
     waitUntil(() -> !((ProjectPage) window.page(Pages.PROJECT)).viewModel().stats().isEmpty());
   }

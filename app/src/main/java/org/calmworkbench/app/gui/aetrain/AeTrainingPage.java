@@ -4,9 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javafx.beans.binding.Bindings;
-import javafx.collections.FXCollections;
 import javafx.collections.ListChangeListener;
-import javafx.collections.ObservableList;
 import javafx.geometry.Insets;
 import javafx.geometry.Orientation;
 import javafx.geometry.Pos;
@@ -34,7 +32,6 @@ import org.calmworkbench.app.gui.pages.Page;
 import org.calmworkbench.app.gui.service.JobState;
 import org.calmworkbench.backend.train.AePresets;
 import org.calmworkbench.visualizers.LiveLineChart;
-import org.controlsfx.control.PropertySheet;
 
 /** The Autoencoder training page: a thin view over {@link AeTrainingViewModel}. */
 public final class AeTrainingPage implements Page {
@@ -108,23 +105,7 @@ public final class AeTrainingPage implements Page {
     HBox presetRow = new HBox(8, presetLabel, preset);
     presetRow.setAlignment(Pos.CENTER_LEFT);
 
-    // One property sheet per category, all open (ControlsFX's category mode shows one at a time),
-    // settings in the backend's declared order.
-    VBox sheets = new VBox(4);
-    sheets.setId("settings");
-    java.util.Map<String, ObservableList<PropertySheet.Item>> byCategory = new java.util.LinkedHashMap<>();
-    vm.fields().forEach(f -> byCategory.computeIfAbsent(f.category(), c -> FXCollections.observableArrayList())
-        .add(new SettingItem(f)));
-    byCategory.forEach((category, items) -> {
-      Label heading = new Label(category);
-      heading.getStyleClass().add("section-title");
-      PropertySheet sheet = new PropertySheet(items);
-      sheet.setMode(PropertySheet.Mode.NAME);
-      sheet.setModeSwitcherVisible(false);
-      sheet.setSearchBoxVisible(false);
-      sheet.setPropertyEditorFactory(item -> new SettingEditor((SettingItem) item));
-      sheets.getChildren().addAll(heading, sheet);
-    });
+    VBox sheets = SettingsSheet.build(vm.fields());
     javafx.scene.control.ScrollPane sheetScroll = new javafx.scene.control.ScrollPane(sheets);
     sheetScroll.setFitToWidth(true);
     VBox.setVgrow(sheetScroll, Priority.ALWAYS);

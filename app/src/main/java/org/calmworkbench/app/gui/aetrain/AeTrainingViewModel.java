@@ -5,10 +5,7 @@ import static org.calmworkbench.backend.config.Setting.intSetting;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,6 +28,7 @@ import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import org.calmworkbench.app.gui.WorkbenchContext;
 import org.calmworkbench.app.gui.common.Checkpoints;
+import org.calmworkbench.app.gui.runs.RunFolder;
 import org.calmworkbench.app.gui.common.Events;
 import org.calmworkbench.app.gui.common.MetricPoint;
 import org.calmworkbench.app.gui.service.Durations;
@@ -219,7 +217,7 @@ public final class AeTrainingViewModel {
     }
     Path out;
     try {
-      out = newRunFolder(p.folder().resolve(Checkpoints.RUNS));
+      out = RunFolder.newRunFolder(p.folder(), "ae");
     } catch (IOException e) {
       ctx.service().errors().report("Train autoencoder", e);
       return null;
@@ -446,15 +444,5 @@ public final class AeTrainingViewModel {
     }
     validationMessage.set(String.join("\n", problems));
     valid.set(problems.isEmpty());
-  }
-
-  private static Path newRunFolder(Path runs) throws IOException {
-    Files.createDirectories(runs);
-    String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-    Path out = runs.resolve("ae-" + stamp);
-    for (int i = 2; Files.exists(out); i++) {
-      out = runs.resolve("ae-" + stamp + "-" + i);
-    }
-    return out;
   }
 }

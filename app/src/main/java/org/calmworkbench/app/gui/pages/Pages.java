@@ -17,9 +17,9 @@ public final class Pages {
       new PageSpec(PROJECT, "open or create a project, its corpus and statistics", ProjectPage::new),
       new PageSpec(AE_TRAINING, "train the autoencoder that turns K tokens into one vector", AeTrainingPage::new),
       new PageSpec(INSPECTOR, "see text go through the autoencoder, with noise", InspectorPage::new),
-      PageSpec.notBuiltYet("CALM training", "train a CALM language model on the autoencoder's vectors, with live BrierLM"),
+      new PageSpec(org.calmworkbench.app.gui.lmtrain.LmTrainingPage.TITLE, "train a CALM language model on the autoencoder's vectors, with live BrierLM", org.calmworkbench.app.gui.lmtrain.LmTrainingPage::new),
       new PageSpec(org.calmworkbench.app.gui.generator.GeneratorPage.TITLE, "generate text from a trained CALM model, with temperature", org.calmworkbench.app.gui.generator.GeneratorPage::new),
-      PageSpec.notBuiltYet("Runs", "every run of the project, comparable side by side (TensorBoard-style)"),
+      new PageSpec(org.calmworkbench.app.gui.runs.RunsPage.TITLE, "every run of the project, comparable side by side (TensorBoard-style)", org.calmworkbench.app.gui.runs.RunsPage::new),
       PageSpec.notBuiltYet("Experiments", "sweeps of one setting over several runs, as a table and a chart"),
       new PageSpec(org.calmworkbench.app.gui.samplerlab.SamplerLabPage.TITLE, "temperature without likelihoods: the exact and batch samplers against p^(1/T)/Z", org.calmworkbench.app.gui.samplerlab.SamplerLabPage::new));
 }

@@ -1,0 +1,352 @@
+package org.calmworkbench.app.gui.lmtrain;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javafx.beans.binding.Bindings;
+import javafx.collections.ListChangeListener;
+import javafx.geometry.Insets;
+import javafx.geometry.Orientation;
+import javafx.geometry.Pos;
+import javafx.scene.Node;
+import javafx.scene.control.Button;
+import javafx.scene.control.CheckBox;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.ProgressBar;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.control.Separator;
+import javafx.scene.control.SplitPane;
+import javafx.scene.input.KeyCode;
+import javafx.scene.input.KeyCodeCombination;
+import javafx.scene.input.KeyCombination;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.GridPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.VBox;
+import org.calmworkbench.app.gui.WorkbenchContext;
+import org.calmworkbench.app.gui.aetrain.AeTrainingPage;
+import org.calmworkbench.app.gui.aetrain.SettingsSheet;
+import org.calmworkbench.app.gui.common.Concepts;
+import org.calmworkbench.app.gui.common.MetricPoint;
+import org.calmworkbench.app.gui.common.TrainingFlops;
+import org.calmworkbench.app.gui.pages.Page;
+import org.calmworkbench.app.gui.service.JobState;
+import org.calmworkbench.backend.model.InputMode;
+import org.calmworkbench.backend.train.LmPresets;
+import org.calmworkbench.visualizers.LiveLineChart;
+
+/** The CALM training page: a thin view over {@link LmTrainingViewModel}. */
+public final class LmTrainingPage implements Page {
+  public static final String TITLE = "CALM training";
+  /** Ctrl+Shift+Enter: train the AR baseline (Ctrl+Enter trains CALM, as on the autoencoder page). */
+  public static final KeyCombination BASELINE_KEY =
+      new KeyCodeCombination(KeyCode.ENTER, KeyCombination.SHORTCUT_DOWN, KeyCombination.SHIFT_DOWN);
+
+  static final String ENERGY_LOSS =
+      "Energy loss: minus the energy score of the head's N samples x against M samples y of the frozen"
+          + " autoencoder's posterior for the true next chunk: 2/(NM) sum |x_i - y_m|^beta - 1/(N(N-1))"
+          + " sum_{i != j} |x_i - x_j|^beta. The first term pulls samples to the target, the second keeps them"
+          + " diverse. Lower is better; it can go below zero. Held-out: the same loss on text the model never"
+          + " trained on.";
+  static final String BRIER_LM =
+      "BrierLM = 100 x the geometric mean of Brier-1..4, measured every eval_every steps on held-out text."
+          + " It needs only samples, so CALM (no softmax) and the AR baseline are scored alike. Higher is"
+          + " better; it is 0 while any Brier-n is 0 or below, as early in training. Dashed: the AR baseline.";
+  static final String BRIER_N =
+      "Brier-n on held-out text: two independent samples x1, x2 of the next n tokens and the truth y score"
+          + " 1{x1 = y} + 1{x2 = y} - 1{x1 = x2}, averaged over positions; an unbiased estimate of the Brier"
+          + " score of n-token continuations. Higher is better; solid: CALM, dashed: the AR baseline (same"
+          + " colour, same n).";
+  static final String INPUT_MODE =
+      "What the Transformer reads for each previous chunk: discrete = its K token embeddings (the paper's"
+          + " choice), latent = the autoencoder's vector for it, both = their sum.";
+  static final String AUTOENCODER =
+      "The frozen autoencoder (a run of the Autoencoder training page) whose vectors the model learns to"
+          + " predict; its tokenizer, K and latent size L are used.";
+  static final String BASELINE =
+      "Train the autoregressive Transformer (next-token softmax) on the same corpus split and tokenizer, with"
+          + " the same backbone and training settings, as a second job in the queue; its Brier curves are"
+          + " drawn dashed over CALM's (Ctrl+Shift+Enter).";
+
+  private final LmTrainingViewModel vm;
+  private final Map<String, LiveLineChart> charts = new LinkedHashMap<>();
+  private Node view;
+
+  public LmTrainingPage(WorkbenchContext ctx) {
+    this.vm = new LmTrainingViewModel(ctx);
+  }
+
+  public LmTrainingViewModel viewModel() {
+    return vm;
+  }
+
+  /** The chart with id {@link LmTrainingViewModel#CHART_LOSS}, {@code CHART_BRIER} or {@code CHART_BRIER_N}. */
+  public LiveLineChart chart(String id) {
+    view();
+    return charts.get(id);
+  }
+
+  @Override
+  public Node view() {
+    if (view == null) {
+      view = build();
+    }
+    return view;
+  }
+
+  @Override
+  public void onShow() {
+    vm.refreshAutoencoders();
+  }
+
+  @Override
+  public Map<KeyCombination, Runnable> shortcuts() {
+    return Map.of(AeTrainingPage.TRAIN_KEY, vm::train, BASELINE_KEY, vm::trainBaseline,
+        AeTrainingPage.STOP_KEY, vm::stop, AeTrainingPage.STOP_KEY_2, vm::stop, AeTrainingPage.PAUSE_KEY, () -> {
+          if (vm.jobStateProperty().get() == JobState.PAUSED) {
+            vm.resume();
+          } else {
+            vm.pause();
+          }
+        });
+  }
+
+  private Node build() {
+    // ---- left: autoencoder, input, preset and settings ----
+    Label title = new Label(TITLE);
+    title.getStyleClass().add("page-title");
+    Label subtitle = new Label("A Transformer learns to predict the next chunk's vector (K tokens at once) with an"
+        + " energy-score head; BrierLM measures how well it predicts text.");
+    subtitle.getStyleClass().add("page-subtitle");
+    subtitle.setWrapText(true);
+    subtitle.setMinHeight(Region.USE_PREF_SIZE);
+
+    ComboBox<org.calmworkbench.app.gui.common.Checkpoints.Info> ae = new ComboBox<>(vm.autoencoders());
+    ae.setId("autoencoder");
+    ae.valueProperty().bindBidirectional(vm.autoencoderProperty());
+    ae.setPromptText("no autoencoder in runs/ yet");
+    ae.setMaxWidth(Double.MAX_VALUE);
+    ae.setTooltip(Concepts.tooltip(AUTOENCODER));
+    HBox.setHgrow(ae, Priority.ALWAYS);
+    Button refresh = new Button("↻");
+    refresh.setTooltip(Concepts.tooltip("Re-read the project's runs/ folder."));
+    refresh.setOnAction(e -> vm.refreshAutoencoders());
+
+    ComboBox<InputMode> input = new ComboBox<>(vm.inputModes());
+    input.setId("input-mode");
+    input.valueProperty().bindBidirectional(vm.inputModeProperty());
+    input.setTooltip(Concepts.tooltip(INPUT_MODE));
+    input.setConverter(new javafx.util.StringConverter<>() {
+      @Override
+      public String toString(InputMode m) {
+        return m == null ? "" : m.key();
+      }
+
+      @Override
+      public InputMode fromString(String s) {
+        return InputMode.parse(s);
+      }
+    });
+
+    ComboBox<String> preset = new ComboBox<>(vm.presets());
+    preset.setId("lm-preset");
+    preset.valueProperty().bindBidirectional(vm.presetProperty());
+    preset.setTooltip(Concepts.tooltip("A preset fills in every setting at once: tiny (seconds), laptop (minutes on a"
+        + " CPU) or paper-m (the paper's CALM-M shape, far too slow for a CPU). Change any value afterwards."));
+    Label presetInfo = new Label();
+    presetInfo.setWrapText(true);
+    presetInfo.setMinHeight(Region.USE_PREF_SIZE);
+    presetInfo.getStyleClass().add("page-subtitle");
+    presetInfo.textProperty().bind(Bindings.createStringBinding(
+        () -> LmPresets.get(vm.presetProperty().get()).description(), vm.presetProperty()));
+
+    GridPane choices = new GridPane();
+    choices.setHgap(8);
+    choices.setVgap(6);
+    Label aeLabel = Concepts.explain(new Label("Autoencoder"), AUTOENCODER);
+    Label inputLabel = Concepts.explain(new Label("Input"), INPUT_MODE);
+    Label presetLabel = new Label("Preset");
+    for (Label l : List.of(aeLabel, inputLabel, presetLabel)) {
+      l.setMinWidth(Region.USE_PREF_SIZE);
+    }
+    HBox aeRow = new HBox(4, ae, refresh);
+    choices.addRow(0, aeLabel, aeRow);
+    choices.addRow(1, inputLabel, input);
+    choices.addRow(2, presetLabel, preset);
+    GridPane.setHgrow(aeRow, Priority.ALWAYS);
+
+    VBox sheets = SettingsSheet.build(vm.fields());
+    ScrollPane sheetScroll = new ScrollPane(sheets);
+    sheetScroll.setFitToWidth(true);
+    VBox.setVgrow(sheetScroll, Priority.ALWAYS);
+
+    Label validation = new Label();
+    validation.setId("validation-message");
+    validation.getStyleClass().add("validation-message");
+    validation.setWrapText(true);
+    validation.setMinHeight(Region.USE_PREF_SIZE);
+    validation.textProperty().bind(vm.validationMessageProperty());
+    validation.managedProperty().bind(validation.textProperty().isNotEmpty());
+    validation.visibleProperty().bind(validation.textProperty().isNotEmpty());
+
+    VBox left = new VBox(8, title, subtitle, choices, presetInfo, sheetScroll, validation);
+    left.setPadding(new Insets(12));
+    left.setMinWidth(380);
+
+    // ---- right: controls, progress, charts ----
+    Button train = new Button("Train");
+    train.setId("train");
+    train.setTooltip(Concepts.tooltip("Start a CALM run into PROJECT/runs/lm-<time> with these settings (Ctrl+Enter)."));
+    train.disableProperty().bind(vm.canTrainBinding().not());
+    train.setOnAction(e -> vm.train());
+    Button pause = new Button("Pause");
+    pause.setId("pause");
+    pause.setTooltip(Concepts.tooltip("Hold the running job after the current step (Ctrl+P); nothing is lost."));
+    pause.disableProperty().bind(vm.jobStateProperty().isNotEqualTo(JobState.RUNNING));
+    pause.setOnAction(e -> vm.pause());
+    Button resume = new Button("Resume");
+    resume.setId("resume");
+    resume.setTooltip(Concepts.tooltip("Continue a paused job (Ctrl+P)."));
+    resume.disableProperty().bind(vm.jobStateProperty().isNotEqualTo(JobState.PAUSED));
+    resume.setOnAction(e -> vm.resume());
+    Button stop = new Button("Stop");
+    stop.setId("stop");
+    stop.setTooltip(Concepts.tooltip("End the running job now; a checkpoint is saved first (Esc or Ctrl+.)."));
+    stop.disableProperty().bind(vm.activeBinding().not());
+    stop.setOnAction(e -> vm.stop());
+    Button baseline = new Button("AR baseline");
+    baseline.setId("train-baseline");
+    baseline.setTooltip(Concepts.tooltip(BASELINE));
+    baseline.disableProperty().bind(vm.canTrainBaselineBinding().not());
+    baseline.setOnAction(e -> vm.trainBaseline());
+
+    ProgressBar bar = new ProgressBar(0);
+    bar.setId("train-progress");
+    bar.setPrefWidth(200);
+    bar.progressProperty().bind(Bindings.createDoubleBinding(
+        () -> vm.jobStateProperty().get() == null ? 0 : vm.progressProperty().get(), vm.progressProperty(), vm.jobStateProperty()));
+    Label percent = new Label();
+    percent.setId("train-percent");
+    percent.setMinWidth(Region.USE_PREF_SIZE);
+    percent.textProperty().bind(Bindings.createStringBinding(() -> {
+      double p = vm.progressProperty().get();
+      return vm.jobStateProperty().get() == null || p < 0 ? "" : Math.round(p * 100) + " %";
+    }, vm.progressProperty(), vm.jobStateProperty()));
+    for (Button b : List.of(train, pause, resume, stop, baseline)) {
+      b.setMinWidth(Region.USE_PREF_SIZE);
+    }
+    Separator sep = new Separator(Orientation.VERTICAL);
+    HBox controls = new HBox(8, train, pause, resume, stop, sep, baseline, bar, percent);
+    controls.setAlignment(Pos.CENTER_LEFT);
+
+    Label eta = Concepts.explain(new Label(), Concepts.ETA);
+    eta.setId("train-eta");
+    eta.textProperty().bind(vm.etaTextProperty());
+    eta.setWrapText(true);
+    eta.setMinHeight(Region.USE_PREF_SIZE);
+    Label status = new Label();
+    status.setId("train-status");
+    status.getStyleClass().add("status-message");
+    status.setWrapText(true);
+    status.setMinHeight(Region.USE_PREF_SIZE);
+    status.textProperty().bind(vm.statusProperty());
+
+    ComboBox<LmPoint.XAxis> xAxis = new ComboBox<>(javafx.collections.FXCollections.observableArrayList(LmPoint.XAxis.values()));
+    xAxis.setId("x-axis");
+    xAxis.valueProperty().bindBidirectional(vm.xAxisProperty());
+    xAxis.setTooltip(Concepts.tooltip("Steps, or " + TrainingFlops.FORMULA));
+    Label xLabel = Concepts.explain(new Label("x axis"), TrainingFlops.FORMULA);
+    CheckBox overlay = new CheckBox("Overlay AR baseline");
+    overlay.setId("overlay-baseline");
+    overlay.selectedProperty().bindBidirectional(vm.showBaselineProperty());
+    Label baselineName = new Label();
+    baselineName.getStyleClass().add("page-subtitle");
+    baselineName.textProperty().bind(Bindings.createStringBinding(() -> vm.baselineFolderProperty().get() == null
+        ? "(no AR run yet)" : "(" + vm.baselineFolderProperty().get().getFileName() + ")", vm.baselineFolderProperty()));
+    overlay.setTooltip(Concepts.tooltip("Draw the AR baseline's BrierLM and Brier-n dashed on the same axes: the run"
+        + " trained here, or else the project's newest AR run."));
+    HBox chartBar = new HBox(8, xLabel, xAxis, new Separator(Orientation.VERTICAL), overlay, baselineName);
+    chartBar.setAlignment(Pos.CENTER_LEFT);
+
+    LiveLineChart loss = chart(LmTrainingViewModel.CHART_LOSS, "Energy loss", "loss (lower is better)", ENERGY_LOSS);
+    LiveLineChart brierLm = chart(LmTrainingViewModel.CHART_BRIER, "BrierLM (held-out)", "BrierLM (0-100)", BRIER_LM);
+    LiveLineChart brierN = chart(LmTrainingViewModel.CHART_BRIER_N, "Brier-1..4 (held-out)", "Brier-n", BRIER_N);
+    brierLm.smoothingProperty().set(0);
+    brierN.smoothingProperty().set(0);
+    brierLm.setShapesVisible(true);
+    brierLm.setMinimumYRange(1);
+    brierN.setMinimumYRange(0.1);
+    loss.setMinimumYRange(0.01);
+    brierN.setShapesVisible(true);
+    for (int n = 1; n <= 4; n++) {
+      brierN.styleLike(LmTrainingViewModel.AR_PREFIX + LmTrainingViewModel.brierSeries(n), LmTrainingViewModel.brierSeries(n), true);
+    }
+    brierLm.styleLike(LmTrainingViewModel.AR_PREFIX + LmTrainingViewModel.SERIES_BRIER_LM,
+        LmTrainingViewModel.SERIES_BRIER_LM, true);
+    GridPane grid = new GridPane();
+    grid.setHgap(6);
+    grid.setVgap(6);
+    grid.add(loss, 0, 0);
+    grid.add(brierLm, 1, 0);
+    grid.add(brierN, 0, 1, 2, 1);
+    for (LiveLineChart c : charts.values()) {
+      GridPane.setHgrow(c, Priority.ALWAYS);
+      GridPane.setVgrow(c, Priority.ALWAYS);
+      c.setPrefSize(380, 260);
+    }
+    VBox.setVgrow(grid, Priority.ALWAYS);
+
+    vm.points().addListener((ListChangeListener<LmPoint>) c -> {
+      boolean replot = false;
+      while (c.next()) {
+        if (c.wasRemoved()) {
+          replot = true;
+        } else if (c.wasAdded() && !replot) {
+          for (LmPoint p : c.getAddedSubList()) {
+            MetricPoint m = vm.chartPoint(p);
+            if (m != null) {
+              charts.get(m.chart()).addPoint(m.series(), m.x(), m.y());
+            }
+          }
+        }
+      }
+      if (replot) {
+        replot();
+      }
+    });
+    vm.xAxisProperty().addListener((o, a, b) -> replot());
+    vm.showBaselineProperty().addListener((o, a, b) -> replot());
+    replot();
+
+    VBox right = new VBox(6, controls, eta, status, chartBar, grid);
+    right.setPadding(new Insets(12));
+
+    SplitPane split = new SplitPane(left, right);
+    split.setOrientation(Orientation.HORIZONTAL);
+    split.setDividerPositions(0.34);
+    SplitPane.setResizableWithParent(left, false);
+    return new BorderPane(split);
+  }
+
+  /** Redraws every chart from the view model's points (after a new run, an axis or overlay change). */
+  private void replot() {
+    charts.values().forEach(c -> {
+      c.clear();
+      c.setXLabel(vm.xAxisProperty().get().label());
+    });
+    for (MetricPoint m : vm.chartPoints()) {
+      charts.get(m.chart()).addPoint(m.series(), m.x(), m.y());
+    }
+  }
+
+  private LiveLineChart chart(String id, String title, String yLabel, String help) {
+    LiveLineChart c = new LiveLineChart(title, "step", yLabel);
+    c.setId("chart-" + id);
+    c.setHelp(help);
+    charts.put(id, c);
+    return c;
+  }
+}

@@ -1,0 +1,706 @@
+package org.calmworkbench.app.gui.lmtrain;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import javafx.beans.binding.Bindings;
+import javafx.beans.binding.BooleanBinding;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.beans.property.ReadOnlyDoubleProperty;
+import javafx.beans.property.ReadOnlyDoubleWrapper;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.value.ChangeListener;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import org.calmworkbench.app.gui.WorkbenchContext;
+import org.calmworkbench.app.gui.aetrain.SettingField;
+import org.calmworkbench.app.gui.common.Checkpoints;
+import org.calmworkbench.app.gui.common.Events;
+import org.calmworkbench.app.gui.common.MetricPoint;
+import org.calmworkbench.app.gui.common.TrainingFlops;
+import org.calmworkbench.app.gui.runs.RunFolder;
+import org.calmworkbench.app.gui.service.Durations;
+import org.calmworkbench.app.gui.service.Job;
+import org.calmworkbench.app.gui.service.JobContext;
+import org.calmworkbench.app.gui.service.JobSpec;
+import org.calmworkbench.app.gui.service.JobState;
+import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.config.Setting;
+import org.calmworkbench.backend.model.ArConfig;
+import org.calmworkbench.backend.model.AutoencoderConfig;
+import org.calmworkbench.backend.model.CalmConfig;
+import org.calmworkbench.backend.model.InputMode;
+import org.calmworkbench.backend.project.Project;
+import org.calmworkbench.backend.train.ArTrainer;
+import org.calmworkbench.backend.train.LmPresets;
+import org.calmworkbench.backend.train.TrainConfig;
+import org.calmworkbench.backend.train.TrainingLoop;
+import org.calmworkbench.backend.workflow.AeTraining;
+import org.calmworkbench.backend.workflow.ArTraining;
+import org.calmworkbench.backend.workflow.LmTraining;
+
+/**
+ * The CALM training page's state and commands: the frozen autoencoder (one of the project's
+ * autoencoder runs), the input mode, a preset and every setting (validated as {@code calm lm train
+ * --set} validates them), Train / Pause / Resume / Stop, progress with ETA, and the curves: the
+ * energy loss per step and BrierLM with Brier-1..4 at each evaluation. "AR baseline" trains the
+ * autoregressive Transformer on the same corpus split and tokenizer, with the same backbone and
+ * training settings, as a second job in the same queue; its Brier curves overlay CALM's.
+ */
+public final class LmTrainingViewModel {
+  public static final String KIND = "lm-train";
+  public static final String AR_KIND = "ar-train";
+  public static final String CHART_LOSS = "energy";
+  /** BrierLM = 100 x geometric mean of Brier-1..4, on its own 0..100 axis. */
+  public static final String CHART_BRIER = "brier-lm";
+  /** Brier-1..4, each a score in [-1, 2] (about 0..1 in practice). */
+  public static final String CHART_BRIER_N = "brier-n";
+  public static final String SERIES_LOSS = "energy loss (train)";
+  public static final String SERIES_VALID_LOSS = "energy loss (held-out)";
+  public static final String SERIES_BRIER_LM = "BrierLM";
+  /** The AR baseline's series are CALM's with this prefix. */
+  public static final String AR_PREFIX = "AR ";
+
+  static final String MODEL_CATEGORY = "1 · Model (Transformer, energy head)";
+  static final String TRAIN_CATEGORY = "2 · Training";
+  static final String LM_CATEGORY = "3 · Context and evaluation";
+
+  /** Brier-n for n = 1..4. */
+  public static String brierSeries(int n) {
+    return "Brier-" + n;
+  }
+
+  private final WorkbenchContext ctx;
+  private final ObservableList<String> presets =
+      FXCollections.observableArrayList(LmPresets.ALL.stream().map(LmPresets.Preset::name).toList());
+  private final ObjectProperty<String> preset = new SimpleObjectProperty<>(this, "preset", LmPresets.DEFAULT);
+  private final ObservableList<InputMode> inputModes = FXCollections.observableArrayList(InputMode.values());
+  private final ObjectProperty<InputMode> inputMode = new SimpleObjectProperty<>(this, "inputMode", InputMode.DISCRETE);
+  private final ObservableList<Checkpoints.Info> autoencoders = FXCollections.observableArrayList();
+  private final ObjectProperty<Checkpoints.Info> autoencoder = new SimpleObjectProperty<>(this, "autoencoder");
+  private AutoencoderConfig aeConfig; // of the selected autoencoder; null when none or unreadable
+  private String aeProblem = "";
+  private final List<SettingField> fields = new ArrayList<>();
+  private final Map<String, SettingField> byKey = new LinkedHashMap<>();
+  private final ReadOnlyStringWrapper validationMessage = new ReadOnlyStringWrapper(this, "validationMessage", "");
+  private final ReadOnlyBooleanWrapper valid = new ReadOnlyBooleanWrapper(this, "valid", false);
+
+  private final ReadOnlyObjectWrapper<Job> calmJob = new ReadOnlyObjectWrapper<>(this, "calmJob");
+  private final ReadOnlyObjectWrapper<Job> arJob = new ReadOnlyObjectWrapper<>(this, "arJob");
+  private final ReadOnlyObjectWrapper<JobState> calmState = new ReadOnlyObjectWrapper<>(this, "calmState");
+  private final ReadOnlyObjectWrapper<JobState> arState = new ReadOnlyObjectWrapper<>(this, "arState");
+  /** The page's job that the progress bar and the buttons follow: the one that started last. */
+  private final ReadOnlyObjectWrapper<Job> shown = new ReadOnlyObjectWrapper<>(this, "shown");
+  private final ReadOnlyObjectWrapper<JobState> shownState = new ReadOnlyObjectWrapper<>(this, "shownState");
+  private final ReadOnlyDoubleWrapper progress = new ReadOnlyDoubleWrapper(this, "progress", 0);
+  private final ReadOnlyStringWrapper etaText = new ReadOnlyStringWrapper(this, "etaText", "");
+  private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper(this, "status", "");
+  private final ReadOnlyObjectWrapper<Path> runFolder = new ReadOnlyObjectWrapper<>(this, "runFolder");
+  private final ReadOnlyObjectWrapper<Path> baselineFolder = new ReadOnlyObjectWrapper<>(this, "baselineFolder");
+  private final ObservableList<LmPoint> points = FXCollections.observableArrayList();
+  private final ObjectProperty<LmPoint.XAxis> xAxis = new SimpleObjectProperty<>(this, "xAxis", LmPoint.XAxis.STEPS);
+  private final BooleanProperty showBaseline = new SimpleBooleanProperty(this, "showBaseline", true);
+  private final BooleanBinding calmActive;
+  private final BooleanBinding arActive;
+  private final BooleanBinding shownActive;
+  private final BooleanBinding canTrain;
+  private final BooleanBinding canTrainBaseline;
+  private final ChangeListener<JobState> shownMirror = (o, a, s) -> shownState.set(s);
+
+  public LmTrainingViewModel(WorkbenchContext ctx) {
+    this.ctx = ctx;
+    Set<String> model = Set.copyOf(CalmConfig.SETTINGS.stream().map(Setting::key).toList());
+    Set<String> train = Set.copyOf(TrainConfig.SETTINGS.stream().map(Setting::key).toList());
+    for (Setting s : LmTraining.settableKeys()) {
+      add(new SettingField(s, model.contains(s.key()) ? MODEL_CATEGORY : train.contains(s.key()) ? TRAIN_CATEGORY : LM_CATEGORY));
+    }
+    preset.addListener((o, a, b) -> applyPreset(b));
+    applyPreset(preset.get());
+    autoencoder.addListener((o, a, b) -> {
+      readAutoencoder(b);
+      validate();
+    });
+    calmActive = activeBinding(calmState);
+    arActive = activeBinding(arState);
+    shownActive = activeBinding(shownState);
+    canTrain = valid.getReadOnlyProperty().and(calmActive.not()).and(ctx.projectProperty().isNotNull());
+    canTrainBaseline = valid.getReadOnlyProperty().and(arActive.not()).and(ctx.projectProperty().isNotNull());
+    ctx.projectProperty().addListener((o, a, p) -> onProject(p));
+    ctx.bus().subscribe(Events.CheckpointSaved.class, e -> refreshAutoencoders());
+    onProject(ctx.project());
+  }
+
+  private static BooleanBinding activeBinding(ReadOnlyObjectWrapper<JobState> state) {
+    return Bindings.createBooleanBinding(() -> state.get() != null && !state.get().isFinal(), state);
+  }
+
+  private void add(SettingField f) {
+    fields.add(f);
+    byKey.put(f.key(), f);
+    f.textProperty().addListener((o, a, b) -> validate());
+  }
+
+  // ---- properties ----------------------------------------------------------------------------
+
+  public ObservableList<String> presets() {
+    return presets;
+  }
+
+  public ObjectProperty<String> presetProperty() {
+    return preset;
+  }
+
+  public ObservableList<InputMode> inputModes() {
+    return inputModes;
+  }
+
+  public ObjectProperty<InputMode> inputModeProperty() {
+    return inputMode;
+  }
+
+  /** The project's autoencoder checkpoints (runs/ folders of model_type calm_autoencoder), newest first. */
+  public ObservableList<Checkpoints.Info> autoencoders() {
+    return autoencoders;
+  }
+
+  /** The frozen autoencoder the language model predicts the latents of. */
+  public ObjectProperty<Checkpoints.Info> autoencoderProperty() {
+    return autoencoder;
+  }
+
+  /** Every setting: model, then training, then context and evaluation. */
+  public List<SettingField> fields() {
+    return fields;
+  }
+
+  public SettingField field(String key) {
+    SettingField f = byKey.get(key);
+    if (f == null) {
+      throw new IllegalArgumentException("no setting " + key);
+    }
+    return f;
+  }
+
+  /** Empty when everything is valid; otherwise what is wrong, one problem per line. */
+  public ReadOnlyStringProperty validationMessageProperty() {
+    return validationMessage.getReadOnlyProperty();
+  }
+
+  public ReadOnlyBooleanProperty validProperty() {
+    return valid.getReadOnlyProperty();
+  }
+
+  /** The current (or last) CALM training job. */
+  public ReadOnlyObjectProperty<Job> jobProperty() {
+    return calmJob.getReadOnlyProperty();
+  }
+
+  /** The current (or last) AR baseline job. */
+  public ReadOnlyObjectProperty<Job> baselineJobProperty() {
+    return arJob.getReadOnlyProperty();
+  }
+
+  /** The job the progress bar, ETA and Pause / Resume / Stop follow (the one started last). */
+  public ReadOnlyObjectProperty<Job> shownJobProperty() {
+    return shown.getReadOnlyProperty();
+  }
+
+  public ReadOnlyObjectProperty<JobState> jobStateProperty() {
+    return shownState.getReadOnlyProperty();
+  }
+
+  /** Fraction done of the shown job, -1 while unknown. */
+  public ReadOnlyDoubleProperty progressProperty() {
+    return progress.getReadOnlyProperty();
+  }
+
+  public ReadOnlyStringProperty etaTextProperty() {
+    return etaText.getReadOnlyProperty();
+  }
+
+  public ReadOnlyStringProperty statusProperty() {
+    return status.getReadOnlyProperty();
+  }
+
+  /** Where the current (or last) CALM run writes. */
+  public ReadOnlyObjectProperty<Path> runFolderProperty() {
+    return runFolder.getReadOnlyProperty();
+  }
+
+  /** The AR baseline run whose curves are overlaid (trained here, or the project's newest). */
+  public ReadOnlyObjectProperty<Path> baselineFolderProperty() {
+    return baselineFolder.getReadOnlyProperty();
+  }
+
+  /** Every chart point of the current CALM run and of the overlaid AR baseline, in arrival order. */
+  public ObservableList<LmPoint> points() {
+    return points;
+  }
+
+  public ObjectProperty<LmPoint.XAxis> xAxisProperty() {
+    return xAxis;
+  }
+
+  /** Whether the AR baseline's curves are drawn. */
+  public BooleanProperty showBaselineProperty() {
+    return showBaseline;
+  }
+
+  /** {@code p} as drawn now (the chosen x axis), or null while hidden (a baseline point, overlay off). */
+  public MetricPoint chartPoint(LmPoint p) {
+    if (p.baseline() && !showBaseline.get()) {
+      return null;
+    }
+    if (xAxis.get() == LmPoint.XAxis.FLOPS && !Double.isFinite(p.flops())) {
+      return null;
+    }
+    return p.at(xAxis.get());
+  }
+
+  /** Every point as drawn now: CALM's first, so the baseline's series take CALM's colours. */
+  public List<MetricPoint> chartPoints() {
+    List<MetricPoint> out = new ArrayList<>();
+    for (boolean baseline : new boolean[] {false, true}) {
+      for (LmPoint p : points) {
+        MetricPoint m = p.baseline() == baseline ? chartPoint(p) : null;
+        if (m != null) {
+          out.add(m);
+        }
+      }
+    }
+    return out;
+  }
+
+  public BooleanBinding canTrainBinding() {
+    return canTrain;
+  }
+
+  public BooleanBinding canTrainBaselineBinding() {
+    return canTrainBaseline;
+  }
+
+  /** The shown job is queued, running or paused. */
+  public BooleanBinding activeBinding() {
+    return shownActive;
+  }
+
+  // ---- commands ------------------------------------------------------------------------------
+
+  /**
+   * Starts a CALM run in {@code PROJECT/runs/lm-<timestamp>}. Returns the job, or null when nothing
+   * was started (invalid settings, no project, a CALM run already active); the reason is in {@link
+   * #statusProperty()}.
+   */
+  public Job train() {
+    Path out = prepare(calmActive, "A CALM run is already going; stop it first.", "lm");
+    if (out == null) {
+      return null;
+    }
+    Map<String, Number> values = values();
+    CalmConfig model = calmConfig(values);
+    double flopsPerStep = TrainingFlops.calmPerStep(model, aeConfig,
+        (long) values.get("batch_size").intValue() * values.get("context_chunks").intValue() * model.patchSize());
+    LmTraining.Options options = new LmTraining.Options(autoencoder.get().dir(), ctx.project().corpusPaths(), out, "energy",
+        inputMode.get(), preset.get(), sets(LmTraining.settableKeys(), Map.of()), null, null, null, false);
+    points.removeIf(p -> !p.baseline());
+    runFolder.set(out);
+    status.set("Training CALM into " + out);
+    Job j = ctx.service().submit(
+        JobSpec.of("Train CALM " + out.getFileName(), KIND).pausable().needsEngine(),
+        c -> LmTraining.run(options, listener(c, false, flopsPerStep), c.control()),
+        r -> finished(r, "CALM", "energy loss"));
+    track(j, calmJob, calmState);
+    return j;
+  }
+
+  /**
+   * Starts the AR baseline in {@code PROJECT/runs/ar-<timestamp>}: the selected autoencoder's
+   * tokenizer, the same corpus and split, the sheet's backbone, training and context settings (the
+   * energy-head settings do not apply). Its context is CALM's in tokens: context_chunks x K / 4
+   * AR chunks of 4 tokens. Returns null when nothing was started.
+   */
+  public Job trainBaseline() {
+    Path out = prepare(arActive, "An AR baseline run is already going; stop it first.", "ar");
+    if (out == null) {
+      return null;
+    }
+    Map<String, Number> values = values();
+    int k = aeConfig.patchSize();
+    int arChunks = Math.max(2, values.get("context_chunks").intValue() * k / ArTrainer.REFERENCE_PATCH_SIZE);
+    Map<String, String> replace = Map.of("context_chunks", Integer.toString(arChunks));
+    List<String> sets = sets(ArTraining.settableKeys(), replace);
+    Map<String, Number> arValues = new LinkedHashMap<>(values);
+    arValues.put("context_chunks", arChunks);
+    ArConfig model = ArTraining.fromPreset(LmPresets.get(preset.get()), aeConfig.vocabSize()).with(arValues);
+    double flopsPerStep = TrainingFlops.arPerStep(model,
+        (long) values.get("batch_size").intValue() * arChunks * ArTrainer.REFERENCE_PATCH_SIZE);
+    ArTraining.Options options = new ArTraining.Options(autoencoder.get().dir(), ctx.project().corpusPaths(), out,
+        preset.get(), sets, null, null, null, false);
+    points.removeIf(LmPoint::baseline);
+    baselineFolder.set(out);
+    status.set("Training the AR baseline into " + out + (k == ArTrainer.REFERENCE_PATCH_SIZE ? ""
+        : String.format(Locale.ROOT, " (context %d tokens = %d chunks of 4, as CALM's %d chunks of K=%d)",
+            arChunks * 4, arChunks, values.get("context_chunks").intValue(), k)));
+    Job j = ctx.service().submit(
+        JobSpec.of("Train AR baseline " + out.getFileName(), AR_KIND).pausable().needsEngine(),
+        c -> ArTraining.run(options, listener(c, true, flopsPerStep), c.control()),
+        r -> finished(r, "AR baseline", "cross-entropy"));
+    track(j, arJob, arState);
+    return j;
+  }
+
+  public void pause() {
+    Job j = shown.get();
+    if (j != null) {
+      j.pause();
+    }
+  }
+
+  public void resume() {
+    Job j = shown.get();
+    if (j != null) {
+      j.resume();
+    }
+  }
+
+  /** Stops the shown job (the backend saves a checkpoint first); a queued job of this page otherwise. */
+  public void stop() {
+    Job j = shown.get();
+    if (j == null || j.state().isFinal()) {
+      j = calmJob.get() != null && !calmJob.get().state().isFinal() ? calmJob.get() : arJob.get();
+    }
+    if (j != null && !j.state().isFinal()) {
+      status.set("Stopping " + j.name() + ": saving a checkpoint…");
+      j.cancel();
+    }
+  }
+
+  /** Re-reads the project's autoencoder checkpoints, keeping the selection when it still exists. */
+  public void refreshAutoencoders() {
+    Project p = ctx.project();
+    Checkpoints.Info old = autoencoder.get();
+    autoencoders.setAll(p == null ? List.of() : Checkpoints.autoencoders(p.folder()));
+    Checkpoints.Info keep = old == null ? null
+        : autoencoders.stream().filter(i -> i.dir().equals(old.dir())).findFirst().orElse(null);
+    autoencoder.set(keep != null ? keep : autoencoders.isEmpty() ? null : autoencoders.get(0));
+  }
+
+  // ---- internals -----------------------------------------------------------------------------
+
+  /** Checks that a run may start; returns its new folder, or null with the reason in the status. */
+  private Path prepare(BooleanBinding alreadyActive, String busy, String prefix) {
+    Project p = ctx.project();
+    if (p == null) {
+      status.set("Open a project first (Project page).");
+      return null;
+    }
+    if (!valid.get()) {
+      status.set("Not started: fix the settings first.");
+      return null;
+    }
+    if (alreadyActive.get()) {
+      status.set(busy);
+      return null;
+    }
+    try {
+      return RunFolder.newRunFolder(p.folder(), prefix);
+    } catch (IOException e) {
+      ctx.service().errors().report("Train", e);
+      return null;
+    }
+  }
+
+  private Map<String, Number> values() {
+    Map<String, Number> values = new LinkedHashMap<>();
+    for (SettingField f : fields) {
+      values.put(f.key(), f.value());
+    }
+    return values;
+  }
+
+  private CalmConfig calmConfig(Map<String, Number> values) {
+    return LmPresets.get(preset.get()).calmConfig(aeConfig.vocabSize(), aeConfig.patchSize(), aeConfig.latentSize())
+        .with(values);
+  }
+
+  /** {@code key=value} for every field the workflow accepts ({@code replace} overrides a value). */
+  private List<String> sets(List<Setting> accepted, Map<String, String> replace) {
+    Set<String> keys = Set.copyOf(accepted.stream().map(Setting::key).toList());
+    List<String> out = new ArrayList<>();
+    for (SettingField f : fields) {
+      if (keys.contains(f.key())) {
+        out.add(f.key() + "=" + replace.getOrDefault(f.key(), f.textProperty().get().strip()));
+      }
+    }
+    return out;
+  }
+
+  private AeTraining.Listener listener(JobContext c, boolean baseline, double flopsPerStep) {
+    return new AeTraining.Listener() {
+      @Override
+      public void onProgress(TrainingLoop.Progress p) {
+        String text = String.format(Locale.ROOT, "%s · step %d%s · loss %.4f · %.0f tokens/s", baseline ? "AR baseline" : "CALM",
+            p.step(), p.totalSteps() > 0 ? "/" + p.totalSteps() : "", p.loss(), p.tokensPerSecond());
+        c.progress(p.fraction(), p.etaSeconds(), text);
+        for (LmPoint m : points(p, baseline, flopsPerStep)) {
+          c.append("points", m, points::addAll);
+        }
+      }
+
+      @Override
+      public void onStage(String stage, double fraction) {
+        c.progress(fraction > 0 ? fraction : -1, Double.NaN, stage);
+      }
+
+      @Override
+      public void onWarning(String warning) {
+        c.log("warning: " + warning);
+      }
+
+      @Override
+      public void onCheckpoint(long step, Path dir) {
+        c.latest("checkpoint", dir, d -> ctx.bus().publish(new Events.CheckpointSaved(d)));
+      }
+    };
+  }
+
+  /**
+   * The chart points of one progress report: the training loss at every report; held-out loss and
+   * Brier-1..4 / BrierLM at evaluations. The AR baseline gives only its Brier points (its loss is a
+   * cross-entropy, not comparable with the energy loss).
+   */
+  static List<LmPoint> points(TrainingLoop.Progress p, boolean baseline, double flopsPerStep) {
+    List<LmPoint> out = new ArrayList<>(7);
+    long step = p.step();
+    double flops = step * flopsPerStep;
+    String prefix = baseline ? AR_PREFIX : "";
+    if (!baseline) {
+      out.add(new LmPoint(CHART_LOSS, SERIES_LOSS, false, step, flops, p.loss()));
+      Double v = p.evalMetric("valid_energy_loss");
+      if (v != null) {
+        out.add(new LmPoint(CHART_LOSS, SERIES_VALID_LOSS, false, step, flops, v));
+      }
+    }
+    for (int n = 1; n <= 4; n++) {
+      Double b = p.evalMetric("brier_" + n);
+      if (b != null) {
+        out.add(new LmPoint(CHART_BRIER_N, prefix + brierSeries(n), baseline, step, flops, b));
+      }
+    }
+    Double lm = p.evalMetric("brier_lm");
+    if (lm != null) {
+      out.add(new LmPoint(CHART_BRIER, prefix + SERIES_BRIER_LM, baseline, step, flops, lm));
+    }
+    return out;
+  }
+
+  /** The Brier points of an AR run already on disk (its metrics.jsonl), for the overlay. */
+  static List<LmPoint> baselinePoints(RunFolder.Run run) {
+    List<LmPoint> out = new ArrayList<>();
+    double perStep = Double.isFinite(run.flopsPerStep()) ? run.flopsPerStep() : Double.NaN;
+    for (RunFolder.Row r : run.rows()) {
+      for (int n = 1; n <= 5; n++) {
+        String key = n <= 4 ? "brier_" + n : "brier_lm";
+        Double v = r.values().get(key);
+        if (v != null) {
+          out.add(new LmPoint(n <= 4 ? CHART_BRIER_N : CHART_BRIER, AR_PREFIX + (n <= 4 ? brierSeries(n) : SERIES_BRIER_LM), true, r.step(),
+              r.step() * perStep, v));
+        }
+      }
+    }
+    return out;
+  }
+
+  private void finished(TrainingLoop.Result r, String what, String lossName) {
+    String how = "stopped".equals(r.stopReason()) ? what + " stopped at step " + r.steps()
+        : what + " finished " + r.steps() + " steps";
+    double brier = Double.NaN;
+    boolean baseline = what.startsWith("AR");
+    for (int i = points.size() - 1; i >= 0; i--) {
+      LmPoint p = points.get(i);
+      if (p.baseline() == baseline && p.series().endsWith(SERIES_BRIER_LM)) {
+        brier = p.y();
+        break;
+      }
+    }
+    status.set(String.format(Locale.ROOT, "%s in %s, final %s %.4f%s; checkpoint in %s", how,
+        Durations.format(r.elapsedSeconds()), lossName, r.finalLoss(),
+        Double.isNaN(brier) ? "" : String.format(Locale.ROOT, ", BrierLM %.4f", brier), r.checkpoint()));
+  }
+
+  /** Follows {@code j}: its state into {@code state}; it becomes the shown job when submitted and when it starts. */
+  private void track(Job j, ReadOnlyObjectWrapper<Job> slot, ReadOnlyObjectWrapper<JobState> state) {
+    slot.set(j);
+    state.set(j.state());
+    j.stateProperty().addListener((o, a, s) -> {
+      state.set(s);
+      if (s == JobState.RUNNING && shown.get() != j) {
+        show(j);
+      }
+      if (s == JobState.FAILED) {
+        status.set("Training failed: " + j.messageProperty().get());
+      } else if (s == JobState.CANCELLED && j.progressProperty().get() <= 0) {
+        status.set(j.name() + ": cancelled before training started.");
+      }
+    });
+    Job current = shown.get();
+    if (current == null || current.state().isFinal() || j.state() != JobState.QUEUED) {
+      show(j);
+    }
+  }
+
+  private void show(Job j) {
+    Job old = shown.get();
+    if (old != null) {
+      old.stateProperty().removeListener(shownMirror);
+      progress.unbind();
+      etaText.unbind();
+    }
+    shown.set(j);
+    shownState.set(j.state());
+    j.stateProperty().addListener(shownMirror);
+    progress.bind(j.progressProperty());
+    etaText.bind(Bindings.createStringBinding(() -> {
+      JobState s = j.state();
+      String msg = j.messageProperty().get();
+      if (s == JobState.QUEUED) {
+        return j.name() + ": waiting for the job before it";
+      }
+      if (s.isFinal()) {
+        return j.name() + ": " + (msg == null || msg.isBlank() ? s.label() : msg);
+      }
+      double eta = j.etaSecondsProperty().get();
+      return (s == JobState.PAUSED ? "paused · " : "") + msg + (Double.isFinite(eta) ? " · ETA " + Durations.format(eta) : "");
+    }, j.stateProperty(), j.messageProperty(), j.etaSecondsProperty()));
+  }
+
+  private void applyPreset(String name) {
+    LmPresets.Preset p = LmPresets.get(name);
+    p.model().forEach((k, v) -> {
+      if (byKey.containsKey(k)) {
+        byKey.get(k).set(v);
+      }
+    });
+    p.train().toMap().forEach((k, v) -> byKey.get(k).set(v));
+    p.lm().toMap().forEach((k, v) -> byKey.get(k).set(v));
+    validate();
+  }
+
+  /**
+   * On a new project: its autoencoders, its LM preset and overrides ({@code presets.lm}: preset,
+   * input_mode, any setting), and the newest AR run's curves for the overlay.
+   */
+  private void onProject(Project p) {
+    refreshAutoencoders();
+    points.clear();
+    baselineFolder.set(null);
+    if (p == null) {
+      validate();
+      return;
+    }
+    JsonObject lm = p.preset("lm");
+    if (lm.has("preset") && presets.contains(lm.get("preset").getAsString())) {
+      preset.set(lm.get("preset").getAsString());
+      applyPreset(preset.get());
+    }
+    for (Map.Entry<String, JsonElement> e : lm.entrySet()) {
+      if (byKey.containsKey(e.getKey())) {
+        byKey.get(e.getKey()).textProperty().set(e.getValue().getAsString());
+      } else if (e.getKey().equals("input_mode")) {
+        try {
+          inputMode.set(InputMode.parse(e.getValue().getAsString()));
+        } catch (CalmException ex) {
+          ctx.service().log().warn(p.file() + ": presets.lm.input_mode: " + ex.getMessage());
+        }
+      } else if (!e.getKey().equals("preset")) {
+        ctx.service().log().warn(p.file() + ": presets.lm." + e.getKey() + " is not a CALM setting; ignored");
+      }
+    }
+    loadNewestBaseline(p);
+    validate();
+  }
+
+  /** The project's newest AR run on disk, for the overlay until one is trained here. */
+  private void loadNewestBaseline(Project p) {
+    try {
+      List<Path> dirs = RunFolder.runDirs(p.folder());
+      RunFolder.Run newest = null;
+      for (Path d : dirs) {
+        try {
+          RunFolder.Run r = RunFolder.read(d);
+          if (r != null && RunFolder.AR.equals(r.type()) && (newest == null || r.date().isAfter(newest.date()))) {
+            newest = r;
+          }
+        } catch (CalmException e) {
+          ctx.service().log().warn(e.getMessage());
+        }
+      }
+      if (newest != null) {
+        baselineFolder.set(newest.dir());
+        points.addAll(baselinePoints(newest));
+      }
+    } catch (IOException e) {
+      ctx.service().log().warn("cannot list " + p.folder().resolve(Checkpoints.RUNS) + ": " + e.getMessage());
+    }
+  }
+
+  private void readAutoencoder(Checkpoints.Info info) {
+    aeConfig = null;
+    aeProblem = "";
+    if (info == null) {
+      return;
+    }
+    try {
+      aeConfig = AutoencoderConfig.read(info.dir().resolve(TrainingLoop.CONFIG));
+      if (!java.nio.file.Files.isRegularFile(info.dir().resolve("tokenizer.json"))) {
+        aeProblem = "the autoencoder " + info.dir() + " has no tokenizer.json; train it on the Autoencoder training page";
+        aeConfig = null;
+      }
+    } catch (CalmException e) {
+      aeProblem = e.getMessage();
+    }
+  }
+
+  /** Field errors first; then the checks that span fields (the autoencoder, the architecture, a budget). */
+  private void validate() {
+    List<String> problems = new ArrayList<>();
+    for (SettingField f : fields) {
+      if (!f.isValid()) {
+        problems.add(f.errorProperty().get());
+      }
+    }
+    if (autoencoder.get() == null) {
+      problems.add("choose an autoencoder checkpoint: train one on the Autoencoder training page first");
+    } else if (aeConfig == null) {
+      problems.add(aeProblem);
+    }
+    if (problems.isEmpty()) {
+      Map<String, Number> values = values();
+      try {
+        calmConfig(values);
+      } catch (CalmException e) {
+        problems.add(e.getMessage());
+      }
+      if (values.get("steps").longValue() == 0 && values.get("time_limit").doubleValue() == 0) {
+        problems.add("set steps or time_limit: both are 0, so training would never end");
+      }
+    }
+    validationMessage.set(String.join("\n", problems));
+    valid.set(problems.isEmpty());
+  }
+}

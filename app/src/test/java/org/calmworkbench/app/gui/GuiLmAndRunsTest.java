@@ -1,0 +1,230 @@
+package org.calmworkbench.app.gui;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import javafx.scene.control.Button;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.ListCell;
+import javafx.scene.control.ListView;
+import javafx.scene.control.TableView;
+import javafx.scene.control.TextField;
+import javafx.scene.input.KeyCode;
+import javafx.stage.Stage;
+import org.calmworkbench.app.gui.common.AppSettings;
+import org.calmworkbench.app.gui.common.EventBus;
+import org.calmworkbench.app.gui.lmtrain.LmTrainingPage;
+import org.calmworkbench.app.gui.lmtrain.LmTrainingViewModel;
+import org.calmworkbench.app.gui.pages.Pages;
+import org.calmworkbench.app.gui.project.ProjectPage;
+import org.calmworkbench.app.gui.runs.RunFolder;
+import org.calmworkbench.app.gui.runs.RunsPage;
+import org.calmworkbench.app.gui.service.FxUiExecutor;
+import org.calmworkbench.app.gui.service.Job;
+import org.calmworkbench.app.gui.service.JobState;
+import org.calmworkbench.app.gui.service.WorkbenchService;
+import org.calmworkbench.backend.project.Project;
+import org.calmworkbench.visualizers.Exports;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+/**
+ * The CALM training and Runs pages in the real window, headless (Monocle), in the style of
+ * {@link GuiWorkbenchTest}: the app's service thread and FX dispatcher, a small generated project
+ * with a tiny trained autoencoder, waits for conditions rather than fixed sleeps.
+ */
+@ExtendWith(ApplicationExtension.class)
+class GuiLmAndRunsTest {
+  @TempDir static Path shared;
+  static Project project;
+
+  WorkbenchService service;
+  MainWindow window;
+
+  @BeforeAll
+  static void makeProject() throws Exception {
+    project = TinyProject.createWithCheckpoint(shared.resolve("project"));
+  }
+
+  @Start
+  void start(Stage stage) {
+    service = WorkbenchService.start(new FxUiExecutor(), new TestContexts.RecordingNotifier());
+    WorkbenchContext ctx = new WorkbenchContext(service, new EventBus(),
+        AppSettings.load(shared.resolve("config").resolve(AppSettings.FILE_NAME)));
+    window = WorkbenchApp.show(stage, ctx, new FxNotifier());
+    ((ProjectPage) window.page(Pages.PROJECT)).viewModel().open(project.folder());
+  }
+
+  @AfterEach
+  void stopJobs() throws Exception {
+    fx(() -> {
+      service.cancelAll();
+      return null;
+    });
+    waitUntil(() -> service.unfinished().isEmpty());
+    service.close();
+  }
+
+  static <T> T fx(Callable<T> c) throws Exception {
+    return WaitForAsyncUtils.asyncFx(c).get(30, TimeUnit.SECONDS);
+  }
+
+  void waitUntil(Callable<Boolean> condition) throws Exception {
+    try {
+      WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(condition).get());
+    } catch (java.util.concurrent.TimeoutException e) {
+      String state = fx(() -> "jobs: " + service.jobs() + "\nlog:\n" + service.log().entries().stream()
+          .map(x -> x + (x.detail() == null ? "" : "\n" + x.detail())).collect(java.util.stream.Collectors.joining("\n")));
+      throw new AssertionError("condition not met within 120 s; " + state, e);
+    }
+  }
+
+  void open(FxRobot robot, String title) {
+    robot.clickOn(robot.lookup("#navigation").queryAs(ListView.class).lookupAll(".list-cell").stream()
+        .filter(n -> title.equals(((ListCell<?>) n).getText())).findFirst().orElseThrow());
+    WaitForAsyncUtils.waitForFxEvents();
+  }
+
+  static void type(FxRobot robot, String id, String text) {
+    TextField f = robot.lookup(id).queryAs(TextField.class);
+    robot.clickOn(f);
+    robot.push(KeyCode.CONTROL, KeyCode.A);
+    robot.write(text);
+    WaitForAsyncUtils.waitForFxEvents();
+  }
+
+  LmTrainingPage openCalm(FxRobot robot) throws Exception {
+    open(robot, LmTrainingPage.TITLE);
+    LmTrainingPage page = (LmTrainingPage) window.page(LmTrainingPage.TITLE);
+    fx(() -> {
+      page.viewModel().presetProperty().set("tiny");
+      return null;
+    });
+    assertEquals("tiny", robot.lookup("#lm-preset").queryAs(ComboBox.class).getValue());
+    assertEquals(TinyProject.CHECKPOINT, ((org.calmworkbench.app.gui.common.Checkpoints.Info)
+        robot.lookup("#autoencoder").queryAs(ComboBox.class).getValue()).name());
+    for (String[] kv : new String[][] {{"eval_every", "2"}, {"batch_size", "4"}, {"context_chunks", "4"},
+        {"target_samples", "4"}, {"eval_positions", "16"}}) {
+      edit(robot, "#setting-" + kv[0], kv[1]);
+    }
+    return page;
+  }
+
+  /** Sets a setting's text field (scrolled out of sight in a small window, so not clicked). */
+  static void edit(FxRobot robot, String id, String text) throws Exception {
+    TextField f = robot.lookup(id).queryAs(TextField.class);
+    fx(() -> {
+      f.setText(text);
+      return null;
+    });
+  }
+
+  List<Job> jobsOf(String kind) throws Exception {
+    return fx(() -> service.jobs().stream().filter(j -> j.spec().kind().equals(kind)).toList());
+  }
+
+  @Test
+  void aTinyCalmRunCompletesFromTheUiAndItsChartsReceivePoints(FxRobot robot) throws Exception {
+    LmTrainingPage page = openCalm(robot);
+    edit(robot, "#setting-steps", "4");
+    type(robot, "#setting-num_attention_heads", "3"); // 64 does not split into 3 heads
+    Label message = robot.lookup("#validation-message").queryAs(Label.class);
+    assertTrue(message.isVisible() && message.getText().contains("must split into num_attention_heads heads"),
+        message.getText());
+    assertTrue(robot.lookup("#train").queryAs(Button.class).isDisabled());
+    robot.push(KeyCode.CONTROL, KeyCode.ENTER); // the shortcut must not bypass validation
+    WaitForAsyncUtils.waitForFxEvents();
+    assertTrue(jobsOf(LmTrainingViewModel.KIND).isEmpty());
+    type(robot, "#setting-num_attention_heads", "4");
+    assertFalse(message.isVisible());
+    assertFalse(robot.lookup("#train").queryAs(Button.class).isDisabled());
+    robot.clickOn("#train");
+    Job job = jobsOf(LmTrainingViewModel.KIND).get(0);
+    waitUntil(() -> job.state().isFinal());
+    assertEquals(JobState.DONE, job.state(), job.messageProperty().get());
+    WaitForAsyncUtils.waitForFxEvents();
+    fx(() -> {
+      assertTrue(page.chart(LmTrainingViewModel.CHART_LOSS).pointCount(LmTrainingViewModel.SERIES_LOSS) > 0);
+      assertEquals(2, page.chart(LmTrainingViewModel.CHART_BRIER).pointCount(LmTrainingViewModel.SERIES_BRIER_LM));
+      assertEquals(2, page.chart(LmTrainingViewModel.CHART_BRIER_N).pointCount(LmTrainingViewModel.brierSeries(4)));
+      return null;
+    });
+    assertEquals("100 %", robot.lookup("#train-percent").queryAs(Label.class).getText());
+    // The FLOPs axis redraws the same points at x = step x FLOPs per step.
+    double lastStepX = fx(() -> page.chart(LmTrainingViewModel.CHART_BRIER).chart().getXYPlot().getDataset().getXValue(0, 1));
+    assertEquals(4.0, lastStepX);
+    fx(() -> {
+      page.viewModel().xAxisProperty().set(org.calmworkbench.app.gui.lmtrain.LmPoint.XAxis.FLOPS);
+      return null;
+    });
+    double lastFlopsX = fx(() -> page.chart(LmTrainingViewModel.CHART_BRIER).chart().getXYPlot().getDataset().getXValue(0, 1));
+    assertTrue(lastFlopsX > 1e6, "x = " + lastFlopsX);
+
+    // The Runs page lists the new run beside the autoencoder, and exports the table.
+    open(robot, RunsPage.TITLE);
+    RunsPage runs = (RunsPage) window.page(RunsPage.TITLE);
+    TableView<?> table = robot.lookup("#runs-table").queryAs(TableView.class);
+    String name = page.viewModel().runFolderProperty().get().getFileName().toString();
+    waitUntil(() -> table.getItems().stream().anyMatch(r -> ((RunFolder.Run) r).name().equals(name)));
+    RunFolder.Run calm = fx(() -> runs.viewModel().runs().stream().filter(r -> r.name().equals(name)).findFirst().orElseThrow());
+    assertEquals(RunFolder.CALM, calm.type());
+    assertEquals(4, calm.steps());
+    assertTrue(Double.isFinite(calm.brierLm()));
+    fx(() -> {
+      table.getSelectionModel().selectAll();
+      return null;
+    });
+    fx(() -> {
+      runs.viewModel().metricProperty().set("loss");
+      return null;
+    });
+    assertTrue(fx(() -> runs.chart().pointCount("CALM " + name) == 4));
+    assertTrue(fx(() -> runs.chart().pointCount("AE " + TinyProject.CHECKPOINT) > 0));
+    Path csv = shared.resolve("runs.csv");
+    fx(() -> {
+      runs.exportTableCsv(csv);
+      return null;
+    });
+    List<String> lines = Files.readAllLines(csv);
+    assertEquals("Type,Name,Steps,Final loss,BrierLM,Date,Folder", lines.get(0));
+    assertTrue(lines.stream().anyMatch(l -> l.startsWith("CALM," + name + ",4," + Exports.field(calm.finalLoss()) + ","
+        + Exports.field(calm.brierLm()) + ",")),
+        lines.toString());
+    assertTrue(lines.stream().anyMatch(l -> l.startsWith("AE," + TinyProject.CHECKPOINT + ",150,")), lines.toString());
+    Path png = shared.resolve("runs.png");
+    fx(() -> {
+      runs.chart().writePng(png, 800, 500);
+      return null;
+    });
+    assertTrue(Files.size(png) > 1000);
+  }
+
+  @Test
+  void stopCancelsARunningCalmJobAfterSavingACheckpoint(FxRobot robot) throws Exception {
+    LmTrainingPage page = openCalm(robot);
+    edit(robot, "#setting-steps", "1000000");
+    robot.clickOn("#train");
+    Job job = jobsOf(LmTrainingViewModel.KIND).get(0);
+    waitUntil(() -> job.state() == JobState.RUNNING && job.progressProperty().get() > 0);
+    robot.clickOn("#stop");
+    waitUntil(() -> job.state().isFinal());
+    assertEquals(JobState.CANCELLED, job.state());
+    assertTrue(Files.exists(page.viewModel().runFolderProperty().get().resolve("trainer_state.json")));
+    waitUntil(() -> page.viewModel().statusProperty().get().startsWith("CALM stopped at step"));
+    assertFalse(robot.lookup("#train").queryAs(Button.class).isDisabled(), "a new run can start");
+  }
+}

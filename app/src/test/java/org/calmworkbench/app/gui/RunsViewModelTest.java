@@ -1,0 +1,192 @@
+package org.calmworkbench.app.gui;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.calmworkbench.app.gui.TestContexts.RecordingNotifier;
+import org.calmworkbench.app.gui.common.MetricPoint;
+import org.calmworkbench.app.gui.common.TrainingFlops;
+import org.calmworkbench.app.gui.lmtrain.LmPoint;
+import org.calmworkbench.app.gui.runs.RunFolder;
+import org.calmworkbench.app.gui.runs.RunsViewModel;
+import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.bench.Flops;
+import org.calmworkbench.backend.model.ArConfig;
+import org.calmworkbench.backend.model.AutoencoderConfig;
+import org.calmworkbench.backend.model.CalmConfig;
+import org.calmworkbench.backend.train.AePresets;
+import org.calmworkbench.backend.train.LmPresets;
+import org.calmworkbench.backend.workflow.ArTraining;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Runs page's view model and the run-folder reader, on run folders laid out as the trainers
+ * write them (config.json, trainer_state.json, metrics.jsonl); no engine needed.
+ */
+class RunsViewModelTest {
+  @TempDir Path dir;
+  WorkbenchContext ctx;
+  Path runs;
+  static final AutoencoderConfig AE = AePresets.get("tiny").modelConfig(300);
+  static final CalmConfig CALM = LmPresets.get("tiny").calmConfig(300, 4, 16);
+  static final ArConfig AR = ArTraining.fromPreset(LmPresets.get("tiny"), 300);
+
+  @BeforeEach
+  void setUp() throws Exception {
+    ctx = TestContexts.sameThread(dir.resolve("config"), new RecordingNotifier());
+    ctx.setProject(TinyProject.create(dir.resolve("project")));
+    runs = dir.resolve("project/runs");
+  }
+
+  /** A run folder: config.json, trainer_state.json at {@code steps} with {@code tokensPerStep}, and metrics lines. */
+  Path run(String name, String configJson, long steps, long tokensPerStep, String... metricLines) throws IOException {
+    Path d = Files.createDirectories(runs.resolve(name));
+    Files.writeString(d.resolve("config.json"), configJson);
+    Files.writeString(d.resolve("trainer_state.json"), String.format(
+        "{\"kind\":\"x\",\"step\":%d,\"tokens_seen\":%d,\"elapsed_seconds\":1.5,\"train_config\":{}}", steps, steps * tokensPerStep));
+    Files.writeString(d.resolve("metrics.jsonl"), String.join("\n", metricLines) + "\n");
+    return d;
+  }
+
+  void threeRuns() throws IOException {
+    run("ae-1", AE.toJson().toString(), 3, 256,
+        "{\"step\":1,\"loss\":5.0,\"ce\":1.2,\"kl\":0.1,\"token_accuracy\":0.2}",
+        "{\"step\":2,\"loss\":4.0,\"ce\":1.0,\"kl\":0.1,\"token_accuracy\":0.4}",
+        "{\"step\":3,\"loss\":3.0,\"ce\":0.7,\"kl\":0.1,\"token_accuracy\":0.6,\"valid_token_accuracy\":0.5}");
+    Path lm = run("lm-1", CALM.toJson().toString(), 4, 64,
+        "{\"step\":1,\"loss\":0.9,\"energy_score\":-0.9}",
+        "{\"step\":2,\"loss\":0.8,\"energy_score\":-0.8,\"valid_energy_loss\":0.85,\"brier_1\":0.2,\"brier_lm\":3.5}",
+        "{\"step\":3,\"loss\":0.7,\"energy_score\":-0.7}",
+        "{\"step\":4,\"loss\":0.6,\"energy_score\":-0.6,\"valid_energy_loss\":0.65,\"brier_1\":0.3,\"brier_lm\":5.25}");
+    Files.createDirectories(lm.resolve("autoencoder"));
+    Files.writeString(lm.resolve("autoencoder/config.json"), AE.toJson().toString());
+    run("ar-1", AR.toJson().toString(), 4, 64,
+        "{\"step\":2,\"loss\":4.1,\"token_accuracy\":0.1,\"valid_ce\":4.2,\"brier_1\":0.1,\"brier_lm\":2.0}",
+        "{\"step\":4,\"loss\":3.9,\"token_accuracy\":0.2,\"valid_ce\":4.0,\"brier_1\":0.15,\"brier_lm\":4.0}");
+  }
+
+  @Test
+  void everyRunIsListedWithTypeStepsFinalLossAndBrierLm() throws Exception {
+    threeRuns();
+    RunsViewModel vm = new RunsViewModel(ctx);
+    assertEquals("", vm.problemsProperty().get());
+    assertEquals(List.of("AE ae-1", "AR ar-1", "CALM lm-1"), vm.runs().stream().map(RunFolder.Run::toString).toList());
+    RunFolder.Run ae = vm.runs().get(0);
+    RunFolder.Run ar = vm.runs().get(1);
+    RunFolder.Run lm = vm.runs().get(2);
+    assertEquals(3, ae.steps());
+    assertEquals(3.0, ae.finalLoss());
+    assertTrue(Double.isNaN(ae.brierLm()), "an autoencoder has no BrierLM");
+    assertEquals(0.6, lm.finalLoss());
+    assertEquals(5.25, lm.brierLm(), "the last evaluation's, not the last row's");
+    assertEquals(4.0, ar.brierLm());
+    assertTrue(Double.isNaN(ae.flopsPerStep()));
+    assertEquals(Flops.calmTrainingPerToken(CALM, AE) * 64, lm.flopsPerStep(), 1e-6 * lm.flopsPerStep());
+    assertEquals(Flops.arTrainingPerToken(AR.backbone()) * 64, ar.flopsPerStep(), 1e-6 * ar.flopsPerStep());
+    assertEquals(lm.flopsPerStep(), TrainingFlops.calmPerStep(CALM, AE, 64), 1e-6 * lm.flopsPerStep());
+    assertTrue(vm.statusProperty().get().startsWith("3 runs in "), vm.statusProperty().get());
+  }
+
+  @Test
+  void selectedRunsOverlayTheChosenMetricAgainstStepsOrFlops() throws Exception {
+    threeRuns();
+    RunsViewModel vm = new RunsViewModel(ctx);
+    assertEquals("loss", vm.metricProperty().get());
+    vm.selected().setAll(vm.runs());
+    assertEquals(Set.of("AE ae-1", "AR ar-1", "CALM lm-1"), series(vm.points()));
+    assertTrue(vm.metrics().containsAll(List.of("loss", "brier_lm", "valid_energy_loss", "valid_ce", "token_accuracy")));
+    vm.metricProperty().set("brier_lm");
+    assertEquals(Set.of("AR ar-1", "CALM lm-1"), series(vm.points()), "only runs that measured it");
+    assertEquals(List.of(2.0, 4.0, 2.0, 4.0), vm.points().stream().map(MetricPoint::x).toList());
+    assertEquals(List.of(2.0, 4.0, 3.5, 5.25), vm.points().stream().map(MetricPoint::y).toList());
+    vm.xAxisProperty().set(LmPoint.XAxis.FLOPS);
+    RunFolder.Run lm = vm.runs().get(2);
+    assertEquals(4 * lm.flopsPerStep(), vm.points().get(3).x(), 1e-6 * lm.flopsPerStep());
+    vm.metricProperty().set("loss");
+    assertEquals(Set.of("AR ar-1", "CALM lm-1"), series(vm.points()), "autoencoder runs have no FLOPs axis");
+    vm.selected().setAll(vm.runs().get(0));
+    assertEquals(List.of("loss", "ce", "kl", "token_accuracy", "valid_token_accuracy"), vm.metrics());
+  }
+
+  @Test
+  void aMalformedMetricsLineIsReportedWithFileAndLineAndTheOtherRunsStillList() throws Exception {
+    threeRuns();
+    Path bad = run("lm-bad", CALM.toJson().toString(), 2, 64,
+        "{\"step\":1,\"loss\":0.9}", "{\"step\":2,\"loss\":0.8", "{\"step\":3,\"loss\":0.7}");
+    RunsViewModel vm = new RunsViewModel(ctx);
+    assertEquals(3, vm.runs().size(), "the readable runs still list");
+    String problem = vm.problemsProperty().get();
+    assertTrue(problem.contains(bad.resolve("metrics.jsonl").toString()), problem);
+    assertTrue(problem.contains("line 2"), problem);
+    assertTrue(problem.contains("not valid JSON"), problem);
+    assertTrue(ctx.service().log().entries().stream().anyMatch(e -> e.text().contains("line 2")), "and logged");
+  }
+
+  @Test
+  void metricsLinesNeedANumericStep() throws Exception {
+    Path d = run("ar-x", AR.toJson().toString(), 1, 64, "{\"step\":1,\"loss\":2}", "", "[1, 2]");
+    CalmException e = assertThrows(CalmException.class, () -> RunFolder.readMetrics(d.resolve("metrics.jsonl")));
+    assertEquals(d.resolve("metrics.jsonl") + ", line 3: expected a JSON object, got [1, 2]", e.getMessage());
+    Files.writeString(d.resolve("metrics.jsonl"), "{\"step\":1}\n{\"loss\":2.5}\n");
+    e = assertThrows(CalmException.class, () -> RunFolder.readMetrics(d.resolve("metrics.jsonl")));
+    assertTrue(e.getMessage().endsWith(", line 2: no numeric \"step\" in {\"loss\":2.5}"), e.getMessage());
+  }
+
+  @Test
+  void anUnterminatedLastLineIsARowStillBeingWrittenAndIsSkipped() throws Exception {
+    Path d = run("ar-y", AR.toJson().toString(), 1, 64, "{\"step\":1,\"loss\":2}");
+    Files.writeString(d.resolve("metrics.jsonl"), "{\"step\":1,\"loss\":2}\n{\"step\":2,\"lo");
+    List<RunFolder.Row> rows = RunFolder.readMetrics(d.resolve("metrics.jsonl"));
+    assertEquals(1, rows.size());
+    assertEquals(2.0, rows.get(0).get("loss"));
+  }
+
+  @Test
+  void foldersThatAreNotTrainingRunsAreLeftOut() throws Exception {
+    threeRuns();
+    Path other = Files.createDirectories(runs.resolve("notes"));
+    Files.writeString(other.resolve("config.json"), "{\"model_type\":\"something_else\"}");
+    Files.createDirectories(runs.resolve("lm-starting")); // no checkpoint yet: no config.json
+    assertNull(RunFolder.read(other));
+    RunsViewModel vm = new RunsViewModel(ctx);
+    assertEquals(3, vm.runs().size());
+    assertEquals("", vm.problemsProperty().get());
+  }
+
+  @Test
+  void refreshKeepsTheSelectionOfRunsStillThere() throws Exception {
+    threeRuns();
+    RunsViewModel vm = new RunsViewModel(ctx);
+    vm.selected().setAll(vm.runs().get(1), vm.runs().get(2));
+    run("ar-2", AR.toJson().toString(), 1, 64, "{\"step\":1,\"loss\":4.5}");
+    vm.refresh();
+    assertEquals(4, vm.runs().size());
+    assertEquals(List.of("ar-1", "lm-1"), vm.selected().stream().map(RunFolder.Run::name).toList());
+  }
+
+  @Test
+  void theMetricSurvivesAComboBoxThatClearsItsValueWhenTheListChanges() throws Exception {
+    threeRuns();
+    RunsViewModel vm = new RunsViewModel(ctx);
+    vm.metricProperty().set("brier_lm");
+    // A ComboBox bound to the metric sets it to null while its items are replaced.
+    vm.metrics().addListener((javafx.collections.ListChangeListener<String>) c -> vm.metricProperty().set(null));
+    vm.selected().setAll(vm.runs().get(1), vm.runs().get(2));
+    assertEquals("brier_lm", vm.metricProperty().get());
+    assertEquals(Set.of("AR ar-1", "CALM lm-1"), series(vm.points()));
+  }
+
+  static Set<String> series(List<MetricPoint> points) {
+    return points.stream().map(MetricPoint::series).collect(Collectors.toSet());
+  }
+}

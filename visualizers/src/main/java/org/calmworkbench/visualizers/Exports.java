@@ -1,0 +1,124 @@
+package org.calmworkbench.visualizers;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableView;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+
+/**
+ * Export of charts (PNG) and tables (CSV). Every file is written to a temporary file in the target
+ * folder and then renamed over the target, so a failed or interrupted export never leaves half a
+ * file where a good one was (the same scheme as the backend's AtomicFiles, which this module cannot
+ * depend on).
+ */
+public final class Exports {
+  private Exports() {}
+
+  /** Writes a file's whole content to a stream. */
+  @FunctionalInterface
+  public interface Content {
+    void write(OutputStream out) throws IOException;
+  }
+
+  /** Writes {@code target} through a temp file in its folder and an (atomic where possible) rename. */
+  public static void write(Path target, Content content) throws IOException {
+    Path dir = target.toAbsolutePath().getParent();
+    Files.createDirectories(dir);
+    Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+    try {
+      try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp))) {
+        content.write(out);
+      }
+      try {
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+      }
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  public static void writeString(Path target, String text) throws IOException {
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    write(target, out -> out.write(bytes));
+  }
+
+  /** {@code chart} as a PNG of the given size (independent of its size on screen). */
+  public static void writePng(JFreeChart chart, Path target, int width, int height) throws IOException {
+    write(target, out -> ChartUtils.writeChartAsPNG(out, chart, width, height));
+  }
+
+  /** RFC 4180 CSV: a header row, then one row per list; fields with commas, quotes or line breaks are quoted. */
+  public static String csv(List<String> header, List<? extends List<?>> rows) {
+    StringBuilder sb = new StringBuilder();
+    appendRow(sb, header);
+    for (List<?> row : rows) {
+      appendRow(sb, row);
+    }
+    return sb.toString();
+  }
+
+  /**
+   * Any table as CSV: its visible leaf columns' headers, then each item's cell values as the
+   * columns' cell value factories give them (a number column exports the full number, not the
+   * rounded text a cell shows).
+   */
+  public static <S> String tableCsv(TableView<S> table) {
+    List<TableColumn<S, ?>> columns = new ArrayList<>();
+    for (TableColumn<S, ?> c : table.getVisibleLeafColumns()) {
+      columns.add(c);
+    }
+    List<String> header = columns.stream().map(TableColumn::getText).toList();
+    List<List<?>> rows = new ArrayList<>();
+    for (int i = 0; i < table.getItems().size(); i++) {
+      List<Object> row = new ArrayList<>();
+      for (TableColumn<S, ?> c : columns) {
+        row.add(c.getCellData(i));
+      }
+      rows.add(row);
+    }
+    return csv(header, rows);
+  }
+
+  public static <S> void writeTableCsv(TableView<S> table, Path target) throws IOException {
+    writeString(target, tableCsv(table));
+  }
+
+  private static void appendRow(StringBuilder sb, List<?> row) {
+    for (int i = 0; i < row.size(); i++) {
+      if (i > 0) {
+        sb.append(',');
+      }
+      sb.append(field(row.get(i)));
+    }
+    sb.append('\n');
+  }
+
+  /** One CSV field: empty for null and non-finite numbers, integers without ".0", text quoted when needed. */
+  public static String field(Object v) {
+    if (v == null) {
+      return "";
+    }
+    if (v instanceof Double || v instanceof Float) {
+      double d = ((Number) v).doubleValue();
+      if (!Double.isFinite(d)) {
+        return "";
+      }
+      return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
+    }
+    String s = v.toString();
+    return s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r")
+        ? "\"" + s.replace("\"", "\"\"") + "\""
+        : s;
+  }
+}

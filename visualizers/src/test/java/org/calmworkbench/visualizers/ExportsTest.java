@@ -1,0 +1,51 @@
+package org.calmworkbench.visualizers;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ExportsTest {
+  @TempDir Path dir;
+
+  @Test
+  void csvQuotesFieldsThatNeedItAndWritesNumbersPlainly() {
+    String csv = Exports.csv(List.of("name", "steps", "loss"), List.of(
+        List.of("a,b", 150.0, 0.25),
+        Arrays.asList("say \"hi\"", 3, Double.NaN),
+        Arrays.asList("two\nlines", null, 1e-9)));
+    assertEquals("name,steps,loss\n\"a,b\",150,0.25\n\"say \"\"hi\"\"\",3,\n\"two\nlines\",,1.0E-9\n", csv);
+  }
+
+  @Test
+  void aWriteReplacesTheFileAndLeavesNoTemporaryFile() throws IOException {
+    Path f = dir.resolve("table.csv");
+    Exports.writeString(f, "old\n");
+    Exports.writeString(f, "new\n");
+    assertEquals("new\n", Files.readString(f));
+    try (Stream<Path> s = Files.list(dir)) {
+      assertEquals(List.of(f), s.toList());
+    }
+  }
+
+  @Test
+  void aFailedWriteKeepsTheOldFile() throws IOException {
+    Path f = dir.resolve("chart.png");
+    Exports.writeString(f, "old");
+    assertThrows(IOException.class, () -> Exports.write(f, out -> {
+      out.write(1);
+      throw new IOException("disk full");
+    }));
+    assertEquals("old", Files.readString(f));
+    try (Stream<Path> s = Files.list(dir)) {
+      assertEquals(1, s.count(), "the temporary file is removed");
+    }
+  }
+}
