@@ -1,0 +1,253 @@
+package org.calmworkbench.app.gui.runs;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.collections.FXCollections;
+import javafx.collections.ListChangeListener;
+import javafx.geometry.Insets;
+import javafx.geometry.Orientation;
+import javafx.geometry.Pos;
+import javafx.scene.Node;
+import javafx.scene.control.Button;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.SelectionMode;
+import javafx.scene.control.SplitPane;
+import javafx.scene.control.TableCell;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableView;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.VBox;
+import javafx.stage.FileChooser;
+import org.calmworkbench.app.gui.WorkbenchContext;
+import org.calmworkbench.app.gui.common.Concepts;
+import org.calmworkbench.app.gui.common.MetricPoint;
+import org.calmworkbench.app.gui.common.TrainingFlops;
+import org.calmworkbench.app.gui.lmtrain.LmPoint;
+import org.calmworkbench.app.gui.pages.Page;
+import org.calmworkbench.visualizers.Exports;
+import org.calmworkbench.visualizers.LiveLineChart;
+
+/** The Runs page: a thin view over {@link RunsViewModel}. */
+public final class RunsPage implements Page {
+  public static final String TITLE = "Runs";
+  private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneId.systemDefault());
+
+  private final WorkbenchContext ctx;
+  private final RunsViewModel vm;
+  private TableView<RunFolder.Run> table;
+  private LiveLineChart chart;
+  private Node view;
+  private boolean syncing; // while the table's selection is restored from the view model
+
+  public RunsPage(WorkbenchContext ctx) {
+    this.ctx = ctx;
+    this.vm = new RunsViewModel(ctx);
+  }
+
+  public RunsViewModel viewModel() {
+    return vm;
+  }
+
+  public TableView<RunFolder.Run> table() {
+    view();
+    return table;
+  }
+
+  public LiveLineChart chart() {
+    view();
+    return chart;
+  }
+
+  @Override
+  public Node view() {
+    if (view == null) {
+      view = build();
+    }
+    return view;
+  }
+
+  @Override
+  public void onShow() {
+    vm.refresh();
+  }
+
+  /** The runs table as CSV (what the "Table CSV…" button writes after asking where). */
+  public void exportTableCsv(Path file) throws IOException {
+    Exports.writeTableCsv(table(), file);
+  }
+
+  private Node build() {
+    Label title = new Label("Runs");
+    title.getStyleClass().add("page-title");
+    Label subtitle = new Label("Every training run in this project's runs/ folder. Select several rows (Ctrl- or"
+        + " Shift-click) to draw one metric of each on the chart below.");
+    subtitle.getStyleClass().add("page-subtitle");
+    subtitle.setWrapText(true);
+    subtitle.setMinHeight(Region.USE_PREF_SIZE);
+
+    table = new TableView<>(vm.runs());
+    table.setId("runs-table");
+    table.setPlaceholder(new Label("No training runs yet: train on the Autoencoder or CALM training page."));
+    table.getSelectionModel().setSelectionMode(SelectionMode.MULTIPLE);
+    table.getColumns().add(text("Type", RunFolder.Run::type, 60));
+    table.getColumns().add(text("Name", RunFolder.Run::name, 220));
+    table.getColumns().add(number("Steps", r -> (double) r.steps(), "%.0f", 80));
+    table.getColumns().add(number("Final loss", RunFolder.Run::finalLoss, "%.4f", 100));
+    table.getColumns().add(number("BrierLM", RunFolder.Run::brierLm, "%.2f", 90));
+    TableColumn<RunFolder.Run, Instant> date = new TableColumn<>("Date");
+    date.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(c.getValue().date()));
+    date.setCellFactory(c -> new TableCell<>() {
+      @Override
+      protected void updateItem(Instant item, boolean empty) {
+        super.updateItem(item, empty);
+        setText(empty || item == null ? null : DATE.format(item));
+      }
+    });
+    date.setPrefWidth(140);
+    table.getColumns().add(date);
+    table.getColumns().add(text("Folder", r -> r.dir().toString(), 300));
+    table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+    table.getSelectionModel().getSelectedItems().addListener((ListChangeListener<RunFolder.Run>) c -> {
+      if (!syncing) {
+        vm.selected().setAll(List.copyOf(table.getSelectionModel().getSelectedItems()));
+      }
+    });
+    vm.runs().addListener((ListChangeListener<RunFolder.Run>) c -> restoreSelection());
+
+    Button refresh = new Button("Refresh");
+    refresh.setId("refresh-runs");
+    refresh.setOnAction(e -> vm.refresh());
+    Button csv = new Button("Table CSV…");
+    csv.setId("export-table");
+    csv.setTooltip(Concepts.tooltip("Save this table as CSV (full numbers, one row per run)."));
+    csv.setOnAction(e -> {
+      File f = chooser("runs.csv", "CSV table", "*.csv").showSaveDialog(window());
+      if (f != null) {
+        try {
+          exportTableCsv(f.toPath());
+        } catch (IOException ex) {
+          ctx.service().errors().report("Export the runs table", ex);
+        }
+      }
+    });
+    Label status = new Label();
+    status.setId("runs-status");
+    status.getStyleClass().add("page-subtitle");
+    status.textProperty().bind(vm.statusProperty());
+    HBox tableBar = new HBox(8, refresh, csv, status);
+    tableBar.setAlignment(Pos.CENTER_LEFT);
+
+    Label problems = new Label();
+    problems.setId("runs-problems");
+    problems.getStyleClass().add("validation-message");
+    problems.setWrapText(true);
+    problems.setMinHeight(Region.USE_PREF_SIZE);
+    problems.textProperty().bind(vm.problemsProperty());
+    problems.managedProperty().bind(problems.textProperty().isNotEmpty());
+    problems.visibleProperty().bind(problems.textProperty().isNotEmpty());
+
+    VBox top = new VBox(8, title, subtitle, tableBar, problems, table);
+    VBox.setVgrow(table, Priority.ALWAYS);
+    top.setPadding(new Insets(12, 12, 6, 12));
+
+    ComboBox<String> metric = new ComboBox<>(vm.metrics());
+    metric.setId("metric");
+    metric.valueProperty().bindBidirectional(vm.metricProperty());
+    metric.setTooltip(Concepts.tooltip("A column of the runs' metrics.jsonl: loss (each run's own training loss),"
+        + " brier_lm and brier_1..4 (CALM and AR), valid_energy_loss (CALM), valid_ce (AR), token accuracies (AE)..."));
+    ComboBox<LmPoint.XAxis> xAxis = new ComboBox<>(FXCollections.observableArrayList(LmPoint.XAxis.values()));
+    xAxis.setId("runs-x-axis");
+    xAxis.valueProperty().bindBidirectional(vm.xAxisProperty());
+    xAxis.setTooltip(Concepts.tooltip("Steps, or " + TrainingFlops.FORMULA + "\nAutoencoder runs have no FLOPs axis."));
+    HBox chartBar = new HBox(8, new Label("Metric"), metric, new Label("x axis"), xAxis);
+    chartBar.setAlignment(Pos.CENTER_LEFT);
+
+    chart = new LiveLineChart("Selected runs", "step", "value");
+    chart.setId("runs-chart");
+    chart.setHelp("One curve per selected run: the chosen metric against steps or training FLOPs. Runs of different"
+        + " kinds share the axes only where the metric means the same (BrierLM, Brier-n).");
+    chart.setPrefHeight(320);
+    chart.setMinimumYRange(1e-3);
+    VBox.setVgrow(chart, Priority.ALWAYS);
+    vm.points().addListener((ListChangeListener<MetricPoint>) c -> redraw());
+    redraw();
+
+    VBox bottom = new VBox(6, chartBar, chart);
+    bottom.setPadding(new Insets(6, 12, 12, 12));
+
+    SplitPane split = new SplitPane(top, bottom);
+    split.setOrientation(Orientation.VERTICAL);
+    split.setDividerPositions(0.42);
+    return new BorderPane(split);
+  }
+
+  private void redraw() {
+    chart.clear();
+    chart.setXLabel(vm.xAxisProperty().get().label());
+    String metric = vm.metricProperty().get();
+    chart.chart().setTitle(metric == null ? "Selected runs" : metric);
+    chart.chart().getXYPlot().getRangeAxis().setLabel(metric == null ? "value" : metric);
+    for (MetricPoint p : vm.points()) {
+      chart.addPoint(p.series(), p.x(), p.y());
+    }
+  }
+
+  private void restoreSelection() {
+    syncing = true;
+    try {
+      table.getSelectionModel().clearSelection();
+      for (RunFolder.Run r : vm.selected()) {
+        table.getSelectionModel().select(r);
+      }
+    } finally {
+      syncing = false;
+    }
+  }
+
+  private static TableColumn<RunFolder.Run, String> text(String name, Function<RunFolder.Run, String> value, double width) {
+    TableColumn<RunFolder.Run, String> c = new TableColumn<>(name);
+    c.setCellValueFactory(d -> new ReadOnlyObjectWrapper<>(value.apply(d.getValue())));
+    c.setPrefWidth(width);
+    return c;
+  }
+
+  /** A number column: the cell shows it rounded (blank when not measured); CSV export gets the full value. */
+  private static TableColumn<RunFolder.Run, Double> number(String name, Function<RunFolder.Run, Double> value, String format,
+      double width) {
+    TableColumn<RunFolder.Run, Double> c = new TableColumn<>(name);
+    c.setCellValueFactory(d -> new ReadOnlyObjectWrapper<>(value.apply(d.getValue())));
+    c.setCellFactory(col -> new TableCell<>() {
+      @Override
+      protected void updateItem(Double item, boolean empty) {
+        super.updateItem(item, empty);
+        setText(empty || item == null || !Double.isFinite(item) ? null : String.format(Locale.ROOT, format, item));
+      }
+    });
+    c.setStyle("-fx-alignment: CENTER-RIGHT;");
+    c.setPrefWidth(width);
+    return c;
+  }
+
+  private static FileChooser chooser(String name, String what, String glob) {
+    FileChooser f = new FileChooser();
+    f.getExtensionFilters().add(new FileChooser.ExtensionFilter(what, glob));
+    f.setInitialFileName(name);
+    return f;
+  }
+
+  private javafx.stage.Window window() {
+    return table.getScene() == null ? null : table.getScene().getWindow();
+  }
+}

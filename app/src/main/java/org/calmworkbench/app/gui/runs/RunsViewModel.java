@@ -1,0 +1,158 @@
+package org.calmworkbench.app.gui.runs;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ListChangeListener;
+import javafx.collections.ObservableList;
+import org.calmworkbench.app.gui.WorkbenchContext;
+import org.calmworkbench.app.gui.common.Checkpoints;
+import org.calmworkbench.app.gui.common.Events;
+import org.calmworkbench.app.gui.common.MetricPoint;
+import org.calmworkbench.app.gui.lmtrain.LmPoint;
+import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.project.Project;
+
+/**
+ * The Runs page's state: every training run of the project (autoencoder, CALM, AR) read from its
+ * folder, the runs selected for comparison, the metric to overlay and the x axis, and the overlay's
+ * points. A run whose files are malformed is left out of the table and named, with the file and
+ * line, in {@link #problemsProperty()}.
+ */
+public final class RunsViewModel {
+  public static final String CHART = "compare";
+  /** Preferred default metric: the one every run has. */
+  static final String DEFAULT_METRIC = "loss";
+
+  private final WorkbenchContext ctx;
+  private final ObservableList<RunFolder.Run> runs = FXCollections.observableArrayList();
+  private final ObservableList<RunFolder.Run> selected = FXCollections.observableArrayList();
+  private final ObservableList<String> metrics = FXCollections.observableArrayList();
+  private final ObjectProperty<String> metric = new SimpleObjectProperty<>(this, "metric", DEFAULT_METRIC);
+  private final ObjectProperty<LmPoint.XAxis> xAxis = new SimpleObjectProperty<>(this, "xAxis", LmPoint.XAxis.STEPS);
+  private final ObservableList<MetricPoint> points = FXCollections.observableArrayList();
+  private final ReadOnlyStringWrapper problems = new ReadOnlyStringWrapper(this, "problems", "");
+  private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper(this, "status", "");
+
+  public RunsViewModel(WorkbenchContext ctx) {
+    this.ctx = ctx;
+    selected.addListener((ListChangeListener<RunFolder.Run>) c -> {
+      updateMetrics();
+      updatePoints();
+    });
+    metric.addListener((o, a, b) -> updatePoints());
+    xAxis.addListener((o, a, b) -> updatePoints());
+    ctx.projectProperty().addListener((o, a, p) -> refresh());
+    ctx.bus().subscribe(Events.CheckpointSaved.class, e -> refresh());
+    refresh();
+  }
+
+  /** Every readable run of the project, sorted by folder name (kind, then start time). */
+  public ObservableList<RunFolder.Run> runs() {
+    return runs;
+  }
+
+  /** The runs to overlay; the view mirrors the table's selection here. */
+  public ObservableList<RunFolder.Run> selected() {
+    return selected;
+  }
+
+  /** The metrics the selected runs recorded (every run's when none is selected). */
+  public ObservableList<String> metrics() {
+    return metrics;
+  }
+
+  public ObjectProperty<String> metricProperty() {
+    return metric;
+  }
+
+  public ObjectProperty<LmPoint.XAxis> xAxisProperty() {
+    return xAxis;
+  }
+
+  /** The overlay: one series per selected run that has the metric (named "TYPE name"). */
+  public ObservableList<MetricPoint> points() {
+    return points;
+  }
+
+  /** Runs that could not be read, one per line, naming the file (and line); empty when all were read. */
+  public ReadOnlyStringProperty problemsProperty() {
+    return problems.getReadOnlyProperty();
+  }
+
+  public ReadOnlyStringProperty statusProperty() {
+    return status.getReadOnlyProperty();
+  }
+
+  /** Re-reads the project's runs/ folder, keeping the selection of runs that are still there. */
+  public void refresh() {
+    Project p = ctx.project();
+    List<RunFolder.Run> read = new ArrayList<>();
+    List<String> errors = new ArrayList<>();
+    if (p != null) {
+      try {
+        for (Path dir : RunFolder.runDirs(p.folder())) {
+          try {
+            RunFolder.Run r = RunFolder.read(dir);
+            if (r != null) {
+              read.add(r);
+            }
+          } catch (CalmException e) {
+            errors.add(e.getMessage());
+          }
+        }
+      } catch (IOException e) {
+        errors.add("cannot list " + p.folder().resolve(Checkpoints.RUNS) + ": " + e.getMessage());
+      }
+    }
+    Set<Path> keep = new LinkedHashSet<>();
+    selected.forEach(r -> keep.add(r.dir()));
+    runs.setAll(read);
+    selected.setAll(read.stream().filter(r -> keep.contains(r.dir())).toList());
+    problems.set(String.join("\n", errors));
+    errors.forEach(e -> ctx.service().log().warn(e));
+    status.set(p == null ? "Open a project first (Project page)."
+        : read.isEmpty() && errors.isEmpty() ? "No training runs in " + p.folder().resolve(Checkpoints.RUNS) + " yet."
+        : read.size() + " run" + (read.size() == 1 ? "" : "s") + " in " + p.folder().resolve(Checkpoints.RUNS));
+    updateMetrics();
+    updatePoints();
+  }
+
+  private void updateMetrics() {
+    Set<String> keys = new LinkedHashSet<>();
+    for (RunFolder.Run r : selected.isEmpty() ? runs : selected) {
+      keys.addAll(r.metrics());
+    }
+    String keepMetric = metric.get();
+    metrics.setAll(keys); // a combo box showing the list may clear its value meanwhile: set it again
+    metric.set(keepMetric != null && keys.contains(keepMetric) ? keepMetric
+        : keys.contains(DEFAULT_METRIC) || keys.isEmpty() ? DEFAULT_METRIC : keys.iterator().next());
+  }
+
+  private void updatePoints() {
+    List<MetricPoint> out = new ArrayList<>();
+    String m = metric.get();
+    for (RunFolder.Run r : selected) {
+      boolean flops = xAxis.get() == LmPoint.XAxis.FLOPS;
+      if (flops && !Double.isFinite(r.flopsPerStep())) {
+        continue; // an autoencoder run has no comparable FLOP count
+      }
+      String series = r.type() + " " + r.name();
+      for (RunFolder.Row row : r.rows()) {
+        double y = row.get(m);
+        if (!Double.isNaN(y)) {
+          out.add(new MetricPoint(CHART, series, flops ? row.step() * r.flopsPerStep() : row.step(), y));
+        }
+      }
+    }
+    points.setAll(out);
+  }
+}
