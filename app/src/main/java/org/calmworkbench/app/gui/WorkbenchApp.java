@@ -106,7 +106,7 @@ public final class WorkbenchApp extends Application {
     a.setTitle("Training is running");
     a.setHeaderText("Stop " + training.stream().map(Job::name).collect(Collectors.joining(", ")) + " and quit?");
     a.setContentText("Stopping saves a checkpoint first, so the run can be resumed later"
-        + " (./calm ae train --resume --out RUN_FOLDER). The window closes when it is saved.");
+        + " (./calm ae train, lm train or ar train with --resume --out RUN_FOLDER). The window closes when it is saved.");
     ButtonType stop = new ButtonType("Stop, save and quit", ButtonBar.ButtonData.OK_DONE);
     ButtonType keep = new ButtonType("Keep training", ButtonBar.ButtonData.CANCEL_CLOSE);
     a.getButtonTypes().setAll(stop, keep);
