@@ -16,6 +16,7 @@ import org.calmworkbench.app.cli.commands.AeEvalCommand;
 import org.calmworkbench.app.cli.commands.AeTrainCommand;
 import org.calmworkbench.app.cli.commands.BenchAeCommand;
 import org.calmworkbench.app.cli.commands.DemoCommand;
+import org.calmworkbench.app.cli.commands.ExperimentRunCommand;
 import org.calmworkbench.app.cli.commands.HelpCommand;
 import org.calmworkbench.app.cli.commands.InspectForwardCommand;
 import org.calmworkbench.app.cli.commands.LmTrainCommand;
@@ -55,6 +56,7 @@ public final class CalmCli {
         new AeDecodeCommand(),
         new InspectForwardCommand(),
         new LmTrainCommand(),
+        new ExperimentRunCommand(),
         new BenchAeCommand(),
         new DemoCommand());
   }
