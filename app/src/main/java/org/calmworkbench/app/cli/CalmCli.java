@@ -22,6 +22,7 @@ import org.calmworkbench.app.cli.commands.AeTrainCommand;
 import org.calmworkbench.app.cli.commands.BenchAeCommand;
 import org.calmworkbench.app.cli.commands.BenchLmCommand;
 import org.calmworkbench.app.cli.commands.DemoCommand;
+import org.calmworkbench.app.cli.commands.ExperimentRunCommand;
 import org.calmworkbench.app.cli.commands.HelpCommand;
 import org.calmworkbench.app.cli.commands.InspectForwardCommand;
 import org.calmworkbench.app.cli.commands.LmTrainCommand;
@@ -65,6 +66,7 @@ public final class CalmCli {
         new EvalCommand(),
         new GenerateCommand(),
         new SamplerCheckCommand(),
+        new ExperimentRunCommand(),
         new BenchAeCommand(),
         new BenchLmCommand(),
         new DemoCommand(),

@@ -58,6 +58,11 @@ public final class Flops {
     return 2 * arParamsPerToken(c);
   }
 
+  /** Autoencoder training FLOPs per token: 6 x the encoder and decoder matrix parameters per token. */
+  public static double autoencoderTrainingPerToken(AutoencoderConfig c) {
+    return 6 * new Autoencoder(c).matmulParamsPerToken();
+  }
+
   /** Autoencoder encoder matrix parameters per token (chunk-level layers count 1/K). */
   static double encoderParamsPerToken(AutoencoderConfig c) {
     double h = c.hiddenSize();

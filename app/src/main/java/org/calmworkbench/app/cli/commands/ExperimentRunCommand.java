@@ -1,0 +1,190 @@
+package org.calmworkbench.app.cli.commands;
+
+import com.google.gson.JsonArray;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.calmworkbench.app.cli.Args;
+import org.calmworkbench.app.cli.CliContext;
+import org.calmworkbench.app.cli.Command;
+import org.calmworkbench.app.cli.Option;
+import org.calmworkbench.app.cli.Positionals;
+import org.calmworkbench.app.cli.ProgressLine;
+import org.calmworkbench.backend.Cancellation;
+import org.calmworkbench.backend.experiment.CellResult;
+import org.calmworkbench.backend.experiment.Experiment;
+import org.calmworkbench.backend.experiment.ExperimentRunner;
+import org.calmworkbench.backend.experiment.SummaryRow;
+
+/** {@code calm experiment run FILE.json --out DIR}: a grid of CALM runs (and the AR baseline), resumable. */
+public final class ExperimentRunCommand implements Command {
+  @Override
+  public String name() {
+    return "experiment run";
+  }
+
+  @Override
+  public String summary() {
+    return "run a grid of CALM models (K, head, input, latent size, seeds) from an experiment file; resumable";
+  }
+
+  @Override
+  public String description() {
+    return summary() + """
+
+
+        The file names a corpus, presets, the grid and a budget per cell (docs/EXPERIMENTS.md; samples in
+        sample-projects/experiments/). Each cell trains a language model on an autoencoder shared by the cells
+        with the same K, latent size and seed, then measures BrierLM on the held-out split, training and
+        inference FLOPs and generation tokens/s. Rows go to DIR/results.jsonl, DIR/results.csv and
+        DIR/summary.csv (mean and std over seeds) as cells finish. Ctrl-C stops after saving the current
+        training; the same command again skips finished cells and continues.""";
+  }
+
+  @Override
+  public Positionals positionals() {
+    return new Positionals("FILE.json", 1, 1);
+  }
+
+  @Override
+  public List<Option> options() {
+    return List.of(
+        Option.value("out", "DIR", "experiment folder (results, checkpoints)").required(),
+        Option.flag("retry-failed", "run cells recorded as failed again"));
+  }
+
+  @Override
+  public int run(Args args, CliContext ctx) throws Exception {
+    Experiment experiment = Experiment.read(Path.of(args.positionals().get(0)));
+    Path out = args.path("out");
+    Cancellation stop = ctx.cancellation();
+    int cellCount = experiment.cells().size();
+    ctx.log("experiment " + experiment.name() + ": " + cellCount + " cells into " + out);
+    // One progress line per cell, ended when the cell's row is logged (so the log never lands mid-line).
+    ProgressLine[] line = {ctx.progress("experiment", 0)};
+    ExperimentRunner.Listener listener = new ExperimentRunner.Listener() {
+      @Override
+      public void onProgress(ExperimentRunner.Progress p) {
+        String eta = Double.isFinite(p.etaSeconds()) ? ", eta " + duration(p.etaSeconds()) : "";
+        line[0].update(p.finishedCells(), String.format(Locale.ROOT, "cells done; cell %d/%d %s: %s %.0f%%%s",
+            p.cellIndex(), p.cellCount(), p.cellId(), p.stage(), 100 * p.stageFraction(), eta));
+      }
+
+      @Override
+      public void onCellFinished(CellResult r, int finished, int total) {
+        line[0].finish(finished, "cells done");
+        ctx.log(r.ok()
+            ? String.format(Locale.ROOT, "cell %s: BrierLM %.2f, %.3g train FLOPs, %.1f tokens/s, %.0f s", r.cellId(),
+                r.brierLm(), r.trainFlops(), r.tokensPerSecond(), r.wallSeconds())
+            : "cell " + r.cellId() + " failed: " + r.error());
+        line[0] = ctx.progress("experiment", 0);
+      }
+
+      @Override
+      public void onWarning(String warning) {
+        ctx.log("warning: " + warning);
+      }
+    };
+    ExperimentRunner.Result r = ExperimentRunner.run(new ExperimentRunner.Options(experiment, out,
+        args.flag("retry-failed")), listener, stop::isCancelled);
+    line[0].finish(r.rows().size(), "of " + r.cellCount() + " cells done");
+
+    printTables(ctx, r);
+    if (r.stopped()) {
+      ctx.out().println("stopped (" + stop.reason() + ") after " + r.rows().size() + " of " + r.cellCount()
+          + " cells; run the same command again to continue");
+    } else {
+      ctx.out().println(r.rows().size() + " of " + r.cellCount() + " cells done (" + r.ran() + " now, " + r.skipped()
+          + " before); results in " + out.resolve(ExperimentRunner.RESULTS_CSV) + " and "
+          + out.resolve(ExperimentRunner.SUMMARY_CSV));
+    }
+    JsonArray rows = new JsonArray();
+    r.rows().forEach(row -> rows.add(row.toJson()));
+    JsonArray summary = new JsonArray();
+    for (SummaryRow s : r.summary()) {
+      summary.add(s.toJson());
+    }
+    ctx.put("rows", rows);
+    ctx.put("summary", summary);
+    ctx.put("out", out.toAbsolutePath());
+    ctx.put("cells", r.cellCount());
+    ctx.put("ran", r.ran());
+    ctx.put("skipped", r.skipped());
+    ctx.put("stopped", r.stopped());
+    return 0;
+  }
+
+  private static void printTables(CliContext ctx, ExperimentRunner.Result r) {
+    if (r.rows().isEmpty()) {
+      return;
+    }
+    List<String> header = List.of("cell", "K", "head", "input", "L", "seed", "BrierLM", "train FLOPs",
+        "infer FLOPs/tok", "steps/100 tok", "tok/s", "wall s", "status");
+    List<List<String>> body = new ArrayList<>();
+    for (CellResult c : r.rows()) {
+      body.add(List.of(c.cellId(), Integer.toString(c.cell().patchSize()), c.cell().head(), c.cell().input().key(),
+          c.cell().ar() ? "-" : Integer.toString(c.cell().latentSize()), Long.toString(c.cell().seed()),
+          fixed(c.brierLm(), 2), sci(c.trainFlops()), sci(c.inferFlopsPerToken()), fixed(c.cell().stepsPer100Tokens(), 1),
+          fixed(c.tokensPerSecond(), 1), fixed(c.wallSeconds(), 0), c.ok() ? "ok" : "failed: " + c.error()));
+    }
+    table(ctx, header, body);
+    if (r.summary().isEmpty()) {
+      return;
+    }
+    ctx.out().println();
+    List<String> sHeader = List.of("model", "K", "head", "input", "L", "seeds", "BrierLM (mean ± std)",
+        "train FLOPs", "infer FLOPs/tok", "steps/100 tok", "tok/s (mean ± std)", "failed");
+    List<List<String>> sBody = new ArrayList<>();
+    for (SummaryRow s : r.summary()) {
+      sBody.add(List.of(s.model(), Integer.toString(s.patchSize()), s.head(), s.input(),
+          s.latentSize() == null ? "-" : s.latentSize().toString(), Integer.toString(s.seeds()),
+          plusMinus(s.brierLmMean(), s.brierLmStd(), 2), sci(s.trainFlopsMean()), sci(s.inferFlopsPerToken()),
+          fixed(s.stepsPer100Tokens(), 1), plusMinus(s.tokensPerSecondMean(), s.tokensPerSecondStd(), 1),
+          Integer.toString(s.failed())));
+    }
+    table(ctx, sHeader, sBody);
+  }
+
+  private static void table(CliContext ctx, List<String> header, List<List<String>> body) {
+    int[] width = new int[header.size()];
+    for (int i = 0; i < width.length; i++) {
+      width[i] = header.get(i).length();
+      for (List<String> row : body) {
+        width[i] = Math.max(width[i], Math.min(row.get(i).length(), 60));
+      }
+    }
+    List<List<String>> all = new ArrayList<>();
+    all.add(header);
+    all.addAll(body);
+    for (List<String> row : all) {
+      StringBuilder b = new StringBuilder();
+      for (int i = 0; i < row.size(); i++) {
+        String v = row.get(i);
+        b.append(i == 0 ? "" : "  ").append(v).append(" ".repeat(Math.max(0, width[i] - v.length())));
+      }
+      ctx.out().println(b.toString().stripTrailing());
+    }
+  }
+
+  private static String fixed(double v, int digits) {
+    return Double.isFinite(v) ? String.format(Locale.ROOT, "%." + digits + "f", v) : "-";
+  }
+
+  private static String sci(double v) {
+    return Double.isFinite(v) ? String.format(Locale.ROOT, "%.3g", v) : "-";
+  }
+
+  private static String plusMinus(double mean, double std, int digits) {
+    if (!Double.isFinite(mean)) {
+      return "-";
+    }
+    return fixed(mean, digits) + (Double.isFinite(std) ? " ± " + fixed(std, digits) : "");
+  }
+
+  static String duration(double seconds) {
+    long s = Math.round(seconds);
+    return s >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+        : String.format(Locale.ROOT, "%02d:%02d", s / 60, s % 60);
+  }
+}

@@ -1,0 +1,254 @@
+package org.calmworkbench.backend.experiment;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.calmworkbench.backend.Cancellation;
+import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.generate.TinyCalm;
+import org.calmworkbench.backend.train.TrainControl;
+import org.calmworkbench.backend.train.TrainerState;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A 2 x 2 grid (K = 2, 4; discrete and latent input) at toy size, stopped in the middle of the
+ * second cell's training and resumed; its rows, files and progress; failures and refusals.
+ */
+class ExperimentRunnerTest {
+  @TempDir static Path dir;
+  static Experiment experiment;
+  static ExperimentRunner.Result stopped; // stopped mid-way through the second cell's LM training
+  static ExperimentRunner.Result full; // the same folder, resumed to the end
+  static long stoppedAtStep;
+  static String firstRowBeforeResume;
+  static final AtomicInteger finishedBeforeStop = new AtomicInteger();
+  static final List<String> ranOnResume = new ArrayList<>();
+  static final List<ExperimentRunner.Progress> progress = new ArrayList<>();
+
+  static String toyExperiment(String grid) {
+    return """
+        {
+          "name": "toy",
+          "corpus": "corpus.jsonl",
+          "tokenizer": {"vocab_size": 300},
+          "autoencoder": {"preset": "tiny", "set": {"hidden_size": 32, "intermediate_size": 64, "batch_size": 32}},
+          "lm": {"preset": "tiny", "context_tokens": 16,
+                 "set": {"hidden_size": 32, "intermediate_size": 64, "batch_size": 4, "target_samples": 8}},
+          "grid": %s,
+          "budget": {"steps": 6, "autoencoder_steps": 12},
+          "evaluation": {"positions": 8, "generation_tokens": 8}
+        }
+        """.formatted(grid);
+  }
+
+  static Path writeCorpus(Path folder) throws Exception {
+    Path corpus = folder.resolve("corpus.jsonl");
+    List<String> lines = new ArrayList<>();
+    for (int d = 0; d < 40; d++) {
+      lines.add("{\"text\": \"" + TinyCalm.sentences(40 + d) + "\"}");
+    }
+    Files.write(corpus, lines);
+    return corpus;
+  }
+
+  @BeforeAll
+  static void runTheGridStoppingInTheSecondCellThenResume() throws Exception {
+    writeCorpus(dir);
+    Path file = dir.resolve("toy.json");
+    Files.writeString(file, toyExperiment("{\"patch_sizes\": [2, 4], \"inputs\": [\"discrete\", \"latent\"], \"seeds\": [3]}"));
+    experiment = Experiment.read(file);
+    Path out = dir.resolve("grid");
+    Cancellation stop = new Cancellation();
+    ExperimentRunner.Listener stopInSecondCell = new ExperimentRunner.Listener() {
+      @Override
+      public void onCellFinished(CellResult row, int done, int total) {
+        finishedBeforeStop.incrementAndGet();
+      }
+
+      @Override
+      public void onProgress(ExperimentRunner.Progress p) {
+        progress.add(p);
+        if (p.cellIndex() == 2 && p.stage().equals("language model") && p.stageFraction() > 0
+            && p.stageFraction() < 1) {
+          stop.cancel("test");
+        }
+      }
+    };
+    stopped = ExperimentRunner.run(new ExperimentRunner.Options(experiment, out, false), stopInSecondCell,
+        stop::isCancelled);
+    stoppedAtStep = TrainerState.read(out.resolve("cells/k2-l16-energy-latent-s3/lm/trainer_state.json")).step();
+    firstRowBeforeResume = Files.readAllLines(out.resolve(ExperimentRunner.RESULTS_JSONL)).get(0);
+    full = ExperimentRunner.run(new ExperimentRunner.Options(experiment, out, false), new ExperimentRunner.Listener() {
+      @Override
+      public void onProgress(ExperimentRunner.Progress p) {
+        progress.add(p);
+      }
+
+      @Override
+      public void onCellFinished(CellResult row, int done, int total) {
+        ranOnResume.add(row.cellId());
+      }
+    }, TrainControl.NONE);
+  }
+
+  @Test
+  void everyCellFinishesWithPlausibleNumbers() {
+    assertFalse(full.stopped());
+    assertEquals(4, full.rows().size());
+    for (CellResult r : full.rows()) {
+      assertTrue(r.ok(), r.cellId() + " failed: " + r.error());
+      assertNull(r.error());
+      assertTrue(r.brierLm() >= 0 && r.brierLm() <= 100, "BrierLM in [0, 100]: " + r.brierLm());
+      for (double b : r.brier()) {
+        assertTrue(b >= -1 && b <= 1, "Brier-n in [-1, 1]: " + b);
+      }
+      assertEquals(8, r.positions());
+      assertEquals(6, r.lmSteps());
+      assertEquals(6L * 4 * 16, r.lmTokensSeen(), "batch 4 x context 16 tokens per step, whatever K");
+      assertTrue(r.aeTrainFlops() > 0 && r.lmTrainFlops() > 0, r.toJson().toString());
+      assertEquals(r.aeTrainFlops() + r.lmTrainFlops(), r.trainFlops(), 1e-6 * r.trainFlops());
+      assertTrue(r.inferFlopsPerToken() > 0 && r.tokensPerSecond() > 0, r.toJson().toString());
+      assertEquals(100.0 / r.cell().patchSize(), r.cell().stepsPer100Tokens());
+      assertTrue(r.wallSeconds() > 0 && r.aeWallSeconds() > 0);
+      assertTrue(Files.isRegularFile(full.out().resolve(r.checkpoint()).resolve("model.safetensors")));
+    }
+    CellResult k2 = row(full, "k2-l16-energy-discrete-s3");
+    CellResult k4 = row(full, "k4-l16-energy-discrete-s3");
+    assertTrue(k2.inferFlopsPerToken() > k4.inferFlopsPerToken(),
+        "one backbone step per K tokens: K=2 costs more per token than K=4");
+    assertEquals(k2.aeTrainFlops(), row(full, "k2-l16-energy-latent-s3").aeTrainFlops(),
+        "discrete and latent cells of one K share their autoencoder");
+  }
+
+  @Test
+  void oneAutoencoderPerPatchSizeIsTrainedAndShared() throws Exception {
+    try (var s = Files.list(full.out().resolve(ExperimentRunner.AUTOENCODERS))) {
+      assertEquals(List.of("k2-l16-s3", "k4-l16-s3"), s.map(p -> p.getFileName().toString()).sorted().toList());
+    }
+  }
+
+  @Test
+  void writesJsonlCsvAndSummary() throws Exception {
+    Path out = full.out();
+    List<String> jsonl = Files.readAllLines(out.resolve(ExperimentRunner.RESULTS_JSONL));
+    assertEquals(4, jsonl.size());
+    assertEquals(full.rows().get(0).toJson().toString(), jsonl.get(0));
+    List<String> csv = Files.readAllLines(out.resolve(ExperimentRunner.RESULTS_CSV));
+    assertEquals(5, csv.size());
+    assertEquals(String.join(",", CellResult.COLUMNS), csv.get(0));
+    List<String> summary = Files.readAllLines(out.resolve(ExperimentRunner.SUMMARY_CSV));
+    assertEquals(5, summary.size(), "one configuration per cell with a single seed");
+    assertEquals(4, full.summary().size());
+    SummaryRow s = full.summary().get(0);
+    assertEquals(1, s.seeds());
+    assertEquals(full.rows().get(0).brierLm(), s.brierLmMean(), 1e-12);
+    assertTrue(Double.isNaN(s.brierLmStd()), "no spread from one seed");
+  }
+
+  @Test
+  void progressCountsCellsAndEstimatesTheRest() {
+    assertTrue(progress.stream().anyMatch(p -> p.stage().startsWith("autoencoder")));
+    assertTrue(progress.stream().anyMatch(p -> p.stage().equals("language model")));
+    assertTrue(progress.stream().anyMatch(p -> p.stage().equals("BrierLM")));
+    assertEquals(4, progress.get(progress.size() - 1).cellIndex());
+    assertTrue(progress.stream().allMatch(p -> p.cellCount() == 4));
+    assertTrue(progress.stream().anyMatch(p -> Double.isFinite(p.etaSeconds()) && p.etaSeconds() > 0));
+  }
+
+  @Test
+  void stoppedRunResumesOnlyTheUnfinishedCells() throws Exception {
+    assertTrue(stopped.stopped());
+    assertEquals(1, stopped.rows().size());
+    assertEquals(1, finishedBeforeStop.get());
+    assertTrue(stoppedAtStep > 0 && stoppedAtStep < 6, "the second cell stopped mid-training with a checkpoint: "
+        + stoppedAtStep);
+    assertEquals(1, full.skipped());
+    assertEquals(3, full.ran());
+    assertEquals(List.of("k2-l16-energy-latent-s3", "k4-l16-energy-discrete-s3", "k4-l16-energy-latent-s3"), ranOnResume);
+    assertEquals(firstRowBeforeResume, Files.readAllLines(full.out().resolve(ExperimentRunner.RESULTS_JSONL)).get(0),
+        "first row kept");
+
+    // The interrupted cell, trained again without a stop in a one-cell experiment: the same weights.
+    Path file = dir.resolve("reference.json");
+    Files.writeString(file, toyExperiment("{\"patch_sizes\": [2], \"inputs\": [\"latent\"], \"seeds\": [3]}"));
+    ExperimentRunner.Result reference = ExperimentRunner.run(new ExperimentRunner.Options(Experiment.read(file),
+        dir.resolve("reference"), false), new ExperimentRunner.Listener() {}, TrainControl.NONE);
+    CellResult resumed = row(full, "k2-l16-energy-latent-s3");
+    Path weights = Path.of(resumed.checkpoint(), "model.safetensors");
+    assertEquals(-1, Files.mismatch(full.out().resolve(weights), reference.out().resolve(weights)),
+        "the stopped and resumed cell trains exactly the weights of an uninterrupted run");
+    assertArrayEquals(row(reference, resumed.cellId()).brier(), resumed.brier(), 1e-12);
+
+    ExperimentRunner.Result again = ExperimentRunner.run(new ExperimentRunner.Options(experiment, full.out(), false),
+        new ExperimentRunner.Listener() {}, TrainControl.NONE);
+    assertEquals(0, again.ran());
+    assertEquals(4, again.skipped());
+  }
+
+  @Test
+  void resumeWithAChangedGridIsRefusedNamingTheKey() throws Exception {
+    Path file = dir.resolve("changed.json");
+    Files.writeString(file, toyExperiment("{\"patch_sizes\": [2, 8], \"inputs\": [\"discrete\", \"latent\"], \"seeds\": [3]}"));
+    CalmException e = assertThrows(CalmException.class, () -> ExperimentRunner.run(
+        new ExperimentRunner.Options(Experiment.read(file), full.out(), false), new ExperimentRunner.Listener() {},
+        TrainControl.NONE));
+    assertTrue(e.getMessage().contains("grid.patch_sizes") && e.getMessage().contains("--out"), e.getMessage());
+  }
+
+  @Test
+  void aFolderOfSomethingElseIsNotUsed(@TempDir Path tmp) throws Exception {
+    Files.writeString(tmp.resolve("notes.txt"), "mine");
+    CalmException e = assertThrows(CalmException.class, () -> ExperimentRunner.run(
+        new ExperimentRunner.Options(experiment, tmp, false), new ExperimentRunner.Listener() {}, TrainControl.NONE));
+    assertTrue(e.getMessage().contains("not empty"), e.getMessage());
+  }
+
+  @Test
+  void aFailedCellIsRecordedWithItsErrorAndTheGridGoesOn() throws Exception {
+    Path file = dir.resolve("failing.json");
+    // beta = 0 passes the setting's range check but not CalmConfig (the energy score needs 0 < beta < 2);
+    // the AR baseline has no beta, so only the CALM cell fails.
+    Files.writeString(file, toyExperiment("{\"patch_sizes\": [4], \"seeds\": [3], \"include_ar_baseline\": true}")
+        .replace("\"target_samples\": 8", "\"target_samples\": 8, \"beta\": 0"));
+    Path out = dir.resolve("failing");
+    ExperimentRunner.Result r = ExperimentRunner.run(new ExperimentRunner.Options(Experiment.read(file), out, false),
+        new ExperimentRunner.Listener() {}, TrainControl.NONE);
+    assertEquals(2, r.rows().size());
+    CellResult calm = row(r, "k4-l16-energy-discrete-s3");
+    assertFalse(calm.ok());
+    assertTrue(calm.error().contains("beta"), calm.error());
+    assertTrue(Double.isNaN(calm.brierLm()));
+    CellResult ar = row(r, "ar-s3");
+    assertTrue(ar.ok(), ar.error());
+    assertEquals("softmax", ar.cell().head());
+    assertEquals(100.0, ar.cell().stepsPer100Tokens());
+    assertEquals(0.0, ar.aeTrainFlops());
+    assertTrue(ar.brierLm() >= 0 && ar.tokensPerSecond() > 0 && ar.lmTrainFlops() > 0, ar.toJson().toString());
+    Map<String, CellResult> recorded = ExperimentRunner.readResults(out);
+    assertEquals(CellResult.FAILED, recorded.get(calm.cellId()).status());
+    assertEquals(calm.error(), recorded.get(calm.cellId()).error());
+
+    ExperimentRunner.Result skipped = ExperimentRunner.run(new ExperimentRunner.Options(Experiment.read(file), out, false),
+        new ExperimentRunner.Listener() {}, TrainControl.NONE);
+    assertEquals(0, skipped.ran(), "a failed cell is finished");
+    ExperimentRunner.Result retried = ExperimentRunner.run(new ExperimentRunner.Options(Experiment.read(file), out, true),
+        new ExperimentRunner.Listener() {}, TrainControl.NONE);
+    assertEquals(1, retried.ran(), "--retry-failed runs the failed cell again");
+  }
+
+  static CellResult row(ExperimentRunner.Result r, String id) {
+    return r.rows().stream().filter(x -> x.cellId().equals(id)).findFirst().orElseThrow(() -> new AssertionError(id));
+  }
+}
