@@ -15,6 +15,8 @@ import org.calmworkbench.app.cli.commands.AeEncodeCommand;
 import org.calmworkbench.app.cli.commands.AeEvalCommand;
 import org.calmworkbench.app.cli.commands.AeTrainCommand;
 import org.calmworkbench.app.cli.commands.BenchAeCommand;
+import org.calmworkbench.app.cli.commands.BenchGuiCommand;
+import org.calmworkbench.app.cli.commands.BenchMemoryCommand;
 import org.calmworkbench.app.cli.commands.DemoCommand;
 import org.calmworkbench.app.cli.commands.HelpCommand;
 import org.calmworkbench.app.cli.commands.InspectForwardCommand;
@@ -56,6 +58,8 @@ public final class CalmCli {
         new InspectForwardCommand(),
         new LmTrainCommand(),
         new BenchAeCommand(),
+        new BenchGuiCommand(),
+        new BenchMemoryCommand(),
         new DemoCommand());
   }
 
