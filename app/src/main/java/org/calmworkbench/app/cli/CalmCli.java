@@ -21,6 +21,8 @@ import org.calmworkbench.app.cli.commands.AeEvalCommand;
 import org.calmworkbench.app.cli.commands.AeTrainCommand;
 import org.calmworkbench.app.cli.commands.BenchAeCommand;
 import org.calmworkbench.app.cli.commands.BenchLmCommand;
+import org.calmworkbench.app.cli.commands.BenchGuiCommand;
+import org.calmworkbench.app.cli.commands.BenchMemoryCommand;
 import org.calmworkbench.app.cli.commands.DemoCommand;
 import org.calmworkbench.app.cli.commands.ExperimentRunCommand;
 import org.calmworkbench.app.cli.commands.HelpCommand;
@@ -69,6 +71,8 @@ public final class CalmCli {
         new ExperimentRunCommand(),
         new BenchAeCommand(),
         new BenchLmCommand(),
+        new BenchGuiCommand(),
+        new BenchMemoryCommand(),
         new DemoCommand(),
         new GuiCommand());
   }

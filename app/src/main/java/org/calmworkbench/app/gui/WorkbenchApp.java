@@ -35,9 +35,8 @@ public final class WorkbenchApp extends Application {
   @Override
   public void start(Stage stage) {
     settings = AppSettings.load(AppSettings.defaultFile());
-    FxNotifier notifier = new FxNotifier();
-    service = WorkbenchService.start(new FxUiExecutor(), notifier);
-    service.errors().installAsDefaultHandler();
+    Opened opened = open(stage, settings, getParameters().getNamed().get("project"));
+    service = opened.service();
     // On SIGTERM or logout: stop training at a step boundary (saving a checkpoint) before the JVM ends.
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
@@ -46,21 +45,35 @@ public final class WorkbenchApp extends Application {
         Thread.currentThread().interrupt();
       }
     }, "calm-shutdown"));
+  }
+
+  /** What {@link #open} made: the job service, the window's context and the window. */
+  public record Opened(WorkbenchService service, WorkbenchContext context, MainWindow window) {}
+
+  /**
+   * Everything {@link #start} does but the shutdown hook: starts the job service (the engine is not
+   * loaded: the first job that needs it loads it), shows the main window on {@code stage} and
+   * opens the start-up project ({@code given}, else the start-up rules of {@link StartupProject}).
+   * FX thread. {@code calm bench gui} calls it to measure the real window.
+   */
+  public static Opened open(Stage stage, AppSettings settings, String given) {
+    FxNotifier notifier = new FxNotifier();
+    WorkbenchService service = WorkbenchService.start(new FxUiExecutor(), notifier);
+    service.errors().installAsDefaultHandler();
     WorkbenchContext ctx = new WorkbenchContext(service, new EventBus(), settings);
     MainWindow window = show(stage, ctx, notifier);
-
-    String given = getParameters().getNamed().get("project");
     StartupProject.Resolution r;
     try {
       r = StartupProject.resolve(given, settings, Path.of("").toAbsolutePath(), System.getProperty("calm.home"));
     } catch (RuntimeException e) {
       service.errors().report("Open project", e);
-      return;
+      return new Opened(service, ctx, window);
     }
     service.log().info("start-up project: " + (r.folder() == null ? "none" : r.folder()) + " — " + r.how());
     if (r.folder() != null) {
       ((ProjectPage) window.page(Pages.PROJECT)).viewModel().open(r.folder());
     }
+    return new Opened(service, ctx, window);
   }
 
   /**

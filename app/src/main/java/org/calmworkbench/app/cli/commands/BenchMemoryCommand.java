@@ -1,0 +1,127 @@
+package org.calmworkbench.app.cli.commands;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import java.util.List;
+import java.util.Locale;
+import org.calmworkbench.app.cli.Args;
+import org.calmworkbench.app.cli.CliContext;
+import org.calmworkbench.app.cli.Command;
+import org.calmworkbench.app.cli.Option;
+import org.calmworkbench.backend.Cancellation;
+import org.calmworkbench.backend.bench.MemoryGrowth;
+import org.calmworkbench.backend.bench.TrainingMemory;
+
+/** {@code calm bench memory}: does memory stay flat over a long training run? */
+public final class BenchMemoryCommand implements Command {
+  /** The goal: at most this much growth after warm-up. */
+  public static final double GOAL_PERCENT = 5.0;
+
+  @Override
+  public String name() {
+    return "bench memory";
+  }
+
+  @Override
+  public String summary() {
+    return "train a preset for many steps and check that process memory (RSS) and heap stay flat";
+  }
+
+  @Override
+  public String description() {
+    return summary() + """
+
+
+        Trains on uniform random token ids through the real trainer (evaluation every --sample-every
+        steps, checkpoints as the preset says, in a temporary folder that is deleted afterwards). Every
+        --sample-every steps it records the resident set size (all memory, PyTorch's native tensors
+        included) and the Java heap used after a full GC, then prints the growth from the first sample
+        at or after --warmup to the last one. Goal: at most 5%. --model lm trains a tiny autoencoder
+        for 20 steps first, then the CALM language model preset.""";
+  }
+
+  @Override
+  public List<Option> options() {
+    return List.of(
+        Option.value("model", "ae|lm", "autoencoder or CALM language model").withDefault("ae"),
+        Option.value("preset", "NAME", "preset of that model").withDefault("tiny"),
+        Option.value("steps", "N", "training steps").withDefault(10000),
+        Option.value("sample-every", "N", "steps between memory samples").withDefault(500),
+        Option.value("warmup", "STEP", "growth is measured from the first sample at or after this step").withDefault(1000),
+        Option.value("vocab-size", "N", "vocabulary of the random token ids").withDefault(1024),
+        Option.value("seed", "N", "random seed").withDefault(42),
+        Option.value("eval-every", "N", "steps between evaluations (default: --sample-every); to isolate what grows"),
+        Option.value("checkpoint-every", "S", "seconds between checkpoints (default: the preset's); to isolate what grows"));
+  }
+
+  @Override
+  public int run(Args args, CliContext ctx) throws Exception {
+    TrainingMemory.Options o = new TrainingMemory.Options(TrainingMemory.ModelKind.parse(args.string("model")),
+        args.string("preset"), args.integer("steps", 1, Integer.MAX_VALUE), args.integer("sample-every", 1, Integer.MAX_VALUE),
+        args.integer("warmup", 0, Integer.MAX_VALUE), args.integer("vocab-size", 2, 1 << 20), args.longValue("seed"),
+        args.has("eval-every") ? args.integer("eval-every", 1, Integer.MAX_VALUE) : args.integer("sample-every", 1, Integer.MAX_VALUE),
+        args.has("checkpoint-every") ? args.number("checkpoint-every") : null);
+    Cancellation stop = ctx.cancellation();
+    ctx.out().printf(Locale.ROOT, "training %s preset %s for %d steps on random ids (vocab %d); sampling every %d steps%n",
+        o.model().name().toLowerCase(Locale.ROOT), o.preset(), o.steps(), o.vocabSize(), o.sampleEvery());
+    ctx.out().printf(Locale.ROOT, "%8s  %10s  %12s  %14s  %16s  %10s%n", "step", "RSS MiB", "heap MiB", "heap committed",
+        "non-heap commit.", "NDArrays");
+    ctx.out().flush();
+    TrainingMemory.Result r = TrainingMemory.run(o, s -> {
+      ctx.out().printf(Locale.ROOT, "%8d  %10s  %12.1f  %14s  %16s  %10d%n", s.step(), mib(s.rssBytes()),
+          s.heapUsedBytes() / 1048576.0, mib(s.heapCommittedBytes()), mib(s.nonHeapCommittedBytes()), s.liveNdArrays());
+      ctx.out().flush();
+      if (ctx.json()) {
+        ctx.err().printf(Locale.ROOT, "step %d: RSS %s MiB, heap %.1f MiB%n", s.step(), mib(s.rssBytes()),
+            s.heapUsedBytes() / 1048576.0);
+      }
+    }, stop::isCancelled);
+    if (stop.isCancelled()) {
+      ctx.log("stopped early: the growth covers the steps run so far");
+    }
+    MemoryGrowth.Sample base = MemoryGrowth.baseline(r.samples(), o.warmupStep());
+    ctx.out().printf(Locale.ROOT, "before training: RSS %s MiB, heap %.1f MiB (max heap %.0f MiB)%n", mib(r.before().rssBytes()),
+        r.before().heapUsedBytes() / 1048576.0, r.maxHeapBytes() / 1048576.0);
+    ctx.out().printf(Locale.ROOT, "RSS growth from step %s to the end   %s (peak %s)  [%s]%n",
+        base == null ? "-" : Long.toString(base.step()), percent(r.rssGrowthPercent()), percent(r.rssPeakGrowthPercent()),
+        r.rssSource());
+    ctx.out().printf(Locale.ROOT, "heap growth from step %s to the end  %s%n",
+        base == null ? "-" : Long.toString(base.step()), percent(r.heapGrowthPercent()));
+    boolean pass = r.rssGrowthPercent() <= GOAL_PERCENT && r.heapGrowthPercent() <= GOAL_PERCENT;
+    ctx.out().printf(Locale.ROOT, "goal <= %.0f%% growth after warm-up: %s   (%.1f steps/s)%n", GOAL_PERCENT,
+        pass ? "met" : "NOT met", r.stepsPerSecond());
+
+    JsonArray samples = new JsonArray();
+    for (MemoryGrowth.Sample s : r.samples()) {
+      JsonObject j = new JsonObject();
+      j.addProperty("step", s.step());
+      j.addProperty("rss_bytes", s.rssBytes());
+      j.addProperty("heap_used_bytes", s.heapUsedBytes());
+      j.addProperty("heap_committed_bytes", s.heapCommittedBytes());
+      j.addProperty("non_heap_committed_bytes", s.nonHeapCommittedBytes());
+      j.addProperty("live_ndarrays", s.liveNdArrays());
+      samples.add(j);
+    }
+    ctx.put("model", o.model().name().toLowerCase(Locale.ROOT));
+    ctx.put("preset", o.preset());
+    ctx.put("steps", o.steps());
+    ctx.put("warmup_step", base == null ? null : base.step());
+    ctx.put("samples", samples);
+    ctx.put("rss_growth_percent", r.rssGrowthPercent());
+    ctx.put("rss_peak_growth_percent", r.rssPeakGrowthPercent());
+    ctx.put("heap_growth_percent", r.heapGrowthPercent());
+    ctx.put("rss_source", r.rssSource());
+    ctx.put("steps_per_second", r.stepsPerSecond());
+    ctx.put("goal_percent", GOAL_PERCENT);
+    ctx.put("goal_met", pass);
+    return 0;
+  }
+
+  private static String mib(long bytes) {
+    return bytes < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f", bytes / 1048576.0);
+  }
+
+  private static String percent(double p) {
+    return Double.isNaN(p) ? "n/a" : String.format(Locale.ROOT, "%+.2f%%", p);
+  }
+}
