@@ -161,7 +161,8 @@ public final class TrainingMemory {
         PatchSampler.uniform(train), new long[0], ae, null, false), p -> {}, TrainControl.NONE);
     LmPresets.Preset preset = LmPresets.get(o.preset());
     CalmConfig cfg = preset.calmConfig(o.vocabSize(), aeCfg.patchSize(), aeCfg.latentSize());
-    return CalmTrainer.run(new CalmTrainer.Request(cfg, InputMode.DISCRETE, trainConfig(preset.train(), o), preset.lm(), ae,
+    return CalmTrainer.run(new CalmTrainer.Request(cfg, InputMode.DISCRETE, org.calmworkbench.backend.model.HeadConfig.energy(),
+        trainConfig(preset.train(), o), preset.lm(), ae,
         TokenIds.of(train), TokenIds.of(valid), dir.resolve("lm"), null, false), listener, control);
   }
 
