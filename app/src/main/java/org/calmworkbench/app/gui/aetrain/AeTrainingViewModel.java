@@ -370,6 +370,9 @@ public final class AeTrainingViewModel {
       if (s == JobState.QUEUED) {
         return "waiting for the job before it";
       }
+      if (s == JobState.DONE && msg != null && msg.startsWith("done")) {
+        return msg; // "done in 1:35", not "done: done in 1:35"
+      }
       if (s.isFinal()) {
         return s.label() + (msg == null || msg.isBlank() ? "" : ": " + msg);
       }

@@ -19,6 +19,7 @@ import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import org.calmworkbench.app.gui.WorkbenchContext;
 import org.calmworkbench.app.gui.common.Checkpoints;
@@ -138,6 +139,7 @@ public final class InspectorPage implements Page {
     Label decoded = new Label();
     decoded.setId("decoded-text");
     decoded.setWrapText(true);
+    decoded.setMinHeight(Region.USE_PREF_SIZE); // all wrapped lines, not one line with an ellipsis
     decoded.textProperty().bind(vm.decodedTextProperty());
     VBox left = new VBox(6, chunksTitle, chunkScroll, decodedTitle, decoded);
     left.setPadding(new Insets(4, 12, 12, 12));

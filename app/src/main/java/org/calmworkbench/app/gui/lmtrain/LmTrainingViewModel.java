@@ -44,6 +44,7 @@ import org.calmworkbench.backend.config.Setting;
 import org.calmworkbench.backend.model.ArConfig;
 import org.calmworkbench.backend.model.AutoencoderConfig;
 import org.calmworkbench.backend.model.CalmConfig;
+import org.calmworkbench.backend.model.HeadType;
 import org.calmworkbench.backend.model.InputMode;
 import org.calmworkbench.backend.project.Project;
 import org.calmworkbench.backend.train.ArTrainer;
@@ -126,7 +127,9 @@ public final class LmTrainingViewModel {
     this.ctx = ctx;
     Set<String> model = Set.copyOf(CalmConfig.SETTINGS.stream().map(Setting::key).toList());
     Set<String> train = Set.copyOf(TrainConfig.SETTINGS.stream().map(Setting::key).toList());
-    for (Setting s : LmTraining.settableKeys(org.calmworkbench.backend.model.HeadType.ENERGY)) {
+    // This page trains the energy head only: the flow/diffusion heads' keys have no preset values
+    // here and LmTraining refuses them with --head energy.
+    for (Setting s : LmTraining.settableKeys(HeadType.ENERGY)) {
       add(new SettingField(s, model.contains(s.key()) ? MODEL_CATEGORY : train.contains(s.key()) ? TRAIN_CATEGORY : LM_CATEGORY));
     }
     preset.addListener((o, a, b) -> applyPreset(b));
@@ -316,7 +319,7 @@ public final class LmTrainingViewModel {
     double flopsPerStep = TrainingFlops.calmPerStep(model, aeConfig,
         (long) values.get("batch_size").intValue() * values.get("context_chunks").intValue() * model.patchSize());
     LmTraining.Options options = new LmTraining.Options(autoencoder.get().dir(), ctx.project().corpusPaths(), out, "energy",
-        inputMode.get(), preset.get(), sets(LmTraining.settableKeys(org.calmworkbench.backend.model.HeadType.ENERGY), Map.of()), null, null, null, false);
+        inputMode.get(), preset.get(), sets(LmTraining.settableKeys(HeadType.ENERGY), Map.of()), null, null, null, false);
     points.removeIf(p -> !p.baseline());
     runFolder.set(out);
     status.set("Training CALM into " + out);

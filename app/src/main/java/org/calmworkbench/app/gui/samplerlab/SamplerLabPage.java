@@ -254,11 +254,11 @@ public final class SamplerLabPage implements Page {
     table = new TableView<>();
     table.setId("lab-table");
     table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
-    table.getColumns().add(column("Method", Row::method, "Which sampler. " + ALGORITHM_1 + " " + ALGORITHM_2, 190));
-    table.getColumns().add(column("Total variation", Row::tv, TV_HELP, 110));
-    table.getColumns().add(column("Calls per draw", Row::calls, CALLS_HELP, 110));
+    table.getColumns().add(column("Method", Row::method, "Which sampler. " + ALGORITHM_1 + " " + ALGORITHM_2, 170));
+    table.getColumns().add(column("Total variation", Row::tv, TV_HELP, 105));
+    table.getColumns().add(column("Calls per draw", Row::calls, CALLS_HELP, 105));
     table.getColumns().add(column("Restarts per draw", Row::restarts,
-        "Exact sampler: attempts rejected before the accepted one, per output.", 120));
+        "Exact sampler: attempts rejected before the accepted one, per output.", 140));
     table.getColumns().add(column("Fell back", Row::fallbacks,
         "Exact outputs that hit the call budget (10000) and came from the batch estimate instead.", 80));
     table.setPlaceholder(new Label("Press Run to sample."));
