@@ -1,5 +1,6 @@
 package org.calmworkbench.backend.bench;
 
+import org.calmworkbench.backend.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +40,7 @@ public final class AeThroughput {
     long t0 = System.nanoTime();
     AutoencoderTrainer.run(new AutoencoderTrainer.Request(cfg, tc, PatchSampler.uniform(tokens), new long[0], dir, null, false),
         p -> marks.add(new double[] {p.step(), (System.nanoTime() - t0) / 1e9}), TrainControl.NONE);
-    deleteTree(dir);
+    AtomicFiles.deleteTree(dir);
     // Best of before and after: a busy machine slows both, and the best is the closest to the ceiling.
     double roofline = Math.max(rooflineBefore, Roofline.matmulFlops(rooflineSize, 5));
     double[] first = marks.stream().filter(m -> m[0] >= warmupSteps).findFirst().orElse(marks.get(0));
@@ -52,9 +53,4 @@ public final class AeThroughput {
         achieved / roofline);
   }
 
-  private static void deleteTree(Path dir) throws IOException {
-    try (var s = Files.walk(dir)) {
-      s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
-  }
 }

@@ -1,13 +1,12 @@
 package org.calmworkbench.backend.bench;
 
+import org.calmworkbench.backend.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.function.DoubleConsumer;
-import java.util.stream.Stream;
 import org.calmworkbench.backend.generate.ArGenerator;
 import org.calmworkbench.backend.generate.CalmGenerator;
 import org.calmworkbench.backend.model.InputMode;
@@ -114,7 +113,7 @@ public final class LmBench {
         return new Result(o, k, calm.config().vocabSize(), calmSide, arSide);
       }
     } finally {
-      deleteTree(dir);
+      AtomicFiles.deleteTree(dir);
     }
   }
 
@@ -152,9 +151,4 @@ public final class LmBench {
     }
   }
 
-  private static void deleteTree(Path dir) throws IOException {
-    try (Stream<Path> s = Files.walk(dir)) {
-      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
-  }
 }

@@ -1,5 +1,6 @@
 package org.calmworkbench.backend.bench;
 
+import org.calmworkbench.backend.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -116,7 +117,7 @@ public final class TrainingMemory {
           MemoryGrowth.peakPercent(list, o.warmupStep(), MemoryGrowth.Sample::rssBytes),
           r.steps() / Math.max(r.elapsedSeconds(), 1e-9), ProcessMemory.rssSource(), Runtime.getRuntime().maxMemory());
     } finally {
-      deleteTree(dir);
+      AtomicFiles.deleteTree(dir);
     }
   }
 
@@ -166,9 +167,4 @@ public final class TrainingMemory {
         TokenIds.of(train), TokenIds.of(valid), dir.resolve("lm"), null, false), listener, control);
   }
 
-  private static void deleteTree(Path dir) throws IOException {
-    try (var s = Files.walk(dir)) {
-      s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
-  }
 }

@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -191,7 +190,7 @@ public final class ExperimentRunner {
           pending.add(c);
         } else if (!r.ok() && retryFailed) {
           rows.remove(c.id());
-          deleteTree(out.resolve(CELLS).resolve(c.id()));
+          AtomicFiles.deleteTree(out.resolve(CELLS).resolve(c.id()));
           pending.add(c);
         }
       }
@@ -643,14 +642,4 @@ public final class ExperimentRunner {
     return (System.nanoTime() - startNanos) / 1e9;
   }
 
-  static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
-  }
 }

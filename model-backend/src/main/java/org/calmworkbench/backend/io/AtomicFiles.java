@@ -70,4 +70,22 @@ public final class AtomicFiles {
   public static void writeString(Path target, String text) throws IOException {
     writeBytes(target, text.getBytes(StandardCharsets.UTF_8));
   }
+
+  /**
+   * Deletes {@code root} and everything under it, deepest first; nothing if it does not exist.
+   *
+   * @throws IOException naming the first entry that could not be deleted
+   */
+  public static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    java.util.List<Path> all;
+    try (java.util.stream.Stream<Path> s = Files.walk(root)) {
+      all = s.sorted(java.util.Comparator.reverseOrder()).toList();
+    }
+    for (Path p : all) {
+      Files.deleteIfExists(p);
+    }
+  }
 }

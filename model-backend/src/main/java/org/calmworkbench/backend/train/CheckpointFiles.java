@@ -7,11 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.calmworkbench.backend.io.AtomicFiles;
 
 /**
@@ -46,7 +43,7 @@ public final class CheckpointFiles {
     Files.createDirectories(dir);
     recover(dir);
     Path pending = dir.resolve(PENDING);
-    deleteTree(pending);
+    AtomicFiles.deleteTree(pending);
     Files.createDirectories(pending);
     for (Map.Entry<String, FileWriter> e : files.entrySet()) {
       e.getValue().writeTo(pending.resolve(e.getKey()));
@@ -65,7 +62,7 @@ public final class CheckpointFiles {
     if (Files.exists(pending.resolve(COMMITTED))) {
       rollForward(dir);
     } else {
-      deleteTree(pending);
+      AtomicFiles.deleteTree(pending);
     }
   }
 
@@ -86,7 +83,7 @@ public final class CheckpointFiles {
       }
     }
     fsyncDir(dir);
-    deleteTree(pending);
+    AtomicFiles.deleteTree(pending);
   }
 
   private static void fsyncDir(Path dir) {
@@ -97,17 +94,4 @@ public final class CheckpointFiles {
     }
   }
 
-  static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    List<Path> all = new ArrayList<>();
-    try (Stream<Path> s = Files.walk(root)) {
-      s.forEach(all::add);
-    }
-    all.sort(Comparator.reverseOrder());
-    for (Path p : all) {
-      Files.deleteIfExists(p);
-    }
-  }
 }

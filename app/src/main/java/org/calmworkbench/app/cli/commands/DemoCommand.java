@@ -1,5 +1,6 @@
 package org.calmworkbench.app.cli.commands;
 
+import org.calmworkbench.backend.io.AtomicFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -76,7 +77,7 @@ public final class DemoCommand implements Command {
 
     ctx.out().println("1. Autoencoder: K=4 tokens <-> one latent vector (VAE: token masking, KL clamp, latent dropout)");
     if (fresh || !Files.exists(ae.resolve("trainer_state.json"))) {
-      deleteTree(ae);
+      AtomicFiles.deleteTree(ae);
       TrainingOutput out = new TrainingOutput(ctx, "ae train", new String[] {"token_accuracy"}, new String[] {"valid_token_accuracy"});
       TrainingLoop.Result r = AeTraining.run(new AeTraining.Options(project.corpusPaths(), ae, null,
           AeTraining.DEFAULT_VOCAB_SIZE, "laptop", List.of(), null, args.number("ae-seconds"), project.seed(), false), out, stop::isCancelled);
@@ -112,7 +113,7 @@ public final class DemoCommand implements Command {
       ctx.out().println();
       ctx.out().println("3. CALM: a Transformer predicts the next latent vector with an energy-score head (K x fewer steps)");
       if (fresh || !Files.exists(lm.resolve("trainer_state.json"))) {
-        deleteTree(lm);
+        AtomicFiles.deleteTree(lm);
         TrainingOutput out = new TrainingOutput(ctx, "lm train", new String[] {}, new String[] {"brier_lm"});
         TrainingLoop.Result r = LmTraining.run(new LmTraining.Options(ae, project.corpusPaths(), lm, "energy",
             InputMode.DISCRETE, "laptop", List.of("eval_positions=512"), null, lmSeconds, project.seed(), false), out, stop::isCancelled);
@@ -146,11 +147,4 @@ public final class DemoCommand implements Command {
     return 0;
   }
 
-  private static void deleteTree(Path dir) throws java.io.IOException {
-    if (Files.exists(dir)) {
-      try (var s = Files.walk(dir)) {
-        s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
-    }
-  }
 }

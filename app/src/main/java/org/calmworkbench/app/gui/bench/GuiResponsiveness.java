@@ -1,11 +1,11 @@
 package org.calmworkbench.app.gui.bench;
 
+import org.calmworkbench.backend.io.AtomicFiles;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -218,7 +218,7 @@ public final class GuiResponsiveness {
         Platform.exit();
       }
     } finally {
-      deleteTree(work);
+      AtomicFiles.deleteTree(work);
     }
   }
 
@@ -362,9 +362,4 @@ public final class GuiResponsiveness {
     }
   }
 
-  private static void deleteTree(Path dir) throws IOException {
-    try (Stream<Path> s = Files.walk(dir)) {
-      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
-  }
 }
