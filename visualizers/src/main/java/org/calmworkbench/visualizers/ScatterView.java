@@ -95,6 +95,7 @@ public final class ScatterView extends BorderPane {
   private final ChartViewer viewer;
   private final Label help = new Label("What is this?");
   private ClickHandler onClick;
+  private String fitLayer; // null: the axes fit every layer
 
   private static final class Layer {
     final XYSeries series;
@@ -165,6 +166,42 @@ public final class ScatterView extends BorderPane {
       l.series.add(d.x(), d.y(), false);
     }
     l.series.fireSeriesChanged();
+    if (name.equals(fitLayer)) {
+      fitAxes();
+    }
+  }
+
+  /**
+   * Fits the axes to the dots of {@code layer} alone (with a margin), so that drawing other layers
+   * over it (a cloud, a path) never rescales the map under the pointer; null fits every layer.
+   */
+  public void setFitLayer(String layer) {
+    fitLayer = layer;
+    fitAxes();
+  }
+
+  private void fitAxes() {
+    Layer l = fitLayer == null ? null : layers.get(fitLayer);
+    if (l == null || l.dots.isEmpty()) {
+      plot.getDomainAxis().setAutoRange(true);
+      plot.getRangeAxis().setAutoRange(true);
+      return;
+    }
+    double[] x = {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
+    double[] y = {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
+    for (Dot d : l.dots) {
+      x[0] = Math.min(x[0], d.x());
+      x[1] = Math.max(x[1], d.x());
+      y[0] = Math.min(y[0], d.y());
+      y[1] = Math.max(y[1], d.y());
+    }
+    setRange(plot.getDomainAxis(), x);
+    setRange(plot.getRangeAxis(), y);
+  }
+
+  private static void setRange(org.jfree.chart.axis.ValueAxis axis, double[] span) {
+    double margin = Math.max(1e-6, 0.06 * (span[1] - span[0]));
+    axis.setRange(span[0] - margin, span[1] + margin);
   }
 
   /** Empties layer {@code name} (it keeps its place in the drawing order). */

@@ -169,6 +169,7 @@ public final class LatentExplorerPage implements Page {
     for (String layer : List.of(LAYER_CHUNKS, LAYER_CLOUD_RIGHT, LAYER_CLOUD_WRONG, LAYER_LINE, LAYER_SELECTED, LAYER_TARGET)) {
       scatter.setLayer(layer, List.of(), mark(layer), LAYER_CHUNKS.equals(layer));
     }
+    scatter.setFitLayer(LAYER_CHUNKS); // a cloud or a line drawn over the map never rescales it
     scatter.setOnClick((layer, index, shift) -> vm.select(index, shift));
     vm.chunks().addListener((ListChangeListener<ChunkView>) c -> drawChunks());
     vm.colouringProperty().addListener((o, a, b) -> drawChunks());
