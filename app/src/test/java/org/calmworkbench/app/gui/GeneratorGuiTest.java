@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
@@ -16,15 +15,10 @@ import javafx.scene.control.TextField;
 import javafx.scene.input.KeyCode;
 import javafx.scene.text.TextFlow;
 import javafx.stage.Stage;
-import org.calmworkbench.app.gui.common.AppSettings;
-import org.calmworkbench.app.gui.common.EventBus;
 import org.calmworkbench.app.gui.generator.GeneratorPage;
 import org.calmworkbench.app.gui.generator.GeneratorViewModel;
-import org.calmworkbench.app.gui.pages.Pages;
-import org.calmworkbench.app.gui.project.ProjectPage;
 import org.calmworkbench.app.gui.samplerlab.SamplerLabPage;
 import org.calmworkbench.app.gui.samplerlab.SamplerLabViewModel;
-import org.calmworkbench.app.gui.service.FxUiExecutor;
 import org.calmworkbench.app.gui.service.Job;
 import org.calmworkbench.app.gui.service.JobState;
 import org.calmworkbench.app.gui.service.WorkbenchService;
@@ -50,6 +44,7 @@ class GeneratorGuiTest {
   @TempDir static Path shared;
   static Project project;
 
+  GuiWindow gui;
   WorkbenchService service;
   MainWindow window;
 
@@ -60,34 +55,22 @@ class GeneratorGuiTest {
 
   @Start
   void start(Stage stage) {
-    service = WorkbenchService.start(new FxUiExecutor(), new TestContexts.RecordingNotifier());
-    WorkbenchContext ctx = new WorkbenchContext(service, new EventBus(),
-        AppSettings.load(shared.resolve("config").resolve(AppSettings.FILE_NAME)));
-    window = WorkbenchApp.show(stage, ctx, new FxNotifier());
-    ((ProjectPage) window.page(Pages.PROJECT)).viewModel().open(project.folder());
+    gui = GuiWindow.open(stage, shared.resolve("config"), project);
+    service = gui.service;
+    window = gui.window;
   }
 
   @AfterEach
   void stopJobs() throws Exception {
-    fx(() -> {
-      service.cancelAll();
-      return null;
-    });
-    waitUntil(() -> service.unfinished().isEmpty());
-    service.close();
+    gui.close();
   }
 
   static <T> T fx(Callable<T> c) throws Exception {
-    return WaitForAsyncUtils.asyncFx(c).get(30, TimeUnit.SECONDS);
+    return GuiWindow.fx(c);
   }
 
   void waitUntil(Callable<Boolean> condition) throws Exception {
-    try {
-      WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(condition).get());
-    } catch (java.util.concurrent.TimeoutException e) {
-      String state = fx(() -> "jobs: " + service.jobs() + "\nlog:\n" + service.log().entries());
-      throw new AssertionError("condition not met within 120 s; " + state, e);
-    }
+    gui.waitUntil(condition);
   }
 
   GeneratorPage openGenerator() throws Exception {

@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import javafx.scene.control.Button;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
@@ -18,15 +17,10 @@ import javafx.scene.control.TableView;
 import javafx.scene.control.TextField;
 import javafx.scene.input.KeyCode;
 import javafx.stage.Stage;
-import org.calmworkbench.app.gui.common.AppSettings;
-import org.calmworkbench.app.gui.common.EventBus;
 import org.calmworkbench.app.gui.lmtrain.LmTrainingPage;
 import org.calmworkbench.app.gui.lmtrain.LmTrainingViewModel;
-import org.calmworkbench.app.gui.pages.Pages;
-import org.calmworkbench.app.gui.project.ProjectPage;
 import org.calmworkbench.app.gui.runs.RunFolder;
 import org.calmworkbench.app.gui.runs.RunsPage;
-import org.calmworkbench.app.gui.service.FxUiExecutor;
 import org.calmworkbench.app.gui.service.Job;
 import org.calmworkbench.app.gui.service.JobState;
 import org.calmworkbench.app.gui.service.WorkbenchService;
@@ -52,6 +46,7 @@ class GuiLmAndRunsTest {
   @TempDir static Path shared;
   static Project project;
 
+  GuiWindow gui;
   WorkbenchService service;
   MainWindow window;
 
@@ -62,35 +57,22 @@ class GuiLmAndRunsTest {
 
   @Start
   void start(Stage stage) {
-    service = WorkbenchService.start(new FxUiExecutor(), new TestContexts.RecordingNotifier());
-    WorkbenchContext ctx = new WorkbenchContext(service, new EventBus(),
-        AppSettings.load(shared.resolve("config").resolve(AppSettings.FILE_NAME)));
-    window = WorkbenchApp.show(stage, ctx, new FxNotifier());
-    ((ProjectPage) window.page(Pages.PROJECT)).viewModel().open(project.folder());
+    gui = GuiWindow.open(stage, shared.resolve("config"), project);
+    service = gui.service;
+    window = gui.window;
   }
 
   @AfterEach
   void stopJobs() throws Exception {
-    fx(() -> {
-      service.cancelAll();
-      return null;
-    });
-    waitUntil(() -> service.unfinished().isEmpty());
-    service.close();
+    gui.close();
   }
 
   static <T> T fx(Callable<T> c) throws Exception {
-    return WaitForAsyncUtils.asyncFx(c).get(30, TimeUnit.SECONDS);
+    return GuiWindow.fx(c);
   }
 
   void waitUntil(Callable<Boolean> condition) throws Exception {
-    try {
-      WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(condition).get());
-    } catch (java.util.concurrent.TimeoutException e) {
-      String state = fx(() -> "jobs: " + service.jobs() + "\nlog:\n" + service.log().entries().stream()
-          .map(x -> x + (x.detail() == null ? "" : "\n" + x.detail())).collect(java.util.stream.Collectors.joining("\n")));
-      throw new AssertionError("condition not met within 120 s; " + state, e);
-    }
+    gui.waitUntil(condition);
   }
 
   void open(FxRobot robot, String title) {

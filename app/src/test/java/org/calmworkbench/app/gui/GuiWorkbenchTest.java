@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.ComboBox;
@@ -26,12 +25,9 @@ import org.calmworkbench.app.gui.pages.PageSpec;
 import org.calmworkbench.app.gui.pages.Pages;
 import org.calmworkbench.app.gui.pages.PlaceholderPage;
 import org.calmworkbench.app.gui.project.ProjectPage;
-import org.calmworkbench.app.gui.service.FxUiExecutor;
 import org.calmworkbench.app.gui.service.Job;
 import org.calmworkbench.app.gui.service.JobState;
 import org.calmworkbench.app.gui.service.WorkbenchService;
-import org.calmworkbench.app.gui.common.AppSettings;
-import org.calmworkbench.app.gui.common.EventBus;
 import org.calmworkbench.backend.project.Project;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,6 +49,7 @@ class GuiWorkbenchTest {
   @TempDir static Path shared;
   static Project project;
 
+  GuiWindow gui;
   WorkbenchService service;
   WorkbenchContext ctx;
   MainWindow window;
@@ -64,37 +61,23 @@ class GuiWorkbenchTest {
 
   @Start
   void start(Stage stage) {
-    TestContexts.RecordingNotifier notifier = new TestContexts.RecordingNotifier();
-    service = WorkbenchService.start(new FxUiExecutor(), notifier);
-    ctx = new WorkbenchContext(service, new EventBus(), AppSettings.load(shared.resolve("config").resolve(AppSettings.FILE_NAME)));
-    window = WorkbenchApp.show(stage, ctx, new FxNotifier());
-    ((ProjectPage) window.page(Pages.PROJECT)).viewModel().open(project.folder());
+    gui = GuiWindow.open(stage, shared.resolve("config"), project);
+    service = gui.service;
+    ctx = gui.ctx;
+    window = gui.window;
   }
 
   @AfterEach
   void stopJobs() throws Exception {
-    fx(() -> {
-      service.cancelAll();
-      return null;
-    });
-    waitUntil(() -> service.unfinished().isEmpty());
-    service.close();
+    gui.close();
   }
 
-  // ---- helpers ------------------------------------------------------------------------------
-
   static <T> T fx(Callable<T> c) throws Exception {
-    return WaitForAsyncUtils.asyncFx(c).get(30, TimeUnit.SECONDS);
+    return GuiWindow.fx(c);
   }
 
   void waitUntil(Callable<Boolean> condition) throws Exception {
-    try {
-      WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(condition).get());
-    } catch (java.util.concurrent.TimeoutException e) {
-      String state = fx(() -> "jobs: " + service.jobs() + "\nlog:\n" + service.log().entries().stream()
-          .map(x -> x + (x.detail() == null ? "" : "\n" + x.detail())).collect(java.util.stream.Collectors.joining("\n")));
-      throw new AssertionError("condition not met within 120 s; " + state, e);
-    }
+    gui.waitUntil(condition);
   }
 
   AeTrainingPage openTraining(FxRobot robot) {

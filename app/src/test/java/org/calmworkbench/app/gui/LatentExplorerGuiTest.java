@@ -7,19 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import javafx.geometry.Point2D;
 import javafx.scene.control.Label;
 import javafx.scene.input.KeyCode;
 import javafx.stage.Stage;
-import org.calmworkbench.app.gui.common.AppSettings;
-import org.calmworkbench.app.gui.common.EventBus;
 import org.calmworkbench.app.gui.latent.LatentExplorerPage;
 import org.calmworkbench.app.gui.latent.LatentExplorerViewModel;
-import org.calmworkbench.app.gui.pages.Pages;
-import org.calmworkbench.app.gui.project.ProjectPage;
-import org.calmworkbench.app.gui.service.FxUiExecutor;
-import org.calmworkbench.app.gui.service.WorkbenchService;
 import org.calmworkbench.backend.inspect.LatentMap;
 import org.calmworkbench.backend.project.Project;
 import org.calmworkbench.visualizers.ScatterView;
@@ -43,7 +36,7 @@ class LatentExplorerGuiTest {
   @TempDir static Path shared;
   static Project project;
 
-  WorkbenchService service;
+  GuiWindow gui;
   MainWindow window;
 
   @BeforeAll
@@ -53,34 +46,21 @@ class LatentExplorerGuiTest {
 
   @Start
   void start(Stage stage) {
-    service = WorkbenchService.start(new FxUiExecutor(), new TestContexts.RecordingNotifier());
-    WorkbenchContext ctx = new WorkbenchContext(service, new EventBus(),
-        AppSettings.load(shared.resolve("config").resolve(AppSettings.FILE_NAME)));
-    window = WorkbenchApp.show(stage, ctx, new FxNotifier());
-    ((ProjectPage) window.page(Pages.PROJECT)).viewModel().open(project.folder());
+    gui = GuiWindow.open(stage, shared.resolve("config"), project);
+    window = gui.window;
   }
 
   @AfterEach
   void stopJobs() throws Exception {
-    fx(() -> {
-      service.cancelAll();
-      return null;
-    });
-    waitUntil(() -> service.unfinished().isEmpty());
-    service.close();
+    gui.close();
   }
 
   static <T> T fx(Callable<T> c) throws Exception {
-    return WaitForAsyncUtils.asyncFx(c).get(30, TimeUnit.SECONDS);
+    return GuiWindow.fx(c);
   }
 
   void waitUntil(Callable<Boolean> condition) throws Exception {
-    try {
-      WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(condition).get());
-    } catch (java.util.concurrent.TimeoutException e) {
-      String state = fx(() -> "jobs: " + service.jobs() + "\nlog:\n" + service.log().entries());
-      throw new AssertionError("condition not met within 120 s; " + state, e);
-    }
+    gui.waitUntil(condition);
   }
 
   /** The dot of the map farthest from {@code from} (screen coordinates), so no other dot covers it. */
