@@ -128,14 +128,14 @@ public final class LatentExplorerViewModel {
 
   /** The checkpoint and map the service thread holds. */
   private static final class Loaded {
-    final Path dir;
+    final Checkpoints.Info info;
     final AutoencoderCheckpoint checkpoint;
     LatentMap map;
     int generation = -1;
 
-    Loaded(Path dir) {
-      this.dir = dir;
-      this.checkpoint = AutoencoderCheckpoint.load(dir);
+    Loaded(Checkpoints.Info info) {
+      this.info = info;
+      this.checkpoint = AutoencoderCheckpoint.load(info.dir());
     }
   }
 
@@ -258,11 +258,10 @@ public final class LatentExplorerViewModel {
     int n = Math.max(2, Math.min(MAX_CHUNKS, chunkCount.get()));
     int gen = ++generation;
     List<Path> corpus = p.corpusPaths();
-    Path dir = c.dir();
     mapping.set(true);
     status.set("encoding " + n + " held-out chunks with " + c.name() + "…");
     Job job = ctx.service().submit(JobSpec.of("Latent map: " + n + " chunks, " + c.name(), MAP_KIND).needsEngine().interleaved(),
-        j -> map(dir, corpus, n, gen, j), this::showMap);
+        j -> map(c, corpus, n, gen, j), this::showMap);
     mapJob = job;
     job.stateProperty().addListener((o, a, s) -> mapJobEnded(job, s));
     mapJobEnded(job, job.state());
@@ -436,10 +435,10 @@ public final class LatentExplorerViewModel {
 
   // ---- service thread ------------------------------------------------------------------------
 
-  private MapResult map(Path dir, List<Path> corpus, int n, int gen, JobContext job) throws Exception {
-    if (loaded == null || !loaded.dir.equals(dir)) {
+  private MapResult map(Checkpoints.Info info, List<Path> corpus, int n, int gen, JobContext job) throws Exception {
+    if (loaded == null || !loaded.info.equals(info)) { // another folder, or new weights saved in the same one
       closeLoaded();
-      loaded = new Loaded(dir);
+      loaded = new Loaded(info);
     }
     job.progress(-1, Double.NaN, "reading the held-out split");
     AutoencoderCheckpoint ck = loaded.checkpoint;
@@ -447,7 +446,10 @@ public final class LatentExplorerViewModel {
     TokenizedCorpus corpusIds = AeEvaluation.tokenize(ck, corpus);
     LatentMap.Chunks held = LatentMap.documentChunks(corpusIds.validation(), ck.config().patchSize(), tok.eosId(), n);
     job.checkCancelled();
-    LatentMap map = LatentMap.build(ck.model(), tok, ck.manager(), held, f -> job.progress(f, Double.NaN, "encoding chunks"));
+    LatentMap map = LatentMap.build(ck.model(), tok, ck.manager(), held, f -> {
+      job.checkCancelled(); // between batches: each batch's sub-manager is closed on the way out
+      job.progress(f, Double.NaN, "encoding chunks");
+    });
     loaded.map = map;
     loaded.generation = gen;
     List<ChunkView> views = new ArrayList<>(map.points().size());
@@ -455,7 +457,7 @@ public final class LatentExplorerViewModel {
       views.add(new ChunkView(p, tokens(tok, p.ids(), null), tokens(tok, p.decoded(), p.ids())));
     }
     int documents = (int) Arrays.stream(held.documents()).distinct().count();
-    return new MapResult(gen, dir, List.copyOf(views), new double[] {map.pca().explained(0), map.pca().explained(1)},
+    return new MapResult(gen, info.dir(), List.copyOf(views), new double[] {map.pca().explained(0), map.pca().explained(1)},
         documents, map.patchSize(), map.latentSize());
   }
 
