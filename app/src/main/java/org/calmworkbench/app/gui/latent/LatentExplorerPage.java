@@ -173,10 +173,12 @@ public final class LatentExplorerPage implements Page {
     scatter.setOnClick((layer, index, shift) -> vm.select(index, shift));
     vm.chunks().addListener((ListChangeListener<ChunkView>) c -> drawChunks());
     vm.colouringProperty().addListener((o, a, b) -> drawChunks());
-    vm.axesProperty().addListener((o, a, b) -> axisLabels(b));
+    vm.xLabelProperty().addListener((o, a, b) -> scatter.setAxisLabels(b, vm.yLabelProperty().get()));
+    vm.yLabelProperty().addListener((o, a, b) -> scatter.setAxisLabels(vm.xLabelProperty().get(), b));
     vm.selectedProperty().addListener((o, a, b) -> {
       drawRings();
       showSelected();
+      showSteps(); // the hint depends on whether a chunk is selected
     });
     vm.targetProperty().addListener((o, a, b) -> drawRings());
     vm.cloudProperty().addListener((o, a, b) -> {
@@ -230,15 +232,6 @@ public final class LatentExplorerPage implements Page {
     Label l = Concepts.explain(new Label(text), help);
     l.getStyleClass().add("section-title");
     return l;
-  }
-
-  private void axisLabels(String axes) {
-    String[] parts = axes.split(", ");
-    if (parts.length == 2) {
-      scatter.setAxisLabels(parts[0], parts[1]);
-    } else {
-      scatter.setAxisLabels("PC1", "PC2");
-    }
   }
 
   // ---- the chart ----------------------------------------------------------------------------

@@ -116,7 +116,8 @@ public final class LatentExplorerViewModel {
       new ReadOnlyObjectWrapper<>(this, "interpolation");
   private final ObservableList<StepView> stepViews = FXCollections.observableArrayList();
   private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper(this, "status", "");
-  private final ReadOnlyStringWrapper axes = new ReadOnlyStringWrapper(this, "axes", "");
+  private final ReadOnlyStringWrapper xLabel = new ReadOnlyStringWrapper(this, "xLabel", "PC1");
+  private final ReadOnlyStringWrapper yLabel = new ReadOnlyStringWrapper(this, "yLabel", "PC2");
   private final ReadOnlyBooleanWrapper mapping = new ReadOnlyBooleanWrapper(this, "mapping", false);
 
   private final AtomicReference<Probe> pending = new AtomicReference<>();
@@ -225,9 +226,14 @@ public final class LatentExplorerViewModel {
     return status.getReadOnlyProperty();
   }
 
-  /** The axis titles' extra: how much of the variance each principal axis holds. */
-  public ReadOnlyStringProperty axesProperty() {
-    return axes.getReadOnlyProperty();
+  /** The x axis title: the first principal axis and the share of the variance along it. */
+  public ReadOnlyStringProperty xLabelProperty() {
+    return xLabel.getReadOnlyProperty();
+  }
+
+  /** The y axis title: the second principal axis and the share of the variance along it. */
+  public ReadOnlyStringProperty yLabelProperty() {
+    return yLabel.getReadOnlyProperty();
   }
 
   public ReadOnlyBooleanProperty mappingProperty() {
@@ -322,7 +328,8 @@ public final class LatentExplorerViewModel {
     clearSelection();
     chunks.clear();
     colouring.set(null);
-    axes.set("");
+    xLabel.set("PC1");
+    yLabel.set("PC2");
   }
 
   private void showMap(MapResult r) {
@@ -333,8 +340,8 @@ public final class LatentExplorerViewModel {
     clearSelection();
     chunks.setAll(r.chunks());
     recolour();
-    axes.set(String.format(Locale.ROOT, "PC1 %.0f%%, PC2 %.0f%% of the variance", 100 * r.explained()[0],
-        100 * r.explained()[1]));
+    xLabel.set(String.format(Locale.ROOT, "PC1 (%.0f%% of the variance)", 100 * r.explained()[0]));
+    yLabel.set(String.format(Locale.ROOT, "PC2 (%.0f%% of the variance)", 100 * r.explained()[1]));
     long exact = r.chunks().stream().filter(c -> c.point().correct()).count();
     status.set(String.format(Locale.ROOT,
         "%d held-out chunks of K=%d from %d documents, latent L=%d; %d (%.0f%%) decode exactly from their mean."
