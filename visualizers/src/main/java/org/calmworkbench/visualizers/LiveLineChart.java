@@ -2,7 +2,6 @@ package org.calmworkbench.visualizers;
 
 import java.awt.BasicStroke;
 import java.awt.Font;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,7 +28,6 @@ import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Region;
-import javafx.stage.FileChooser;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
@@ -157,10 +155,10 @@ public final class LiveLineChart extends BorderPane {
     log.setTooltip(new Tooltip("Logarithmic y axis: equal ratios look equal, so slow late progress stays visible."));
     Button png = new Button("PNG…");
     png.setTooltip(new Tooltip("Save this chart as a PNG image."));
-    png.setOnAction(e -> choose("PNG image", "*.png", ".png", f -> writePng(f, 1200, 700)));
+    png.setOnAction(e -> Exports.saveAs(this, "PNG image", ".png", chartTitle(), f -> writePng(f, 1200, 700)));
     Button csv = new Button("CSV…");
     csv.setTooltip(new Tooltip("Save the data of every series as CSV (series, x, y, smoothed y)."));
-    csv.setOnAction(e -> choose("CSV table", "*.csv", ".csv", this::writeCsv));
+    csv.setOnAction(e -> Exports.saveAs(this, "CSV table", ".csv", chartTitle(), this::writeCsv));
     help.setVisible(false);
     help.setManaged(false);
     help.getStyleClass().add("live-chart-help");
@@ -179,30 +177,8 @@ public final class LiveLineChart extends BorderPane {
     return bar;
   }
 
-  private interface FileAction {
-    void write(Path file) throws IOException;
-  }
-
-  private void choose(String what, String glob, String extension, FileAction action) {
-    FileChooser chooser = new FileChooser();
-    chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter(what, glob));
-    chooser.setInitialFileName(fileStem() + extension);
-    File f = chooser.showSaveDialog(getScene() == null ? null : getScene().getWindow());
-    if (f == null) {
-      return;
-    }
-    try {
-      action.write(f.toPath());
-    } catch (IOException ex) {
-      // A failed export is the user's to fix (folder, permissions): let the app's handler show it.
-      throw new java.io.UncheckedIOException("could not save " + f + ": " + ex.getMessage(), ex);
-    }
-  }
-
-  private String fileStem() {
-    String t = chart.getTitle() == null ? "chart" : chart.getTitle().getText();
-    String s = t.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-|-$)", "");
-    return s.isEmpty() ? "chart" : s;
+  private String chartTitle() {
+    return chart.getTitle() == null ? "" : chart.getTitle().getText();
   }
 
   private ValueAxis newAxis(boolean log) {

@@ -6,13 +6,11 @@ import java.awt.Paint;
 import java.awt.Shape;
 import java.awt.geom.Ellipse2D;
 import java.awt.geom.Rectangle2D;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import javafx.geometry.Insets;
 import javafx.geometry.Point2D;
@@ -23,7 +21,6 @@ import javafx.scene.control.Tooltip;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.paint.Color;
-import javafx.stage.FileChooser;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartRenderingInfo;
 import org.jfree.chart.JFreeChart;
@@ -141,7 +138,8 @@ public final class ScatterView extends BorderPane {
     Button png = new Button("PNG…");
     png.setId("scatter-png");
     png.setTooltip(new Tooltip("Save this chart as a PNG image."));
-    png.setOnAction(e -> savePng());
+    png.setOnAction(e -> Exports.saveAs(this, "PNG image", ".png", chart.getTitle() == null ? "" : chart.getTitle().getText(),
+        f -> writePng(f, 1200, 900)));
     HBox bar = new HBox(8, help, png);
     bar.setAlignment(Pos.CENTER_LEFT);
     bar.setPadding(new Insets(2, 4, 2, 4));
@@ -399,23 +397,6 @@ public final class ScatterView extends BorderPane {
 
   private static java.awt.Color awt(Color c) {
     return new java.awt.Color((float) c.getRed(), (float) c.getGreen(), (float) c.getBlue(), (float) c.getOpacity());
-  }
-
-  private void savePng() {
-    FileChooser chooser = new FileChooser();
-    chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("PNG image", "*.png"));
-    String t = chart.getTitle() == null ? "" : chart.getTitle().getText();
-    String stem = t.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-|-$)", "");
-    chooser.setInitialFileName((stem.isEmpty() ? "scatter" : stem) + ".png");
-    File f = chooser.showSaveDialog(getScene() == null ? null : getScene().getWindow());
-    if (f == null) {
-      return;
-    }
-    try {
-      writePng(f.toPath(), 1200, 900);
-    } catch (IOException ex) {
-      throw new java.io.UncheckedIOException("could not save " + f + ": " + ex.getMessage(), ex);
-    }
   }
 
   /** For tests: the layer names in drawing order. */

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import javafx.geometry.Point2D;
 import javafx.scene.control.Label;
 import javafx.scene.input.KeyCode;
@@ -55,14 +54,6 @@ class LatentExplorerGuiTest {
     gui.close();
   }
 
-  static <T> T fx(Callable<T> c) throws Exception {
-    return GuiWindow.fx(c);
-  }
-
-  void waitUntil(Callable<Boolean> condition) throws Exception {
-    gui.waitUntil(condition);
-  }
-
   /** The dot of the map farthest from {@code from} (screen coordinates), so no other dot covers it. */
   static int farthest(ScatterView scatter, Point2D from) {
     int best = 0;
@@ -79,30 +70,30 @@ class LatentExplorerGuiTest {
 
   @Test
   void clickAndShiftClickOnTheMapShowACloudAndAnInterpolation(FxRobot robot) throws Exception {
-    fx(() -> {
+    GuiWindow.fx(() -> {
       window.select(LatentExplorerPage.TITLE);
       return null;
     });
     LatentExplorerPage page = (LatentExplorerPage) window.page(LatentExplorerPage.TITLE);
     LatentExplorerViewModel vm = page.viewModel();
     ScatterView scatter = page.scatter();
-    waitUntil(() -> !vm.chunks().isEmpty() && !vm.mappingProperty().get());
-    waitUntil(() -> scatter.pointCount(LatentExplorerPage.LAYER_CHUNKS) == vm.chunks().size()
+    gui.waitUntil(() -> !vm.chunks().isEmpty() && !vm.mappingProperty().get());
+    gui.waitUntil(() -> scatter.pointCount(LatentExplorerPage.LAYER_CHUNKS) == vm.chunks().size()
         && scatter.screenPoint(LatentExplorerPage.LAYER_CHUNKS, 0) != null);
-    assertTrue(fx(() -> vm.statusProperty().get()).contains("held-out chunks"));
+    assertTrue(GuiWindow.fx(() -> vm.statusProperty().get()).contains("held-out chunks"));
 
     // A click on a dot selects its chunk and draws its noise cloud.
-    Point2D center = fx(() -> scatter.localToScreen(scatter.getWidth() / 2, scatter.getHeight() / 2));
-    int a = fx(() -> farthest(scatter, center));
-    Point2D pa = fx(() -> scatter.screenPoint(LatentExplorerPage.LAYER_CHUNKS, a));
+    Point2D center = GuiWindow.fx(() -> scatter.localToScreen(scatter.getWidth() / 2, scatter.getHeight() / 2));
+    int a = GuiWindow.fx(() -> farthest(scatter, center));
+    Point2D pa = GuiWindow.fx(() -> scatter.screenPoint(LatentExplorerPage.LAYER_CHUNKS, a));
     robot.clickOn(pa);
-    waitUntil(() -> vm.selectedProperty().get() != null && vm.cloudProperty().get() != null);
-    LatentMap.Point selected = fx(() -> vm.selectedProperty().get().point());
-    assertTrue(fx(() -> scatter.screenPoint(LatentExplorerPage.LAYER_CHUNKS, selected.index()).distance(pa)) < 10,
+    gui.waitUntil(() -> vm.selectedProperty().get() != null && vm.cloudProperty().get() != null);
+    LatentMap.Point selected = GuiWindow.fx(() -> vm.selectedProperty().get().point());
+    assertTrue(GuiWindow.fx(() -> scatter.screenPoint(LatentExplorerPage.LAYER_CHUNKS, selected.index()).distance(pa)) < 10,
         "the clicked dot is selected: clicked " + a + " at " + pa + ", selected " + selected.index() + " at "
-            + fx(() -> scatter.screenPoint(LatentExplorerPage.LAYER_CHUNKS, selected.index())));
+            + GuiWindow.fx(() -> scatter.screenPoint(LatentExplorerPage.LAYER_CHUNKS, selected.index())));
     assertEquals("\"" + selected.text() + "\"", robot.lookup("#latent-selected-text").queryAs(Label.class).getText());
-    fx(() -> {
+    GuiWindow.fx(() -> {
       assertEquals(LatentExplorerViewModel.CLOUD_SAMPLES, scatter.pointCount(LatentExplorerPage.LAYER_CLOUD_RIGHT)
           + scatter.pointCount(LatentExplorerPage.LAYER_CLOUD_WRONG));
       assertEquals(1, scatter.pointCount(LatentExplorerPage.LAYER_SELECTED));
@@ -111,12 +102,12 @@ class LatentExplorerGuiTest {
     assertTrue(robot.lookup("#latent-cloud-summary").queryAs(Label.class).getText().contains("decode to the chunk"));
 
     // A shift-click on the dot farthest from it interpolates between the two.
-    int b = fx(() -> farthest(scatter, pa));
-    Point2D pb = fx(() -> scatter.screenPoint(LatentExplorerPage.LAYER_CHUNKS, b));
+    int b = GuiWindow.fx(() -> farthest(scatter, pa));
+    Point2D pb = GuiWindow.fx(() -> scatter.screenPoint(LatentExplorerPage.LAYER_CHUNKS, b));
     robot.press(KeyCode.SHIFT).clickOn(pb).release(KeyCode.SHIFT);
-    int steps = fx(() -> vm.stepsProperty().get());
-    waitUntil(() -> vm.targetProperty().get() != null && vm.stepViews().size() == steps + 1);
-    fx(() -> {
+    int steps = GuiWindow.fx(() -> vm.stepsProperty().get());
+    gui.waitUntil(() -> vm.targetProperty().get() != null && vm.stepViews().size() == steps + 1);
+    GuiWindow.fx(() -> {
       assertEquals(selected.index(), vm.selectedProperty().get().point().index(), "shift-click keeps the first chunk");
       assertEquals(steps + 1, page.stepRows().size());
       assertEquals(steps + 1, scatter.pointCount(LatentExplorerPage.LAYER_LINE));
@@ -127,15 +118,15 @@ class LatentExplorerGuiTest {
     });
 
     // Colour by reconstruction errors: the legend follows; the chart exports as PNG.
-    fx(() -> {
+    GuiWindow.fx(() -> {
       vm.colourByProperty().set(LatentExplorerViewModel.ColourBy.ERRORS);
       return null;
     });
     WaitForAsyncUtils.waitForFxEvents();
-    String firstKey = fx(() -> scatter.chart().getXYPlot().getFixedLegendItems().get(0).getLabel());
+    String firstKey = GuiWindow.fx(() -> scatter.chart().getXYPlot().getFixedLegendItems().get(0).getLabel());
     assertTrue(firstKey.endsWith("wrong"), firstKey);
     Path png = shared.resolve("latent.png");
-    fx(() -> {
+    GuiWindow.fx(() -> {
       scatter.writePng(png, 900, 700);
       return null;
     });
