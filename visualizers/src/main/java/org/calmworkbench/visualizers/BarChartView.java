@@ -49,7 +49,7 @@ public final class BarChartView extends BorderPane {
   private final CategoryPlot plot;
   private final BarRenderer renderer;
   private final DefaultCategoryDataset dataset = new DefaultCategoryDataset();
-  private final Label help = new Label("What is this?");
+  private final Label help = ChartHelp.label();
   private final HBox toolbar;
 
   /**
@@ -83,9 +83,6 @@ public final class BarChartView extends BorderPane {
     ChartViewer viewer = new ChartViewer(chart);
     viewer.setMinSize(120, 100);
     setCenter(viewer);
-    help.setVisible(false);
-    help.setManaged(false);
-    help.setStyle("-fx-font-weight: bold; -fx-text-fill: #1f5fbf; -fx-padding: 0 4 0 4;");
     Button png = new Button("PNG…");
     png.setTooltip(new Tooltip("Save this chart as a PNG image."));
     png.setOnAction(e -> Exports.saveAs(this, "PNG image", ".png", chartTitle(), f -> writePng(f, 1200, 700)));
@@ -208,14 +205,7 @@ public final class BarChartView extends BorderPane {
 
   /** Shows "What is this?" under the chart with {@code text} as its tooltip. */
   public void setHelp(String text) {
-    Tooltip t = new Tooltip(text);
-    t.setWrapText(true);
-    t.setMaxWidth(440);
-    t.setShowDelay(javafx.util.Duration.millis(200));
-    t.setShowDuration(javafx.util.Duration.seconds(30));
-    help.setTooltip(t);
-    help.setVisible(true);
-    help.setManaged(true);
+    ChartHelp.show(help, text);
   }
 
   public JFreeChart chart() {

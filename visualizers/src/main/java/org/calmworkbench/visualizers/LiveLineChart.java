@@ -68,7 +68,7 @@ public final class LiveLineChart extends BorderPane {
   private final DoubleProperty smoothing = new SimpleDoubleProperty(this, "smoothing", 0.6);
   private final BooleanProperty logScale = new SimpleBooleanProperty(this, "logScale", false);
   private final ChartViewer viewer;
-  private final Label help = new Label("What is this?");
+  private final Label help = ChartHelp.label();
   private final String yLabel;
   private boolean flushScheduled;
   private double[] fixedRange; // null: auto range
@@ -159,10 +159,7 @@ public final class LiveLineChart extends BorderPane {
     Button csv = new Button("CSV…");
     csv.setTooltip(new Tooltip("Save the data of every series as CSV (series, x, y, smoothed y)."));
     csv.setOnAction(e -> Exports.saveAs(this, "CSV table", ".csv", chartTitle(), this::writeCsv));
-    help.setVisible(false);
-    help.setManaged(false);
     help.getStyleClass().add("live-chart-help");
-    help.setStyle("-fx-font-weight: bold; -fx-text-fill: #1f5fbf; -fx-padding: 0 4 0 4;");
     // Wraps onto a second line when the chart is narrow, rather than cutting labels to "...".
     HBox smoothingGroup = new HBox(4, label, slider, value);
     smoothingGroup.setAlignment(Pos.CENTER_LEFT);
@@ -261,14 +258,7 @@ public final class LiveLineChart extends BorderPane {
 
   /** Shows "What is this?" in the toolbar with {@code text} as its tooltip (what the chart measures). */
   public void setHelp(String text) {
-    Tooltip t = new Tooltip(text);
-    t.setWrapText(true);
-    t.setMaxWidth(420);
-    t.setShowDelay(javafx.util.Duration.millis(200));
-    t.setShowDuration(javafx.util.Duration.seconds(30));
-    help.setTooltip(t);
-    help.setVisible(true);
-    help.setManaged(true);
+    ChartHelp.show(help, text);
   }
 
   /**

@@ -90,7 +90,7 @@ public final class ScatterView extends BorderPane {
   private final XYSeriesCollection dataset = new XYSeriesCollection();
   private final Map<String, Layer> layers = new LinkedHashMap<>();
   private final ChartViewer viewer;
-  private final Label help = new Label("What is this?");
+  private final Label help = ChartHelp.label();
   private ClickHandler onClick;
   private String fitLayer; // null: the axes fit every layer
 
@@ -132,9 +132,6 @@ public final class ScatterView extends BorderPane {
       public void chartMouseMoved(ChartMouseEventFX e) {}
     });
     setCenter(viewer);
-    help.setVisible(false);
-    help.setManaged(false);
-    help.setStyle("-fx-font-weight: bold; -fx-text-fill: #1f5fbf; -fx-padding: 0 4 0 4;");
     Button png = new Button("PNG…");
     png.setId("scatter-png");
     png.setTooltip(new Tooltip("Save this chart as a PNG image."));
@@ -238,14 +235,7 @@ public final class ScatterView extends BorderPane {
 
   /** Shows "What is this?" beside the export button with {@code text} as its tooltip. */
   public void setHelp(String text) {
-    Tooltip t = new Tooltip(text);
-    t.setWrapText(true);
-    t.setMaxWidth(420);
-    t.setShowDelay(javafx.util.Duration.millis(200));
-    t.setShowDuration(javafx.util.Duration.seconds(30));
-    help.setTooltip(t);
-    help.setVisible(true);
-    help.setManaged(true);
+    ChartHelp.show(help, text);
   }
 
   public void setAxisLabels(String x, String y) {
