@@ -52,6 +52,12 @@ public final class LatentExplorerPage implements Page {
   static final Color SELECTED = Color.rgb(20, 20, 20);
   static final Color TARGET = Color.rgb(230, 120, 0);
   static final Color OTHER = Color.rgb(190, 190, 190);
+  /**
+   * Categorical colours for the first tokens, leaving out the palette's green, vermillion and
+   * amber: green and red mean "decodes right/wrong" in the noise cloud, orange marks the
+   * interpolation target.
+   */
+  static final int[] TOKEN_COLOURS = {0, 5, 3, 6, 7, 8, 9};
   static final Color FEW_ERRORS = Color.rgb(44, 123, 182);
   static final Color MANY_ERRORS = Color.rgb(215, 25, 28);
 
@@ -240,7 +246,7 @@ public final class LatentExplorerPage implements Page {
   static Color groupColour(Colouring c, int g) {
     int groups = c.labels().size();
     if (!c.ordered()) {
-      return g >= LatentExplorerViewModel.TOP_TOKENS ? OTHER : ScatterView.categorical(g);
+      return g >= TOKEN_COLOURS.length ? OTHER : ScatterView.categorical(TOKEN_COLOURS[g]);
     }
     double t = groups <= 1 ? 0 : (double) g / (groups - 1);
     return c.by() == ColourBy.ERRORS ? FEW_ERRORS.interpolate(MANY_ERRORS, t) : ScatterView.sequential(t);

@@ -61,7 +61,7 @@ public final class LatentExplorerViewModel {
   /** Fixed noise seed: the same sigma gives the same cloud, so moving the slider back restores it. */
   static final long CLOUD_SEED = 11;
   /** First tokens with a colour of their own (the most frequent); the rest share "other". */
-  static final int TOP_TOKENS = 8;
+  static final int TOP_TOKENS = 7;
   /** Positions 0 .. POSITIONS-2 get a colour each; later ones share the last. */
   static final int POSITIONS = 8;
 
