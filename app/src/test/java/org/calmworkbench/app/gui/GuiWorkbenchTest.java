@@ -135,7 +135,7 @@ class GuiWorkbenchTest {
       }
     }
     assertEquals(List.of("Project", "Autoencoder training", "Reconstruction inspector", "CALM training", "Generator", "Runs",
-        "Sampler lab"),
+        "Experiments", "Sampler lab"),
         Pages.ALL.stream().filter(PageSpec::built).map(PageSpec::title).toList());
     waitUntil(() -> !((ProjectPage) window.page(Pages.PROJECT)).viewModel().stats().isEmpty());
   }

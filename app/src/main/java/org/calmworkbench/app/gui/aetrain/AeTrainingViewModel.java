@@ -34,6 +34,7 @@ import org.calmworkbench.app.gui.common.MetricPoint;
 import org.calmworkbench.app.gui.service.Durations;
 import org.calmworkbench.app.gui.service.Job;
 import org.calmworkbench.app.gui.service.JobContext;
+import org.calmworkbench.app.gui.service.JobProgressText;
 import org.calmworkbench.app.gui.service.JobSpec;
 import org.calmworkbench.app.gui.service.JobState;
 import org.calmworkbench.backend.CalmException;
@@ -364,21 +365,7 @@ public final class AeTrainingViewModel {
     jobState.set(j.state());
     j.stateProperty().addListener(stateMirror);
     progress.bind(j.progressProperty());
-    etaText.bind(Bindings.createStringBinding(() -> {
-      JobState s = j.state();
-      String msg = j.messageProperty().get();
-      if (s == JobState.QUEUED) {
-        return "waiting for the job before it";
-      }
-      if (s == JobState.DONE && msg != null && msg.startsWith("done")) {
-        return msg; // "done in 1:35", not "done: done in 1:35"
-      }
-      if (s.isFinal()) {
-        return s.label() + (msg == null || msg.isBlank() ? "" : ": " + msg);
-      }
-      double eta = j.etaSecondsProperty().get();
-      return (s == JobState.PAUSED ? "paused · " : "") + msg + (Double.isFinite(eta) ? " · ETA " + Durations.format(eta) : "");
-    }, j.stateProperty(), j.messageProperty(), j.etaSecondsProperty()));
+    etaText.bind(JobProgressText.of(j));
     j.stateProperty().addListener((o, a, s) -> {
       if (s == JobState.FAILED) {
         status.set("Training failed: " + j.messageProperty().get());

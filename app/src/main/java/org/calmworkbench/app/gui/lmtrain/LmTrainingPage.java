@@ -60,9 +60,7 @@ public final class LmTrainingPage implements Page {
           + " 1{x1 = y} + 1{x2 = y} - 1{x1 = x2}, averaged over positions; an unbiased estimate of the Brier"
           + " score of n-token continuations. Higher is better; solid: CALM, dashed: the AR baseline (same"
           + " colour, same n).";
-  static final String INPUT_MODE =
-      "What the Transformer reads for each previous chunk: discrete = its K token embeddings (the paper's"
-          + " choice), latent = the autoencoder's vector for it, both = their sum.";
+  static final String INPUT_MODE = Concepts.INPUT_MODE;
   static final String AUTOENCODER =
       "The frozen autoencoder (a run of the Autoencoder training page) whose vectors the model learns to"
           + " predict; its tokenizer, K and latent size L are used.";
