@@ -84,6 +84,11 @@ class ExperimentsViewModelTest {
     assertEquals(List.of("K = 1:100.0", "K = 2:50.0", "K = 4:25.0", "K = 8:12.5", "AR:100.0"),
         vm.bars().stream().map(b -> b.category() + ":" + b.value()).toList(), "steps per 100 tokens are known up front");
     assertTrue(vm.points().isEmpty() && vm.summary().isEmpty());
+
+    vm.patchSizesProperty().set("4, 8");
+    vm.refreshFiles(); // what showing the page again does
+    assertEquals(SAMPLES.resolve("k-sweep-quick.json"), vm.fileProperty().get());
+    assertEquals("4, 8", vm.patchSizesProperty().get(), "edits survive a refresh of the list");
   }
 
   @ParameterizedTest

@@ -12,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import javafx.beans.binding.Bindings;
 import javafx.beans.binding.BooleanBinding;
@@ -108,6 +109,8 @@ public final class ExperimentsViewModel {
   private Experiment experiment; // the edited grid, when valid
   private Experiment shown; // the experiment the rows belong to (the running one while a job runs)
   private boolean loading; // while the fields are filled from a file
+  private boolean refreshing; // while the file list is replaced
+  private Path loaded; // the file the fields were filled from
 
   /** The page's view model: the bundled samples are looked up as the start-up project is ({@link StartupProject}). */
   public ExperimentsViewModel(WorkbenchContext ctx) {
@@ -126,7 +129,11 @@ public final class ExperimentsViewModel {
     }
     includeAr.addListener((o, a, b) -> validate());
     budgetKind.addListener((o, a, b) -> validate());
-    file.addListener((o, a, f) -> load(f));
+    file.addListener((o, a, f) -> {
+      if (!refreshing) {
+        load(f);
+      }
+    });
     ctx.projectProperty().addListener((o, a, p) -> {
       refreshFiles();
       validate();
@@ -276,9 +283,20 @@ public final class ExperimentsViewModel {
     }
     opened.stream().filter(f -> !list.contains(f)).forEach(list::add);
     Path keep = file.get();
-    files.setAll(list);
-    if (keep == null || !list.contains(keep)) {
-      file.set(list.isEmpty() ? null : list.get(0));
+    Path chosen = keep != null && list.contains(keep) ? keep : list.isEmpty() ? null : list.get(0);
+    // A combo box showing the list clears its value (and so this one) while its items change: the
+    // edits of the chosen file must survive that, so changes are ignored until the list is settled.
+    refreshing = true;
+    try {
+      if (!files.equals(list)) {
+        files.setAll(list);
+      }
+      file.set(chosen);
+    } finally {
+      refreshing = false;
+    }
+    if (!Objects.equals(chosen, loaded) || chosen == null) {
+      load(chosen);
     }
   }
 
@@ -377,6 +395,7 @@ public final class ExperimentsViewModel {
 
   /** Reads {@code f} and fills the fields from it. */
   private void load(Path f) {
+    loaded = f;
     raw = null;
     rawText = "";
     GridEdit g = GridEdit.of(new JsonObject());
