@@ -81,7 +81,7 @@ class ExperimentsViewModelTest {
     assertEquals(List.of("k1-l32-energy-discrete-s1", "k2-l32-energy-discrete-s1", "k4-l32-energy-discrete-s1",
         "k8-l32-energy-discrete-s1", "ar-s1"), vm.cells().stream().map(CellRow::id).toList());
     assertTrue(vm.cells().stream().allMatch(r -> r.status().equals(CellRow.PENDING)));
-    assertEquals(List.of("K = 1:100.0", "K = 2:50.0", "K = 4:25.0", "K = 8:12.5", "AR:100.0"),
+    assertEquals(List.of("1:100.0", "2:50.0", "4:25.0", "8:12.5", "AR:100.0"),
         vm.bars().stream().map(b -> b.category() + ":" + b.value()).toList(), "steps per 100 tokens are known up front");
     assertTrue(vm.points().isEmpty() && vm.summary().isEmpty());
 
@@ -195,6 +195,30 @@ class ExperimentsViewModelTest {
     again.patchSizesProperty().set("2");
     assertEquals(out(TinyExperiment.NAME), again.outputFolderProperty().get());
     assertTrue(again.cells().stream().allMatch(CellRow::ok));
+  }
+
+  @Test
+  void withBrierLmDuringTrainingEachKDrawsACurveUpToItsFinalPoint() throws Exception {
+    Files.writeString(toy, TinyExperiment.json(4).replace("\"target_samples\": 8",
+        "\"target_samples\": 8, \"eval_every\": 2, \"eval_positions\": 8"));
+    vm.refreshFiles();
+    vm.fileProperty().set(null);
+    vm.fileProperty().set(toy);
+    assertTrue(vm.validProperty().get(), vm.validationMessageProperty().get());
+    assertEquals(JobState.DONE, vm.run().state());
+    CellRow k2 = vm.cells().get(0);
+    List<MetricPoint> curve = vm.points().stream()
+        .filter(m -> m.chart().equals(ExperimentsViewModel.CHART_TRAIN) && m.series().equals("K = 2")).toList();
+    assertEquals(2, curve.size(), "the evaluation at step 2 of 4, then the final BrierLM: " + curve);
+    CellResult r = k2.result();
+    assertEquals(r.aeTrainFlops() + r.lmTrainFlops() / 2, curve.get(0).x(), 1e-6 * r.trainFlops(),
+        "half the language model's FLOPs at step 2 of 4, after the whole autoencoder's");
+    assertEquals(new MetricPoint(ExperimentsViewModel.CHART_TRAIN, "K = 2", r.trainFlops(), r.brierLm()), curve.get(1));
+    assertTrue(vm.points().stream().filter(m -> m.chart().equals(ExperimentsViewModel.CHART_INFER)).count() == 2,
+        "inference FLOPs do not change while training: one point per cell");
+    // Read back from the results folder (the page shown again later), the curve is the same.
+    ExperimentsViewModel again = new ExperimentsViewModel(ctx, SAMPLES);
+    assertEquals(vm.points(), again.points());
   }
 
   @Test

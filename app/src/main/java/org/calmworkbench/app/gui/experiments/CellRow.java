@@ -29,7 +29,7 @@ public record CellRow(ExperimentCell cell, CellResult result, String state) {
     return result != null && result.ok();
   }
 
-  /** "K = 4" or "AR" (the baseline reads one token per step). */
+  /** K ("4"), or "AR" for the baseline (one token per step). */
   public String model() {
     return cell.ar() ? "AR" : Integer.toString(cell.patchSize());
   }

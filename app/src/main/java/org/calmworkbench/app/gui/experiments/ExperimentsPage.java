@@ -163,7 +163,7 @@ public final class ExperimentsPage implements Page {
     right.setOrientation(Orientation.VERTICAL);
     right.setDividerPositions(0.45);
     SplitPane split = new SplitPane(left, right);
-    split.setDividerPositions(0.3);
+    split.setDividerPositions(0.29);
     SplitPane.setResizableWithParent(left, false);
     return new BorderPane(split);
   }
@@ -185,7 +185,7 @@ public final class ExperimentsPage implements Page {
     files.setConverter(new StringConverter<>() {
       @Override
       public String toString(Path p) {
-        return p == null ? "" : p.getFileName() + "  (" + p.getParent().getFileName() + "/)";
+        return p == null ? "" : vm.label(p);
       }
 
       @Override
@@ -217,6 +217,10 @@ public final class ExperimentsPage implements Page {
         vm.saveAs(f.toPath());
       }
     });
+    open.setMinWidth(Region.USE_PREF_SIZE);
+    saveAs.setMinWidth(Region.USE_PREF_SIZE);
+    files.setMinWidth(120);
+    files.setPrefWidth(160);
     HBox fileRow = new HBox(6, files, open, saveAs);
     fileRow.setAlignment(Pos.CENTER_LEFT);
     Label description = new Label();
@@ -235,7 +239,7 @@ public final class ExperimentsPage implements Page {
     row = field(form, row, "Inputs", "inputs", vm.inputsProperty(), "discrete (default); latent, both", Concepts.INPUT_MODE);
     row = field(form, row, "Latent sizes", "latent-sizes", vm.latentSizesProperty(), "the preset's", LATENTS);
     row = field(form, row, "Seeds", "seeds", vm.seedsProperty(), "42 (default)", Concepts.SEEDS);
-    CheckBox ar = new CheckBox("AR baseline (one cell per seed)");
+    CheckBox ar = new CheckBox("AR baseline");
     ar.setId("include-ar");
     ar.selectedProperty().bindBidirectional(vm.includeArBaselineProperty());
     ar.setTooltip(Concepts.tooltip(Concepts.AR_BASELINE));
@@ -244,6 +248,8 @@ public final class ExperimentsPage implements Page {
     kind.setId("budget-kind");
     kind.valueProperty().bindBidirectional(vm.budgetKindProperty());
     kind.setTooltip(Concepts.tooltip(BUDGET));
+    kind.setMinWidth(Region.USE_PREF_SIZE);
+    kind.setPrefWidth(100);
     kind.setConverter(new StringConverter<>() {
       @Override
       public String toString(Experiment.Budget.Kind k) {
@@ -348,7 +354,7 @@ public final class ExperimentsPage implements Page {
     scroll.setFitToWidth(true);
     VBox left = new VBox(scroll);
     VBox.setVgrow(scroll, Priority.ALWAYS);
-    left.setMinWidth(340);
+    left.setMinWidth(330);
     return left;
   }
 
@@ -356,37 +362,36 @@ public final class ExperimentsPage implements Page {
     cellsTable = new TableView<>(vm.cells());
     cellsTable.setId("cells-table");
     cellsTable.setPlaceholder(new Label("No cells: choose a valid experiment file."));
-    cellsTable.getColumns().add(Tables.text("Cell", CellRow::id, 190));
-    cellsTable.getColumns().add(Tables.text("K", CellRow::model, 40));
-    cellsTable.getColumns().add(Tables.text("Head", r -> r.cell().head(), 65));
-    cellsTable.getColumns().add(Tables.text("Input", r -> r.cell().input().key(), 70));
-    cellsTable.getColumns().add(Tables.text("L", CellRow::latent, 40));
-    cellsTable.getColumns().add(Tables.text("Seed", r -> Long.toString(r.cell().seed()), 50));
-    cellsTable.getColumns().add(Tables.number("BrierLM", CellRow::brierLm, "%.2f", 75));
-    cellsTable.getColumns().add(Tables.number("Train FLOPs", CellRow::trainFlops, "%.3g", 90));
-    cellsTable.getColumns().add(Tables.number("Infer FLOPs/token", CellRow::inferFlopsPerToken, "%.3g", 115));
-    cellsTable.getColumns().add(Tables.number("Steps/100 tokens", CellRow::stepsPer100Tokens, "%.1f", 110));
-    cellsTable.getColumns().add(Tables.number("Tokens/s", CellRow::tokensPerSecond, "%.1f", 75));
-    cellsTable.getColumns().add(Tables.text("Status", CellRow::status, 200));
+    // No cell-id column: K, head, input, L and seed name the cell (results.csv has the id).
+    cellsTable.getColumns().add(Tables.text("K", CellRow::model, 34));
+    cellsTable.getColumns().add(Tables.text("Head", r -> r.cell().head(), 58));
+    cellsTable.getColumns().add(Tables.text("Input", r -> r.cell().input().key(), 62));
+    cellsTable.getColumns().add(Tables.text("L", CellRow::latent, 34));
+    cellsTable.getColumns().add(Tables.text("Seed", r -> Long.toString(r.cell().seed()), 42));
+    cellsTable.getColumns().add(Tables.number("BrierLM", CellRow::brierLm, "%.2f", 64));
+    cellsTable.getColumns().add(Tables.number("Train FLOPs", CellRow::trainFlops, "%.3g", 88));
+    cellsTable.getColumns().add(Tables.number("Infer FLOPs/tok", CellRow::inferFlopsPerToken, "%.3g", 108));
+    cellsTable.getColumns().add(Tables.number("Steps/100 tok", CellRow::stepsPer100Tokens, "%.1f", 98));
+    cellsTable.getColumns().add(Tables.number("Tok/s", CellRow::tokensPerSecond, "%.1f", 52));
+    cellsTable.getColumns().add(Tables.text("Status", CellRow::status, 130));
     cellsTable.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
 
     summaryTable = new TableView<>(vm.summary());
     summaryTable.setId("summary-table");
     summaryTable.setPlaceholder(new Label("No finished cells yet."));
-    summaryTable.getColumns().add(Tables.text("Model", SummaryRow::model, 55));
-    summaryTable.getColumns().add(Tables.text("K", s -> Integer.toString(s.patchSize()), 40));
-    summaryTable.getColumns().add(Tables.text("Head", SummaryRow::head, 65));
-    summaryTable.getColumns().add(Tables.text("Input", SummaryRow::input, 70));
-    summaryTable.getColumns().add(Tables.text("L", s -> s.latentSize() == null ? "" : s.latentSize().toString(), 40));
-    summaryTable.getColumns().add(Tables.number("Seeds", s -> (double) s.seeds(), "%.0f", 50));
+    summaryTable.getColumns().add(Tables.text("K", s -> "ar".equals(s.model()) ? "AR" : Integer.toString(s.patchSize()), 34));
+    summaryTable.getColumns().add(Tables.text("Head", SummaryRow::head, 58));
+    summaryTable.getColumns().add(Tables.text("Input", SummaryRow::input, 62));
+    summaryTable.getColumns().add(Tables.text("L", s -> s.latentSize() == null ? "" : s.latentSize().toString(), 34));
+    summaryTable.getColumns().add(Tables.number("Seeds", s -> (double) s.seeds(), "%.0f", 44));
+    summaryTable.getColumns().add(Tables.number("BrierLM", SummaryRow::brierLmMean, "%.2f", 64));
+    summaryTable.getColumns().add(Tables.number("± sd", SummaryRow::brierLmStd, "%.2f", 48));
+    summaryTable.getColumns().add(Tables.number("Train FLOPs", SummaryRow::trainFlopsMean, "%.3g", 88));
+    summaryTable.getColumns().add(Tables.number("Infer FLOPs/tok", SummaryRow::inferFlopsPerToken, "%.3g", 108));
+    summaryTable.getColumns().add(Tables.number("Steps/100 tok", SummaryRow::stepsPer100Tokens, "%.1f", 98));
+    summaryTable.getColumns().add(Tables.number("Tok/s", SummaryRow::tokensPerSecondMean, "%.1f", 52));
+    summaryTable.getColumns().add(Tables.number("± sd ", SummaryRow::tokensPerSecondStd, "%.1f", 48));
     summaryTable.getColumns().add(Tables.number("Failed", s -> (double) s.failed(), "%.0f", 50));
-    summaryTable.getColumns().add(Tables.number("BrierLM mean", SummaryRow::brierLmMean, "%.2f", 95));
-    summaryTable.getColumns().add(Tables.number("± sd", SummaryRow::brierLmStd, "%.2f", 55));
-    summaryTable.getColumns().add(Tables.number("Train FLOPs", SummaryRow::trainFlopsMean, "%.3g", 90));
-    summaryTable.getColumns().add(Tables.number("Infer FLOPs/token", SummaryRow::inferFlopsPerToken, "%.3g", 115));
-    summaryTable.getColumns().add(Tables.number("Steps/100 tokens", SummaryRow::stepsPer100Tokens, "%.1f", 110));
-    summaryTable.getColumns().add(Tables.number("Tokens/s mean", SummaryRow::tokensPerSecondMean, "%.1f", 95));
-    summaryTable.getColumns().add(Tables.number("± sd ", SummaryRow::tokensPerSecondStd, "%.1f", 55));
     summaryTable.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
 
     Tab cellsTab = new Tab("Cells", cellsTable);
@@ -430,11 +435,11 @@ public final class ExperimentsPage implements Page {
   }
 
   private GridPane buildCharts() {
-    LiveLineChart train = chart(ExperimentsViewModel.CHART_TRAIN, "BrierLM vs training FLOPs", "training FLOPs (AE + LM)",
+    LiveLineChart train = chart(ExperimentsViewModel.CHART_TRAIN, "BrierLM vs training FLOPs", "train FLOPs (AE + LM)",
         TRAIN_CHART);
-    LiveLineChart infer = chart(ExperimentsViewModel.CHART_INFER, "BrierLM vs inference FLOPs", "FLOPs per generated token",
+    LiveLineChart infer = chart(ExperimentsViewModel.CHART_INFER, "BrierLM vs inference FLOPs", "FLOPs per token",
         INFER_CHART);
-    steps = new BarChartView("Generation steps per 100 tokens", "", "steps");
+    steps = new BarChartView("Generation steps per 100 tokens", "K", "steps");
     steps.setId("chart-steps");
     steps.setHelp(STEPS_CHART);
     steps.setLegendVisible(false);
@@ -443,6 +448,11 @@ public final class ExperimentsPage implements Page {
     grid.add(train, 0, 0);
     grid.add(infer, 1, 0);
     grid.add(steps, 2, 0);
+    for (int i = 0; i < 3; i++) {
+      javafx.scene.layout.ColumnConstraints cc = new javafx.scene.layout.ColumnConstraints();
+      cc.setPercentWidth(100.0 / 3);
+      grid.getColumnConstraints().add(cc);
+    }
     for (Region c : List.of(train, infer, steps)) {
       GridPane.setHgrow(c, Priority.ALWAYS);
       GridPane.setVgrow(c, Priority.ALWAYS);

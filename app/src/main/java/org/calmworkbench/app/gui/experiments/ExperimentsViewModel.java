@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -36,6 +37,7 @@ import javafx.collections.ObservableList;
 import org.calmworkbench.app.gui.StartupProject;
 import org.calmworkbench.app.gui.WorkbenchContext;
 import org.calmworkbench.app.gui.common.MetricPoint;
+import org.calmworkbench.app.gui.runs.RunFolder;
 import org.calmworkbench.app.gui.service.Job;
 import org.calmworkbench.app.gui.service.JobContext;
 import org.calmworkbench.app.gui.service.JobProgressText;
@@ -67,7 +69,7 @@ public final class ExperimentsViewModel {
   public static final String AR_SERIES = "AR baseline";
   public static final String STEPS_SERIES = "generation steps per 100 tokens";
 
-  /** One bar: a series, its category ("K = 4", "AR") and the value. */
+  /** One bar: a series, its category (K: "4"; "AR") and the value. */
   public record Bar(String series, String category, double value) {}
 
   private final WorkbenchContext ctx;
@@ -108,6 +110,7 @@ public final class ExperimentsViewModel {
   private String rawText = ""; // the file's text, for the parser's message when raw is null
   private Experiment experiment; // the edited grid, when valid
   private Experiment shown; // the experiment the rows belong to (the running one while a job runs)
+  private final Map<String, List<double[]>> curves = new HashMap<>(); // cell id -> BrierLM during training
   private boolean loading; // while the fields are filled from a file
   private boolean refreshing; // while the file list is replaced
   private Path loaded; // the file the fields were filled from
@@ -230,7 +233,11 @@ public final class ExperimentsViewModel {
     return summary;
   }
 
-  /** The points of {@link #CHART_TRAIN} and {@link #CHART_INFER}: one per finished ok cell, each series sorted by x. */
+  /**
+   * The points of {@link #CHART_TRAIN} and {@link #CHART_INFER}: one per finished ok cell (plus, on the
+   * training-FLOPs chart, the BrierLM measured during its training when there is any), each series
+   * sorted by x.
+   */
   public ObservableList<MetricPoint> points() {
     return points;
   }
@@ -268,6 +275,11 @@ public final class ExperimentsViewModel {
 
   public BooleanBinding canRunBinding() {
     return canRun;
+  }
+
+  /** How the file list names {@code f}: its file name, "(sample)" for a bundled one. */
+  public String label(Path f) {
+    return f.getFileName() + (samples != null && f.startsWith(samples) ? "  (sample)" : "");
   }
 
   // ---- commands ------------------------------------------------------------------------------
@@ -357,7 +369,7 @@ public final class ExperimentsViewModel {
     int todo = (int) cells.stream().filter(r -> !r.finished()).count();
     status.set("Running " + x.name() + ": " + todo + " of " + cells.size() + " cells to go, into " + out);
     Job j = ctx.service().submit(JobSpec.of("Experiment " + x.name(), KIND).pausable().needsEngine(),
-        c -> ExperimentRunner.run(new ExperimentRunner.Options(x, out, false), listener(c), c.control()),
+        c -> ExperimentRunner.run(new ExperimentRunner.Options(x, out, false), listener(c, out), c.control()),
         this::finished);
     watch(j);
     return j;
@@ -469,9 +481,13 @@ public final class ExperimentsViewModel {
       }
     }
     List<CellRow> rows = new ArrayList<>();
+    curves.clear();
     if (experiment != null) {
       for (ExperimentCell c : experiment.cells()) {
         CellResult r = done.get(c.id());
+        if (r != null) {
+          curves.put(c.id(), trainingCurve(out, r));
+        }
         rows.add(r == null ? CellRow.pending(c) : new CellRow(c, r, ""));
       }
     }
@@ -479,7 +495,10 @@ public final class ExperimentsViewModel {
     derive();
   }
 
-  private ExperimentRunner.Listener listener(JobContext c) {
+  /** A finished cell and its BrierLM curve during training (read on the service thread). */
+  private record Finished(CellResult row, List<double[]> curve) {}
+
+  private ExperimentRunner.Listener listener(JobContext c, Path out) {
     return new ExperimentRunner.Listener() {
       @Override
       public void onProgress(ExperimentRunner.Progress p) {
@@ -492,7 +511,7 @@ public final class ExperimentsViewModel {
 
       @Override
       public void onCellFinished(CellResult row, int finishedCells, int cellCount) {
-        c.append("rows", row, ExperimentsViewModel.this::addResults);
+        c.append("rows", new Finished(row, trainingCurve(out, row)), ExperimentsViewModel.this::addResults);
       }
 
       @Override
@@ -517,8 +536,10 @@ public final class ExperimentsViewModel {
     }
   }
 
-  private void addResults(List<CellResult> rows) {
-    for (CellResult res : rows) {
+  private void addResults(List<Finished> rows) {
+    for (Finished f : rows) {
+      CellResult res = f.row();
+      curves.put(res.cellId(), f.curve());
       for (int i = 0; i < cells.size(); i++) {
         if (cells.get(i).id().equals(res.cellId())) {
           cells.set(i, new CellRow(cells.get(i).cell(), res, ""));
@@ -588,23 +609,54 @@ public final class ExperimentsViewModel {
     Map<String, List<CellRow>> bySeries = new LinkedHashMap<>();
     Map<String, Double> barValues = new LinkedHashMap<>();
     for (CellRow r : cells) {
-      barValues.putIfAbsent(r.cell().ar() ? "AR" : "K = " + r.cell().patchSize(), r.stepsPer100Tokens());
+      barValues.putIfAbsent(r.model(), r.stepsPer100Tokens());
       if (r.ok() && Double.isFinite(r.brierLm())) {
         bySeries.computeIfAbsent(series(r.cell()), k -> new ArrayList<>()).add(r);
       }
     }
     List<MetricPoint> out = new ArrayList<>();
     for (String chart : List.of(CHART_TRAIN, CHART_INFER)) {
-      bySeries.forEach((s, rows) -> rows.stream()
-          .map(r -> new MetricPoint(chart, s, chart.equals(CHART_TRAIN) ? r.trainFlops() : r.inferFlopsPerToken(), r.brierLm()))
-          .filter(m -> Double.isFinite(m.x()))
-          .sorted(Comparator.comparingDouble(MetricPoint::x))
-          .forEach(out::add));
+      bySeries.forEach((s, rows) -> {
+        List<MetricPoint> series = new ArrayList<>();
+        for (CellRow r : rows) {
+          if (chart.equals(CHART_TRAIN)) {
+            curves.getOrDefault(r.id(), List.of()).forEach(p -> series.add(new MetricPoint(chart, s, p[0], p[1])));
+          }
+          series.add(new MetricPoint(chart, s, chart.equals(CHART_TRAIN) ? r.trainFlops() : r.inferFlopsPerToken(), r.brierLm()));
+        }
+        series.stream().filter(m -> Double.isFinite(m.x())).sorted(Comparator.comparingDouble(MetricPoint::x)).forEach(out::add);
+      });
     }
     points.setAll(out);
     List<Bar> b = new ArrayList<>();
     barValues.forEach((cat, v) -> b.add(new Bar(STEPS_SERIES, cat, v)));
     bars.setAll(b);
+  }
+
+  /**
+   * BrierLM measured while the cell's language model trained, as (training FLOPs so far, BrierLM):
+   * present when the experiment evaluates during training ({@code lm.set.eval_every} and {@code
+   * eval_positions}), so each K draws a curve up to its final point. The autoencoder's FLOPs come
+   * first (it is trained before), the language model's grow with its steps. Empty otherwise, for a
+   * failed cell, or when the run folder cannot be read.
+   */
+  static List<double[]> trainingCurve(Path out, CellResult r) {
+    List<double[]> points = new ArrayList<>();
+    if (out == null || !r.ok() || r.checkpoint() == null || r.lmSteps() <= 0 || !Double.isFinite(r.lmTrainFlops())) {
+      return points;
+    }
+    try {
+      RunFolder.Run run = RunFolder.read(out.resolve(r.checkpoint()));
+      for (RunFolder.Row row : run == null ? List.<RunFolder.Row>of() : run.rows()) {
+        double brier = row.get("brier_lm");
+        if (!Double.isNaN(brier) && row.step() < r.lmSteps()) { // the last step's is the runner's own measurement
+          points.add(new double[] {r.aeTrainFlops() + r.lmTrainFlops() * row.step() / r.lmSteps(), brier});
+        }
+      }
+    } catch (CalmException e) {
+      return List.of();
+    }
+    return points;
   }
 
   /** "K = 4", with the head, input and latent size when the grid has several of them; "AR baseline". */
