@@ -92,7 +92,7 @@ class ExperimentsGuiTest {
     List<String> seen = fx(() -> {
       List<String> log = new ArrayList<>(); // the Status column after each change of the table
       table.getItems().addListener((ListChangeListener<CellRow>) c -> log.add(
-          String.join(" ", table.getItems().stream().map(r -> r.status().replaceAll(":.*", "")).toList())));
+          String.join(" ", table.getItems().stream().map(r -> r.status().replaceAll(" \\d+%$", "")).toList())));
       return log;
     });
 
@@ -174,7 +174,7 @@ class ExperimentsGuiTest {
     Job job = gui.jobsOf(ExperimentsViewModel.KIND).get(0);
     gui.waitUntil(() -> job.state() == JobState.RUNNING && job.messageProperty().get().contains("language model")
         && job.progressProperty().get() > 0);
-    gui.waitUntil(() -> page.cellsTable().getItems().get(0).status().startsWith("running: language model"));
+    gui.waitUntil(() -> page.cellsTable().getItems().get(0).status().matches("running \\d+%"));
     assertTrue(robot.lookup("#experiment-eta").queryAs(Label.class).getText().contains("cell 1/2"));
     robot.clickOn("#stop");
     gui.waitUntil(() -> job.state().isFinal());

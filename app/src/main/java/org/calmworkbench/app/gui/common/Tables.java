@@ -42,7 +42,15 @@ public final class Tables {
 
   /** Asks where to save a file of one type ({@code what}, {@code glob}), proposing {@code name}; null when cancelled. */
   public static File saveDialog(Node owner, String name, String what, String glob) {
+    return saveDialog(owner, null, name, what, glob);
+  }
+
+  /** The same, starting in {@code folder} when it exists (null: the dialog's default). */
+  public static File saveDialog(Node owner, java.nio.file.Path folder, String name, String what, String glob) {
     FileChooser f = new FileChooser();
+    if (folder != null && java.nio.file.Files.isDirectory(folder)) {
+      f.setInitialDirectory(folder.toFile());
+    }
     f.getExtensionFilters().add(new FileChooser.ExtensionFilter(what, glob));
     f.setInitialFileName(name);
     return f.showSaveDialog(owner.getScene() == null ? null : owner.getScene().getWindow());

@@ -59,7 +59,7 @@ public record CellRow(ExperimentCell cell, CellResult result, String state) {
     return result == null ? Double.NaN : result.tokensPerSecond();
   }
 
-  /** "ok", "failed: why", "pending" or "running: stage NN%". */
+  /** "ok", "failed: why", "pending" or "running NN%" (of the cell). */
   public String status() {
     if (result == null) {
       return state;

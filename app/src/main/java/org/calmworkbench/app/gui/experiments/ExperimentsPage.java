@@ -38,6 +38,7 @@ import javafx.util.StringConverter;
 import org.calmworkbench.app.gui.WorkbenchContext;
 import org.calmworkbench.app.gui.aetrain.AeTrainingPage;
 import org.calmworkbench.app.gui.common.Concepts;
+import org.calmworkbench.app.gui.common.Messages;
 import org.calmworkbench.app.gui.common.MetricPoint;
 import org.calmworkbench.app.gui.common.Tables;
 import org.calmworkbench.app.gui.pages.Page;
@@ -142,14 +143,7 @@ public final class ExperimentsPage implements Page {
 
   @Override
   public Map<KeyCombination, Runnable> shortcuts() {
-    return Map.of(AeTrainingPage.TRAIN_KEY, vm::run, AeTrainingPage.STOP_KEY, vm::stop, AeTrainingPage.STOP_KEY_2,
-        vm::stop, AeTrainingPage.PAUSE_KEY, () -> {
-          if (vm.jobStateProperty().get() == JobState.PAUSED) {
-            vm.resume();
-          } else {
-            vm.pause();
-          }
-        });
+    return AeTrainingPage.trainingKeys(vm::run, vm::stop, vm::pause, vm::resume, vm.jobStateProperty());
   }
 
   private Node build() {
@@ -211,8 +205,8 @@ public final class ExperimentsPage implements Page {
     saveAs.setTooltip(Concepts.tooltip("Write the edited experiment to a new file (atomically); its name becomes the"
         + " file's name. Corpus paths are rewritten to stay right from the new folder."));
     saveAs.setOnAction(e -> {
-      File f = Tables.saveDialog(saveAs, ExperimentFiles.suggestedFileName(vm.nameProperty().get()), "Experiment file",
-          "*.json");
+      File f = Tables.saveDialog(saveAs, vm.saveFolder(), ExperimentFiles.suggestedFileName(vm.nameProperty().get()),
+          "Experiment file", "*.json");
       if (f != null) {
         vm.saveAs(f.toPath());
       }
@@ -274,14 +268,7 @@ public final class ExperimentsPage implements Page {
     form.disableProperty().bind(vm.activeBinding());
     fileRow.disableProperty().bind(vm.activeBinding());
 
-    Label validation = new Label();
-    validation.setId("validation-message");
-    validation.getStyleClass().add("validation-message");
-    validation.setWrapText(true);
-    validation.setMinHeight(Region.USE_PREF_SIZE);
-    validation.textProperty().bind(vm.validationMessageProperty());
-    validation.managedProperty().bind(validation.textProperty().isNotEmpty());
-    validation.visibleProperty().bind(validation.textProperty().isNotEmpty());
+    Label validation = Messages.whenNotEmpty("validation-message", "validation-message", vm.validationMessageProperty());
 
     Label output = Concepts.explain(new Label(), OUTPUT);
     output.setId("output-folder");
@@ -364,16 +351,16 @@ public final class ExperimentsPage implements Page {
     cellsTable.setPlaceholder(new Label("No cells: choose a valid experiment file."));
     // No cell-id column: K, head, input, L and seed name the cell (results.csv has the id).
     cellsTable.getColumns().add(Tables.text("K", CellRow::model, 34));
-    cellsTable.getColumns().add(Tables.text("Head", r -> r.cell().head(), 58));
-    cellsTable.getColumns().add(Tables.text("Input", r -> r.cell().input().key(), 62));
+    cellsTable.getColumns().add(Tables.text("Head", r -> r.cell().head(), 56));
+    cellsTable.getColumns().add(Tables.text("Input", r -> r.cell().input().key(), 60));
     cellsTable.getColumns().add(Tables.text("L", CellRow::latent, 34));
-    cellsTable.getColumns().add(Tables.text("Seed", r -> Long.toString(r.cell().seed()), 42));
+    cellsTable.getColumns().add(Tables.text("Seed", r -> Long.toString(r.cell().seed()), 40));
     cellsTable.getColumns().add(Tables.number("BrierLM", CellRow::brierLm, "%.2f", 64));
-    cellsTable.getColumns().add(Tables.number("Train FLOPs", CellRow::trainFlops, "%.3g", 88));
-    cellsTable.getColumns().add(Tables.number("Infer FLOPs/tok", CellRow::inferFlopsPerToken, "%.3g", 108));
-    cellsTable.getColumns().add(Tables.number("Steps/100 tok", CellRow::stepsPer100Tokens, "%.1f", 98));
+    cellsTable.getColumns().add(Tables.number("Train FLOPs", CellRow::trainFlops, "%.3g", 86));
+    cellsTable.getColumns().add(Tables.number("Infer FLOPs/tok", CellRow::inferFlopsPerToken, "%.3g", 104));
+    cellsTable.getColumns().add(Tables.number("Steps/100 tok", CellRow::stepsPer100Tokens, "%.1f", 90));
     cellsTable.getColumns().add(Tables.number("Tok/s", CellRow::tokensPerSecond, "%.1f", 52));
-    cellsTable.getColumns().add(Tables.text("Status", CellRow::status, 130));
+    cellsTable.getColumns().add(Tables.text("Status", CellRow::status, 84));
     cellsTable.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
 
     summaryTable = new TableView<>(vm.summary());
@@ -472,6 +459,8 @@ public final class ExperimentsPage implements Page {
     c.smoothingProperty().set(0);
     c.setShapesVisible(true);
     c.setMinimumYRange(1);
+    // BrierLM is often exactly 0 early on: keep such points off the plot's bottom edge.
+    ((NumberAxis) c.chart().getXYPlot().getRangeAxis()).setAutoRangeStickyZero(false);
     ((NumberAxis) c.chart().getXYPlot().getDomainAxis()).setNumberFormatOverride(new DecimalFormat("0.0#E0"));
     charts.put(id, c);
     return c;

@@ -15,14 +15,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import javafx.beans.binding.Bindings;
 import javafx.beans.binding.BooleanBinding;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.beans.property.ReadOnlyDoubleProperty;
-import javafx.beans.property.ReadOnlyDoubleWrapper;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
@@ -31,7 +29,6 @@ import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
-import javafx.beans.value.ChangeListener;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import org.calmworkbench.app.gui.StartupProject;
@@ -40,7 +37,7 @@ import org.calmworkbench.app.gui.common.MetricPoint;
 import org.calmworkbench.app.gui.runs.RunFolder;
 import org.calmworkbench.app.gui.service.Job;
 import org.calmworkbench.app.gui.service.JobContext;
-import org.calmworkbench.app.gui.service.JobProgressText;
+import org.calmworkbench.app.gui.service.FollowedJob;
 import org.calmworkbench.app.gui.service.JobSpec;
 import org.calmworkbench.app.gui.service.JobState;
 import org.calmworkbench.backend.CalmException;
@@ -97,13 +94,9 @@ public final class ExperimentsViewModel {
   private final ObservableList<MetricPoint> points = FXCollections.observableArrayList();
   private final ObservableList<Bar> bars = FXCollections.observableArrayList();
 
-  private final ReadOnlyObjectWrapper<Job> job = new ReadOnlyObjectWrapper<>(this, "job");
-  private final ReadOnlyObjectWrapper<JobState> jobState = new ReadOnlyObjectWrapper<>(this, "jobState");
-  private final ReadOnlyDoubleWrapper progress = new ReadOnlyDoubleWrapper(this, "progress", 0);
-  private final ReadOnlyStringWrapper etaText = new ReadOnlyStringWrapper(this, "etaText", "");
   private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper(this, "status", "");
-  private final ChangeListener<JobState> stateMirror = (o, a, s) -> jobState.set(s);
-  private final BooleanBinding active;
+  private final FollowedJob followed = new FollowedJob();
+  private final BooleanBinding active = followed.activeBinding();
   private final BooleanBinding canRun;
 
   private JsonObject raw; // the chosen file as read; null when it is not a JSON object
@@ -125,7 +118,6 @@ public final class ExperimentsViewModel {
   public ExperimentsViewModel(WorkbenchContext ctx, Path samples) {
     this.ctx = ctx;
     this.samples = samples;
-    active = Bindings.createBooleanBinding(() -> jobState.get() != null && !jobState.get().isFinal(), jobState);
     canRun = valid.getReadOnlyProperty().and(active.not()).and(ctx.projectProperty().isNotNull());
     for (StringProperty p : List.of(patchSizes, heads, inputs, latentSizes, seeds, budgetValue, autoencoderSteps)) {
       p.addListener((o, a, b) -> validate());
@@ -248,20 +240,20 @@ public final class ExperimentsViewModel {
   }
 
   public ReadOnlyObjectProperty<Job> jobProperty() {
-    return job.getReadOnlyProperty();
+    return followed.jobProperty();
   }
 
   public ReadOnlyObjectProperty<JobState> jobStateProperty() {
-    return jobState.getReadOnlyProperty();
+    return followed.stateProperty();
   }
 
   /** Fraction of the whole grid done, -1 while unknown. */
   public ReadOnlyDoubleProperty progressProperty() {
-    return progress.getReadOnlyProperty();
+    return followed.progressProperty();
   }
 
   public ReadOnlyStringProperty etaTextProperty() {
-    return etaText.getReadOnlyProperty();
+    return followed.textProperty();
   }
 
   public ReadOnlyStringProperty statusProperty() {
@@ -321,6 +313,24 @@ public final class ExperimentsViewModel {
   }
 
   /**
+   * Where "Save as" starts: the project's experiments/ folder (created, so a file saved there is
+   * listed first), else the chosen file's folder.
+   */
+  public Path saveFolder() {
+    Project p = ctx.project();
+    if (p != null) {
+      Path dir = p.folder().resolve(ExperimentFiles.FOLDER);
+      try {
+        Files.createDirectories(dir);
+        return dir;
+      } catch (IOException e) {
+        ctx.service().log().warn("cannot create " + dir + ": " + e.getMessage());
+      }
+    }
+    return file.get() == null ? null : file.get().toAbsolutePath().getParent();
+  }
+
+  /**
    * Writes the edited experiment to {@code target} (atomically), named after the file, with its
    * corpus and tokenizer paths made relative to the new folder; then chooses it. Returns false
    * (the reason in the status) when there is nothing to save.
@@ -376,25 +386,17 @@ public final class ExperimentsViewModel {
   }
 
   public void pause() {
-    Job j = job.get();
-    if (j != null) {
-      j.pause();
-    }
+    followed.pause();
   }
 
   public void resume() {
-    Job j = job.get();
-    if (j != null) {
-      j.resume();
-    }
+    followed.resume();
   }
 
   /** Stops the grid: the current training saves a checkpoint and its cell is left for the next run. */
   public void stop() {
-    Job j = job.get();
-    if (j != null && !j.state().isFinal()) {
+    if (followed.stop()) {
       status.set("Stopping: the current training saves a checkpoint first…");
-      j.cancel();
     }
   }
 
@@ -521,7 +523,7 @@ public final class ExperimentsViewModel {
     };
   }
 
-  /** Marks the running cell (and only it) as running, with its stage. */
+  /** Marks the running cell (and only it) as running, with how far it is (its stage is in the progress line). */
   private void showRunning(ExperimentRunner.Progress p) {
     for (int i = 0; i < cells.size(); i++) {
       CellRow r = cells.get(i);
@@ -529,7 +531,7 @@ public final class ExperimentsViewModel {
         continue;
       }
       String state = r.id().equals(p.cellId())
-          ? String.format(Locale.ROOT, "running: %s %.0f%%", p.stage(), 100 * p.stageFraction()) : CellRow.PENDING;
+          ? String.format(Locale.ROOT, "running %.0f%%", 100 * p.cellFraction()) : CellRow.PENDING;
       if (!state.equals(r.state())) {
         cells.set(i, new CellRow(r.cell(), null, state));
       }
@@ -577,17 +579,7 @@ public final class ExperimentsViewModel {
   }
 
   private void watch(Job j) {
-    Job old = job.get();
-    if (old != null) {
-      old.stateProperty().removeListener(stateMirror);
-      progress.unbind();
-      etaText.unbind();
-    }
-    job.set(j);
-    jobState.set(j.state());
-    j.stateProperty().addListener(stateMirror);
-    progress.bind(j.progressProperty());
-    etaText.bind(JobProgressText.of(j));
+    followed.follow(j);
     j.stateProperty().addListener((o, a, s) -> {
       if (s == JobState.FAILED) {
         status.set("The experiment failed: " + j.messageProperty().get());
@@ -597,7 +589,7 @@ public final class ExperimentsViewModel {
         validate(); // edits made meanwhile were locked out; this re-reads the results folder
       }
     });
-    if (j.state().isFinal() && j.state() == JobState.FAILED) {
+    if (j.state() == JobState.FAILED) { // it failed before it could be followed (a same-thread service)
       status.set("The experiment failed: " + j.messageProperty().get());
     }
   }

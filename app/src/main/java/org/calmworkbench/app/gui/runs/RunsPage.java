@@ -29,6 +29,7 @@ import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import org.calmworkbench.app.gui.WorkbenchContext;
 import org.calmworkbench.app.gui.common.Concepts;
+import org.calmworkbench.app.gui.common.Messages;
 import org.calmworkbench.app.gui.common.Tables;
 import org.calmworkbench.app.gui.common.MetricPoint;
 import org.calmworkbench.app.gui.common.TrainingFlops;
@@ -147,14 +148,7 @@ public final class RunsPage implements Page {
     HBox tableBar = new HBox(8, refresh, csv, status);
     tableBar.setAlignment(Pos.CENTER_LEFT);
 
-    Label problems = new Label();
-    problems.setId("runs-problems");
-    problems.getStyleClass().add("validation-message");
-    problems.setWrapText(true);
-    problems.setMinHeight(Region.USE_PREF_SIZE);
-    problems.textProperty().bind(vm.problemsProperty());
-    problems.managedProperty().bind(problems.textProperty().isNotEmpty());
-    problems.visibleProperty().bind(problems.textProperty().isNotEmpty());
+    Label problems = Messages.whenNotEmpty("runs-problems", "validation-message", vm.problemsProperty());
 
     VBox top = new VBox(8, title, subtitle, tableBar, problems, table);
     VBox.setVgrow(table, Priority.ALWAYS);
