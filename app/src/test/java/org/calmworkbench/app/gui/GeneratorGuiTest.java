@@ -1,30 +1,23 @@
 package org.calmworkbench.app.gui;
 
+import static org.calmworkbench.app.gui.GuiWindow.fx;
+import static org.calmworkbench.app.gui.GuiWindow.type;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.control.TableView;
-import javafx.scene.control.TextField;
-import javafx.scene.input.KeyCode;
 import javafx.scene.text.TextFlow;
 import javafx.stage.Stage;
-import org.calmworkbench.app.gui.common.AppSettings;
-import org.calmworkbench.app.gui.common.EventBus;
 import org.calmworkbench.app.gui.generator.GeneratorPage;
 import org.calmworkbench.app.gui.generator.GeneratorViewModel;
-import org.calmworkbench.app.gui.pages.Pages;
-import org.calmworkbench.app.gui.project.ProjectPage;
 import org.calmworkbench.app.gui.samplerlab.SamplerLabPage;
 import org.calmworkbench.app.gui.samplerlab.SamplerLabViewModel;
-import org.calmworkbench.app.gui.service.FxUiExecutor;
 import org.calmworkbench.app.gui.service.Job;
 import org.calmworkbench.app.gui.service.JobState;
 import org.calmworkbench.app.gui.service.WorkbenchService;
@@ -50,6 +43,7 @@ class GeneratorGuiTest {
   @TempDir static Path shared;
   static Project project;
 
+  GuiWindow gui;
   WorkbenchService service;
   MainWindow window;
 
@@ -60,34 +54,14 @@ class GeneratorGuiTest {
 
   @Start
   void start(Stage stage) {
-    service = WorkbenchService.start(new FxUiExecutor(), new TestContexts.RecordingNotifier());
-    WorkbenchContext ctx = new WorkbenchContext(service, new EventBus(),
-        AppSettings.load(shared.resolve("config").resolve(AppSettings.FILE_NAME)));
-    window = WorkbenchApp.show(stage, ctx, new FxNotifier());
-    ((ProjectPage) window.page(Pages.PROJECT)).viewModel().open(project.folder());
+    gui = GuiWindow.show(stage, shared, project);
+    service = gui.service;
+    window = gui.window;
   }
 
   @AfterEach
   void stopJobs() throws Exception {
-    fx(() -> {
-      service.cancelAll();
-      return null;
-    });
-    waitUntil(() -> service.unfinished().isEmpty());
-    service.close();
-  }
-
-  static <T> T fx(Callable<T> c) throws Exception {
-    return WaitForAsyncUtils.asyncFx(c).get(30, TimeUnit.SECONDS);
-  }
-
-  void waitUntil(Callable<Boolean> condition) throws Exception {
-    try {
-      WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(condition).get());
-    } catch (java.util.concurrent.TimeoutException e) {
-      String state = fx(() -> "jobs: " + service.jobs() + "\nlog:\n" + service.log().entries());
-      throw new AssertionError("condition not met within 120 s; " + state, e);
-    }
+    gui.close();
   }
 
   GeneratorPage openGenerator() throws Exception {
@@ -99,18 +73,6 @@ class GeneratorGuiTest {
     return (GeneratorPage) window.page(GeneratorPage.TITLE);
   }
 
-  static void type(FxRobot robot, String id, String text) {
-    TextField f = robot.lookup(id).queryAs(TextField.class);
-    robot.clickOn(f);
-    robot.push(KeyCode.CONTROL, KeyCode.A);
-    robot.write(text);
-    WaitForAsyncUtils.waitForFxEvents();
-  }
-
-  List<Job> jobsOf(String kind) throws Exception {
-    return fx(() -> service.jobs().stream().filter(j -> j.spec().kind().equals(kind)).toList());
-  }
-
   @Test
   void generatedTextStreamsInWithOneShadePerStep(FxRobot robot) throws Exception {
     GeneratorPage page = openGenerator();
@@ -118,8 +80,8 @@ class GeneratorGuiTest {
     assertEquals(TinyLanguageModels.CALM, fx(() -> vm.calmCheckpointProperty().get().name()));
     type(robot, "#max-tokens", "32");
     robot.clickOn("#generate");
-    Job job = jobsOf(GeneratorViewModel.KIND).get(0);
-    waitUntil(() -> job.state().isFinal());
+    Job job = gui.jobsOf(GeneratorViewModel.KIND).get(0);
+    gui.waitUntil(() -> job.state().isFinal());
     assertEquals(JobState.DONE, job.state(), job.messageProperty().get());
     fx(() -> {
       TextFlow flow = page.calmOutput();
@@ -158,11 +120,11 @@ class GeneratorGuiTest {
       return null;
     });
     robot.clickOn("#generate");
-    Job job = jobsOf(GeneratorViewModel.KIND).get(0);
-    waitUntil(() -> vm.calm().stepsProperty().get() >= 1);
+    Job job = gui.jobsOf(GeneratorViewModel.KIND).get(0);
+    gui.waitUntil(() -> vm.calm().stepsProperty().get() >= 1);
     assertFalse(robot.lookup("#stop-generation").queryAs(Button.class).isDisabled());
     robot.clickOn("#stop-generation");
-    waitUntil(() -> job.state().isFinal());
+    gui.waitUntil(() -> job.state().isFinal());
     assertEquals(JobState.CANCELLED, job.state(), "a stopped run ends as cancelled");
     int steps = fx(() -> vm.calm().stepsProperty().get());
     assertTrue(steps < GeneratorViewModel.MAX_TOKENS_LIMIT / 4, "stopped after " + steps + " steps");
@@ -184,7 +146,7 @@ class GeneratorGuiTest {
         "before a run: p and the target");
     type(robot, "#lab-draws", "4000");
     robot.clickOn("#lab-run");
-    waitUntil(() -> page.viewModel().outcomeProperty().get() != null);
+    gui.waitUntil(() -> page.viewModel().outcomeProperty().get() != null);
     fx(() -> {
       SamplerLabViewModel.Outcome o = page.viewModel().outcomeProperty().get();
       List<String> series = page.chart().seriesNames();
@@ -200,7 +162,7 @@ class GeneratorGuiTest {
       assertEquals(2, table.getItems().size());
       return null;
     });
-    List<Job> jobs = jobsOf(SamplerLabViewModel.KIND);
+    List<Job> jobs = gui.jobsOf(SamplerLabViewModel.KIND);
     assertTrue(jobs.isEmpty() || jobs.get(0).state() == JobState.DONE, "a quiet job that ended well");
   }
 }

@@ -1,5 +1,8 @@
 package org.calmworkbench.app.gui;
 
+import static org.calmworkbench.app.gui.GuiWindow.fx;
+import static org.calmworkbench.app.gui.GuiWindow.type;
+import static org.calmworkbench.app.gui.GuiWindow.edit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,26 +10,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import javafx.scene.control.Button;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
-import javafx.scene.control.ListCell;
-import javafx.scene.control.ListView;
 import javafx.scene.control.TableView;
-import javafx.scene.control.TextField;
 import javafx.scene.input.KeyCode;
 import javafx.stage.Stage;
-import org.calmworkbench.app.gui.common.AppSettings;
-import org.calmworkbench.app.gui.common.EventBus;
 import org.calmworkbench.app.gui.lmtrain.LmTrainingPage;
 import org.calmworkbench.app.gui.lmtrain.LmTrainingViewModel;
-import org.calmworkbench.app.gui.pages.Pages;
-import org.calmworkbench.app.gui.project.ProjectPage;
 import org.calmworkbench.app.gui.runs.RunFolder;
 import org.calmworkbench.app.gui.runs.RunsPage;
-import org.calmworkbench.app.gui.service.FxUiExecutor;
 import org.calmworkbench.app.gui.service.Job;
 import org.calmworkbench.app.gui.service.JobState;
 import org.calmworkbench.app.gui.service.WorkbenchService;
@@ -52,6 +45,7 @@ class GuiLmAndRunsTest {
   @TempDir static Path shared;
   static Project project;
 
+  GuiWindow gui;
   WorkbenchService service;
   MainWindow window;
 
@@ -62,53 +56,18 @@ class GuiLmAndRunsTest {
 
   @Start
   void start(Stage stage) {
-    service = WorkbenchService.start(new FxUiExecutor(), new TestContexts.RecordingNotifier());
-    WorkbenchContext ctx = new WorkbenchContext(service, new EventBus(),
-        AppSettings.load(shared.resolve("config").resolve(AppSettings.FILE_NAME)));
-    window = WorkbenchApp.show(stage, ctx, new FxNotifier());
-    ((ProjectPage) window.page(Pages.PROJECT)).viewModel().open(project.folder());
+    gui = GuiWindow.show(stage, shared, project);
+    service = gui.service;
+    window = gui.window;
   }
 
   @AfterEach
   void stopJobs() throws Exception {
-    fx(() -> {
-      service.cancelAll();
-      return null;
-    });
-    waitUntil(() -> service.unfinished().isEmpty());
-    service.close();
-  }
-
-  static <T> T fx(Callable<T> c) throws Exception {
-    return WaitForAsyncUtils.asyncFx(c).get(30, TimeUnit.SECONDS);
-  }
-
-  void waitUntil(Callable<Boolean> condition) throws Exception {
-    try {
-      WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(condition).get());
-    } catch (java.util.concurrent.TimeoutException e) {
-      String state = fx(() -> "jobs: " + service.jobs() + "\nlog:\n" + service.log().entries().stream()
-          .map(x -> x + (x.detail() == null ? "" : "\n" + x.detail())).collect(java.util.stream.Collectors.joining("\n")));
-      throw new AssertionError("condition not met within 120 s; " + state, e);
-    }
-  }
-
-  void open(FxRobot robot, String title) {
-    robot.clickOn(robot.lookup("#navigation").queryAs(ListView.class).lookupAll(".list-cell").stream()
-        .filter(n -> title.equals(((ListCell<?>) n).getText())).findFirst().orElseThrow());
-    WaitForAsyncUtils.waitForFxEvents();
-  }
-
-  static void type(FxRobot robot, String id, String text) {
-    TextField f = robot.lookup(id).queryAs(TextField.class);
-    robot.clickOn(f);
-    robot.push(KeyCode.CONTROL, KeyCode.A);
-    robot.write(text);
-    WaitForAsyncUtils.waitForFxEvents();
+    gui.close();
   }
 
   LmTrainingPage openCalm(FxRobot robot) throws Exception {
-    open(robot, LmTrainingPage.TITLE);
+    gui.open(robot, LmTrainingPage.TITLE);
     LmTrainingPage page = (LmTrainingPage) window.page(LmTrainingPage.TITLE);
     fx(() -> {
       page.viewModel().presetProperty().set("tiny");
@@ -124,19 +83,6 @@ class GuiLmAndRunsTest {
     return page;
   }
 
-  /** Sets a setting's text field (scrolled out of sight in a small window, so not clicked). */
-  static void edit(FxRobot robot, String id, String text) throws Exception {
-    TextField f = robot.lookup(id).queryAs(TextField.class);
-    fx(() -> {
-      f.setText(text);
-      return null;
-    });
-  }
-
-  List<Job> jobsOf(String kind) throws Exception {
-    return fx(() -> service.jobs().stream().filter(j -> j.spec().kind().equals(kind)).toList());
-  }
-
   @Test
   void aTinyCalmRunCompletesFromTheUiAndItsChartsReceivePoints(FxRobot robot) throws Exception {
     LmTrainingPage page = openCalm(robot);
@@ -148,13 +94,13 @@ class GuiLmAndRunsTest {
     assertTrue(robot.lookup("#train").queryAs(Button.class).isDisabled());
     robot.push(KeyCode.CONTROL, KeyCode.ENTER); // the shortcut must not bypass validation
     WaitForAsyncUtils.waitForFxEvents();
-    assertTrue(jobsOf(LmTrainingViewModel.KIND).isEmpty());
+    assertTrue(gui.jobsOf(LmTrainingViewModel.KIND).isEmpty());
     type(robot, "#setting-num_attention_heads", "4");
     assertFalse(message.isVisible());
     assertFalse(robot.lookup("#train").queryAs(Button.class).isDisabled());
     robot.clickOn("#train");
-    Job job = jobsOf(LmTrainingViewModel.KIND).get(0);
-    waitUntil(() -> job.state().isFinal());
+    Job job = gui.jobsOf(LmTrainingViewModel.KIND).get(0);
+    gui.waitUntil(() -> job.state().isFinal());
     assertEquals(JobState.DONE, job.state(), job.messageProperty().get());
     WaitForAsyncUtils.waitForFxEvents();
     fx(() -> {
@@ -175,11 +121,11 @@ class GuiLmAndRunsTest {
     assertTrue(lastFlopsX > 1e6, "x = " + lastFlopsX);
 
     // The Runs page lists the new run beside the autoencoder, and exports the table.
-    open(robot, RunsPage.TITLE);
+    gui.open(robot, RunsPage.TITLE);
     RunsPage runs = (RunsPage) window.page(RunsPage.TITLE);
     TableView<?> table = robot.lookup("#runs-table").queryAs(TableView.class);
     String name = page.viewModel().runFolderProperty().get().getFileName().toString();
-    waitUntil(() -> table.getItems().stream().anyMatch(r -> ((RunFolder.Run) r).name().equals(name)));
+    gui.waitUntil(() -> table.getItems().stream().anyMatch(r -> ((RunFolder.Run) r).name().equals(name)));
     RunFolder.Run calm = fx(() -> runs.viewModel().runs().stream().filter(r -> r.name().equals(name)).findFirst().orElseThrow());
     assertEquals(RunFolder.CALM, calm.type());
     assertEquals(4, calm.steps());
@@ -218,13 +164,13 @@ class GuiLmAndRunsTest {
     LmTrainingPage page = openCalm(robot);
     edit(robot, "#setting-steps", "1000000");
     robot.clickOn("#train");
-    Job job = jobsOf(LmTrainingViewModel.KIND).get(0);
-    waitUntil(() -> job.state() == JobState.RUNNING && job.progressProperty().get() > 0);
+    Job job = gui.jobsOf(LmTrainingViewModel.KIND).get(0);
+    gui.waitUntil(() -> job.state() == JobState.RUNNING && job.progressProperty().get() > 0);
     robot.clickOn("#stop");
-    waitUntil(() -> job.state().isFinal());
+    gui.waitUntil(() -> job.state().isFinal());
     assertEquals(JobState.CANCELLED, job.state());
     assertTrue(Files.exists(page.viewModel().runFolderProperty().get().resolve("trainer_state.json")));
-    waitUntil(() -> page.viewModel().statusProperty().get().startsWith("CALM stopped at step"));
+    gui.waitUntil(() -> page.viewModel().statusProperty().get().startsWith("CALM stopped at step"));
     assertFalse(robot.lookup("#train").queryAs(Button.class).isDisabled(), "a new run can start");
   }
 }

@@ -1,5 +1,7 @@
 package org.calmworkbench.app.gui;
 
+import static org.calmworkbench.app.gui.GuiWindow.fx;
+import static org.calmworkbench.app.gui.GuiWindow.type;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -8,15 +10,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListView;
 import javafx.scene.control.Slider;
-import javafx.scene.control.TextField;
 import javafx.scene.input.KeyCode;
 import javafx.stage.Stage;
 import org.calmworkbench.app.gui.aetrain.AeTrainingPage;
@@ -26,12 +25,9 @@ import org.calmworkbench.app.gui.pages.PageSpec;
 import org.calmworkbench.app.gui.pages.Pages;
 import org.calmworkbench.app.gui.pages.PlaceholderPage;
 import org.calmworkbench.app.gui.project.ProjectPage;
-import org.calmworkbench.app.gui.service.FxUiExecutor;
 import org.calmworkbench.app.gui.service.Job;
 import org.calmworkbench.app.gui.service.JobState;
 import org.calmworkbench.app.gui.service.WorkbenchService;
-import org.calmworkbench.app.gui.common.AppSettings;
-import org.calmworkbench.app.gui.common.EventBus;
 import org.calmworkbench.backend.project.Project;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,6 +49,7 @@ class GuiWorkbenchTest {
   @TempDir static Path shared;
   static Project project;
 
+  GuiWindow gui;
   WorkbenchService service;
   WorkbenchContext ctx;
   MainWindow window;
@@ -64,55 +61,23 @@ class GuiWorkbenchTest {
 
   @Start
   void start(Stage stage) {
-    TestContexts.RecordingNotifier notifier = new TestContexts.RecordingNotifier();
-    service = WorkbenchService.start(new FxUiExecutor(), notifier);
-    ctx = new WorkbenchContext(service, new EventBus(), AppSettings.load(shared.resolve("config").resolve(AppSettings.FILE_NAME)));
-    window = WorkbenchApp.show(stage, ctx, new FxNotifier());
-    ((ProjectPage) window.page(Pages.PROJECT)).viewModel().open(project.folder());
+    gui = GuiWindow.show(stage, shared, project);
+    service = gui.service;
+    ctx = gui.ctx;
+    window = gui.window;
   }
 
   @AfterEach
   void stopJobs() throws Exception {
-    fx(() -> {
-      service.cancelAll();
-      return null;
-    });
-    waitUntil(() -> service.unfinished().isEmpty());
-    service.close();
+    gui.close();
   }
 
   // ---- helpers ------------------------------------------------------------------------------
-
-  static <T> T fx(Callable<T> c) throws Exception {
-    return WaitForAsyncUtils.asyncFx(c).get(30, TimeUnit.SECONDS);
-  }
-
-  void waitUntil(Callable<Boolean> condition) throws Exception {
-    try {
-      WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(condition).get());
-    } catch (java.util.concurrent.TimeoutException e) {
-      String state = fx(() -> "jobs: " + service.jobs() + "\nlog:\n" + service.log().entries().stream()
-          .map(x -> x + (x.detail() == null ? "" : "\n" + x.detail())).collect(java.util.stream.Collectors.joining("\n")));
-      throw new AssertionError("condition not met within 120 s; " + state, e);
-    }
-  }
 
   AeTrainingPage openTraining(FxRobot robot) {
     robot.clickOn(robot.lookup("#navigation").queryAs(ListView.class).lookupAll(".list-cell").stream()
         .filter(n -> Pages.AE_TRAINING.equals(((javafx.scene.control.ListCell<?>) n).getText())).findFirst().orElseThrow());
     return (AeTrainingPage) window.page(Pages.AE_TRAINING);
-  }
-
-  static void type(FxRobot robot, String id, String text) {
-    TextField f = robot.lookup(id).queryAs(TextField.class);
-    robot.clickOn(f);
-    robot.push(KeyCode.CONTROL, KeyCode.A);
-    robot.write(text);
-    WaitForAsyncUtils.waitForFxEvents();
-  }
-
-  List<Job> jobsOf(String kind) throws Exception {
-    return fx(() -> service.jobs().stream().filter(j -> j.spec().kind().equals(kind)).toList());
   }
 
   // ---- tests --------------------------------------------------------------------------------
@@ -135,9 +100,9 @@ class GuiWorkbenchTest {
       }
     }
     assertEquals(List.of("Project", "Autoencoder training", "Reconstruction inspector", "CALM training", "Generator", "Runs",
-        "Sampler lab"),
+        "Experiments", "Sampler lab"),
         Pages.ALL.stream().filter(PageSpec::built).map(PageSpec::title).toList());
-    waitUntil(() -> !((ProjectPage) window.page(Pages.PROJECT)).viewModel().stats().isEmpty());
+    gui.waitUntil(() -> !((ProjectPage) window.page(Pages.PROJECT)).viewModel().stats().isEmpty());
   }
 
   @Test
@@ -150,7 +115,7 @@ class GuiWorkbenchTest {
     assertTrue(robot.lookup("#train").queryAs(Button.class).isDisabled());
     robot.push(KeyCode.CONTROL, KeyCode.ENTER); // the shortcut must not bypass validation
     WaitForAsyncUtils.waitForFxEvents();
-    assertTrue(jobsOf(AeTrainingViewModel.KIND).isEmpty());
+    assertTrue(gui.jobsOf(AeTrainingViewModel.KIND).isEmpty());
     assertEquals("Not started: fix the settings first.", page.viewModel().statusProperty().get());
     type(robot, "#setting-lr", "0.003");
     assertFalse(message.isVisible());
@@ -163,10 +128,10 @@ class GuiWorkbenchTest {
     assertEquals("tiny", robot.lookup("#preset").queryAs(ComboBox.class).getValue());
     type(robot, "#setting-steps", "20");
     robot.clickOn("#train");
-    List<Job> jobs = jobsOf(AeTrainingViewModel.KIND);
+    List<Job> jobs = gui.jobsOf(AeTrainingViewModel.KIND);
     assertEquals(1, jobs.size());
     Job job = jobs.get(0);
-    waitUntil(() -> job.state().isFinal());
+    gui.waitUntil(() -> job.state().isFinal());
     assertEquals(JobState.DONE, job.state(), job.messageProperty().get());
     fx(() -> {
       assertTrue(page.chart(AeTrainingViewModel.CHART_CE).pointCount(AeTrainingViewModel.SERIES_CE) > 0);
@@ -193,10 +158,10 @@ class GuiWorkbenchTest {
     AeTrainingPage page = openTraining(robot);
     type(robot, "#setting-steps", "1000000");
     robot.clickOn("#train");
-    Job job = jobsOf(AeTrainingViewModel.KIND).get(0);
-    waitUntil(() -> job.state() == JobState.RUNNING && job.progressProperty().get() > 0);
+    Job job = gui.jobsOf(AeTrainingViewModel.KIND).get(0);
+    gui.waitUntil(() -> job.state() == JobState.RUNNING && job.progressProperty().get() > 0);
     robot.clickOn("#stop");
-    waitUntil(() -> job.state().isFinal());
+    gui.waitUntil(() -> job.state().isFinal());
     assertEquals(JobState.CANCELLED, job.state());
     assertTrue(Files.exists(page.viewModel().runFolderProperty().get().resolve("trainer_state.json")));
     assertTrue(page.viewModel().statusProperty().get().startsWith("Stopped at step"), page.viewModel().statusProperty().get());
@@ -211,7 +176,7 @@ class GuiWorkbenchTest {
     WaitForAsyncUtils.waitForFxEvents(); // skins (the split pane's) are made on the next pulse
     InspectorPage page = (InspectorPage) window.page(Pages.INSPECTOR);
     Label decoded = robot.lookup("#decoded-text").queryAs(Label.class);
-    waitUntil(() -> !decoded.getText().isEmpty() && page.viewModel().statusProperty().get().contains("sigma 0.00"));
+    gui.waitUntil(() -> !decoded.getText().isEmpty() && page.viewModel().statusProperty().get().contains("sigma 0.00"));
     String clean = decoded.getText();
     assertFalse(robot.lookup("#chunks").queryAs(javafx.scene.layout.FlowPane.class).getChildren().isEmpty());
     Slider slider = robot.lookup("#sigma").queryAs(Slider.class);
@@ -220,7 +185,7 @@ class GuiWorkbenchTest {
       return null;
     });
     robot.push(KeyCode.END);
-    waitUntil(() -> page.viewModel().statusProperty().get().contains("sigma 1.00"));
+    gui.waitUntil(() -> page.viewModel().statusProperty().get().contains("sigma 1.00"));
     assertEquals(1.0, slider.getValue());
     assertNotEquals(clean, decoded.getText());
     assertFalse(robot.lookup(".token.mismatch").queryAll().isEmpty(), "wrong tokens are highlighted");

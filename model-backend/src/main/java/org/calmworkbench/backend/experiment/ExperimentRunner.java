@@ -94,11 +94,18 @@ public final class ExperimentRunner {
    * @param cellIndex 1-based position of the current cell in the whole grid
    * @param stage what runs now ("autoencoder", "language model", "BrierLM", "generation", ...)
    * @param stageFraction of the stage, in [0, 1] (training: of its budget)
+   * @param cellFraction of the current cell, in [0, 1] (the rough split of {@code report}: 30%
+   *     autoencoder when the cell trains one, the rest language model, the last 5% evaluation)
    * @param finishedCells cells with a row in results.jsonl (this run and earlier ones)
    * @param etaSeconds for the cells left in this run; NaN until it can be estimated
    */
   public record Progress(int cellIndex, int cellCount, String cellId, String stage, double stageFraction,
-      int finishedCells, double elapsedSeconds, double etaSeconds) {}
+      double cellFraction, int finishedCells, double elapsedSeconds, double etaSeconds) {
+    /** Fraction of the whole grid done, in [0, 1]: finished cells plus the current cell's share. */
+    public double gridFraction() {
+      return cellCount == 0 ? 1 : Math.min(1, (finishedCells + cellFraction) / cellCount);
+    }
+  }
 
   public interface Listener {
     default void onProgress(Progress p) {}
@@ -585,7 +592,7 @@ public final class ExperimentRunner {
       double elapsed = seconds(start);
       double done = doneThisRun + cellFraction;
       double eta = done > 0.02 ? elapsed / done * Math.max(0, todo - done) : Double.NaN;
-      listener.onProgress(new Progress(cellIndex, cells.size(), cellId, stage, f, rows.size(), elapsed, eta));
+      listener.onProgress(new Progress(cellIndex, cells.size(), cellId, stage, f, cellFraction, rows.size(), elapsed, eta));
     }
 
     private List<CellResult> ordered() {
