@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import javafx.animation.PauseTransition;
 import javafx.application.Platform;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.DoubleProperty;
@@ -47,9 +48,13 @@ import org.jfree.data.xy.XYSeriesCollection;
  * Smoothing}; the raw curve stays visible, faded), a log/linear y toggle, and export of the chart
  * as PNG and of the data as CSV.
  *
- * <p>Call it on the FX thread. Adding a point is cheap: it is appended to the series without
- * notifying the chart, and the chart redraws at most once per FX pulse however many points came
- * in. Feed it from background work through a coalescing dispatcher that hands over batches.
+ * <p>Call it on the FX thread. Adding a point is cheap: it is stored without notifying the chart,
+ * and the chart redraws once per refresh (at most {@link #REFRESH_PER_SECOND} times a second)
+ * however many points and series changed. The chart draws at most {@link #MAX_PLOTTED_POINTS}
+ * points per curve: a longer series is drawn decimated, the lowest and highest value of each
+ * bucket of consecutive points kept (spikes stay visible), so a redraw costs the same after 100
+ * steps or 100 000; every point is kept for smoothing and CSV. Feed it from background work
+ * through a coalescing dispatcher that hands over batches.
  */
 public final class LiveLineChart extends BorderPane {
   /** Distinct, colour-blind-friendly series colours (Okabe-Ito). */
@@ -58,6 +63,11 @@ public final class LiveLineChart extends BorderPane {
     new java.awt.Color(204, 121, 167), new java.awt.Color(230, 159, 0), new java.awt.Color(86, 180, 233),
     new java.awt.Color(0, 0, 0), new java.awt.Color(240, 228, 66)
   };
+
+  /** Most points drawn per curve (raw and smoothed each); more are decimated by min/max buckets. */
+  public static final int MAX_PLOTTED_POINTS = 1600;
+  /** Most redraws per second while points stream in (a loss curve needs no more; redraws cost FX time). */
+  public static final int REFRESH_PER_SECOND = 10;
 
   private final JFreeChart chart;
   private final XYPlot plot;
@@ -71,6 +81,7 @@ public final class LiveLineChart extends BorderPane {
   private final Label help = ChartHelp.label();
   private final String yLabel;
   private boolean flushScheduled;
+  private long lastFlushNanos;
   private double[] fixedRange; // null: auto range
   private double minimumRange; // smallest auto range of the linear y axis (0: JFreeChart's default)
   private final Map<String, Look> looks = new LinkedHashMap<>(); // series drawn like another one
@@ -86,7 +97,9 @@ public final class LiveLineChart extends BorderPane {
     final XYSeries smooth;
     double[] xs = new double[64];
     double[] ys = new double[64];
+    double[] ss = new double[64]; // smoothed ys
     int size;
+    boolean decimated; // the plot series hold a decimated copy, rebuilt at each flush
     Smoothing ema;
 
     Series(String name, int index, double weight) {
@@ -101,10 +114,37 @@ public final class LiveLineChart extends BorderPane {
       if (size == xs.length) {
         xs = Arrays.copyOf(xs, size * 2);
         ys = Arrays.copyOf(ys, size * 2);
+        ss = Arrays.copyOf(ss, size * 2);
       }
       xs[size] = x;
       ys[size] = y;
+      ss[size] = ema.next(y);
+      if (!decimated) {
+        raw.add(x, y, false);
+        smooth.add(x, ss[size], false);
+      }
       size++;
+      decimated = size > MAX_PLOTTED_POINTS;
+    }
+
+    /** Re-fills the plot series from all points: as they are, or decimated when too many. */
+    void replot() {
+      raw.clear();
+      smooth.clear();
+      for (int i : plottedIndices(ys, size)) {
+        raw.add(xs[i], ys[i], false);
+      }
+      for (int i : plottedIndices(ss, size)) {
+        smooth.add(xs[i], ss[i], false);
+      }
+    }
+
+    /** Recomputes the smoothed values with a new EMA weight. */
+    void resmooth(double weight) {
+      ema = new Smoothing(weight);
+      for (int i = 0; i < size; i++) {
+        ss[i] = ema.next(ys[i]);
+      }
     }
   }
 
@@ -200,8 +240,6 @@ public final class LiveLineChart extends BorderPane {
   public void addPoint(String name, double x, double y) {
     Series s = series(name);
     s.add(x, y);
-    s.raw.add(x, y, false);
-    s.smooth.add(x, s.ema.next(y), false);
     markDirty(s);
   }
 
@@ -217,6 +255,7 @@ public final class LiveLineChart extends BorderPane {
     Series s = series.get(name);
     if (s != null) {
       s.size = 0;
+      s.decimated = false;
       s.raw.clear();
       s.smooth.clear();
       s.ema = new Smoothing(weight());
@@ -337,11 +376,8 @@ public final class LiveLineChart extends BorderPane {
   private void resmooth() {
     double w = weight();
     for (Series s : series.values()) {
-      s.ema = new Smoothing(w);
-      s.smooth.clear();
-      for (int i = 0; i < s.size; i++) {
-        s.smooth.add(s.xs[i], s.ema.next(s.ys[i]), false);
-      }
+      s.resmooth(w);
+      s.replot();
       styleSeries(s);
       markDirty(s);
     }
@@ -360,19 +396,88 @@ public final class LiveLineChart extends BorderPane {
     dirty.add(s);
     if (!flushScheduled) {
       flushScheduled = true;
-      Platform.runLater(this::flush);
+      long wait = lastFlushNanos + 1_000_000_000L / REFRESH_PER_SECOND - System.nanoTime();
+      if (wait <= 0) {
+        Platform.runLater(this::flush);
+      } else {
+        PauseTransition later = new PauseTransition(javafx.util.Duration.millis(Math.max(1, wait / 1e6)));
+        later.setOnFinished(e -> flush());
+        later.play();
+      }
     }
   }
 
-  /** One chart-change notification per dirty series, hence one redraw per pulse. */
+  /**
+   * Hands the changed series to the chart with one redraw: JFreeChart-FX redraws on every change
+   * event, so the events are muted while the series change and one is sent at the end.
+   */
   private void flush() {
     flushScheduled = false;
+    lastFlushNanos = System.nanoTime();
+    if (dirty.isEmpty()) {
+      return;
+    }
     List<Series> changed = new ArrayList<>(dirty);
     dirty.clear();
-    for (Series s : changed) {
-      s.raw.fireSeriesChanged();
-      s.smooth.fireSeriesChanged();
+    chart.setNotify(false);
+    try {
+      for (Series s : changed) {
+        if (s.decimated) {
+          s.replot();
+        }
+        s.raw.fireSeriesChanged();
+        s.smooth.fireSeriesChanged();
+      }
+    } finally {
+      chart.setNotify(true); // one chart change event: one redraw
     }
+  }
+
+  /** Points drawn per curve right now (for tests: the decimation's bound). */
+  public int plottedPoints(String name) {
+    Series s = series.get(name);
+    return s == null ? 0 : s.raw.getItemCount();
+  }
+
+  /**
+   * The indices of {@code values[0..size)} to draw: all of them when at most {@link
+   * #MAX_PLOTTED_POINTS}, else the first and last point and, for each of {@code MAX/2 - 1} buckets
+   * of consecutive points, the lowest and the highest (in their order), so spikes survive.
+   */
+  static int[] plottedIndices(double[] values, int size) {
+    if (size <= MAX_PLOTTED_POINTS) {
+      int[] all = new int[size];
+      for (int i = 0; i < size; i++) {
+        all[i] = i;
+      }
+      return all;
+    }
+    int buckets = MAX_PLOTTED_POINTS / 2 - 1;
+    int[] out = new int[2 * buckets + 2];
+    int n = 0;
+    out[n++] = 0;
+    for (int b = 0; b < buckets; b++) {
+      int from = 1 + (int) ((long) b * (size - 2) / buckets);
+      int to = 1 + (int) ((long) (b + 1) * (size - 2) / buckets); // exclusive
+      int lo = from;
+      int hi = from;
+      for (int i = from; i < to; i++) {
+        if (values[i] < values[lo] || Double.isNaN(values[lo])) {
+          lo = i;
+        }
+        if (values[i] > values[hi] || Double.isNaN(values[hi])) {
+          hi = i;
+        }
+      }
+      if (to > from) {
+        out[n++] = Math.min(lo, hi);
+        if (hi != lo) {
+          out[n++] = Math.max(lo, hi);
+        }
+      }
+    }
+    out[n++] = size - 1;
+    return Arrays.copyOf(out, n);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -392,7 +497,7 @@ public final class LiveLineChart extends BorderPane {
     StringBuilder sb = new StringBuilder("series,x,y,smoothed\n");
     double w = weight();
     for (Series s : series.values()) {
-      double[] sm = Smoothing.ema(Arrays.copyOf(s.ys, s.size), w);
+      double[] sm = Smoothing.ema(Arrays.copyOf(s.ys, s.size), w); // the slider's weight now
       for (int i = 0; i < s.size; i++) {
         sb.append(csvField(s.name)).append(',').append(number(s.xs[i])).append(',').append(number(s.ys[i])).append(',')
             .append(number(sm[i])).append('\n');

@@ -15,6 +15,23 @@ public final class StartupProject {
   private StartupProject() {}
 
   public static final String SAMPLE = "sample-projects/grammar-english";
+  /** The bundled experiment files (the Experiments page lists them beside the project's). */
+  public static final String SAMPLE_EXPERIMENTS = "sample-projects/experiments";
+
+  /**
+   * A bundled folder ({@code relative}, e.g. {@link #SAMPLE_EXPERIMENTS}) in the working folder, else in
+   * {@code calmHome} (the install folder {@code ./calm} passes as {@code -Dcalm.home}); null if neither has it.
+   */
+  public static Path bundled(String relative, Path workingDir, String calmHome) {
+    Path inWd = workingDir.resolve(relative);
+    if (Files.isDirectory(inWd)) {
+      return inWd.toAbsolutePath().normalize();
+    }
+    if (calmHome != null && Files.isDirectory(Path.of(calmHome).resolve(relative))) {
+      return Path.of(calmHome).resolve(relative).toAbsolutePath().normalize();
+    }
+    return null;
+  }
 
   /** The folder to open (null: none found) and how it was found, for the person starting the app. */
   public record Resolution(Path folder, String how) {}

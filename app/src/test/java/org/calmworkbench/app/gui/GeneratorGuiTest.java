@@ -1,18 +1,17 @@
 package org.calmworkbench.app.gui;
 
+import static org.calmworkbench.app.gui.GuiWindow.fx;
+import static org.calmworkbench.app.gui.GuiWindow.type;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.control.TableView;
-import javafx.scene.control.TextField;
-import javafx.scene.input.KeyCode;
 import javafx.scene.text.TextFlow;
 import javafx.stage.Stage;
 import org.calmworkbench.app.gui.generator.GeneratorPage;
@@ -55,7 +54,7 @@ class GeneratorGuiTest {
 
   @Start
   void start(Stage stage) {
-    gui = GuiWindow.open(stage, shared.resolve("config"), project);
+    gui = GuiWindow.show(stage, shared, project);
     service = gui.service;
     window = gui.window;
   }
@@ -63,14 +62,6 @@ class GeneratorGuiTest {
   @AfterEach
   void stopJobs() throws Exception {
     gui.close();
-  }
-
-  static <T> T fx(Callable<T> c) throws Exception {
-    return GuiWindow.fx(c);
-  }
-
-  void waitUntil(Callable<Boolean> condition) throws Exception {
-    gui.waitUntil(condition);
   }
 
   GeneratorPage openGenerator() throws Exception {
@@ -82,18 +73,6 @@ class GeneratorGuiTest {
     return (GeneratorPage) window.page(GeneratorPage.TITLE);
   }
 
-  static void type(FxRobot robot, String id, String text) {
-    TextField f = robot.lookup(id).queryAs(TextField.class);
-    robot.clickOn(f);
-    robot.push(KeyCode.CONTROL, KeyCode.A);
-    robot.write(text);
-    WaitForAsyncUtils.waitForFxEvents();
-  }
-
-  List<Job> jobsOf(String kind) throws Exception {
-    return fx(() -> service.jobs().stream().filter(j -> j.spec().kind().equals(kind)).toList());
-  }
-
   @Test
   void generatedTextStreamsInWithOneShadePerStep(FxRobot robot) throws Exception {
     GeneratorPage page = openGenerator();
@@ -101,8 +80,8 @@ class GeneratorGuiTest {
     assertEquals(TinyLanguageModels.CALM, fx(() -> vm.calmCheckpointProperty().get().name()));
     type(robot, "#max-tokens", "32");
     robot.clickOn("#generate");
-    Job job = jobsOf(GeneratorViewModel.KIND).get(0);
-    waitUntil(() -> job.state().isFinal());
+    Job job = gui.jobsOf(GeneratorViewModel.KIND).get(0);
+    gui.waitUntil(() -> job.state().isFinal());
     assertEquals(JobState.DONE, job.state(), job.messageProperty().get());
     fx(() -> {
       TextFlow flow = page.calmOutput();
@@ -141,11 +120,11 @@ class GeneratorGuiTest {
       return null;
     });
     robot.clickOn("#generate");
-    Job job = jobsOf(GeneratorViewModel.KIND).get(0);
-    waitUntil(() -> vm.calm().stepsProperty().get() >= 1);
+    Job job = gui.jobsOf(GeneratorViewModel.KIND).get(0);
+    gui.waitUntil(() -> vm.calm().stepsProperty().get() >= 1);
     assertFalse(robot.lookup("#stop-generation").queryAs(Button.class).isDisabled());
     robot.clickOn("#stop-generation");
-    waitUntil(() -> job.state().isFinal());
+    gui.waitUntil(() -> job.state().isFinal());
     assertEquals(JobState.CANCELLED, job.state(), "a stopped run ends as cancelled");
     int steps = fx(() -> vm.calm().stepsProperty().get());
     assertTrue(steps < GeneratorViewModel.MAX_TOKENS_LIMIT / 4, "stopped after " + steps + " steps");
@@ -167,7 +146,7 @@ class GeneratorGuiTest {
         "before a run: p and the target");
     type(robot, "#lab-draws", "4000");
     robot.clickOn("#lab-run");
-    waitUntil(() -> page.viewModel().outcomeProperty().get() != null);
+    gui.waitUntil(() -> page.viewModel().outcomeProperty().get() != null);
     fx(() -> {
       SamplerLabViewModel.Outcome o = page.viewModel().outcomeProperty().get();
       List<String> series = page.chart().seriesNames();
@@ -183,7 +162,7 @@ class GeneratorGuiTest {
       assertEquals(2, table.getItems().size());
       return null;
     });
-    List<Job> jobs = jobsOf(SamplerLabViewModel.KIND);
+    List<Job> jobs = gui.jobsOf(SamplerLabViewModel.KIND);
     assertTrue(jobs.isEmpty() || jobs.get(0).state() == JobState.DONE, "a quiet job that ended well");
   }
 }

@@ -1,5 +1,8 @@
 package org.calmworkbench.app.gui;
 
+import static org.calmworkbench.app.gui.GuiWindow.fx;
+import static org.calmworkbench.app.gui.GuiWindow.type;
+import static org.calmworkbench.app.gui.GuiWindow.edit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,14 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
 import javafx.scene.control.Button;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
-import javafx.scene.control.ListCell;
-import javafx.scene.control.ListView;
 import javafx.scene.control.TableView;
-import javafx.scene.control.TextField;
 import javafx.scene.input.KeyCode;
 import javafx.stage.Stage;
 import org.calmworkbench.app.gui.lmtrain.LmTrainingPage;
@@ -57,7 +56,7 @@ class GuiLmAndRunsTest {
 
   @Start
   void start(Stage stage) {
-    gui = GuiWindow.open(stage, shared.resolve("config"), project);
+    gui = GuiWindow.show(stage, shared, project);
     service = gui.service;
     window = gui.window;
   }
@@ -67,30 +66,8 @@ class GuiLmAndRunsTest {
     gui.close();
   }
 
-  static <T> T fx(Callable<T> c) throws Exception {
-    return GuiWindow.fx(c);
-  }
-
-  void waitUntil(Callable<Boolean> condition) throws Exception {
-    gui.waitUntil(condition);
-  }
-
-  void open(FxRobot robot, String title) {
-    robot.clickOn(robot.lookup("#navigation").queryAs(ListView.class).lookupAll(".list-cell").stream()
-        .filter(n -> title.equals(((ListCell<?>) n).getText())).findFirst().orElseThrow());
-    WaitForAsyncUtils.waitForFxEvents();
-  }
-
-  static void type(FxRobot robot, String id, String text) {
-    TextField f = robot.lookup(id).queryAs(TextField.class);
-    robot.clickOn(f);
-    robot.push(KeyCode.CONTROL, KeyCode.A);
-    robot.write(text);
-    WaitForAsyncUtils.waitForFxEvents();
-  }
-
   LmTrainingPage openCalm(FxRobot robot) throws Exception {
-    open(robot, LmTrainingPage.TITLE);
+    gui.open(robot, LmTrainingPage.TITLE);
     LmTrainingPage page = (LmTrainingPage) window.page(LmTrainingPage.TITLE);
     fx(() -> {
       page.viewModel().presetProperty().set("tiny");
@@ -106,19 +83,6 @@ class GuiLmAndRunsTest {
     return page;
   }
 
-  /** Sets a setting's text field (scrolled out of sight in a small window, so not clicked). */
-  static void edit(FxRobot robot, String id, String text) throws Exception {
-    TextField f = robot.lookup(id).queryAs(TextField.class);
-    fx(() -> {
-      f.setText(text);
-      return null;
-    });
-  }
-
-  List<Job> jobsOf(String kind) throws Exception {
-    return fx(() -> service.jobs().stream().filter(j -> j.spec().kind().equals(kind)).toList());
-  }
-
   @Test
   void aTinyCalmRunCompletesFromTheUiAndItsChartsReceivePoints(FxRobot robot) throws Exception {
     LmTrainingPage page = openCalm(robot);
@@ -130,13 +94,13 @@ class GuiLmAndRunsTest {
     assertTrue(robot.lookup("#train").queryAs(Button.class).isDisabled());
     robot.push(KeyCode.CONTROL, KeyCode.ENTER); // the shortcut must not bypass validation
     WaitForAsyncUtils.waitForFxEvents();
-    assertTrue(jobsOf(LmTrainingViewModel.KIND).isEmpty());
+    assertTrue(gui.jobsOf(LmTrainingViewModel.KIND).isEmpty());
     type(robot, "#setting-num_attention_heads", "4");
     assertFalse(message.isVisible());
     assertFalse(robot.lookup("#train").queryAs(Button.class).isDisabled());
     robot.clickOn("#train");
-    Job job = jobsOf(LmTrainingViewModel.KIND).get(0);
-    waitUntil(() -> job.state().isFinal());
+    Job job = gui.jobsOf(LmTrainingViewModel.KIND).get(0);
+    gui.waitUntil(() -> job.state().isFinal());
     assertEquals(JobState.DONE, job.state(), job.messageProperty().get());
     WaitForAsyncUtils.waitForFxEvents();
     fx(() -> {
@@ -157,11 +121,11 @@ class GuiLmAndRunsTest {
     assertTrue(lastFlopsX > 1e6, "x = " + lastFlopsX);
 
     // The Runs page lists the new run beside the autoencoder, and exports the table.
-    open(robot, RunsPage.TITLE);
+    gui.open(robot, RunsPage.TITLE);
     RunsPage runs = (RunsPage) window.page(RunsPage.TITLE);
     TableView<?> table = robot.lookup("#runs-table").queryAs(TableView.class);
     String name = page.viewModel().runFolderProperty().get().getFileName().toString();
-    waitUntil(() -> table.getItems().stream().anyMatch(r -> ((RunFolder.Run) r).name().equals(name)));
+    gui.waitUntil(() -> table.getItems().stream().anyMatch(r -> ((RunFolder.Run) r).name().equals(name)));
     RunFolder.Run calm = fx(() -> runs.viewModel().runs().stream().filter(r -> r.name().equals(name)).findFirst().orElseThrow());
     assertEquals(RunFolder.CALM, calm.type());
     assertEquals(4, calm.steps());
@@ -200,13 +164,13 @@ class GuiLmAndRunsTest {
     LmTrainingPage page = openCalm(robot);
     edit(robot, "#setting-steps", "1000000");
     robot.clickOn("#train");
-    Job job = jobsOf(LmTrainingViewModel.KIND).get(0);
-    waitUntil(() -> job.state() == JobState.RUNNING && job.progressProperty().get() > 0);
+    Job job = gui.jobsOf(LmTrainingViewModel.KIND).get(0);
+    gui.waitUntil(() -> job.state() == JobState.RUNNING && job.progressProperty().get() > 0);
     robot.clickOn("#stop");
-    waitUntil(() -> job.state().isFinal());
+    gui.waitUntil(() -> job.state().isFinal());
     assertEquals(JobState.CANCELLED, job.state());
     assertTrue(Files.exists(page.viewModel().runFolderProperty().get().resolve("trainer_state.json")));
-    waitUntil(() -> page.viewModel().statusProperty().get().startsWith("CALM stopped at step"));
+    gui.waitUntil(() -> page.viewModel().statusProperty().get().startsWith("CALM stopped at step"));
     assertFalse(robot.lookup("#train").queryAs(Button.class).isDisabled(), "a new run can start");
   }
 }

@@ -1,23 +1,31 @@
 package org.calmworkbench.app.gui;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import javafx.scene.control.ListCell;
+import javafx.scene.control.ListView;
+import javafx.scene.control.TextField;
+import javafx.scene.input.KeyCode;
 import javafx.stage.Stage;
 import org.calmworkbench.app.gui.common.AppSettings;
 import org.calmworkbench.app.gui.common.EventBus;
+import org.calmworkbench.app.gui.pages.Page;
 import org.calmworkbench.app.gui.pages.Pages;
 import org.calmworkbench.app.gui.project.ProjectPage;
 import org.calmworkbench.app.gui.service.FxUiExecutor;
+import org.calmworkbench.app.gui.service.Job;
 import org.calmworkbench.app.gui.service.WorkbenchService;
 import org.calmworkbench.backend.project.Project;
+import org.testfx.api.FxRobot;
 import org.testfx.util.WaitForAsyncUtils;
 
 /**
- * The real main window for GUI tests, headless (Monocle): the app's service thread, FX dispatcher
- * and pages, with a project open. Waits are for conditions (with a generous limit), never fixed
- * sleeps; a wait that runs out says which jobs were queued and what the log holds.
+ * The real main window for the TestFX tests (headless, Monocle): the app's own service thread and
+ * FX dispatcher, a project opened, and the helpers every window test uses. Waits are for
+ * conditions (with a generous limit), never fixed sleeps.
  */
 final class GuiWindow {
   final WorkbenchService service;
@@ -30,16 +38,17 @@ final class GuiWindow {
     this.window = window;
   }
 
-  /** Shows the workbench in {@code stage} (from a TestFX {@code @Start}) with {@code project} open. */
-  static GuiWindow open(Stage stage, Path configDir, Project project) {
+  /** Shows the window on {@code stage} (from a {@code @Start} method) with {@code project} open; settings in {@code shared/config}. */
+  static GuiWindow show(Stage stage, Path shared, Project project) {
     WorkbenchService service = WorkbenchService.start(new FxUiExecutor(), new TestContexts.RecordingNotifier());
-    WorkbenchContext ctx = new WorkbenchContext(service, new EventBus(), AppSettings.load(configDir.resolve(AppSettings.FILE_NAME)));
+    WorkbenchContext ctx = new WorkbenchContext(service, new EventBus(),
+        AppSettings.load(shared.resolve("config").resolve(AppSettings.FILE_NAME)));
     MainWindow window = WorkbenchApp.show(stage, ctx, new FxNotifier());
     ((ProjectPage) window.page(Pages.PROJECT)).viewModel().open(project.folder());
     return new GuiWindow(service, ctx, window);
   }
 
-  /** Cancels every job, waits for them to end, and stops the service (from an {@code @AfterEach}). */
+  /** Cancels every job, waits until the queue is idle and stops the service thread (an {@code @AfterEach}). */
   void close() throws Exception {
     fx(() -> {
       service.cancelAll();
@@ -54,7 +63,7 @@ final class GuiWindow {
     return WaitForAsyncUtils.asyncFx(c).get(30, TimeUnit.SECONDS);
   }
 
-  /** Waits up to 120 s for {@code condition}, checked on the FX thread. */
+  /** Waits (at most 120 s) until {@code condition}, checked on the FX thread, holds; else fails with the jobs and the log. */
   void waitUntil(Callable<Boolean> condition) throws Exception {
     try {
       WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(condition).get());
@@ -63,5 +72,37 @@ final class GuiWindow {
           .map(x -> x + (x.detail() == null ? "" : "\n" + x.detail())).collect(Collectors.joining("\n")));
       throw new AssertionError("condition not met within 120 s; " + state, e);
     }
+  }
+
+  /** Clicks the page's entry in the navigation, as a person would, and returns the page. */
+  @SuppressWarnings("unchecked")
+  <P extends Page> P open(FxRobot robot, String title) {
+    robot.clickOn(robot.lookup("#navigation").queryAs(ListView.class).lookupAll(".list-cell").stream()
+        .filter(n -> title.equals(((ListCell<?>) n).getText())).findFirst().orElseThrow());
+    WaitForAsyncUtils.waitForFxEvents();
+    return (P) window.page(title);
+  }
+
+  /** Types {@code text} into the text field {@code id} over what it held (click, Ctrl+A, type). */
+  static void type(FxRobot robot, String id, String text) {
+    TextField f = robot.lookup(id).queryAs(TextField.class);
+    robot.clickOn(f);
+    robot.push(KeyCode.CONTROL, KeyCode.A);
+    robot.write(text);
+    WaitForAsyncUtils.waitForFxEvents();
+  }
+
+  /** Sets a text field's text on the FX thread (for fields scrolled out of sight in a small window). */
+  static void edit(FxRobot robot, String id, String text) throws Exception {
+    TextField f = robot.lookup(id).queryAs(TextField.class);
+    fx(() -> {
+      f.setText(text);
+      return null;
+    });
+  }
+
+  /** The queue's jobs of {@code kind}, oldest first. */
+  List<Job> jobsOf(String kind) throws Exception {
+    return fx(() -> service.jobs().stream().filter(j -> j.spec().kind().equals(kind)).toList());
   }
 }

@@ -1,5 +1,7 @@
 package org.calmworkbench.app.gui;
 
+import static org.calmworkbench.app.gui.GuiWindow.fx;
+import static org.calmworkbench.app.gui.GuiWindow.type;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -8,14 +10,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListView;
 import javafx.scene.control.Slider;
-import javafx.scene.control.TextField;
 import javafx.scene.input.KeyCode;
 import javafx.stage.Stage;
 import org.calmworkbench.app.gui.aetrain.AeTrainingPage;
@@ -61,7 +61,7 @@ class GuiWorkbenchTest {
 
   @Start
   void start(Stage stage) {
-    gui = GuiWindow.open(stage, shared.resolve("config"), project);
+    gui = GuiWindow.show(stage, shared, project);
     service = gui.service;
     ctx = gui.ctx;
     window = gui.window;
@@ -72,30 +72,12 @@ class GuiWorkbenchTest {
     gui.close();
   }
 
-  static <T> T fx(Callable<T> c) throws Exception {
-    return GuiWindow.fx(c);
-  }
-
-  void waitUntil(Callable<Boolean> condition) throws Exception {
-    gui.waitUntil(condition);
-  }
+  // ---- helpers ------------------------------------------------------------------------------
 
   AeTrainingPage openTraining(FxRobot robot) {
     robot.clickOn(robot.lookup("#navigation").queryAs(ListView.class).lookupAll(".list-cell").stream()
         .filter(n -> Pages.AE_TRAINING.equals(((javafx.scene.control.ListCell<?>) n).getText())).findFirst().orElseThrow());
     return (AeTrainingPage) window.page(Pages.AE_TRAINING);
-  }
-
-  static void type(FxRobot robot, String id, String text) {
-    TextField f = robot.lookup(id).queryAs(TextField.class);
-    robot.clickOn(f);
-    robot.push(KeyCode.CONTROL, KeyCode.A);
-    robot.write(text);
-    WaitForAsyncUtils.waitForFxEvents();
-  }
-
-  List<Job> jobsOf(String kind) throws Exception {
-    return fx(() -> service.jobs().stream().filter(j -> j.spec().kind().equals(kind)).toList());
   }
 
   // ---- tests --------------------------------------------------------------------------------
@@ -118,10 +100,9 @@ class GuiWorkbenchTest {
       }
     }
     assertEquals(List.of("Project", "Autoencoder training", "Reconstruction inspector", "Latent explorer", "CALM training",
-        "Generator", "Runs",
-        "Sampler lab"),
+        "Generator", "Runs", "Experiments", "Sampler lab"),
         Pages.ALL.stream().filter(PageSpec::built).map(PageSpec::title).toList());
-    waitUntil(() -> !((ProjectPage) window.page(Pages.PROJECT)).viewModel().stats().isEmpty());
+    gui.waitUntil(() -> !((ProjectPage) window.page(Pages.PROJECT)).viewModel().stats().isEmpty());
   }
 
   @Test
@@ -134,7 +115,7 @@ class GuiWorkbenchTest {
     assertTrue(robot.lookup("#train").queryAs(Button.class).isDisabled());
     robot.push(KeyCode.CONTROL, KeyCode.ENTER); // the shortcut must not bypass validation
     WaitForAsyncUtils.waitForFxEvents();
-    assertTrue(jobsOf(AeTrainingViewModel.KIND).isEmpty());
+    assertTrue(gui.jobsOf(AeTrainingViewModel.KIND).isEmpty());
     assertEquals("Not started: fix the settings first.", page.viewModel().statusProperty().get());
     type(robot, "#setting-lr", "0.003");
     assertFalse(message.isVisible());
@@ -147,10 +128,10 @@ class GuiWorkbenchTest {
     assertEquals("tiny", robot.lookup("#preset").queryAs(ComboBox.class).getValue());
     type(robot, "#setting-steps", "20");
     robot.clickOn("#train");
-    List<Job> jobs = jobsOf(AeTrainingViewModel.KIND);
+    List<Job> jobs = gui.jobsOf(AeTrainingViewModel.KIND);
     assertEquals(1, jobs.size());
     Job job = jobs.get(0);
-    waitUntil(() -> job.state().isFinal());
+    gui.waitUntil(() -> job.state().isFinal());
     assertEquals(JobState.DONE, job.state(), job.messageProperty().get());
     fx(() -> {
       assertTrue(page.chart(AeTrainingViewModel.CHART_CE).pointCount(AeTrainingViewModel.SERIES_CE) > 0);
@@ -177,10 +158,10 @@ class GuiWorkbenchTest {
     AeTrainingPage page = openTraining(robot);
     type(robot, "#setting-steps", "1000000");
     robot.clickOn("#train");
-    Job job = jobsOf(AeTrainingViewModel.KIND).get(0);
-    waitUntil(() -> job.state() == JobState.RUNNING && job.progressProperty().get() > 0);
+    Job job = gui.jobsOf(AeTrainingViewModel.KIND).get(0);
+    gui.waitUntil(() -> job.state() == JobState.RUNNING && job.progressProperty().get() > 0);
     robot.clickOn("#stop");
-    waitUntil(() -> job.state().isFinal());
+    gui.waitUntil(() -> job.state().isFinal());
     assertEquals(JobState.CANCELLED, job.state());
     assertTrue(Files.exists(page.viewModel().runFolderProperty().get().resolve("trainer_state.json")));
     assertTrue(page.viewModel().statusProperty().get().startsWith("Stopped at step"), page.viewModel().statusProperty().get());
@@ -195,7 +176,7 @@ class GuiWorkbenchTest {
     WaitForAsyncUtils.waitForFxEvents(); // skins (the split pane's) are made on the next pulse
     InspectorPage page = (InspectorPage) window.page(Pages.INSPECTOR);
     Label decoded = robot.lookup("#decoded-text").queryAs(Label.class);
-    waitUntil(() -> !decoded.getText().isEmpty() && page.viewModel().statusProperty().get().contains("sigma 0.00"));
+    gui.waitUntil(() -> !decoded.getText().isEmpty() && page.viewModel().statusProperty().get().contains("sigma 0.00"));
     String clean = decoded.getText();
     assertFalse(robot.lookup("#chunks").queryAs(javafx.scene.layout.FlowPane.class).getChildren().isEmpty());
     Slider slider = robot.lookup("#sigma").queryAs(Slider.class);
@@ -204,7 +185,7 @@ class GuiWorkbenchTest {
       return null;
     });
     robot.push(KeyCode.END);
-    waitUntil(() -> page.viewModel().statusProperty().get().contains("sigma 1.00"));
+    gui.waitUntil(() -> page.viewModel().statusProperty().get().contains("sigma 1.00"));
     assertEquals(1.0, slider.getValue());
     assertNotEquals(clean, decoded.getText());
     assertFalse(robot.lookup(".token.mismatch").queryAll().isEmpty(), "wrong tokens are highlighted");

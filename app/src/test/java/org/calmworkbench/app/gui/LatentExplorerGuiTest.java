@@ -45,7 +45,7 @@ class LatentExplorerGuiTest {
 
   @Start
   void start(Stage stage) {
-    gui = GuiWindow.open(stage, shared.resolve("config"), project);
+    gui = GuiWindow.show(stage, shared, project);
     window = gui.window;
   }
 

@@ -1,8 +1,11 @@
 package org.calmworkbench.backend.bench;
 
+import org.calmworkbench.backend.model.AdaLnMlp;
 import org.calmworkbench.backend.model.Autoencoder;
 import org.calmworkbench.backend.model.AutoencoderConfig;
 import org.calmworkbench.backend.model.CalmConfig;
+import org.calmworkbench.backend.model.HeadConfig;
+import org.calmworkbench.backend.model.InputMode;
 
 /**
  * FLOP counts by one documented formula (docs/BENCHMARKS.md): every matrix product costs 2 FLOPs
@@ -26,23 +29,87 @@ public final class Flops {
     return c.noiseSize() * h + c.numMlpLayers() * block + h * h + h * c.latentSize();
   }
 
-  /** Matrix parameters of the CALM model per position, with {@code samples} head samples. */
-  public static double calmParamsPerPosition(CalmConfig c, int samples) {
+  /**
+   * Matrix parameters of one evaluation of the flow and diffusion heads' adaLN MLP ({@link
+   * AdaLnMlp}): the condition (timestep MLP on the 256 sinusoidal features, cond_embed of the
+   * hidden state; computed per evaluation, since it depends on t), input_proj, per residual block
+   * its adaLN modulation (H -> 3H) and MLP (two H x H), and the final layer's modulation (H -> 2H)
+   * and projection (H -> L).
+   */
+  public static double adaLnEvaluationParams(CalmConfig c) {
+    double h = c.hiddenSize();
+    double l = c.latentSize();
+    double condition = AdaLnMlp.FREQUENCY_SIZE * h + h * h + h * h;
+    return condition + l * h + c.numMlpLayers() * (3 * h * h + 2 * h * h) + 2 * h * h + h * l;
+  }
+
+  /**
+   * Head matrix parameters per position in training: the energy head's hidden_embd once and N =
+   * num_samples samples; the flow and diffusion heads one evaluation per head_samples posterior sample.
+   */
+  public static double headTrainingParams(CalmConfig c, HeadConfig head) {
+    return switch (head.type()) {
+      case ENERGY -> (double) c.hiddenSize() * c.hiddenSize() + c.numSamples() * energyHeadSampleParams(c);
+      case FLOW, DIFFUSION -> head.headSamples() * adaLnEvaluationParams(c);
+    };
+  }
+
+  /**
+   * Head matrix parameters to generate one latent: the energy head one pass; the flow head
+   * flow_steps ODE steps of 1 (Euler) or 2 (midpoint) evaluations; the diffusion head one
+   * evaluation per respaced step.
+   */
+  public static double headSampleParams(CalmConfig c, HeadConfig head) {
+    return switch (head.type()) {
+      case ENERGY -> (double) c.hiddenSize() * c.hiddenSize() + energyHeadSampleParams(c);
+      case FLOW -> head.flowSteps() * (head.flowSolver() == HeadConfig.MIDPOINT ? 2 : 1) * adaLnEvaluationParams(c);
+      case DIFFUSION -> head.diffusionSteps() * adaLnEvaluationParams(c);
+    };
+  }
+
+  /** The Transformer input's matrix parameters per position: embed_proj and/or latent_proj. */
+  public static double inputParams(CalmConfig c, InputMode input) {
     double h = c.hiddenSize();
     double embedProj = c.patchSize() * h * 2 * h + 2 * h * h;
+    double latentProj = c.latentSize() * 2 * h + 2 * h * h;
+    return (input.usesTokens() ? embedProj : 0) + (input.usesLatents() ? latentProj : 0);
+  }
+
+  /** Matrix parameters of the CALM model per position, with {@code samples} energy-head samples (discrete input). */
+  public static double calmParamsPerPosition(CalmConfig c, int samples) {
+    double h = c.hiddenSize();
     double condition = h * h; // hidden_embd, once per position
-    return backboneParams(c) + embedProj + condition + samples * energyHeadSampleParams(c);
+    return backboneParams(c) + inputParams(c, InputMode.DISCRETE) + condition + samples * energyHeadSampleParams(c);
   }
 
-  /** CALM training FLOPs per token: 6 x model params per position / K, plus the frozen encoder forward. */
+  /** CALM training FLOPs per token with the energy head and discrete input (see the general form below). */
   public static double calmTrainingPerToken(CalmConfig c, AutoencoderConfig ae) {
-    double encoder = encoderParamsPerToken(ae);
-    return 6 * calmParamsPerPosition(c, c.numSamples()) / c.patchSize() + 2 * encoder;
+    return calmTrainingPerToken(c, ae, HeadConfig.energy(), InputMode.DISCRETE);
   }
 
-  /** CALM generation FLOPs per token: one position and one head sample per K tokens, plus decoding. */
+  /**
+   * CALM training FLOPs per token: 6 x (backbone + input projection + the head's training
+   * evaluations) per position / K, plus the frozen encoder's forward (2 x its parameters per token).
+   */
+  public static double calmTrainingPerToken(CalmConfig c, AutoencoderConfig ae, HeadConfig head, InputMode input) {
+    double perPosition = backboneParams(c) + inputParams(c, input) + headTrainingParams(c, head);
+    return 6 * perPosition / c.patchSize() + 2 * encoderParamsPerToken(ae);
+  }
+
+  /** CALM generation FLOPs per token with the energy head and discrete input. */
   public static double calmInferencePerToken(CalmConfig c, AutoencoderConfig ae) {
-    return 2 * calmParamsPerPosition(c, 1) / c.patchSize() + 2 * decoderParamsPerToken(ae);
+    return calmInferencePerToken(c, ae, HeadConfig.energy(), InputMode.DISCRETE);
+  }
+
+  /**
+   * CALM generation FLOPs per token: per K tokens one position (backbone, input projection), one
+   * latent from the head (its solver's evaluations for flow and diffusion), and the decoder. One
+   * draw per step, i.e. temperature 1; lower temperatures multiply the head and decoder part by the
+   * sampler calls per step.
+   */
+  public static double calmInferencePerToken(CalmConfig c, AutoencoderConfig ae, HeadConfig head, InputMode input) {
+    double perPosition = backboneParams(c) + inputParams(c, input) + headSampleParams(c, head);
+    return 2 * perPosition / c.patchSize() + 2 * decoderParamsPerToken(ae);
   }
 
   /** AR baseline: backbone plus the softmax head, per token. */
@@ -69,6 +136,37 @@ public final class Flops {
     double mlp = 3 * h * c.intermediateSize();
     double k = c.patchSize();
     return c.numEncoderLayers() / 2 * mlp + h * h + c.numEncoderLayers() / 2 * mlp / k + 2.0 * c.latentSize() * h / k;
+  }
+
+  /**
+   * Matrix weights one CALM generation step reads at batch size 1: backbone, embed_proj, the
+   * head's condition and one sample, and the autoencoder's decoder with its output projection
+   * (each weight once, however many of the K positions use it). At batch size 1 a step is bound by
+   * reading these from memory, not by FLOPs.
+   */
+  public static double calmWeightsPerStep(CalmConfig c, AutoencoderConfig ae) {
+    return calmParamsPerPosition(c, 1) + decoderWeights(ae);
+  }
+
+  /** Matrix weights one AR generation step (one token) reads: backbone plus the softmax head. */
+  public static double arWeightsPerStep(CalmConfig c) {
+    return arParamsPerToken(c);
+  }
+
+  /**
+   * The generation speed-up CALM can reach over the AR baseline when both are bound by reading
+   * weights: K tokens per step, each step reading {@link #calmWeightsPerStep} against the AR
+   * baseline's {@link #arWeightsPerStep} per token.
+   */
+  public static double weightBoundSpeedup(CalmConfig c, AutoencoderConfig ae) {
+    return c.patchSize() * arWeightsPerStep(c) / calmWeightsPerStep(c, ae);
+  }
+
+  /** The decoder's matrix weights: latent_to_hidden, its layers, expand_layer, the tied output projection. */
+  static double decoderWeights(AutoencoderConfig c) {
+    double h = c.hiddenSize();
+    return c.latentSize() * h + c.numDecoderLayers() * 3 * h * c.intermediateSize() + h * c.patchSize() * h
+        + (double) c.vocabSize() * h;
   }
 
   /** Autoencoder decoder matrix parameters per token, output projection included. */

@@ -37,22 +37,44 @@ import org.calmworkbench.backend.workflow.LmTraining;
 public final class LmBench {
   private LmBench() {}
 
-  /** What to measure. */
-  public record Options(String preset, int vocabSize, int trainSteps, int warmupSteps, int promptTokens,
-      int generateTokens, int rounds) {
+  /**
+   * What to measure.
+   *
+   * @param preset LM preset of both models
+   * @param aePreset autoencoder preset (K and the latent size come from it)
+   * @param lmSets {@code key=value} overrides of the LM preset for both models (e.g. more layers)
+   */
+  public record Options(String preset, String aePreset, List<String> lmSets, int vocabSize, int trainSteps,
+      int warmupSteps, int promptTokens, int generateTokens, int rounds) {
+    public Options {
+      lmSets = List.copyOf(lmSets);
+    }
+
     public static Options defaults() {
-      return new Options("laptop", 1024, 8, 2, 32, 96, 3);
+      return new Options("laptop", "laptop", List.of(), 1024, 8, 2, 32, 96, 3);
     }
   }
 
   /** One model's figures. */
+  /**
+   * One model's figures; {@code weightsPerStep}: matrix weights a generation step reads (batch 1),
+   * see {@link Flops#calmWeightsPerStep}.
+   */
   public record Side(String model, double trainTokensPerSecond, double trainFlopsPerToken, double generateTokensPerSecond,
-      int generateSteps, int generateTokens, double inferFlopsPerToken) {}
+      int generateSteps, int generateTokens, double inferFlopsPerToken, double weightsPerStep) {}
 
   public record Result(Options options, int patchSize, int vocabSize, Side calm, Side ar) {
     /** CALM generation tokens/s over the AR baseline's (the limit is K). */
     public double generationSpeedup() {
       return calm.generateTokensPerSecond() / ar.generateTokensPerSecond();
+    }
+
+    /**
+     * The generation speed-up if both generators were bound by reading their weights: K x (AR
+     * weights per step) / (CALM weights per step). At batch size 1 this, not K, is the limit.
+     */
+    public double weightBoundSpeedup() {
+      return patchSize * ar.weightsPerStep() / calm.weightsPerStep();
     }
 
     public double trainingSpeedup() {
@@ -67,11 +89,12 @@ public final class LmBench {
       Path corpus = dir.resolve("corpus.jsonl");
       GrammarCorpus.writeJsonl(corpus, 7, 6000);
       progress.accept(0.05);
-      AeTraining.run(new AeTraining.Options(List.of(corpus), dir.resolve("ae"), null, o.vocabSize(), o.preset(),
+      AeTraining.run(new AeTraining.Options(List.of(corpus), dir.resolve("ae"), null, o.vocabSize(), o.aePreset(),
           List.of(), 2, null, 1L, false), p -> {}, TrainControl.NONE);
       progress.accept(0.15);
       int total = o.warmupSteps() + o.trainSteps();
-      List<String> sets = List.of("eval_positions=0", "eval_every=1000000", "checkpoint_every=1000000");
+      List<String> sets = new ArrayList<>(List.of("eval_positions=0", "eval_every=1000000", "checkpoint_every=1000000"));
+      sets.addAll(o.lmSets());
       Marks calmMarks = new Marks();
       calmMarks.result = LmTraining.run(new LmTraining.Options(dir.resolve("ae"), List.of(corpus), dir.resolve("lm"), "energy",
           InputMode.DISCRETE, o.preset(), sets, total, null, 1L, false), calmMarks, TrainControl.NONE);
@@ -106,10 +129,12 @@ public final class LmBench {
         Side calmSide = new Side("calm", calmMarks.tokensPerSecond(o.warmupSteps()),
             Flops.calmTrainingPerToken(calm.config(), calm.autoencoderCheckpoint().config()),
             bestCalm.tokensPerSecond(), bestCalm.steps(), bestCalm.tokens(),
-            Flops.calmInferencePerToken(calm.config(), calm.autoencoderCheckpoint().config()));
+            Flops.calmInferencePerToken(calm.config(), calm.autoencoderCheckpoint().config()),
+            Flops.calmWeightsPerStep(calm.config(), calm.autoencoderCheckpoint().config()));
         Side arSide = new Side("ar", arMarks.tokensPerSecond(o.warmupSteps()),
             Flops.arTrainingPerToken(ar.config().backbone()), bestAr.tokensPerSecond(), bestAr.steps(),
-            bestAr.tokens().length, Flops.arInferencePerToken(ar.config().backbone()));
+            bestAr.tokens().length, Flops.arInferencePerToken(ar.config().backbone()),
+            Flops.arWeightsPerStep(ar.config().backbone()));
         return new Result(o, k, calm.config().vocabSize(), calmSide, arSide);
       }
     } finally {

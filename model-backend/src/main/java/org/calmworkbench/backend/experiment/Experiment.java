@@ -47,7 +47,7 @@ public record Experiment(
     Evaluation evaluation,
     JsonObject meaning) { // what fixes the cells' results: compared on resume
 
-  /** Heads the grid may name; only energy trains so far, the others fail per cell until built. */
+  /** Heads the grid may name (the generative heads of {@link org.calmworkbench.backend.model.HeadType}). */
   public static final List<String> KNOWN_HEADS = List.of("energy", "flow", "diffusion");
 
   public static final int DEFAULT_VOCAB_SIZE = AeTraining.DEFAULT_VOCAB_SIZE;

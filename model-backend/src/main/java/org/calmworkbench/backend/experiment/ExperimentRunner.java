@@ -28,6 +28,8 @@ import org.calmworkbench.backend.io.AtomicFiles;
 import org.calmworkbench.backend.model.ArConfig;
 import org.calmworkbench.backend.model.AutoencoderConfig;
 import org.calmworkbench.backend.model.CalmConfig;
+import org.calmworkbench.backend.model.HeadConfig;
+import org.calmworkbench.backend.model.HeadType;
 import org.calmworkbench.backend.tokenizer.ByteLevelBpeTokenizer;
 import org.calmworkbench.backend.tokenizer.Tokenizer;
 import org.calmworkbench.backend.tokenizer.Tokenizers;
@@ -92,11 +94,18 @@ public final class ExperimentRunner {
    * @param cellIndex 1-based position of the current cell in the whole grid
    * @param stage what runs now ("autoencoder", "language model", "BrierLM", "generation", ...)
    * @param stageFraction of the stage, in [0, 1] (training: of its budget)
+   * @param cellFraction of the current cell, in [0, 1] (the rough split of {@code report}: 30%
+   *     autoencoder when the cell trains one, the rest language model, the last 5% evaluation)
    * @param finishedCells cells with a row in results.jsonl (this run and earlier ones)
    * @param etaSeconds for the cells left in this run; NaN until it can be estimated
    */
   public record Progress(int cellIndex, int cellCount, String cellId, String stage, double stageFraction,
-      int finishedCells, double elapsedSeconds, double etaSeconds) {}
+      double cellFraction, int finishedCells, double elapsedSeconds, double etaSeconds) {
+    /** Fraction of the whole grid done, in [0, 1]: finished cells plus the current cell's share. */
+    public double gridFraction() {
+      return cellCount == 0 ? 1 : Math.min(1, (finishedCells + cellFraction) / cellCount);
+    }
+  }
 
   public interface Listener {
     default void onProgress(Progress p) {}
@@ -320,11 +329,9 @@ public final class ExperimentRunner {
       CalmConfig model = preset.calmConfig(a.vocabSize(), a.patchSize(), a.latentSize()).with(ov);
       TrainConfig train = preset.train().with(ov);
       LmSettings lm = preset.lm().with(ov);
-      boolean energy = "energy".equals(c.head());
-      // Other heads have no FLOP formula yet: NaN, and a FLOP budget is refused for them.
-      double flopsPerToken = energy ? Flops.calmTrainingPerToken(model, a) : Double.NaN;
+      double flopsPerToken = Flops.calmTrainingPerToken(model, a, headConfig(c.head(), ov), c.input());
       long tokensPerStep = (long) train.batchSize() * lm.contextChunks() * a.patchSize();
-      Budget budget = budget(lmDir, flopsPerToken, tokensPerStep, c.head());
+      Budget budget = budget(lmDir, flopsPerToken, tokensPerStep);
       if (budget.train()) {
         boolean resume = hasCheckpoint(lmDir);
         List<String> runSets = resume ? withoutKeys(sets, CalmConfig.SETTINGS) : sets;
@@ -343,7 +350,7 @@ public final class ExperimentRunner {
       double tps;
       double infer;
       try (CalmCheckpoint ck = CalmCheckpoint.load(lmDir)) {
-        infer = energy ? Flops.calmInferencePerToken(ck.config(), a) : Double.NaN;
+        infer = Flops.calmInferencePerToken(ck.config(), a, ck.model().headConfig(), ck.model().inputMode());
         int p = ck.contextChunks().orElse(LmEvaluation.DEFAULT_CONTEXT_CHUNKS);
         report("BrierLM", 0);
         brier = CalmBrier.evaluate(ck.model(), ck.autoencoder(), heldOut, p, x.evaluation().positions(), c.seed(),
@@ -423,7 +430,7 @@ public final class ExperimentRunner {
       LmSettings lm = preset.lm().with(ov);
       double flopsPerToken = Flops.arTrainingPerToken(model.backbone());
       long tokensPerStep = (long) train.batchSize() * ArTrainer.contextTokens(lm);
-      Budget budget = budget(dir, flopsPerToken, tokensPerStep, c.head());
+      Budget budget = budget(dir, flopsPerToken, tokensPerStep);
       if (budget.train()) {
         boolean resume = hasCheckpoint(dir);
         List<String> runSets = resume ? withoutKeys(sets, ArConfig.SETTINGS) : sets;
@@ -482,14 +489,16 @@ public final class ExperimentRunner {
      * The LM budget of a cell as steps or a time limit. FLOPs become steps by the formula (rounded,
      * at least 1); minutes become a time limit, minus the training time of an interrupted earlier run.
      */
-    private Budget budget(Path lmDir, double flopsPerToken, long tokensPerStep, String head) throws IOException {
+    /** The head's settings as LmTraining will build them: its defaults and the cell's overrides. */
+    private static HeadConfig headConfig(String head, Map<String, Number> overrides) {
+      return HeadConfig.defaults(HeadType.parse(head, "head")).with(overrides);
+    }
+
+    private Budget budget(Path lmDir, double flopsPerToken, long tokensPerStep) throws IOException {
       Experiment.Budget b = x.budget();
       return switch (b.kind()) {
         case STEPS -> new Budget(true, (int) b.value(), null);
         case FLOPS -> {
-          if (!Double.isFinite(flopsPerToken)) {
-            throw new CalmException("no FLOP formula for the " + head + " head yet; use a steps or minutes budget");
-          }
           yield new Budget(true, (int) Math.max(1, Math.min(Integer.MAX_VALUE,
               Math.round(b.value() / (flopsPerToken * tokensPerStep)))), null);
         }
@@ -583,7 +592,7 @@ public final class ExperimentRunner {
       double elapsed = seconds(start);
       double done = doneThisRun + cellFraction;
       double eta = done > 0.02 ? elapsed / done * Math.max(0, todo - done) : Double.NaN;
-      listener.onProgress(new Progress(cellIndex, cells.size(), cellId, stage, f, rows.size(), elapsed, eta));
+      listener.onProgress(new Progress(cellIndex, cells.size(), cellId, stage, f, cellFraction, rows.size(), elapsed, eta));
     }
 
     private List<CellResult> ordered() {

@@ -292,10 +292,12 @@ public final class CalmGenerator {
   }
 
   private static ChunkSampler newBox(CalmModel model, Autoencoder ae, NDManager sm, float[] hidden, Options o) {
+    boolean keepLatents = model.inputMode().usesLatents();
     return switch (o.method()) {
-      case BATCH, GREEDY -> new ChunkSampler(model, ae, sm, hidden, o.candidates(), 1);
+      case BATCH, GREEDY -> new ChunkSampler(model, ae, sm, hidden, o.candidates(), 1, keepLatents);
       case EXACT -> new ChunkSampler(model, ae, sm, hidden, 0,
-          (int) Math.ceil(TemperatureSampler.inverseTemperature(o.temperature()))); // an attempt needs >= 1/T draws
+          (int) Math.ceil(TemperatureSampler.inverseTemperature(o.temperature())), // an attempt needs >= 1/T draws
+          keepLatents);
     };
   }
 

@@ -33,6 +33,7 @@ final class ChunkSampler implements BlackBoxSampler<TokenChunk> {
   private final NDManager parent;
   private final float[] hidden; // [H], the condition of this step
   private final ArrayDeque<TokenChunk> ready = new ArrayDeque<>();
+  private final boolean keepLatents; // the latent and both input modes feed the chosen chunk's latent back
   private final Map<TokenChunk, float[]> firstLatent = new HashMap<>(); // chunk -> the first latent decoding to it
   private int planned; // draws the caller will take for sure (batch, greedy); 0 when unknown (exact)
   private int nextBatch; // size of the next batch when the count is unknown; doubles per refill
@@ -43,13 +44,16 @@ final class ChunkSampler implements BlackBoxSampler<TokenChunk> {
    * @param hidden the step's hidden state [H]
    * @param planned draws certainly needed (a batch of N), or 0 if unknown
    * @param firstBatch batch size to start with when the count is unknown (e.g. ceil(1/T))
+   * @param keepLatents copy the latents to the host for {@link #latentOf}; false skips that copy
    */
-  ChunkSampler(CalmModel model, Autoencoder autoencoder, NDManager parent, float[] hidden, int planned, int firstBatch) {
+  ChunkSampler(CalmModel model, Autoencoder autoencoder, NDManager parent, float[] hidden, int planned, int firstBatch,
+      boolean keepLatents) {
     this.model = model;
     this.autoencoder = autoencoder;
     this.parent = parent;
     this.hidden = hidden.clone();
     this.planned = planned;
+    this.keepLatents = keepLatents;
     this.nextBatch = Math.max(1, Math.min(firstBatch, MAX_BATCH));
   }
 
@@ -61,7 +65,10 @@ final class ChunkSampler implements BlackBoxSampler<TokenChunk> {
     return ready.poll();
   }
 
-  /** The latent of the first draw that decoded to {@code chunk} [L], or null if none did. */
+  /**
+   * The latent of the first draw that decoded to {@code chunk} [L], or null if none did (or the
+   * sampler was made without keeping latents).
+   */
   float[] latentOf(TokenChunk chunk) {
     float[] z = firstLatent.get(chunk);
     return z == null ? null : z.clone();
@@ -94,7 +101,7 @@ final class ChunkSampler implements BlackBoxSampler<TokenChunk> {
       NDArray condition = m.create(hidden, new Shape(1, h)); // [1, H], broadcast over the n draws
       NDArray z = head.generate(condition, m.create(noise, new Shape(n, noiseSize))); // [n, L]
       tokens = autoencoder.decodeGreedy(z.reshape(n, 1, l)).toLongArray(); // [n, K]
-      latents = z.toFloatArray();
+      latents = keepLatents ? z.toFloatArray() : null;
     }
     for (int i = 0; i < n; i++) {
       int[] ids = new int[k];
@@ -103,7 +110,7 @@ final class ChunkSampler implements BlackBoxSampler<TokenChunk> {
       }
       TokenChunk chunk = new TokenChunk(ids);
       ready.add(chunk);
-      if (!firstLatent.containsKey(chunk)) {
+      if (keepLatents && !firstLatent.containsKey(chunk)) {
         float[] z = new float[l];
         System.arraycopy(latents, i * l, z, 0, l);
         firstLatent.put(chunk, z);

@@ -176,7 +176,7 @@ public final class CalmTrainer {
 
     @Override
     public double trainingFlopsPerToken() {
-      return Flops.calmTrainingPerToken(lm.config(), ae.config());
+      return Flops.calmTrainingPerToken(lm.config(), ae.config(), lm.headConfig(), lm.inputMode());
     }
 
     @Override

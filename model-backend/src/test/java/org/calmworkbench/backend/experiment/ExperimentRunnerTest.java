@@ -36,6 +36,7 @@ class ExperimentRunnerTest {
   static final AtomicInteger finishedBeforeStop = new AtomicInteger();
   static final List<String> ranOnResume = new ArrayList<>();
   static final List<ExperimentRunner.Progress> progress = new ArrayList<>();
+  static final List<ExperimentRunner.Progress> resumedProgress = new ArrayList<>();
 
   static String toyExperiment(String grid) {
     return """
@@ -94,6 +95,7 @@ class ExperimentRunnerTest {
       @Override
       public void onProgress(ExperimentRunner.Progress p) {
         progress.add(p);
+        resumedProgress.add(p);
       }
 
       @Override
@@ -165,6 +167,21 @@ class ExperimentRunnerTest {
     assertEquals(4, progress.get(progress.size() - 1).cellIndex());
     assertTrue(progress.stream().allMatch(p -> p.cellCount() == 4));
     assertTrue(progress.stream().anyMatch(p -> Double.isFinite(p.etaSeconds()) && p.etaSeconds() > 0));
+  }
+
+  @Test
+  void gridFractionCountsEarlierCellsAndGrowsToTheEnd() {
+    // The resumed run starts with one of four cells finished before it, so a quarter is done at once.
+    assertEquals(0.25, resumedProgress.get(0).gridFraction(), 1e-12);
+    double last = 0;
+    for (ExperimentRunner.Progress p : resumedProgress) {
+      assertTrue(p.cellFraction() >= 0 && p.cellFraction() <= 1, "cell fraction " + p.cellFraction());
+      assertTrue(p.gridFraction() >= last - 1e-12, "never goes back: " + last + " then " + p.gridFraction() + " at " + p);
+      last = p.gridFraction();
+    }
+    assertTrue(last > 0.75 && last <= 1, "the last cell's evaluation: " + last);
+    assertTrue(resumedProgress.stream().anyMatch(p -> p.stage().equals("language model") && p.cellFraction() > 0
+        && p.cellFraction() < 0.95), "training moves the cell's share");
   }
 
   @Test

@@ -39,6 +39,9 @@ public final class BenchLmCommand implements Command {
     LmBench.Options d = LmBench.Options.defaults();
     return List.of(
         Option.value("preset", "NAME", "LM preset (tiny, laptop, paper-m) for both models").withDefault(LmPresets.DEFAULT),
+        Option.value("ae-preset", "NAME", "autoencoder preset (tiny, laptop, paper); K and the latent size come from it")
+            .withDefault(d.aePreset()),
+        Option.list("set", "KEY=VALUE", "override an LM preset setting for both models, e.g. num_hidden_layers=16 (repeatable)"),
         Option.value("vocab-size", "N", "tokenizer vocabulary size").withDefault(d.vocabSize()),
         Option.value("train-steps", "N", "measured training steps (after 2 warm-up steps)").withDefault(d.trainSteps()),
         Option.value("prompt-tokens", "N", "prompt length").withDefault(d.promptTokens()),
@@ -48,28 +51,36 @@ public final class BenchLmCommand implements Command {
 
   @Override
   public int run(Args args, CliContext ctx) throws Exception {
-    LmBench.Options o = new LmBench.Options(args.string("preset"), args.integer("vocab-size", 16, 1 << 20),
+    LmBench.Options o = new LmBench.Options(args.string("preset"), args.string("ae-preset"),
+        args.has("set") ? args.list("set") : List.of(),
+        args.integer("vocab-size", 16, 1 << 20),
         args.integer("train-steps", 2, 100_000), 2, args.integer("prompt-tokens", 1, 100_000),
         args.integer("tokens", 1, 100_000), args.integer("rounds", 1, 1000));
     ProgressLine line = ctx.progress("bench lm", 1000);
     LmBench.Result r = LmBench.run(o, f -> line.update(Math.round(f * 1000), ""));
     line.finish(1000, "");
-    ctx.out().printf(Locale.ROOT, "preset %s, vocab %d, CALM K=%d vs AR, same backbone, %d-token prompt, %d tokens per round%n",
-        o.preset(), r.vocabSize(), r.patchSize(), o.promptTokens(), o.generateTokens());
+    ctx.out().printf(Locale.ROOT, "preset %s%s, autoencoder %s, vocab %d, CALM K=%d vs AR, same backbone, %d-token prompt, %d tokens per round%n",
+        o.preset(), o.lmSets().isEmpty() ? "" : " " + String.join(" ", o.lmSets()), o.aePreset(), r.vocabSize(),
+        r.patchSize(), o.promptTokens(), o.generateTokens());
     ctx.out().println("                         CALM          AR     ratio");
     ctx.out().printf(Locale.ROOT, "generation tokens/s  %9.1f   %9.1f   %6.2fx  (limit K = %d)%n",
         r.calm().generateTokensPerSecond(), r.ar().generateTokensPerSecond(), r.generationSpeedup(), r.patchSize());
     ctx.out().printf(Locale.ROOT, "generation steps     %9d   %9d%n", r.calm().generateSteps(), r.ar().generateSteps());
+    ctx.out().printf(Locale.ROOT, "weights read / step  %9.3g   %9.3g   %6.2fx  (weight-bound limit: K x AR / CALM)%n",
+        r.calm().weightsPerStep(), r.ar().weightsPerStep(), r.weightBoundSpeedup());
     ctx.out().printf(Locale.ROOT, "training tokens/s    %9.0f   %9.0f   %6.2fx%n", r.calm().trainTokensPerSecond(),
         r.ar().trainTokensPerSecond(), r.trainingSpeedup());
     ctx.out().printf(Locale.ROOT, "train FLOPs/token    %9.3g   %9.3g%n", r.calm().trainFlopsPerToken(), r.ar().trainFlopsPerToken());
     ctx.out().printf(Locale.ROOT, "infer FLOPs/token    %9.3g   %9.3g%n", r.calm().inferFlopsPerToken(), r.ar().inferFlopsPerToken());
     ctx.put("preset", o.preset());
+    ctx.put("ae_preset", o.aePreset());
+    ctx.put("set", String.join(" ", o.lmSets()));
     ctx.put("patch_size", r.patchSize());
     ctx.put("vocab_size", r.vocabSize());
     ctx.put("calm", json(r.calm()));
     ctx.put("ar", json(r.ar()));
     ctx.put("generation_speedup", r.generationSpeedup());
+    ctx.put("weight_bound_speedup", r.weightBoundSpeedup());
     ctx.put("training_speedup", r.trainingSpeedup());
     return 0;
   }
@@ -82,6 +93,7 @@ public final class BenchLmCommand implements Command {
     o.addProperty("generate_steps", s.generateSteps());
     o.addProperty("generate_tokens", s.generateTokens());
     o.addProperty("infer_flops_per_token", s.inferFlopsPerToken());
+    o.addProperty("weights_per_step", s.weightsPerStep());
     return o;
   }
 }

@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javafx.beans.binding.Bindings;
+import javafx.beans.value.ObservableValue;
 import javafx.collections.ListChangeListener;
 import javafx.geometry.Insets;
 import javafx.geometry.Orientation;
@@ -27,6 +28,7 @@ import javafx.scene.layout.VBox;
 import org.calmworkbench.app.gui.WorkbenchContext;
 import org.calmworkbench.app.gui.common.Checkpoints;
 import org.calmworkbench.app.gui.common.Concepts;
+import org.calmworkbench.app.gui.common.Messages;
 import org.calmworkbench.app.gui.common.MetricPoint;
 import org.calmworkbench.app.gui.pages.Page;
 import org.calmworkbench.app.gui.service.JobState;
@@ -39,6 +41,21 @@ public final class AeTrainingPage implements Page {
   public static final KeyCombination STOP_KEY = new KeyCodeCombination(KeyCode.ESCAPE);
   public static final KeyCombination STOP_KEY_2 = new KeyCodeCombination(KeyCode.PERIOD, KeyCombination.SHORTCUT_DOWN);
   public static final KeyCombination PAUSE_KEY = new KeyCodeCombination(KeyCode.P, KeyCombination.SHORTCUT_DOWN);
+
+  /**
+   * The keys of every page that trains: Ctrl+Enter starts, Esc and Ctrl+. stop, Ctrl+P pauses the
+   * job, or resumes it when {@code state} says it is paused.
+   */
+  public static Map<KeyCombination, Runnable> trainingKeys(Runnable start, Runnable stop, Runnable pause, Runnable resume,
+      ObservableValue<JobState> state) {
+    return Map.of(TRAIN_KEY, start, STOP_KEY, stop, STOP_KEY_2, stop, PAUSE_KEY, () -> {
+      if (state.getValue() == JobState.PAUSED) {
+        resume.run();
+      } else {
+        pause.run();
+      }
+    });
+  }
 
   private final AeTrainingViewModel vm;
   private final Map<String, LiveLineChart> charts = new LinkedHashMap<>();
@@ -73,13 +90,7 @@ public final class AeTrainingPage implements Page {
 
   @Override
   public Map<KeyCombination, Runnable> shortcuts() {
-    return Map.of(TRAIN_KEY, vm::train, STOP_KEY, vm::stop, STOP_KEY_2, vm::stop, PAUSE_KEY, () -> {
-      if (vm.jobStateProperty().get() == JobState.PAUSED) {
-        vm.resume();
-      } else {
-        vm.pause();
-      }
-    });
+    return trainingKeys(vm::train, vm::stop, vm::pause, vm::resume, vm.jobStateProperty());
   }
 
   private Node build() {
@@ -110,14 +121,7 @@ public final class AeTrainingPage implements Page {
     sheetScroll.setFitToWidth(true);
     VBox.setVgrow(sheetScroll, Priority.ALWAYS);
 
-    Label validation = new Label();
-    validation.setId("validation-message");
-    validation.getStyleClass().add("validation-message");
-    validation.setWrapText(true);
-    validation.setMinHeight(Region.USE_PREF_SIZE);
-    validation.textProperty().bind(vm.validationMessageProperty());
-    validation.managedProperty().bind(validation.textProperty().isNotEmpty());
-    validation.visibleProperty().bind(validation.textProperty().isNotEmpty());
+    Label validation = Messages.whenNotEmpty("validation-message", "validation-message", vm.validationMessageProperty());
 
     Button save = new Button("Save as project defaults");
     save.setTooltip(Concepts.tooltip("Write the preset and every setting into project.json (presets.autoencoder), so the"

@@ -11,19 +11,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import javafx.beans.binding.Bindings;
 import javafx.beans.binding.BooleanBinding;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.beans.property.ReadOnlyDoubleProperty;
-import javafx.beans.property.ReadOnlyDoubleWrapper;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.beans.property.SimpleObjectProperty;
-import javafx.beans.value.ChangeListener;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import org.calmworkbench.app.gui.WorkbenchContext;
@@ -34,6 +31,7 @@ import org.calmworkbench.app.gui.common.MetricPoint;
 import org.calmworkbench.app.gui.service.Durations;
 import org.calmworkbench.app.gui.service.Job;
 import org.calmworkbench.app.gui.service.JobContext;
+import org.calmworkbench.app.gui.service.FollowedJob;
 import org.calmworkbench.app.gui.service.JobSpec;
 import org.calmworkbench.app.gui.service.JobState;
 import org.calmworkbench.backend.CalmException;
@@ -77,17 +75,13 @@ public final class AeTrainingViewModel {
   private final Map<String, SettingField> byKey = new LinkedHashMap<>();
   private final ReadOnlyStringWrapper validationMessage = new ReadOnlyStringWrapper(this, "validationMessage", "");
   private final ReadOnlyBooleanWrapper valid = new ReadOnlyBooleanWrapper(this, "valid", true);
-  private final ReadOnlyObjectWrapper<Job> job = new ReadOnlyObjectWrapper<>(this, "job");
-  private final ReadOnlyObjectWrapper<JobState> jobState = new ReadOnlyObjectWrapper<>(this, "jobState");
-  private final ReadOnlyDoubleWrapper progress = new ReadOnlyDoubleWrapper(this, "progress", 0);
-  private final ReadOnlyStringWrapper etaText = new ReadOnlyStringWrapper(this, "etaText", "");
   private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper(this, "status", "");
   private final ReadOnlyObjectWrapper<Path> runFolder = new ReadOnlyObjectWrapper<>(this, "runFolder");
   private final ObservableList<MetricPoint> points = FXCollections.observableArrayList();
   private final ObservableList<Checkpoints.Info> checkpoints = FXCollections.observableArrayList();
-  private final BooleanBinding active;
+  private final FollowedJob followed = new FollowedJob();
+  private final BooleanBinding active = followed.activeBinding();
   private final BooleanBinding canTrain;
-  private final ChangeListener<JobState> stateMirror = (o, a, s) -> jobState.set(s);
 
   public AeTrainingViewModel(WorkbenchContext ctx) {
     this.ctx = ctx;
@@ -104,7 +98,6 @@ public final class AeTrainingViewModel {
     applyPreset(preset.get());
     byKey.get("vocab_size").set(AeTraining.DEFAULT_VOCAB_SIZE);
 
-    active = Bindings.createBooleanBinding(() -> jobState.get() != null && !jobState.get().isFinal(), jobState);
     canTrain = valid.getReadOnlyProperty().and(active.not()).and(ctx.projectProperty().isNotNull());
     ctx.projectProperty().addListener((o, a, p) -> onProject(p));
     ctx.bus().subscribe(Events.CheckpointSaved.class, e -> refreshCheckpoints());
@@ -151,20 +144,20 @@ public final class AeTrainingViewModel {
 
   /** The current (or last) training job. */
   public ReadOnlyObjectProperty<Job> jobProperty() {
-    return job.getReadOnlyProperty();
+    return followed.jobProperty();
   }
 
   public ReadOnlyObjectProperty<JobState> jobStateProperty() {
-    return jobState.getReadOnlyProperty();
+    return followed.stateProperty();
   }
 
   /** Fraction done, -1 while unknown. */
   public ReadOnlyDoubleProperty progressProperty() {
-    return progress.getReadOnlyProperty();
+    return followed.progressProperty();
   }
 
   public ReadOnlyStringProperty etaTextProperty() {
-    return etaText.getReadOnlyProperty();
+    return followed.textProperty();
   }
 
   public ReadOnlyStringProperty statusProperty() {
@@ -243,25 +236,17 @@ public final class AeTrainingViewModel {
   }
 
   public void pause() {
-    Job j = job.get();
-    if (j != null) {
-      j.pause();
-    }
+    followed.pause();
   }
 
   public void resume() {
-    Job j = job.get();
-    if (j != null) {
-      j.resume();
-    }
+    followed.resume();
   }
 
   /** Stops the run; the backend saves a checkpoint first. */
   public void stop() {
-    Job j = job.get();
-    if (j != null && !j.state().isFinal()) {
+    if (followed.stop()) {
       status.set("Stopping: saving a checkpoint…");
-      j.cancel();
     }
   }
 
@@ -354,31 +339,7 @@ public final class AeTrainingViewModel {
   }
 
   private void watch(Job j) {
-    Job old = job.get();
-    if (old != null) {
-      old.stateProperty().removeListener(stateMirror);
-      progress.unbind();
-      etaText.unbind();
-    }
-    job.set(j);
-    jobState.set(j.state());
-    j.stateProperty().addListener(stateMirror);
-    progress.bind(j.progressProperty());
-    etaText.bind(Bindings.createStringBinding(() -> {
-      JobState s = j.state();
-      String msg = j.messageProperty().get();
-      if (s == JobState.QUEUED) {
-        return "waiting for the job before it";
-      }
-      if (s == JobState.DONE && msg != null && msg.startsWith("done")) {
-        return msg; // "done in 1:35", not "done: done in 1:35"
-      }
-      if (s.isFinal()) {
-        return s.label() + (msg == null || msg.isBlank() ? "" : ": " + msg);
-      }
-      double eta = j.etaSecondsProperty().get();
-      return (s == JobState.PAUSED ? "paused · " : "") + msg + (Double.isFinite(eta) ? " · ETA " + Durations.format(eta) : "");
-    }, j.stateProperty(), j.messageProperty(), j.etaSecondsProperty()));
+    followed.follow(j);
     j.stateProperty().addListener((o, a, s) -> {
       if (s == JobState.FAILED) {
         status.set("Training failed: " + j.messageProperty().get());

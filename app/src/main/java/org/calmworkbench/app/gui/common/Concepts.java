@@ -46,6 +46,19 @@ public final class Concepts {
   public static final String CAPACITY =
       "A chunk carries at most K * log2 V bits (and about K * H bits by unigram counts); the latent"
           + " has L real numbers to hold them, so bits per latent dimension = K * log2 V / L.";
+  public static final String INPUT_MODE =
+      "What the Transformer reads for each previous chunk: discrete = its K token embeddings (the paper's"
+          + " choice), latent = the autoencoder's vector for it, both = their sum.";
+  public static final String HEAD =
+      "The generative head turns the Transformer's state into the next chunk's vector: energy (trained with"
+          + " the energy score, no likelihood needed) trains today; flow and diffusion cells fail until those"
+          + " heads are built.";
+  public static final String AR_BASELINE =
+      "The autoregressive baseline: the same Transformer predicting one token per step with a softmax over"
+          + " the vocabulary, on the same tokenizer and corpus split: the reference every K is compared with.";
+  public static final String SEEDS =
+      "Each seed repeats a cell with other random draws (initial weights, batches, sampling); mean +- standard"
+          + " deviation over seeds shows how much of a difference is noise.";
   public static final String ETA =
       "Estimated time left: remaining steps times the recent average step time (or the time limit).";
   public static final String PRESET =

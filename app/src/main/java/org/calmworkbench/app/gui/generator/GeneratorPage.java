@@ -34,6 +34,7 @@ import javafx.scene.text.TextFlow;
 import org.calmworkbench.app.gui.WorkbenchContext;
 import org.calmworkbench.app.gui.common.Checkpoints;
 import org.calmworkbench.app.gui.common.Concepts;
+import org.calmworkbench.app.gui.common.Messages;
 import org.calmworkbench.app.gui.pages.Page;
 import org.calmworkbench.backend.generate.CalmGenerator.Method;
 import org.calmworkbench.visualizers.BarChartView;
@@ -210,14 +211,7 @@ public final class GeneratorPage implements Page {
     wide.setHgrow(Priority.ALWAYS);
     settings.getColumnConstraints().addAll(labels, wide, new javafx.scene.layout.ColumnConstraints());
 
-    Label validation = new Label();
-    validation.setId("generator-validation");
-    validation.getStyleClass().add("validation-message");
-    validation.setWrapText(true);
-    validation.setMinHeight(Region.USE_PREF_SIZE);
-    validation.textProperty().bind(vm.validationMessageProperty());
-    validation.managedProperty().bind(validation.textProperty().isNotEmpty());
-    validation.visibleProperty().bind(validation.textProperty().isNotEmpty());
+    Label validation = Messages.whenNotEmpty("generator-validation", "validation-message", vm.validationMessageProperty());
 
     Label promptLabel = new Label("Prompt");
     promptLabel.getStyleClass().add("section-title");
@@ -295,14 +289,7 @@ public final class GeneratorPage implements Page {
     arBox.visibleProperty().bind(vm.compareWithArProperty());
     arBox.managedProperty().bind(vm.compareWithArProperty());
 
-    Label ratio = new Label();
-    ratio.setId("step-ratio");
-    ratio.getStyleClass().add("step-ratio");
-    ratio.setWrapText(true);
-    ratio.setMinHeight(Region.USE_PREF_SIZE);
-    ratio.textProperty().bind(vm.stepRatioBinding());
-    ratio.visibleProperty().bind(ratio.textProperty().isNotEmpty());
-    ratio.managedProperty().bind(ratio.textProperty().isNotEmpty());
+    Label ratio = Messages.whenNotEmpty("step-ratio", "step-ratio", vm.stepRatioBinding());
 
     VBox calmBox = new VBox(4, calmTitle, calmFigures, calmScroll, callsTitle, callsChart);
     VBox.setVgrow(calmScroll, Priority.ALWAYS);

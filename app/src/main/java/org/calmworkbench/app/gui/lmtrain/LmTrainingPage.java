@@ -30,6 +30,7 @@ import org.calmworkbench.app.gui.WorkbenchContext;
 import org.calmworkbench.app.gui.aetrain.AeTrainingPage;
 import org.calmworkbench.app.gui.aetrain.SettingsSheet;
 import org.calmworkbench.app.gui.common.Concepts;
+import org.calmworkbench.app.gui.common.Messages;
 import org.calmworkbench.app.gui.common.MetricPoint;
 import org.calmworkbench.app.gui.common.TrainingFlops;
 import org.calmworkbench.app.gui.pages.Page;
@@ -60,9 +61,7 @@ public final class LmTrainingPage implements Page {
           + " 1{x1 = y} + 1{x2 = y} - 1{x1 = x2}, averaged over positions; an unbiased estimate of the Brier"
           + " score of n-token continuations. Higher is better; solid: CALM, dashed: the AR baseline (same"
           + " colour, same n).";
-  static final String INPUT_MODE =
-      "What the Transformer reads for each previous chunk: discrete = its K token embeddings (the paper's"
-          + " choice), latent = the autoencoder's vector for it, both = their sum.";
+  static final String INPUT_MODE = Concepts.INPUT_MODE;
   static final String AUTOENCODER =
       "The frozen autoencoder (a run of the Autoencoder training page) whose vectors the model learns to"
           + " predict; its tokenizer, K and latent size L are used.";
@@ -104,14 +103,10 @@ public final class LmTrainingPage implements Page {
 
   @Override
   public Map<KeyCombination, Runnable> shortcuts() {
-    return Map.of(AeTrainingPage.TRAIN_KEY, vm::train, BASELINE_KEY, vm::trainBaseline,
-        AeTrainingPage.STOP_KEY, vm::stop, AeTrainingPage.STOP_KEY_2, vm::stop, AeTrainingPage.PAUSE_KEY, () -> {
-          if (vm.jobStateProperty().get() == JobState.PAUSED) {
-            vm.resume();
-          } else {
-            vm.pause();
-          }
-        });
+    Map<KeyCombination, Runnable> keys =
+        new java.util.HashMap<>(AeTrainingPage.trainingKeys(vm::train, vm::stop, vm::pause, vm::resume, vm.jobStateProperty()));
+    keys.put(BASELINE_KEY, vm::trainBaseline);
+    return keys;
   }
 
   private Node build() {
@@ -183,14 +178,7 @@ public final class LmTrainingPage implements Page {
     sheetScroll.setFitToWidth(true);
     VBox.setVgrow(sheetScroll, Priority.ALWAYS);
 
-    Label validation = new Label();
-    validation.setId("validation-message");
-    validation.getStyleClass().add("validation-message");
-    validation.setWrapText(true);
-    validation.setMinHeight(Region.USE_PREF_SIZE);
-    validation.textProperty().bind(vm.validationMessageProperty());
-    validation.managedProperty().bind(validation.textProperty().isNotEmpty());
-    validation.visibleProperty().bind(validation.textProperty().isNotEmpty());
+    Label validation = Messages.whenNotEmpty("validation-message", "validation-message", vm.validationMessageProperty());
 
     VBox left = new VBox(8, title, subtitle, choices, presetInfo, sheetScroll, validation);
     left.setPadding(new Insets(12));

@@ -21,6 +21,6 @@ public final class Pages {
       new PageSpec(org.calmworkbench.app.gui.lmtrain.LmTrainingPage.TITLE, "train a CALM language model on the autoencoder's vectors, with live BrierLM", org.calmworkbench.app.gui.lmtrain.LmTrainingPage::new),
       new PageSpec(org.calmworkbench.app.gui.generator.GeneratorPage.TITLE, "generate text from a trained CALM model, with temperature", org.calmworkbench.app.gui.generator.GeneratorPage::new),
       new PageSpec(org.calmworkbench.app.gui.runs.RunsPage.TITLE, "every run of the project, comparable side by side (TensorBoard-style)", org.calmworkbench.app.gui.runs.RunsPage::new),
-      PageSpec.notBuiltYet("Experiments", "sweeps of one setting over several runs, as a table and a chart"),
+      new PageSpec(org.calmworkbench.app.gui.experiments.ExperimentsPage.TITLE, "grids of CALM runs (K, head, input, seeds) against the AR baseline: BrierLM, FLOPs, steps saved", org.calmworkbench.app.gui.experiments.ExperimentsPage::new),
       new PageSpec(org.calmworkbench.app.gui.samplerlab.SamplerLabPage.TITLE, "temperature without likelihoods: the exact and batch samplers against p^(1/T)/Z", org.calmworkbench.app.gui.samplerlab.SamplerLabPage::new));
 }

@@ -7,8 +7,6 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
-import java.util.Locale;
-import java.util.function.Function;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.collections.FXCollections;
 import javafx.collections.ListChangeListener;
@@ -29,9 +27,10 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
-import javafx.stage.FileChooser;
 import org.calmworkbench.app.gui.WorkbenchContext;
 import org.calmworkbench.app.gui.common.Concepts;
+import org.calmworkbench.app.gui.common.Messages;
+import org.calmworkbench.app.gui.common.Tables;
 import org.calmworkbench.app.gui.common.MetricPoint;
 import org.calmworkbench.app.gui.common.TrainingFlops;
 import org.calmworkbench.app.gui.lmtrain.LmPoint;
@@ -101,11 +100,11 @@ public final class RunsPage implements Page {
     table.setId("runs-table");
     table.setPlaceholder(new Label("No training runs yet: train on the Autoencoder or CALM training page."));
     table.getSelectionModel().setSelectionMode(SelectionMode.MULTIPLE);
-    table.getColumns().add(text("Type", RunFolder.Run::type, 60));
-    table.getColumns().add(text("Name", RunFolder.Run::name, 220));
-    table.getColumns().add(number("Steps", r -> (double) r.steps(), "%.0f", 80));
-    table.getColumns().add(number("Final loss", RunFolder.Run::finalLoss, "%.4f", 100));
-    table.getColumns().add(number("BrierLM", RunFolder.Run::brierLm, "%.2f", 90));
+    table.getColumns().add(Tables.text("Type", RunFolder.Run::type, 60));
+    table.getColumns().add(Tables.text("Name", RunFolder.Run::name, 220));
+    table.getColumns().add(Tables.number("Steps", r -> (double) r.steps(), "%.0f", 80));
+    table.getColumns().add(Tables.number("Final loss", RunFolder.Run::finalLoss, "%.4f", 100));
+    table.getColumns().add(Tables.number("BrierLM", RunFolder.Run::brierLm, "%.2f", 90));
     TableColumn<RunFolder.Run, Instant> date = new TableColumn<>("Date");
     date.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(c.getValue().date()));
     date.setCellFactory(c -> new TableCell<>() {
@@ -117,7 +116,7 @@ public final class RunsPage implements Page {
     });
     date.setPrefWidth(140);
     table.getColumns().add(date);
-    table.getColumns().add(text("Folder", r -> r.dir().toString(), 300));
+    table.getColumns().add(Tables.text("Folder", r -> r.dir().toString(), 300));
     table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
     table.getSelectionModel().getSelectedItems().addListener((ListChangeListener<RunFolder.Run>) c -> {
       if (!syncing) {
@@ -133,7 +132,7 @@ public final class RunsPage implements Page {
     csv.setId("export-table");
     csv.setTooltip(Concepts.tooltip("Save this table as CSV (full numbers, one row per run)."));
     csv.setOnAction(e -> {
-      File f = chooser("runs.csv", "CSV table", "*.csv").showSaveDialog(window());
+      File f = Tables.saveDialog(table, "runs.csv", "CSV table", "*.csv");
       if (f != null) {
         try {
           exportTableCsv(f.toPath());
@@ -149,14 +148,7 @@ public final class RunsPage implements Page {
     HBox tableBar = new HBox(8, refresh, csv, status);
     tableBar.setAlignment(Pos.CENTER_LEFT);
 
-    Label problems = new Label();
-    problems.setId("runs-problems");
-    problems.getStyleClass().add("validation-message");
-    problems.setWrapText(true);
-    problems.setMinHeight(Region.USE_PREF_SIZE);
-    problems.textProperty().bind(vm.problemsProperty());
-    problems.managedProperty().bind(problems.textProperty().isNotEmpty());
-    problems.visibleProperty().bind(problems.textProperty().isNotEmpty());
+    Label problems = Messages.whenNotEmpty("runs-problems", "validation-message", vm.problemsProperty());
 
     VBox top = new VBox(8, title, subtitle, tableBar, problems, table);
     VBox.setVgrow(table, Priority.ALWAYS);
@@ -214,40 +206,5 @@ public final class RunsPage implements Page {
     } finally {
       syncing = false;
     }
-  }
-
-  private static TableColumn<RunFolder.Run, String> text(String name, Function<RunFolder.Run, String> value, double width) {
-    TableColumn<RunFolder.Run, String> c = new TableColumn<>(name);
-    c.setCellValueFactory(d -> new ReadOnlyObjectWrapper<>(value.apply(d.getValue())));
-    c.setPrefWidth(width);
-    return c;
-  }
-
-  /** A number column: the cell shows it rounded (blank when not measured); CSV export gets the full value. */
-  private static TableColumn<RunFolder.Run, Double> number(String name, Function<RunFolder.Run, Double> value, String format,
-      double width) {
-    TableColumn<RunFolder.Run, Double> c = new TableColumn<>(name);
-    c.setCellValueFactory(d -> new ReadOnlyObjectWrapper<>(value.apply(d.getValue())));
-    c.setCellFactory(col -> new TableCell<>() {
-      @Override
-      protected void updateItem(Double item, boolean empty) {
-        super.updateItem(item, empty);
-        setText(empty || item == null || !Double.isFinite(item) ? null : String.format(Locale.ROOT, format, item));
-      }
-    });
-    c.setStyle("-fx-alignment: CENTER-RIGHT;");
-    c.setPrefWidth(width);
-    return c;
-  }
-
-  private static FileChooser chooser(String name, String what, String glob) {
-    FileChooser f = new FileChooser();
-    f.getExtensionFilters().add(new FileChooser.ExtensionFilter(what, glob));
-    f.setInitialFileName(name);
-    return f;
-  }
-
-  private javafx.stage.Window window() {
-    return table.getScene() == null ? null : table.getScene().getWindow();
   }
 }

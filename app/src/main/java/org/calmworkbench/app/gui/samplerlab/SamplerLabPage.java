@@ -33,6 +33,7 @@ import javafx.scene.layout.VBox;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import org.calmworkbench.app.gui.WorkbenchContext;
 import org.calmworkbench.app.gui.common.Concepts;
+import org.calmworkbench.app.gui.common.Messages;
 import org.calmworkbench.app.gui.pages.Page;
 import org.calmworkbench.visualizers.BarChartView;
 
@@ -197,14 +198,7 @@ public final class SamplerLabPage implements Page {
     GridPane.setHgrow(preset, Priority.ALWAYS);
     GridPane.setHgrow(tempRow, Priority.ALWAYS);
 
-    Label validation = new Label();
-    validation.setId("lab-validation");
-    validation.getStyleClass().add("validation-message");
-    validation.setWrapText(true);
-    validation.setMinHeight(Region.USE_PREF_SIZE);
-    validation.textProperty().bind(vm.validationMessageProperty());
-    validation.managedProperty().bind(validation.textProperty().isNotEmpty());
-    validation.visibleProperty().bind(validation.textProperty().isNotEmpty());
+    Label validation = Messages.whenNotEmpty("lab-validation", "validation-message", vm.validationMessageProperty());
 
     Button run = new Button("Run");
     run.setId("lab-run");

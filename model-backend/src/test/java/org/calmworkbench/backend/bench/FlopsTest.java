@@ -1,0 +1,108 @@
+package org.calmworkbench.backend.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.nn.Parameter;
+import java.util.Map;
+import org.calmworkbench.backend.model.ArConfig;
+import org.calmworkbench.backend.model.ArModel;
+import org.calmworkbench.backend.model.Autoencoder;
+import org.calmworkbench.backend.model.AutoencoderConfig;
+import org.calmworkbench.backend.model.CalmBlock;
+import org.calmworkbench.backend.model.CalmConfig;
+import org.calmworkbench.backend.model.CalmModel;
+import org.calmworkbench.backend.model.HeadConfig;
+import org.calmworkbench.backend.model.HeadType;
+import org.calmworkbench.backend.model.InputMode;
+import org.calmworkbench.backend.train.AePresets;
+import org.calmworkbench.backend.train.LmPresets;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The weights-per-step formulas against the parameters the built models actually have: every
+ * matrix (2-D weight) a generation step multiplies with, the input token embeddings excluded (a
+ * step reads only the rows of its tokens).
+ */
+class FlopsTest {
+  @ParameterizedTest
+  @CsvSource({"tiny, tiny", "laptop, laptop", "paper-m, paper"})
+  void weightsPerStepCountTheMatricesOfTheBuiltModels(String lmPreset, String aePreset) {
+    AutoencoderConfig ae = AePresets.get(aePreset).modelConfig(1024);
+    CalmConfig c = LmPresets.get(lmPreset).calmConfig(1024, ae.patchSize(), ae.latentSize());
+
+    // CALM: the whole model (backbone, embed_proj, head) but the input embedding table, plus the
+    // decoder and the tied output projection (the encoder's embedding matrix).
+    Autoencoder autoencoder = new Autoencoder(ae);
+    double calm = matrices(new CalmModel(c), "transformer.embed_tokens") + matrices(autoencoder.decoder(), null)
+        + (double) ae.vocabSize() * ae.hiddenSize();
+    assertEquals(calm, Flops.calmWeightsPerStep(c, ae), 1e-6 * calm, lmPreset);
+
+    Map<String, Number> settings = new java.util.HashMap<>(LmPresets.get(lmPreset).model());
+    settings.put("vocab_size", 1024);
+    ArConfig arConfig = ArConfig.fromMap(settings, "preset " + lmPreset);
+    double ar = matrices(new ArModel(arConfig), "transformer.embed_tokens");
+    assertEquals(ar, Flops.arWeightsPerStep(arConfig.backbone()), 1e-6 * ar, lmPreset);
+
+    double bound = Flops.weightBoundSpeedup(c, ae);
+    assertEquals(c.patchSize() * ar / calm, bound, 1e-9);
+    assertTrue(bound > 0 && bound < c.patchSize(), "the head and decoder always cost something: " + bound);
+  }
+
+  @ParameterizedTest
+  @CsvSource({"tiny, tiny", "laptop, laptop"})
+  void flowAndDiffusionHeadsCountEveryMatrixOncePerEvaluation(String lmPreset, String aePreset) {
+    AutoencoderConfig ae = AePresets.get(aePreset).modelConfig(1024);
+    CalmConfig c = LmPresets.get(lmPreset).calmConfig(1024, ae.patchSize(), ae.latentSize());
+    HeadConfig flow = HeadConfig.defaults(HeadType.FLOW); // 4 head samples, 10 midpoint steps
+    HeadConfig diffusion = HeadConfig.defaults(HeadType.DIFFUSION); // 25 respaced steps
+    CalmModel flowModel = new CalmModel(c, InputMode.DISCRETE, flow);
+    double evaluation = matricesUnder(flowModel, "mlp_generator.");
+    assertEquals(evaluation, Flops.adaLnEvaluationParams(c), 1e-6 * evaluation);
+    assertEquals(matricesUnder(new CalmModel(c, InputMode.DISCRETE, diffusion), "mlp_generator."), evaluation, 0.0,
+        "both heads are the same adaLN MLP");
+
+    assertEquals(flow.headSamples() * evaluation, Flops.headTrainingParams(c, flow), 1e-6 * evaluation);
+    assertEquals(flow.flowSteps() * 2 * evaluation, Flops.headSampleParams(c, flow), 1e-6 * evaluation);
+    HeadConfig euler = flow.with(Map.of("flow_solver", HeadConfig.EULER));
+    assertEquals(flow.flowSteps() * evaluation, Flops.headSampleParams(c, euler), 1e-6 * evaluation);
+    assertEquals(diffusion.diffusionSteps() * evaluation, Flops.headSampleParams(c, diffusion), 1e-6 * evaluation);
+
+    // The energy head's counts are its own matrices: hidden_embd once plus N (or one) samples.
+    double energyHead = matricesUnder(new CalmModel(c), "mlp_generator.");
+    assertEquals(energyHead, Flops.headSampleParams(c, HeadConfig.energy()), 1e-6 * energyHead);
+
+    // The general formula with the energy head and discrete input is the energy-only one.
+    assertEquals(Flops.calmTrainingPerToken(c, ae), Flops.calmTrainingPerToken(c, ae, HeadConfig.energy(),
+        InputMode.DISCRETE), 0.0);
+    // A 20-evaluation solver makes generation dearer than the energy head's single pass.
+    assertTrue(Flops.calmInferencePerToken(c, ae, flow, InputMode.DISCRETE) > Flops.calmInferencePerToken(c, ae));
+    // Latent input swaps embed_proj for latent_proj; both pays for the two.
+    double both = Flops.inputParams(c, InputMode.BOTH);
+    assertEquals(Flops.inputParams(c, InputMode.DISCRETE) + Flops.inputParams(c, InputMode.LATENT), both, 1e-9);
+    assertEquals(both, matricesUnder(new CalmModel(c, InputMode.BOTH), "embed_proj.")
+        + matricesUnder(new CalmModel(c, InputMode.BOTH), "latent_proj."), 1e-6 * both);
+  }
+
+  private static double matricesUnder(CalmBlock block, String prefix) {
+    double n = 0;
+    for (Map.Entry<String, Parameter> e : block.namedParameters().entrySet()) {
+      if (e.getValue().getShape().dimension() == 2 && e.getKey().startsWith(prefix)) {
+        n += e.getValue().getShape().size();
+      }
+    }
+    return n;
+  }
+
+  /** Scalars in the 2-D parameters of {@code block}, those whose name starts with {@code skip} left out. */
+  private static double matrices(CalmBlock block, String skip) {
+    double n = 0;
+    for (Map.Entry<String, Parameter> e : block.namedParameters().entrySet()) {
+      if (e.getValue().getShape().dimension() == 2 && (skip == null || !e.getKey().startsWith(skip))) {
+        n += e.getValue().getShape().size();
+      }
+    }
+    return n;
+  }
+}
