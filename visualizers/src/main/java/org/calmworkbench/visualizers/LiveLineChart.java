@@ -1,7 +1,6 @@
 package org.calmworkbench.visualizers;
 
 import java.awt.BasicStroke;
-import java.awt.Font;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -151,13 +150,7 @@ public final class LiveLineChart extends BorderPane {
   public LiveLineChart(String title, String xLabel, String yLabel) {
     this.yLabel = yLabel;
     chart = ChartFactory.createXYLineChart(title, xLabel, yLabel, dataset, PlotOrientation.VERTICAL, true, true, false);
-    chart.setBackgroundPaint(java.awt.Color.WHITE);
-    chart.getTitle().setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
-    chart.getLegend().setItemFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
-    plot = chart.getXYPlot();
-    plot.setBackgroundPaint(java.awt.Color.WHITE);
-    plot.setDomainGridlinePaint(new java.awt.Color(225, 225, 225));
-    plot.setRangeGridlinePaint(new java.awt.Color(225, 225, 225));
+    plot = ChartLook.xy(chart);
     renderer = new XYLineAndShapeRenderer(true, false);
     renderer.setDefaultToolTipGenerator(new StandardXYToolTipGenerator());
     plot.setRenderer(renderer);

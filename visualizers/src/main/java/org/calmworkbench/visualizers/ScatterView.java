@@ -1,7 +1,6 @@
 package org.calmworkbench.visualizers;
 
 import java.awt.BasicStroke;
-import java.awt.Font;
 import java.awt.Paint;
 import java.awt.Shape;
 import java.awt.geom.Ellipse2D;
@@ -107,13 +106,7 @@ public final class ScatterView extends BorderPane {
 
   public ScatterView(String title, String xLabel, String yLabel) {
     chart = ChartFactory.createScatterPlot(title, xLabel, yLabel, dataset, PlotOrientation.VERTICAL, true, true, false);
-    chart.setBackgroundPaint(java.awt.Color.WHITE);
-    chart.getTitle().setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
-    chart.getLegend().setItemFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
-    plot = chart.getXYPlot();
-    plot.setBackgroundPaint(java.awt.Color.WHITE);
-    plot.setDomainGridlinePaint(new java.awt.Color(225, 225, 225));
-    plot.setRangeGridlinePaint(new java.awt.Color(225, 225, 225));
+    plot = ChartLook.xy(chart);
     plot.setSeriesRenderingOrder(SeriesRenderingOrder.FORWARD);
     plot.setFixedLegendItems(new LegendItemCollection());
     plot.setRenderer(new Renderer());
