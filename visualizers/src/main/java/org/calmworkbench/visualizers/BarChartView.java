@@ -8,7 +8,6 @@ import java.text.DecimalFormat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import javafx.geometry.Insets;
@@ -16,7 +15,6 @@ import javafx.geometry.Pos;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.layout.HBox;
-import javafx.stage.FileChooser;
 import javafx.scene.control.Tooltip;
 import javafx.scene.layout.BorderPane;
 import org.jfree.chart.ChartFactory;
@@ -51,7 +49,7 @@ public final class BarChartView extends BorderPane {
   private final CategoryPlot plot;
   private final BarRenderer renderer;
   private final DefaultCategoryDataset dataset = new DefaultCategoryDataset();
-  private final Label help = new Label("What is this?");
+  private final Label help = ChartHelp.label();
   private final HBox toolbar;
 
   /**
@@ -85,15 +83,12 @@ public final class BarChartView extends BorderPane {
     ChartViewer viewer = new ChartViewer(chart);
     viewer.setMinSize(120, 100);
     setCenter(viewer);
-    help.setVisible(false);
-    help.setManaged(false);
-    help.setStyle("-fx-font-weight: bold; -fx-text-fill: #1f5fbf; -fx-padding: 0 4 0 4;");
     Button png = new Button("PNG…");
     png.setTooltip(new Tooltip("Save this chart as a PNG image."));
-    png.setOnAction(e -> choose("PNG image", "*.png", ".png", f -> writePng(f, 1200, 700)));
+    png.setOnAction(e -> Exports.saveAs(this, "PNG image", ".png", chartTitle(), f -> writePng(f, 1200, 700)));
     Button csv = new Button("CSV…");
     csv.setTooltip(new Tooltip("Save the bars as CSV (series, category, value)."));
-    csv.setOnAction(e -> choose("CSV table", "*.csv", ".csv",
+    csv.setOnAction(e -> Exports.saveAs(this, "CSV table", ".csv", chartTitle(),
         f -> Files.writeString(f, toCsv(), StandardCharsets.UTF_8)));
     toolbar = new HBox(8, help, png, csv);
     toolbar.setAlignment(Pos.CENTER_LEFT);
@@ -101,25 +96,8 @@ public final class BarChartView extends BorderPane {
     setBottom(toolbar);
   }
 
-  private interface FileAction {
-    void write(Path file) throws IOException;
-  }
-
-  private void choose(String what, String glob, String extension, FileAction action) {
-    FileChooser chooser = new FileChooser();
-    chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter(what, glob));
-    String t = chart.getTitle() == null ? "" : chart.getTitle().getText();
-    String stem = t.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-|-$)", "");
-    chooser.setInitialFileName((stem.isEmpty() ? "bars" : stem) + extension);
-    File f = chooser.showSaveDialog(getScene() == null ? null : getScene().getWindow());
-    if (f == null) {
-      return;
-    }
-    try {
-      action.write(f.toPath());
-    } catch (IOException ex) {
-      throw new java.io.UncheckedIOException("could not save " + f + ": " + ex.getMessage(), ex);
-    }
+  private String chartTitle() {
+    return chart.getTitle() == null ? "" : chart.getTitle().getText();
   }
 
   /** Shows or hides the PNG/CSV buttons and the help link (hidden for a small strip). */
@@ -227,14 +205,7 @@ public final class BarChartView extends BorderPane {
 
   /** Shows "What is this?" under the chart with {@code text} as its tooltip. */
   public void setHelp(String text) {
-    Tooltip t = new Tooltip(text);
-    t.setWrapText(true);
-    t.setMaxWidth(440);
-    t.setShowDelay(javafx.util.Duration.millis(200));
-    t.setShowDuration(javafx.util.Duration.seconds(30));
-    help.setTooltip(t);
-    help.setVisible(true);
-    help.setManaged(true);
+    ChartHelp.show(help, text);
   }
 
   public JFreeChart chart() {

@@ -29,6 +29,40 @@ public final class Exports {
     void write(OutputStream out) throws IOException;
   }
 
+  /** Writes a chosen file. */
+  @FunctionalInterface
+  public interface FileAction {
+    void write(Path file) throws IOException;
+  }
+
+  /**
+   * A save dialog over {@code owner}'s window for one kind of file ({@code what}, e.g. "PNG image",
+   * with {@code extension} ".png"), proposing {@code stem(title) + extension}; writes the chosen file
+   * with {@code action}, or does nothing when the dialog is cancelled. A failed write is thrown as
+   * an UncheckedIOException naming the file, for the app's error handler to show.
+   */
+  public static void saveAs(javafx.scene.Node owner, String what, String extension, String title, FileAction action) {
+    javafx.stage.FileChooser chooser = new javafx.stage.FileChooser();
+    chooser.getExtensionFilters().add(new javafx.stage.FileChooser.ExtensionFilter(what, "*" + extension));
+    chooser.setInitialFileName(stem(title) + extension);
+    java.io.File f = chooser.showSaveDialog(owner.getScene() == null ? null : owner.getScene().getWindow());
+    if (f == null) {
+      return;
+    }
+    try {
+      action.write(f.toPath());
+    } catch (IOException ex) {
+      throw new java.io.UncheckedIOException("could not save " + f + ": " + ex.getMessage(), ex);
+    }
+  }
+
+  /** A file name stem from a chart title: lower case, runs of other characters as "-"; "chart" if nothing is left. */
+  public static String stem(String title) {
+    String s = title == null ? "" : title.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-")
+        .replaceAll("(^-|-$)", "");
+    return s.isEmpty() ? "chart" : s;
+  }
+
   /** Writes {@code target} through a temp file in its folder and an (atomic where possible) rename. */
   public static void write(Path target, Content content) throws IOException {
     Path dir = target.toAbsolutePath().getParent();

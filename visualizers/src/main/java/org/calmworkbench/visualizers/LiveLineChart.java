@@ -1,8 +1,6 @@
 package org.calmworkbench.visualizers;
 
 import java.awt.BasicStroke;
-import java.awt.Font;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,7 +28,6 @@ import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Region;
-import javafx.stage.FileChooser;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
@@ -80,7 +77,7 @@ public final class LiveLineChart extends BorderPane {
   private final DoubleProperty smoothing = new SimpleDoubleProperty(this, "smoothing", 0.6);
   private final BooleanProperty logScale = new SimpleBooleanProperty(this, "logScale", false);
   private final ChartViewer viewer;
-  private final Label help = new Label("What is this?");
+  private final Label help = ChartHelp.label();
   private final String yLabel;
   private boolean flushScheduled;
   private long lastFlushNanos;
@@ -153,13 +150,7 @@ public final class LiveLineChart extends BorderPane {
   public LiveLineChart(String title, String xLabel, String yLabel) {
     this.yLabel = yLabel;
     chart = ChartFactory.createXYLineChart(title, xLabel, yLabel, dataset, PlotOrientation.VERTICAL, true, true, false);
-    chart.setBackgroundPaint(java.awt.Color.WHITE);
-    chart.getTitle().setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
-    chart.getLegend().setItemFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
-    plot = chart.getXYPlot();
-    plot.setBackgroundPaint(java.awt.Color.WHITE);
-    plot.setDomainGridlinePaint(new java.awt.Color(225, 225, 225));
-    plot.setRangeGridlinePaint(new java.awt.Color(225, 225, 225));
+    plot = ChartLook.xy(chart);
     renderer = new XYLineAndShapeRenderer(true, false);
     renderer.setDefaultToolTipGenerator(new StandardXYToolTipGenerator());
     plot.setRenderer(renderer);
@@ -197,14 +188,11 @@ public final class LiveLineChart extends BorderPane {
     log.setTooltip(new Tooltip("Logarithmic y axis: equal ratios look equal, so slow late progress stays visible."));
     Button png = new Button("PNG…");
     png.setTooltip(new Tooltip("Save this chart as a PNG image."));
-    png.setOnAction(e -> choose("PNG image", "*.png", ".png", f -> writePng(f, 1200, 700)));
+    png.setOnAction(e -> Exports.saveAs(this, "PNG image", ".png", chartTitle(), f -> writePng(f, 1200, 700)));
     Button csv = new Button("CSV…");
     csv.setTooltip(new Tooltip("Save the data of every series as CSV (series, x, y, smoothed y)."));
-    csv.setOnAction(e -> choose("CSV table", "*.csv", ".csv", this::writeCsv));
-    help.setVisible(false);
-    help.setManaged(false);
+    csv.setOnAction(e -> Exports.saveAs(this, "CSV table", ".csv", chartTitle(), this::writeCsv));
     help.getStyleClass().add("live-chart-help");
-    help.setStyle("-fx-font-weight: bold; -fx-text-fill: #1f5fbf; -fx-padding: 0 4 0 4;");
     // Wraps onto a second line when the chart is narrow, rather than cutting labels to "...".
     HBox smoothingGroup = new HBox(4, label, slider, value);
     smoothingGroup.setAlignment(Pos.CENTER_LEFT);
@@ -219,30 +207,8 @@ public final class LiveLineChart extends BorderPane {
     return bar;
   }
 
-  private interface FileAction {
-    void write(Path file) throws IOException;
-  }
-
-  private void choose(String what, String glob, String extension, FileAction action) {
-    FileChooser chooser = new FileChooser();
-    chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter(what, glob));
-    chooser.setInitialFileName(fileStem() + extension);
-    File f = chooser.showSaveDialog(getScene() == null ? null : getScene().getWindow());
-    if (f == null) {
-      return;
-    }
-    try {
-      action.write(f.toPath());
-    } catch (IOException ex) {
-      // A failed export is the user's to fix (folder, permissions): let the app's handler show it.
-      throw new java.io.UncheckedIOException("could not save " + f + ": " + ex.getMessage(), ex);
-    }
-  }
-
-  private String fileStem() {
-    String t = chart.getTitle() == null ? "chart" : chart.getTitle().getText();
-    String s = t.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-|-$)", "");
-    return s.isEmpty() ? "chart" : s;
+  private String chartTitle() {
+    return chart.getTitle() == null ? "" : chart.getTitle().getText();
   }
 
   private ValueAxis newAxis(boolean log) {
@@ -324,14 +290,7 @@ public final class LiveLineChart extends BorderPane {
 
   /** Shows "What is this?" in the toolbar with {@code text} as its tooltip (what the chart measures). */
   public void setHelp(String text) {
-    Tooltip t = new Tooltip(text);
-    t.setWrapText(true);
-    t.setMaxWidth(420);
-    t.setShowDelay(javafx.util.Duration.millis(200));
-    t.setShowDuration(javafx.util.Duration.seconds(30));
-    help.setTooltip(t);
-    help.setVisible(true);
-    help.setManaged(true);
+    ChartHelp.show(help, text);
   }
 
   /**

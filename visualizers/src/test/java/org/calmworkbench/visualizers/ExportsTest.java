@@ -48,4 +48,12 @@ class ExportsTest {
       assertEquals(1, s.count(), "the temporary file is removed");
     }
   }
+
+  @Test
+  void aChartTitleBecomesAFileNameStem() {
+    assertEquals("accuracy-against-noise", Exports.stem("Accuracy against noise"));
+    assertEquals("pc1-20", Exports.stem("  PC1: 20% "));
+    assertEquals("chart", Exports.stem(""));
+    assertEquals("chart", Exports.stem(null));
+  }
 }

@@ -86,7 +86,7 @@ class GuiWorkbenchTest {
   void theMainWindowOpensWithEveryPageInTheNavigation(FxRobot robot) throws Exception {
     ListView<?> nav = robot.lookup("#navigation").queryAs(ListView.class);
     assertEquals(Pages.ALL, nav.getItems());
-    assertEquals(8, nav.getItems().size());
+    assertEquals(9, nav.getItems().size());
     for (PageSpec spec : Pages.ALL) {
       fx(() -> {
         window.select(spec.title());
@@ -99,8 +99,8 @@ class GuiWorkbenchTest {
         assertTrue(PlaceholderPage.message(spec.title()).contains("not built yet"));
       }
     }
-    assertEquals(List.of("Project", "Autoencoder training", "Reconstruction inspector", "CALM training", "Generator", "Runs",
-        "Experiments", "Sampler lab"),
+    assertEquals(List.of("Project", "Autoencoder training", "Reconstruction inspector", "Latent explorer", "CALM training",
+        "Generator", "Runs", "Experiments", "Sampler lab"),
         Pages.ALL.stream().filter(PageSpec::built).map(PageSpec::title).toList());
     gui.waitUntil(() -> !((ProjectPage) window.page(Pages.PROJECT)).viewModel().stats().isEmpty());
   }

@@ -33,13 +33,21 @@ public final class AeEvaluation {
 
   public record Result(Reconstruction.Report report, List<Worst> worst, long patches, String split) {}
 
+  /**
+   * {@code corpus} tokenized with the checkpoint's tokenizer and split as {@code ae train} split it
+   * (same split seed), so {@link TokenizedCorpus#validation()} is the text the checkpoint never saw.
+   */
+  public static TokenizedCorpus tokenize(AutoencoderCheckpoint ck, List<Path> corpus) throws IOException {
+    byte[] tokJson = Files.readAllBytes(ck.dir().resolve(AutoencoderTrainer.TOKENIZER));
+    return Corpora.tokenize(corpus, ck.tokenizer(), tokJson, Corpora.DEFAULT_SPLIT_SEED, (a, b) -> {});
+  }
+
   public static Result run(Options o, DoubleConsumer progress) throws IOException {
     if (o.maxPatches() < 1) {
       throw new CalmException("--max-patches must be at least 1, got " + o.maxPatches());
     }
     try (AutoencoderCheckpoint ck = AutoencoderCheckpoint.load(o.checkpoint())) {
-      byte[] tokJson = Files.readAllBytes(o.checkpoint().resolve(AutoencoderTrainer.TOKENIZER));
-      TokenizedCorpus corpus = Corpora.tokenize(o.corpus(), ck.tokenizer(), tokJson, Corpora.DEFAULT_SPLIT_SEED, (a, b) -> {});
+      TokenizedCorpus corpus = tokenize(ck, o.corpus());
       int k = ck.config().patchSize();
       List<TokenIds> ids = switch (o.split()) {
         case "all" -> List.of(corpus.train(), corpus.validation());

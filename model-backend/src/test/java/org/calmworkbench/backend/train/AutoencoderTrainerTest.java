@@ -44,7 +44,8 @@ public class AutoencoderTrainerTest {
 
   static final int[] ALL = corpus(1, 22_000);
   static final int[] TRAIN = java.util.Arrays.copyOfRange(ALL, 0, 20_000);
-  static final int[] HELD_OUT = java.util.Arrays.copyOfRange(ALL, 20_000, 22_000);
+  /** Held-out tokens of the same "words" as the training split (ids 2..VOCAB-1; no end-of-text id). */
+  public static final int[] HELD_OUT = java.util.Arrays.copyOfRange(ALL, 20_000, 22_000);
 
   static long[] valid(int[] tokens, int k) {
     long[] v = new long[(tokens.length / k) * k];

@@ -55,6 +55,21 @@ public final class Checkpoints {
     return out;
   }
 
+  /**
+   * What to select after the list was re-read: the checkpoint in the folder of {@code current} (its
+   * newest step), else the newest checkpoint, else null.
+   */
+  public static Info reselect(List<Info> list, Info current) {
+    Path selected = current == null ? null : current.dir();
+    return list.stream().filter(c -> c.dir().equals(selected)).findFirst().orElse(list.isEmpty() ? null : list.get(0));
+  }
+
+  /** Why there is nothing to pick: no project open, or no checkpoint in its runs folder yet. */
+  public static String noneMessage(Path projectFolder) {
+    return projectFolder == null ? "Open a project first." : "No autoencoder checkpoint in " + projectFolder.resolve(RUNS)
+        + " yet: train one on the Autoencoder training page.";
+  }
+
   /** The checkpoint in {@code dir}, or null if it holds no complete autoencoder checkpoint. */
   public static Info autoencoder(Path dir) {
     Path config = dir.resolve(AutoencoderTrainer.CONFIG);

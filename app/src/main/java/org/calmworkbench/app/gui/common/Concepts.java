@@ -68,6 +68,24 @@ public final class Concepts {
       "Accuracy against noise: the held-out split of the project's corpus is encoded, noise sigma is"
           + " added to every latent and it is decoded again; one curve per checkpoint, so runs can be"
           + " compared.";
+  public static final String LATENT_MAP =
+      "Principal component analysis (PCA) of the held-out chunks' latent means: PC1 is the direction in"
+          + " which the means vary most, PC2 the next one at right angles to it. Nearby dots have similar"
+          + " latents; distances across other directions are not shown.";
+  public static final String HELD_OUT_CHUNKS =
+      "How many chunks of the held-out split (text the autoencoder never trained on) to encode, K"
+          + " tokens each, cut from the start of each document.";
+  public static final String COLOUR_BY =
+      "Colour the dots by the chunk's first token, by its position in its document (0 = its first K"
+          + " tokens), or by how many of its K tokens the decoder gets wrong from the mean.";
+  public static final String NOISE_CLOUD =
+      "Noise cloud: copies z = mu + sigma * eps of the selected chunk's latent (eps ~ N(0, I)) are"
+          + " decoded; green dots still give the chunk's tokens, red crosses give others. The cloud is"
+          + " drawn on the same two axes, so it looks smaller than it is in all L dimensions.";
+  public static final String INTERPOLATION =
+      "Interpolation: the latents (1 - t) * z_a + t * z_b on the straight line between two chunks'"
+          + " means are decoded for t from 0 to 1; a smooth latent space changes the text in a few"
+          + " clean steps.";
 
   /** A wrapping tooltip with a short delay and a readable width. */
   public static Tooltip tooltip(String text) {

@@ -191,8 +191,8 @@ public final class InspectorPage implements Page {
     for (InspectorViewModel.ChunkView c : list) {
       Label index = new Label("#" + c.index() + (c.mismatches() > 0 ? "  ✗" + c.mismatches() : ""));
       index.getStyleClass().add("chunk-index");
-      HBox in = tokens(c.input());
-      HBox out = tokens(c.decoded());
+      HBox in = tokenRow(c.input());
+      HBox out = tokenRow(c.decoded());
       out.getStyleClass().add("decoded-row");
       VBox box = new VBox(3, index, in, out);
       box.getStyleClass().add("chunk-box");
@@ -208,7 +208,8 @@ public final class InspectorPage implements Page {
     }
   }
 
-  private static HBox tokens(List<InspectorViewModel.TokenView> tokens) {
+  /** One row of token labels: padding as ∅, wrong ones marked (style classes token, mismatch, padding). */
+  public static HBox tokenRow(List<InspectorViewModel.TokenView> tokens) {
     HBox row = new HBox(2);
     for (InspectorViewModel.TokenView t : tokens) {
       Label l = new Label(t.padding() ? "∅" : InspectorViewModel.visible(t.text()));

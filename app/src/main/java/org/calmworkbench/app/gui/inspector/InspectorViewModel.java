@@ -175,17 +175,10 @@ public final class InspectorViewModel {
   public void refreshCheckpoints() {
     Project p = ctx.project();
     List<Checkpoints.Info> list = p == null ? List.of() : Checkpoints.autoencoders(p.folder());
-    Path selected = checkpoint.get() == null ? null : checkpoint.get().dir();
     checkpoints.setAll(list);
-    Checkpoints.Info keep = list.stream().filter(c -> c.dir().equals(selected)).findFirst().orElse(null);
-    if (keep == null && !list.isEmpty()) {
-      checkpoint.set(list.get(0));
-    } else if (keep == null) {
-      checkpoint.set(null);
-      status.set(p == null ? "Open a project first." : "No autoencoder checkpoint in " + p.folder().resolve(Checkpoints.RUNS)
-          + " yet: train one on the Autoencoder training page.");
-    } else if (keep != checkpoint.get()) {
-      checkpoint.set(keep); // same folder, newer step: decode again with the new weights
+    checkpoint.set(Checkpoints.reselect(list, checkpoint.get())); // same folder, newer step: decode again
+    if (checkpoint.get() == null) {
+      status.set(Checkpoints.noneMessage(p == null ? null : p.folder()));
     }
   }
 
@@ -340,7 +333,8 @@ public final class InspectorViewModel {
         d.mismatches() == 1 ? "" : "s"));
   }
 
-  static String visible(String token) {
+  /** A token with its spaces, line breaks and tabs made visible (·, ⏎, ⇥). */
+  public static String visible(String token) {
     return token.replace(' ', '·').replace("\n", "⏎").replace("\t", "⇥");
   }
 }

@@ -17,6 +17,7 @@ public final class Pages {
       new PageSpec(PROJECT, "open or create a project, its corpus and statistics", ProjectPage::new),
       new PageSpec(AE_TRAINING, "train the autoencoder that turns K tokens into one vector", AeTrainingPage::new),
       new PageSpec(INSPECTOR, "see text go through the autoencoder, with noise", InspectorPage::new),
+      new PageSpec(org.calmworkbench.app.gui.latent.LatentExplorerPage.TITLE, "a map of chunk latents: noise clouds and interpolation between chunks", org.calmworkbench.app.gui.latent.LatentExplorerPage::new),
       new PageSpec(org.calmworkbench.app.gui.lmtrain.LmTrainingPage.TITLE, "train a CALM language model on the autoencoder's vectors, with live BrierLM", org.calmworkbench.app.gui.lmtrain.LmTrainingPage::new),
       new PageSpec(org.calmworkbench.app.gui.generator.GeneratorPage.TITLE, "generate text from a trained CALM model, with temperature", org.calmworkbench.app.gui.generator.GeneratorPage::new),
       new PageSpec(org.calmworkbench.app.gui.runs.RunsPage.TITLE, "every run of the project, comparable side by side (TensorBoard-style)", org.calmworkbench.app.gui.runs.RunsPage::new),
