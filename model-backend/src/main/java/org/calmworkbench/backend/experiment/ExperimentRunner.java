@@ -322,7 +322,8 @@ public final class ExperimentRunner {
       AeInfo ae = autoencoder(c);
       long t0 = System.nanoTime();
       Path lmDir = out.resolve(CELLS).resolve(c.id()).resolve(LM);
-      List<String> sets = lmSets(c, LmTraining.settableKeys());
+      // The file's lm.set is shared by every head: keys of another head (target_samples for a flow cell) are left out.
+      List<String> sets = lmSets(c, LmTraining.settableKeys(HeadType.parse(c.head(), "head")));
       Map<String, Number> ov = Settings.parseOverrides(sets, LmTraining.settableKeys());
       LmPresets.Preset preset = LmPresets.get(x.lm().preset());
       AutoencoderConfig a = ae.config();

@@ -265,6 +265,32 @@ class ExperimentRunnerTest {
     assertEquals(1, retried.ran(), "--retry-failed runs the failed cell again");
   }
 
+  @Test
+  void everyHeadTrainsFromOneSharedLmSectionAndGetsFlopFigures() throws Exception {
+    Path file = dir.resolve("heads.json");
+    // The toy lm.set has target_samples, an energy-head key that --set refuses for the other heads;
+    // a flow budget in FLOPs also needs the flow head's formula.
+    Files.writeString(file, toyExperiment("{\"patch_sizes\": [4], \"heads\": [\"energy\", \"flow\", \"diffusion\"],"
+        + " \"seeds\": [5]}").replace("\"budget\": {\"steps\": 6,", "\"budget\": {\"flops\": 2e8,")
+        .replace("\"target_samples\": 8", "\"target_samples\": 8, \"flow_steps\": 2, \"diffusion_steps\": 3"));
+    ExperimentRunner.Result r = ExperimentRunner.run(new ExperimentRunner.Options(Experiment.read(file), dir.resolve("heads"),
+        false), new ExperimentRunner.Listener() {}, TrainControl.NONE);
+    Map<String, Double> trainFlops = new java.util.HashMap<>();
+    Map<String, Double> inferFlops = new java.util.HashMap<>();
+    for (String head : List.of("energy", "flow", "diffusion")) {
+      CellResult c = row(r, "k4-l16-" + head + "-discrete-s5");
+      assertTrue(c.ok(), head + ": " + c.error());
+      assertTrue(c.lmTrainFlops() > 0 && Double.isFinite(c.inferFlopsPerToken()), c.toJson().toString());
+      // Matched compute: each head trained until its own formula reached the budget (within one step).
+      assertTrue(c.lmTrainFlops() >= 2e8 * 0.5 && c.lmTrainFlops() <= 2e8 * 1.6, head + ": " + c.lmTrainFlops());
+      trainFlops.put(head, c.lmTrainFlops());
+      inferFlops.put(head, c.inferFlopsPerToken());
+    }
+    // Two midpoint steps (4 evaluations) and three diffusion steps cost more per latent than one energy pass.
+    assertTrue(inferFlops.get("flow") > inferFlops.get("energy"), inferFlops.toString());
+    assertTrue(inferFlops.get("diffusion") > inferFlops.get("energy"), inferFlops.toString());
+  }
+
   static CellResult row(ExperimentRunner.Result r, String id) {
     return r.rows().stream().filter(x -> x.cellId().equals(id)).findFirst().orElseThrow(() -> new AssertionError(id));
   }
