@@ -47,7 +47,13 @@ class CliBenchTest {
     if (Files.isReadable(Path.of("/proc/self/status"))) {
       assertTrue(samples.get(0).getAsJsonObject().get("rss_bytes").getAsLong() > 0);
       assertFalse(j.get("rss_growth_percent").isJsonNull());
+      // the part outside the Java heap: RSS minus the committed heap, and its growth
+      JsonObject first = samples.get(0).getAsJsonObject();
+      assertEquals(Math.max(0, first.get("rss_bytes").getAsLong() - first.get("heap_committed_bytes").getAsLong()),
+          first.get("native_bytes").getAsLong());
+      assertFalse(j.get("native_growth_percent").isJsonNull());
     }
+    assertTrue(j.has("heap_pinned") && j.has("malloc_trim"), j.toString());
   }
 
   @Test

@@ -18,6 +18,17 @@ public final class MemoryGrowth {
     public Sample(long step, long rssBytes, long heapUsedBytes) {
       this(step, rssBytes, heapUsedBytes, -1, -1, -1);
     }
+
+    /**
+     * RSS minus the committed Java heap: memory outside the Java heap (PyTorch's tensors, malloc
+     * arenas, JVM metaspace and code, the loaded libraries), so the Java heap growing or shrinking
+     * under G1 does not count. -1 when either is unknown. Committed heap pages that were never
+     * touched are not resident, so this can underestimate the native part; its growth is what tells
+     * a native leak or fragmentation.
+     */
+    public long nativeBytes() {
+      return rssBytes < 0 || heapCommittedBytes < 0 ? -1 : Math.max(0, rssBytes - heapCommittedBytes);
+    }
   }
 
   /**

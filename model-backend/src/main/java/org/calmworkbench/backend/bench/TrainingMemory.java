@@ -23,6 +23,7 @@ import org.calmworkbench.backend.train.LmPresets;
 import org.calmworkbench.backend.train.PatchSampler;
 import org.calmworkbench.backend.train.TrainConfig;
 import org.calmworkbench.backend.train.TrainControl;
+import org.calmworkbench.backend.train.NativeMemory;
 import org.calmworkbench.backend.train.TrainingLoop;
 
 /**
@@ -86,7 +87,8 @@ public final class TrainingMemory {
 
   public record Result(
       Options options, List<MemoryGrowth.Sample> samples, MemoryGrowth.Sample before, double rssGrowthPercent,
-      double heapGrowthPercent, double rssPeakGrowthPercent, double stepsPerSecond, String rssSource, long maxHeapBytes) {}
+      double heapGrowthPercent, double rssPeakGrowthPercent, double stepsPerSecond, String rssSource, long maxHeapBytes,
+      double nativeGrowthPercent, double nativePeakGrowthPercent, long initialHeapBytes, boolean mallocTrim) {}
 
   /** Runs the measurement; {@code onSample} sees each sample as it is taken (for progress output). */
   public static Result run(Options o, Consumer<MemoryGrowth.Sample> onSample, TrainControl control)
@@ -115,7 +117,10 @@ public final class TrainingMemory {
           MemoryGrowth.percent(list, o.warmupStep(), MemoryGrowth.Sample::rssBytes),
           MemoryGrowth.percent(list, o.warmupStep(), MemoryGrowth.Sample::heapUsedBytes),
           MemoryGrowth.peakPercent(list, o.warmupStep(), MemoryGrowth.Sample::rssBytes),
-          r.steps() / Math.max(r.elapsedSeconds(), 1e-9), ProcessMemory.rssSource(), Runtime.getRuntime().maxMemory());
+          r.steps() / Math.max(r.elapsedSeconds(), 1e-9), ProcessMemory.rssSource(), Runtime.getRuntime().maxMemory(),
+          MemoryGrowth.percent(list, o.warmupStep(), MemoryGrowth.Sample::nativeBytes),
+          MemoryGrowth.peakPercent(list, o.warmupStep(), MemoryGrowth.Sample::nativeBytes),
+          java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getInit(), NativeMemory.available());
     } finally {
       AtomicFiles.deleteTree(dir);
     }

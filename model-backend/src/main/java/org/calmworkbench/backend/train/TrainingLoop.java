@@ -202,6 +202,9 @@ public final class TrainingLoop {
         Map<String, Double> eval = Map.of();
         if (step % tc.evalEvery() == 0 || last) {
           eval = task.evaluate(root, step);
+          // An evaluation's tensors are much larger than a step's; once freed, glibc keeps them in
+          // fragmented arenas and RSS creeps up evaluation after evaluation (see NativeMemory).
+          NativeMemory.trim();
           now = System.nanoTime();
           stepStart = now; // evaluation time is not a training step
         }
@@ -215,6 +218,7 @@ public final class TrainingLoop {
         }
         if ((now - lastCheckpointNanos) / 1e9 >= tc.checkpointEvery()) {
           save(out, task, opt, tc, step, tokens, elapsedBefore + elapsed, metricLines);
+          NativeMemory.trim(); // the weight and optimizer buffers written out
           listener.onCheckpoint(step, out);
           lastCheckpointNanos = System.nanoTime();
         }

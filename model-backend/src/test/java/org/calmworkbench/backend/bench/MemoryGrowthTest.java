@@ -39,4 +39,15 @@ class MemoryGrowthTest {
     assertTrue(Double.isNaN(MemoryGrowth.percent(unknown, 0, MemoryGrowth.Sample::rssBytes)));
     assertEquals(20.0, MemoryGrowth.percent(unknown, 0, MemoryGrowth.Sample::heapUsedBytes), 1e-9);
   }
+
+  @Test
+  void nativePartIsRssMinusCommittedHeap() {
+    MemoryGrowth.Sample a = new MemoryGrowth.Sample(1000, 300, 10, 100, 15, 81);
+    MemoryGrowth.Sample b = new MemoryGrowth.Sample(2000, 340, 10, 132, 15, 81); // G1 took 32 of the 40
+    assertEquals(200, a.nativeBytes());
+    assertEquals(208, b.nativeBytes());
+    assertEquals(4.0, MemoryGrowth.percent(List.of(a, b), 1000, MemoryGrowth.Sample::nativeBytes), 1e-9);
+    assertEquals(-1, s(0, 100, 1).nativeBytes()); // committed heap unknown
+    assertEquals(-1, new MemoryGrowth.Sample(0, -1, 1, 100, 15, 0).nativeBytes()); // RSS unknown
+  }
 }

@@ -135,7 +135,10 @@ public class AutoencoderTrainerTest {
     AutoencoderTrainer.run(request(dir, 5, false), p -> {}, TrainControl.NONE);
     byte[] before = Files.readAllBytes(dir.resolve("model.safetensors"));
     AutoencoderTrainer.Request r = request(dir, 50, true);
-    AutoencoderTrainer.Request bad = new AutoencoderTrainer.Request(r.model(), r.train().with(Map.of("lr", 1.0, "grad_clip", 0)),
+    AutoencoderTrainer.Request bad = new AutoencoderTrainer.Request(r.model(), r.train().with(Map.of("lr", 1.0, "grad_clip", 0,
+        // no time-based checkpoint during the run: on a loaded machine the tiny preset's 30 s elapse
+        // before the loss diverges, and a newer good checkpoint would replace the one compared here
+        "checkpoint_every", 1e9)),
         r.trainData(), r.validPatches(), dir, null, true);
     // lr = 1 without clipping diverges; if the loss stays finite the run just ends, and that is a failure here.
     CalmException e = assertThrows(CalmException.class, () -> AutoencoderTrainer.run(bad, p -> {}, TrainControl.NONE));

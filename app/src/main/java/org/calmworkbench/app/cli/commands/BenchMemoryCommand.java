@@ -37,7 +37,14 @@ public final class BenchMemoryCommand implements Command {
         --sample-every steps it records the resident set size (all memory, PyTorch's native tensors
         included) and the Java heap used after a full GC, then prints the growth from the first sample
         at or after --warmup to the last one. Goal: at most 5%. --model lm trains a tiny autoencoder
-        for 20 steps first, then the CALM language model preset.""";
+        for 20 steps first, then the CALM language model preset.
+
+        The column RSS-heap commit. is the memory outside the Java heap (native tensors, malloc
+        arenas, JVM internals): its growth is what a native leak or fragmentation shows in, whatever
+        G1 does with the heap. To keep G1's resizing out of the RSS figure too, pin the heap:
+        JAVA_OPTS="-Xms256m -Xmx256m" ./calm bench memory. Training calls malloc_trim after each
+        evaluation and checkpoint on Linux (glibc); -Dcalm.mallocTrim=false in JAVA_OPTS turns
+        that off, to compare.""";
   }
 
   @Override
@@ -64,12 +71,13 @@ public final class BenchMemoryCommand implements Command {
     Cancellation stop = ctx.cancellation();
     ctx.out().printf(Locale.ROOT, "training %s preset %s for %d steps on random ids (vocab %d); sampling every %d steps%n",
         o.model().name().toLowerCase(Locale.ROOT), o.preset(), o.steps(), o.vocabSize(), o.sampleEvery());
-    ctx.out().printf(Locale.ROOT, "%8s  %10s  %12s  %14s  %16s  %10s%n", "step", "RSS MiB", "heap MiB", "heap committed",
-        "non-heap commit.", "NDArrays");
+    ctx.out().printf(Locale.ROOT, "%8s  %10s  %12s  %14s  %16s  %10s  %16s%n", "step", "RSS MiB", "heap MiB", "heap committed",
+        "non-heap commit.", "NDArrays", "RSS-heap commit.");
     ctx.out().flush();
     TrainingMemory.Result r = TrainingMemory.run(o, s -> {
-      ctx.out().printf(Locale.ROOT, "%8d  %10s  %12.1f  %14s  %16s  %10d%n", s.step(), mib(s.rssBytes()),
-          s.heapUsedBytes() / 1048576.0, mib(s.heapCommittedBytes()), mib(s.nonHeapCommittedBytes()), s.liveNdArrays());
+      ctx.out().printf(Locale.ROOT, "%8d  %10s  %12.1f  %14s  %16s  %10d  %16s%n", s.step(), mib(s.rssBytes()),
+          s.heapUsedBytes() / 1048576.0, mib(s.heapCommittedBytes()), mib(s.nonHeapCommittedBytes()), s.liveNdArrays(),
+          mib(s.nativeBytes()));
       ctx.out().flush();
       if (ctx.json()) {
         ctx.err().printf(Locale.ROOT, "step %d: RSS %s MiB, heap %.1f MiB%n", s.step(), mib(s.rssBytes()),
@@ -85,8 +93,13 @@ public final class BenchMemoryCommand implements Command {
     ctx.out().printf(Locale.ROOT, "RSS growth from step %s to the end   %s (peak %s)  [%s]%n",
         base == null ? "-" : Long.toString(base.step()), percent(r.rssGrowthPercent()), percent(r.rssPeakGrowthPercent()),
         r.rssSource());
+    ctx.out().printf(Locale.ROOT, "RSS - heap committed (outside the Java heap) from step %s to the end   %s (peak %s)%n",
+        base == null ? "-" : Long.toString(base.step()), percent(r.nativeGrowthPercent()), percent(r.nativePeakGrowthPercent()));
     ctx.out().printf(Locale.ROOT, "heap growth from step %s to the end  %s%n",
         base == null ? "-" : Long.toString(base.step()), percent(r.heapGrowthPercent()));
+    ctx.out().printf(Locale.ROOT, "Java heap %s (initial %.0f MiB, max %.0f MiB); malloc_trim after evaluations and checkpoints: %s%n",
+        r.initialHeapBytes() == r.maxHeapBytes() ? "pinned" : "not pinned: G1 resizing it shows in RSS",
+        r.initialHeapBytes() / 1048576.0, r.maxHeapBytes() / 1048576.0, r.mallocTrim() ? "on" : "off");
     boolean pass = r.rssGrowthPercent() <= GOAL_PERCENT && r.heapGrowthPercent() <= GOAL_PERCENT;
     ctx.out().printf(Locale.ROOT, "goal <= %.0f%% growth after warm-up: %s   (%.1f steps/s)%n", GOAL_PERCENT,
         pass ? "met" : "NOT met", r.stepsPerSecond());
@@ -100,6 +113,7 @@ public final class BenchMemoryCommand implements Command {
       j.addProperty("heap_committed_bytes", s.heapCommittedBytes());
       j.addProperty("non_heap_committed_bytes", s.nonHeapCommittedBytes());
       j.addProperty("live_ndarrays", s.liveNdArrays());
+      j.addProperty("native_bytes", s.nativeBytes());
       samples.add(j);
     }
     ctx.put("model", o.model().name().toLowerCase(Locale.ROOT));
@@ -110,6 +124,10 @@ public final class BenchMemoryCommand implements Command {
     ctx.put("rss_growth_percent", r.rssGrowthPercent());
     ctx.put("rss_peak_growth_percent", r.rssPeakGrowthPercent());
     ctx.put("heap_growth_percent", r.heapGrowthPercent());
+    ctx.put("native_growth_percent", r.nativeGrowthPercent());
+    ctx.put("native_peak_growth_percent", r.nativePeakGrowthPercent());
+    ctx.put("heap_pinned", r.initialHeapBytes() == r.maxHeapBytes());
+    ctx.put("malloc_trim", r.mallocTrim());
     ctx.put("rss_source", r.rssSource());
     ctx.put("steps_per_second", r.stepsPerSecond());
     ctx.put("goal_percent", GOAL_PERCENT);
