@@ -50,9 +50,9 @@ public final class Concepts {
       "What the Transformer reads for each previous chunk: discrete = its K token embeddings (the paper's"
           + " choice), latent = the autoencoder's vector for it, both = their sum.";
   public static final String HEAD =
-      "The generative head turns the Transformer's state into the next chunk's vector: energy (trained with"
-          + " the energy score, no likelihood needed) trains today; flow and diffusion cells fail until those"
-          + " heads are built.";
+      "The generative head turns the Transformer's state into the next chunk's vector: energy (the paper's:"
+          + " one pass, trained with the energy score, no likelihood needed), flow (flow matching, an ODE solved"
+          + " in flow_steps steps) or diffusion (denoising in diffusion_steps steps).";
   public static final String AR_BASELINE =
       "The autoregressive baseline: the same Transformer predicting one token per step with a softmax over"
           + " the vocabulary, on the same tokenizer and corpus split: the reference every K is compared with.";
