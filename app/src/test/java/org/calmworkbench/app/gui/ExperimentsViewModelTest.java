@@ -73,8 +73,10 @@ class ExperimentsViewModelTest {
     assertEquals("1", vm.seedsProperty().get());
     assertTrue(vm.includeArBaselineProperty().get());
     assertEquals(Experiment.Budget.Kind.STEPS, vm.budgetKindProperty().get());
-    assertEquals("150", vm.budgetValueProperty().get());
-    assertEquals("150", vm.autoencoderStepsProperty().get());
+    // The fields show the file's budget, whatever the sample is sized to.
+    Experiment.Budget budget = Experiment.read(SAMPLES.resolve("k-sweep-quick.json")).budget();
+    assertEquals(String.valueOf((long) budget.value()), vm.budgetValueProperty().get());
+    assertEquals(String.valueOf(budget.autoencoderSteps()), vm.autoencoderStepsProperty().get());
     assertTrue(vm.validProperty().get(), vm.validationMessageProperty().get());
     assertEquals("k-sweep-quick", vm.nameProperty().get());
     assertEquals(out("k-sweep-quick"), vm.outputFolderProperty().get());
