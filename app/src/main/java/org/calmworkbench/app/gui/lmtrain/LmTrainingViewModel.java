@@ -11,20 +11,19 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import javafx.beans.binding.Bindings;
+import javafx.beans.binding.StringBinding;
 import javafx.beans.binding.BooleanBinding;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.beans.property.ReadOnlyDoubleProperty;
-import javafx.beans.property.ReadOnlyDoubleWrapper;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleObjectProperty;
-import javafx.beans.value.ChangeListener;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import org.calmworkbench.app.gui.WorkbenchContext;
@@ -35,6 +34,7 @@ import org.calmworkbench.app.gui.common.MetricPoint;
 import org.calmworkbench.app.gui.common.TrainingFlops;
 import org.calmworkbench.app.gui.runs.RunFolder;
 import org.calmworkbench.app.gui.service.Durations;
+import org.calmworkbench.app.gui.service.FollowedJob;
 import org.calmworkbench.app.gui.service.Job;
 import org.calmworkbench.app.gui.service.JobContext;
 import org.calmworkbench.app.gui.service.JobSpec;
@@ -106,10 +106,7 @@ public final class LmTrainingViewModel {
   private final ReadOnlyObjectWrapper<JobState> calmState = new ReadOnlyObjectWrapper<>(this, "calmState");
   private final ReadOnlyObjectWrapper<JobState> arState = new ReadOnlyObjectWrapper<>(this, "arState");
   /** The page's job that the progress bar and the buttons follow: the one that started last. */
-  private final ReadOnlyObjectWrapper<Job> shown = new ReadOnlyObjectWrapper<>(this, "shown");
-  private final ReadOnlyObjectWrapper<JobState> shownState = new ReadOnlyObjectWrapper<>(this, "shownState");
-  private final ReadOnlyDoubleWrapper progress = new ReadOnlyDoubleWrapper(this, "progress", 0);
-  private final ReadOnlyStringWrapper etaText = new ReadOnlyStringWrapper(this, "etaText", "");
+  private final FollowedJob shown = new FollowedJob(LmTrainingViewModel::progressLine);
   private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper(this, "status", "");
   private final ReadOnlyObjectWrapper<Path> runFolder = new ReadOnlyObjectWrapper<>(this, "runFolder");
   private final ReadOnlyObjectWrapper<Path> baselineFolder = new ReadOnlyObjectWrapper<>(this, "baselineFolder");
@@ -118,10 +115,8 @@ public final class LmTrainingViewModel {
   private final BooleanProperty showBaseline = new SimpleBooleanProperty(this, "showBaseline", true);
   private final BooleanBinding calmActive;
   private final BooleanBinding arActive;
-  private final BooleanBinding shownActive;
   private final BooleanBinding canTrain;
   private final BooleanBinding canTrainBaseline;
-  private final ChangeListener<JobState> shownMirror = (o, a, s) -> shownState.set(s);
 
   public LmTrainingViewModel(WorkbenchContext ctx) {
     this.ctx = ctx;
@@ -140,7 +135,6 @@ public final class LmTrainingViewModel {
     });
     calmActive = activeBinding(calmState);
     arActive = activeBinding(arState);
-    shownActive = activeBinding(shownState);
     canTrain = valid.getReadOnlyProperty().and(calmActive.not()).and(ctx.projectProperty().isNotNull());
     canTrainBaseline = valid.getReadOnlyProperty().and(arActive.not()).and(ctx.projectProperty().isNotNull());
     ctx.projectProperty().addListener((o, a, p) -> onProject(p));
@@ -220,20 +214,20 @@ public final class LmTrainingViewModel {
 
   /** The job the progress bar, ETA and Pause / Resume / Stop follow (the one started last). */
   public ReadOnlyObjectProperty<Job> shownJobProperty() {
-    return shown.getReadOnlyProperty();
+    return shown.jobProperty();
   }
 
   public ReadOnlyObjectProperty<JobState> jobStateProperty() {
-    return shownState.getReadOnlyProperty();
+    return shown.stateProperty();
   }
 
   /** Fraction done of the shown job, -1 while unknown. */
   public ReadOnlyDoubleProperty progressProperty() {
-    return progress.getReadOnlyProperty();
+    return shown.progressProperty();
   }
 
   public ReadOnlyStringProperty etaTextProperty() {
-    return etaText.getReadOnlyProperty();
+    return shown.textProperty();
   }
 
   public ReadOnlyStringProperty statusProperty() {
@@ -299,7 +293,7 @@ public final class LmTrainingViewModel {
 
   /** The shown job is queued, running or paused. */
   public BooleanBinding activeBinding() {
-    return shownActive;
+    return shown.activeBinding();
   }
 
   // ---- commands ------------------------------------------------------------------------------
@@ -368,22 +362,16 @@ public final class LmTrainingViewModel {
   }
 
   public void pause() {
-    Job j = shown.get();
-    if (j != null) {
-      j.pause();
-    }
+    shown.pause();
   }
 
   public void resume() {
-    Job j = shown.get();
-    if (j != null) {
-      j.resume();
-    }
+    shown.resume();
   }
 
   /** Stops the shown job (the backend saves a checkpoint first); a queued job of this page otherwise. */
   public void stop() {
-    Job j = shown.get();
+    Job j = shown.jobProperty().get();
     if (j == null || j.state().isFinal()) {
       j = calmJob.get() != null && !calmJob.get().state().isFinal() ? calmJob.get() : arJob.get();
     }
@@ -552,7 +540,7 @@ public final class LmTrainingViewModel {
     state.set(j.state());
     j.stateProperty().addListener((o, a, s) -> {
       state.set(s);
-      if (s == JobState.RUNNING && shown.get() != j) {
+      if (s == JobState.RUNNING && shown.jobProperty().get() != j) {
         show(j);
       }
       if (s == JobState.FAILED) {
@@ -561,24 +549,19 @@ public final class LmTrainingViewModel {
         status.set(j.name() + ": cancelled before training started.");
       }
     });
-    Job current = shown.get();
+    Job current = shown.jobProperty().get();
     if (current == null || current.state().isFinal() || j.state() != JobState.QUEUED) {
       show(j);
     }
   }
 
   private void show(Job j) {
-    Job old = shown.get();
-    if (old != null) {
-      old.stateProperty().removeListener(shownMirror);
-      progress.unbind();
-      etaText.unbind();
-    }
-    shown.set(j);
-    shownState.set(j.state());
-    j.stateProperty().addListener(shownMirror);
-    progress.bind(j.progressProperty());
-    etaText.bind(Bindings.createStringBinding(() -> {
+    shown.follow(j);
+  }
+
+  /** The progress line under the bar, naming the job (the CALM run or the AR baseline). */
+  private static StringBinding progressLine(Job j) {
+    return Bindings.createStringBinding(() -> {
       JobState s = j.state();
       String msg = j.messageProperty().get();
       if (s == JobState.QUEUED) {
@@ -589,7 +572,7 @@ public final class LmTrainingViewModel {
       }
       double eta = j.etaSecondsProperty().get();
       return (s == JobState.PAUSED ? "paused · " : "") + msg + (Double.isFinite(eta) ? " · ETA " + Durations.format(eta) : "");
-    }, j.stateProperty(), j.messageProperty(), j.etaSecondsProperty()));
+    }, j.stateProperty(), j.messageProperty(), j.etaSecondsProperty());
   }
 
   private void applyPreset(String name) {

@@ -1,5 +1,6 @@
 package org.calmworkbench.app.gui.service;
 
+import java.util.function.Function;
 import javafx.beans.binding.Bindings;
 import javafx.beans.binding.BooleanBinding;
 import javafx.beans.binding.StringBinding;
@@ -24,6 +25,17 @@ public final class FollowedJob {
   private final ChangeListener<JobState> stateMirror = (o, a, s) -> state.set(s);
   private final BooleanBinding active =
       Bindings.createBooleanBinding(() -> state.get() != null && !state.get().isFinal(), state);
+  private final Function<Job, StringBinding> lineText;
+
+  /** Follows jobs with {@link #text(Job)} as the progress line. */
+  public FollowedJob() {
+    this(FollowedJob::text);
+  }
+
+  /** Follows jobs with {@code lineText} as the progress line (e.g. one that names the job). */
+  public FollowedJob(Function<Job, StringBinding> lineText) {
+    this.lineText = lineText;
+  }
 
   /** Follows {@code j} from now on (and no longer the job before it). */
   public void follow(Job j) {
@@ -37,7 +49,7 @@ public final class FollowedJob {
     state.set(j.state());
     j.stateProperty().addListener(stateMirror);
     progress.bind(j.progressProperty());
-    text.bind(text(j));
+    text.bind(lineText.apply(j));
   }
 
   /** The followed job; null before the first. */
