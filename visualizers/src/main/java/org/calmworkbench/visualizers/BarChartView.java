@@ -60,6 +60,7 @@ public final class BarChartView extends BorderPane {
   public BarChartView(String title, String categoryLabel, String valueLabel) {
     chart = ChartFactory.createBarChart(title, categoryLabel, valueLabel, dataset, PlotOrientation.VERTICAL, true, true,
         false);
+    ChartLook.fastTextMetrics(chart);
     chart.setBackgroundPaint(Color.WHITE);
     if (chart.getTitle() != null) {
       chart.getTitle().setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));

@@ -12,7 +12,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import javafx.animation.PauseTransition;
-import javafx.application.Platform;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.DoubleProperty;
 import javafx.beans.property.SimpleBooleanProperty;
@@ -34,7 +33,6 @@ import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.ValueAxis;
 import org.jfree.chart.fx.ChartViewer;
-import org.jfree.chart.labels.StandardXYToolTipGenerator;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
@@ -49,7 +47,8 @@ import org.jfree.data.xy.XYSeriesCollection;
  *
  * <p>Call it on the FX thread. Adding a point is cheap: it is stored without notifying the chart,
  * and the chart redraws once per refresh (at most {@link #REFRESH_PER_SECOND} times a second)
- * however many points and series changed. The chart draws at most {@link #MAX_PLOTTED_POINTS}
+ * however many points and series changed, and the charts of a window take turns, one redraw per
+ * frame ({@link FramePacer}). The chart draws at most {@link #MAX_PLOTTED_POINTS}
  * points per curve: a longer series is drawn decimated, the lowest and highest value of each
  * bucket of consecutive points kept (spikes stay visible), so a redraw costs the same after 100
  * steps or 100 000; every point is kept for smoothing and CSV. Feed it from background work
@@ -81,6 +80,7 @@ public final class LiveLineChart extends BorderPane {
   private final String yLabel;
   private boolean flushScheduled;
   private long lastFlushNanos;
+  private final Runnable flushTask = this::flush; // one object, so the frame pacer can tell it is queued
   private double[] fixedRange; // null: auto range
   private double minimumRange; // smallest auto range of the linear y axis (0: JFreeChart's default)
   private final Map<String, Look> looks = new LinkedHashMap<>(); // series drawn like another one
@@ -152,7 +152,7 @@ public final class LiveLineChart extends BorderPane {
     chart = ChartFactory.createXYLineChart(title, xLabel, yLabel, dataset, PlotOrientation.VERTICAL, true, true, false);
     plot = ChartLook.xy(chart);
     renderer = new XYLineAndShapeRenderer(true, false);
-    renderer.setDefaultToolTipGenerator(new StandardXYToolTipGenerator());
+    renderer.setDefaultToolTipGenerator(LiveLineChart::toolTip);
     plot.setRenderer(renderer);
     plot.setRangeAxis(newAxis(false));
     ((NumberAxis) plot.getDomainAxis()).setAutoRangeIncludesZero(false);
@@ -167,6 +167,51 @@ public final class LiveLineChart extends BorderPane {
       plot.setRangeAxis(newAxis(b));
       applyRange();
     });
+  }
+
+  /**
+   * The hover text of one plotted point, e.g. {@code "train: x = 1200, y = 0.4211"}. JFreeChart
+   * asks for it for every point of every curve on every redraw (it keeps one per point for the
+   * mouse), so it is built by plain concatenation: the stock generator's MessageFormat made it the
+   * largest part of a redraw (a 47 ms redraw in the FX-stall benchmark sat in it).
+   */
+  static String toolTip(org.jfree.data.xy.XYDataset data, int series, int item) {
+    return data.getSeriesKey(series) + ": x = " + shortNumber(data.getXValue(series, item)) + ", y = "
+        + shortNumber(data.getYValue(series, item));
+  }
+
+  private static final long[] POWERS_OF_TEN = {1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000};
+
+  /** A number in a few characters without a Formatter: integers as such, else 4 significant digits. */
+  static String shortNumber(double v) {
+    if (Double.isNaN(v) || Double.isInfinite(v)) {
+      return Double.toString(v);
+    }
+    if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+      return Long.toString((long) v);
+    }
+    double a = Math.abs(v);
+    if (a >= 1e-4 && a < 1e6) {
+      int digits = Math.max(0, 3 - (int) Math.floor(Math.log10(a))); // 4 significant digits
+      long scale = POWERS_OF_TEN[digits];
+      long r = Math.round(a * scale);
+      StringBuilder sb = new StringBuilder(16);
+      if (v < 0) {
+        sb.append('-');
+      }
+      sb.append(r / scale);
+      long frac = r % scale;
+      if (frac != 0) {
+        String f = Long.toString(frac + scale).substring(1); // zero-padded to `digits`
+        int end = f.length();
+        while (f.charAt(end - 1) == '0') {
+          end--;
+        }
+        sb.append('.').append(f, 0, end);
+      }
+      return sb.toString();
+    }
+    return Float.toString((float) v);
   }
 
   private FlowPane toolbar() {
@@ -391,10 +436,10 @@ public final class LiveLineChart extends BorderPane {
       flushScheduled = true;
       long wait = lastFlushNanos + 1_000_000_000L / REFRESH_PER_SECOND - System.nanoTime();
       if (wait <= 0) {
-        Platform.runLater(this::flush);
+        FramePacer.FX.request(flushTask);
       } else {
         PauseTransition later = new PauseTransition(javafx.util.Duration.millis(Math.max(1, wait / 1e6)));
-        later.setOnFinished(e -> flush());
+        later.setOnFinished(e -> FramePacer.FX.request(flushTask));
         later.play();
       }
     }

@@ -4,6 +4,7 @@ import org.calmworkbench.backend.model.AdaLnMlp;
 import org.calmworkbench.backend.model.Autoencoder;
 import org.calmworkbench.backend.model.AutoencoderConfig;
 import org.calmworkbench.backend.model.CalmConfig;
+import org.calmworkbench.backend.model.FoldedEmbedProj;
 import org.calmworkbench.backend.model.HeadConfig;
 import org.calmworkbench.backend.model.InputMode;
 
@@ -142,9 +143,21 @@ public final class Flops {
    * Matrix weights one CALM generation step reads at batch size 1: backbone, embed_proj, the
    * head's condition and one sample, and the autoencoder's decoder with its output projection
    * (each weight once, however many of the K positions use it). At batch size 1 a step is bound by
-   * reading these from memory, not by FLOPs.
+   * reading these from memory, not by FLOPs. Generation from a checkpoint reads embed_proj's
+   * first layer as K rows of its lookup tables ({@link FoldedEmbedProj}, when they fit) instead of
+   * the K*H x 2H matrix; this counts what it reads. {@link #calmWeightsPerStepUnfolded}: without.
    */
   public static double calmWeightsPerStep(CalmConfig c, AutoencoderConfig ae) {
+    if (!FoldedEmbedProj.fits(c)) {
+      return calmWeightsPerStepUnfolded(c, ae);
+    }
+    double k = c.patchSize();
+    double twoH = 2.0 * c.hiddenSize();
+    return calmWeightsPerStepUnfolded(c, ae) - k * c.hiddenSize() * twoH + k * twoH;
+  }
+
+  /** {@link #calmWeightsPerStep} with embed_proj's first layer read as the whole matrix. */
+  public static double calmWeightsPerStepUnfolded(CalmConfig c, AutoencoderConfig ae) {
     return calmParamsPerPosition(c, 1) + decoderWeights(ae);
   }
 

@@ -16,6 +16,7 @@ import java.util.function.BooleanSupplier;
 import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.model.Autoencoder;
 import org.calmworkbench.backend.model.CalmModel;
+import org.calmworkbench.backend.model.FoldedEmbedProj;
 import org.calmworkbench.backend.model.KvCache;
 import org.calmworkbench.backend.sampling.TemperatureSample;
 import org.calmworkbench.backend.sampling.TemperatureSampler;
@@ -238,11 +239,12 @@ public final class CalmGenerator {
     int fallbacks = 0;
     int steps = 0;
     String stopReason = "max_tokens";
+    FoldedEmbedProj folded = ck.foldedInput(); // the feedback input as K table rows per step
     try (NDManager gm = ck.manager().newSubManager(); KvCache cache = model.newCache(gm)) {
       float[] hidden;
       try (NDManager sm = gm.newSubManager()) {
         NDArray ids = longs(sm, padded, 1, padded.length);
-        NDArray h = model.step(ids, latentInput ? ae.encodeMean(ids) : null, cache); // [1, P, H]
+        NDArray h = model.step(ids, latentInput ? ae.encodeMean(ids) : null, cache, folded); // [1, P, H]
         hidden = h.get(":, -1").toFloatArray(); // [H]: predicts the first new chunk
       }
       for (int step = 0; step < maxSteps; step++) {
@@ -280,7 +282,7 @@ public final class CalmGenerator {
           if (step + 1 < maxSteps) {
             // Feed the chunk back as one more position: its tokens and/or the latent it came from.
             NDArray latent = latentInput ? sm.create(box.latentOf(chunk), new Shape(1, 1, model.config().latentSize())) : null;
-            hidden = model.step(longs(sm, ids, 1, k), latent, cache).get(":, -1").toFloatArray();
+            hidden = model.step(longs(sm, ids, 1, k), latent, cache, folded).get(":, -1").toFloatArray();
           }
         }
       }

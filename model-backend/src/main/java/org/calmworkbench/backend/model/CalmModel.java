@@ -85,7 +85,12 @@ public final class CalmModel extends CalmBlock {
    * tokens ids [B, P*K] and/or their latent vectors [B, P, L] (either may be null if unused).
    */
   public NDArray inputs(NDArray ids, NDArray latents) {
-    NDArray fromTokens = inputMode.usesTokens() ? patchEmbeddings(ids) : null;
+    return inputs(ids, latents, null);
+  }
+
+  /** {@link #inputs(NDArray, NDArray)}, reading tokens through {@code folded} when it is not null. */
+  public NDArray inputs(NDArray ids, NDArray latents, FoldedEmbedProj folded) {
+    NDArray fromTokens = inputMode.usesTokens() ? (folded != null ? folded.forward(ids) : patchEmbeddings(ids)) : null;
     if (!inputMode.usesLatents()) {
       return fromTokens;
     }
@@ -180,6 +185,14 @@ public final class CalmModel extends CalmBlock {
   /** {@link #step} under this model's input mode: chunk ids [B, n*K] and/or latents [B, n, L]. */
   public NDArray step(NDArray chunkIds, NDArray latents, KvCache cache) {
     return transformer.step(inputs(chunkIds, latents), cache);
+  }
+
+  /**
+   * {@link #step(NDArray, NDArray, KvCache)} with {@code embed_proj}'s first layer read from
+   * {@code folded} lookup tables (null: the plain matrix), as generation from a checkpoint does.
+   */
+  public NDArray step(NDArray chunkIds, NDArray latents, KvCache cache, FoldedEmbedProj folded) {
+    return transformer.step(inputs(chunkIds, latents, folded), cache);
   }
 
   /** {@code numSamples} draws of the next latent per position: hidden [..., H] -> [numSamples, ..., L]. */

@@ -23,6 +23,16 @@ public final class EmbedProj extends CalmBlock {
   /** chunk token embeddings [B, P, K*H] -> patch embeddings [B, P, H]. */
   @Override
   public NDArray forward(NDArray chunkEmbeds) {
-    return norm.forward(out.forward(SwiGlu.silu(in.forward(chunkEmbeds)))); // [B, P, 2H] -> [B, P, H]
+    return afterFirstLayer(in.forward(chunkEmbeds)); // [B, P, 2H] -> [B, P, H]
+  }
+
+  /** The first Linear(K*H -> 2H) (its weight [2H, K*H] and bias [2H]); {@link FoldedEmbedProj} folds it. */
+  public Linear firstLayer() {
+    return in;
+  }
+
+  /** The layers after the first Linear: its output [B, P, 2H] -> SiLU -> Linear -> LayerNorm -> [B, P, H]. */
+  public NDArray afterFirstLayer(NDArray firstLayerOut) {
+    return norm.forward(out.forward(SwiGlu.silu(firstLayerOut)));
   }
 }

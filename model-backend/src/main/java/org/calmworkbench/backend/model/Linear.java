@@ -13,6 +13,16 @@ public final class Linear extends CalmBlock {
     this.bias = withBias ? zeros("bias", out) : null;
   }
 
+  /** The weight [out, in] (the live parameter array: do not close or modify it). */
+  public NDArray weightArray() {
+    return weight.getArray();
+  }
+
+  /** The bias [out], or null for a layer without one (the live parameter array). */
+  public NDArray biasArray() {
+    return bias == null ? null : bias.getArray();
+  }
+
   @Override
   public NDArray forward(NDArray x) { // [..., in] -> [..., out]
     return ai.djl.nn.core.Linear.linear(x, weight.getArray(), bias == null ? null : bias.getArray())

@@ -12,6 +12,7 @@ import org.calmworkbench.backend.io.Safetensors;
 import org.calmworkbench.backend.model.Autoencoder;
 import org.calmworkbench.backend.model.CalmConfig;
 import org.calmworkbench.backend.model.CalmModel;
+import org.calmworkbench.backend.model.FoldedEmbedProj;
 import org.calmworkbench.backend.model.HeadConfig;
 import org.calmworkbench.backend.model.InputMode;
 import org.calmworkbench.backend.model.Weights;
@@ -42,6 +43,8 @@ public final class CalmCheckpoint implements AutoCloseable {
 
   private final Path dir;
   private final NDManager manager;
+  private FoldedEmbedProj folded;
+  private boolean foldTried;
   private final CalmModel model;
   private final AutoencoderCheckpoint autoencoder;
   private final OptionalInt contextChunks;
@@ -169,6 +172,19 @@ public final class CalmCheckpoint implements AutoCloseable {
   /** The manager holding the language model's weights; make per-step sub-managers of it. */
   public NDManager manager() {
     return manager;
+  }
+
+  /**
+   * embed_proj with its first layer folded into lookup tables, for generation (built on first use
+   * from the loaded weights, which a checkpoint never changes); null when the model reads latents
+   * only or the table would be too large ({@link FoldedEmbedProj#fits}).
+   */
+  public synchronized FoldedEmbedProj foldedInput() {
+    if (!foldTried) {
+      foldTried = true;
+      folded = FoldedEmbedProj.build(model, manager);
+    }
+    return folded;
   }
 
   /** K, the tokens per latent step. */

@@ -12,6 +12,7 @@ import org.calmworkbench.backend.model.AutoencoderConfig;
 import org.calmworkbench.backend.model.CalmBlock;
 import org.calmworkbench.backend.model.CalmConfig;
 import org.calmworkbench.backend.model.CalmModel;
+import org.calmworkbench.backend.model.FoldedEmbedProj;
 import org.calmworkbench.backend.model.HeadConfig;
 import org.calmworkbench.backend.model.HeadType;
 import org.calmworkbench.backend.model.InputMode;
@@ -37,7 +38,12 @@ class FlopsTest {
     Autoencoder autoencoder = new Autoencoder(ae);
     double calm = matrices(new CalmModel(c), "transformer.embed_tokens") + matrices(autoencoder.decoder(), null)
         + (double) ae.vocabSize() * ae.hiddenSize();
-    assertEquals(calm, Flops.calmWeightsPerStep(c, ae), 1e-6 * calm, lmPreset);
+    assertEquals(calm, Flops.calmWeightsPerStepUnfolded(c, ae), 1e-6 * calm, lmPreset);
+    // Generation reads embed_proj.0's weight [2H, K*H] as K table rows of 2H instead (it fits at vocab 1024).
+    assertTrue(FoldedEmbedProj.fits(c));
+    double folded = calm - 2.0 * c.hiddenSize() * c.patchSize() * c.hiddenSize() + c.patchSize() * 2.0 * c.hiddenSize();
+    assertEquals(folded, Flops.calmWeightsPerStep(c, ae), 1e-6 * calm, lmPreset);
+    calm = folded;
 
     Map<String, Number> settings = new java.util.HashMap<>(LmPresets.get(lmPreset).model());
     settings.put("vocab_size", 1024);

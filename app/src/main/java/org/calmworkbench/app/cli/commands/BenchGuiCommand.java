@@ -113,6 +113,28 @@ public final class BenchGuiCommand implements Command {
         p.meanMs());
     ctx.out().printf(Locale.ROOT, "  gaps > %.0f ms: %d (goal: 0, %s)%n", p.thresholdMs(), p.overThreshold(),
         p.overThreshold() == 0 ? "met" : "NOT met");
+    GuiResponsiveness.Attribution a = r.attribution();
+    if (a != null) {
+      ctx.out().printf(Locale.ROOT, "  FX thread ran %.0f ms and waited runnable for a CPU %.0f ms; renderer ran %.0f ms, waited %.0f ms%n",
+          a.fxRunMs(), a.fxWaitMs(), a.rendererRunMs(), a.rendererWaitMs());
+      for (String stall : a.stalls()) {
+        ctx.out().println("  stall " + stall);
+      }
+      if (!a.overdueSamples().isEmpty()) {
+        ctx.out().println("  the FX thread whenever a pulse was over " + GuiResponsiveness.PROBE_OVERDUE_MS + " ms late (samples every "
+            + GuiResponsiveness.PROBE_PERIOD_MS + " ms): " + a.overdueSamples());
+      }
+      ctx.put("overdue_fx_samples", a.overdueSamples());
+      ctx.put("fx_run_ms", a.fxRunMs());
+      ctx.put("fx_runqueue_wait_ms", a.fxWaitMs());
+      ctx.put("renderer_run_ms", a.rendererRunMs());
+      ctx.put("renderer_runqueue_wait_ms", a.rendererWaitMs());
+      com.google.gson.JsonArray stalls = new com.google.gson.JsonArray();
+      a.stalls().forEach(stalls::add);
+      ctx.put("stall_attribution", stalls);
+    } else {
+      ctx.out().println("  (stall attribution needs Linux's /proc/self/task/*/schedstat; not available here)");
+    }
     IntervalStats.Summary idle = r.idlePulses();
     ctx.out().printf(Locale.ROOT, "  same window idle, just before (%d gaps): max %.1f ms, p99 %.1f ms, p50 %.1f ms, gaps > %.0f ms: %d%n",
         idle.gaps(), idle.maxMs(), idle.p99Ms(), idle.p50Ms(), idle.thresholdMs(), idle.overThreshold());

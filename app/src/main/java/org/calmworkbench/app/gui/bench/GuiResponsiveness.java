@@ -55,6 +55,12 @@ public final class GuiResponsiveness {
   /** A pulse gap longer than this is a stall the user notices. */
   public static final double STALL_MS = 50;
 
+  /** The stall probe samples every this many ms ({@link StallProbe}). */
+  public static final int PROBE_PERIOD_MS = StallProbe.PERIOD_MS;
+
+  /** The stall probe takes the FX thread's stack when a pulse is this late. */
+  public static final long PROBE_OVERDUE_MS = StallProbe.OVERDUE_NANOS / 1_000_000;
+
   /** Native library whose presence in the process shows that the PyTorch engine was loaded. */
   static final String ENGINE_LIBRARY = "libtorch";
 
@@ -96,13 +102,26 @@ public final class GuiResponsiveness {
    */
   public record Result(Startup startup, IntervalStats.Summary pulses, Speed guiTraining, Speed headlessTraining,
       Boolean engineLoadedAfterTraining, String preset, double seconds, java.util.Map<String, Long> cpuByThread,
-      long processCpuMs, IntervalStats.Summary idlePulses) {}
+      long processCpuMs, IntervalStats.Summary idlePulses, Attribution attribution) {}
+
+  /**
+   * What the FX and renderer threads did while training ({@link StallProbe}; null where it cannot
+   * tell, e.g. not Linux): their run and run-queue wait time over the whole recording, and each
+   * stall attributed.
+   */
+  public record Attribution(double fxRunMs, double fxWaitMs, double rendererRunMs, double rendererWaitMs,
+      List<String> stalls, java.util.Map<String, Integer> overdueSamples) {}
 
   /** Pulse timestamps and the training step at the first and last of them. */
   record Recording(long[] stamps, int count, long startNanos, long startStep, long endNanos, long endStep) {}
 
   /** Records every FX pulse for {@code seconds} with an AnimationTimer (which also keeps pulses coming at the frame rate). */
   static Recording recordPulses(double seconds, java.util.function.LongSupplier step) throws Exception {
+    return recordPulses(seconds, step, null);
+  }
+
+  /** {@link #recordPulses(double, java.util.function.LongSupplier)}, telling {@code probe} of every pulse. */
+  static Recording recordPulses(double seconds, java.util.function.LongSupplier step, StallProbe probe) throws Exception {
     long[] stamps = new long[(int) Math.min(Integer.MAX_VALUE - 8, Math.ceil(seconds * 1000) + 64)];
     int[] count = {0};
     long[] window = new long[4]; // start nanos, start step, end nanos, end step
@@ -117,6 +136,9 @@ public final class GuiResponsiveness {
         }
         if (count[0] < stamps.length) {
           stamps[count[0]++] = now;
+        }
+        if (probe != null) {
+          probe.pulse(now);
         }
         if (now - window[0] >= durationNanos) {
           window[2] = now;
@@ -201,7 +223,7 @@ public final class GuiResponsiveness {
           startup.jvmToFirstPulseMs(), startup.engineLoadedAtFirstPulse()));
       try {
         if (o.startupOnly()) {
-          return new Result(startup, null, null, null, null, o.preset(), 0, java.util.Map.of(), -1, null);
+          return new Result(startup, null, null, null, null, o.preset(), 0, java.util.Map.of(), -1, null, null);
         }
         return measure(o, w, startup, work, log);
       } finally {
@@ -259,8 +281,17 @@ public final class GuiResponsiveness {
     log.accept(String.format(java.util.Locale.ROOT, "recording FX pulses for %.0f s while training runs", o.seconds()));
     java.util.Map<String, Long> cpuBefore = threadCpuNanos();
     long processBefore = processCpuMs();
-    Recording rec = recordPulses(o.seconds(), () -> lastStep[0]);
+    StallProbe probe = StallProbe.start(fx(Thread::currentThread), o.seconds() + 5);
+    Recording rec = recordPulses(o.seconds(), () -> lastStep[0], probe);
     java.util.Map<String, Long> cpu = cpuDelta(cpuBefore, threadCpuNanos());
+    Attribution attribution = null;
+    if (probe != null) {
+      probe.close();
+      double[] t = probe.totals();
+      attribution = new Attribution(t[0], t[1], t[2], t[3],
+          probe.stalls(rec.stamps(), rec.count(), STALL_MS).stream().map(StallProbe.Stall::describe).toList(),
+          probe.overdueCategories());
+    }
     long processCpu = processCpuMs() - processBefore;
     IntervalStats.Summary pulses = IntervalStats.of(rec.stamps(), rec.count(), STALL_MS);
     Speed gui = new Speed(rec.endStep() - rec.startStep(), (rec.endNanos() - rec.startNanos()) / 1e9);
@@ -274,7 +305,8 @@ public final class GuiResponsiveness {
     waitUntil(() -> fx(() -> job.state().isFinal()), 120, "the training job did not stop");
     Speed headless = headless(o, fx(() -> w.context().project().corpusPaths()), work.resolve("headless"),
         fx(() -> vm.field("vocab_size").value().intValue()));
-    return new Result(startup, pulses, gui, headless, engineLoaded, o.preset(), o.seconds(), cpu, processCpu, idle);
+    return new Result(startup, pulses, gui, headless, engineLoaded, o.preset(), o.seconds(), cpu, processCpu, idle,
+        attribution);
   }
 
   /** The same preset through the same entry point, without the window: steps over {@code seconds} after the first step. */

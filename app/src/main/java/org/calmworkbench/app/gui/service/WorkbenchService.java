@@ -12,6 +12,7 @@ import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
+import org.calmworkbench.backend.train.ThreadPriority;
 
 /**
  * The one owner of all engine (DJL/PyTorch) work: jobs run one after another on a single named
@@ -71,10 +72,48 @@ public final class WorkbenchService implements AutoCloseable {
     this.engineLoader = engineLoader;
   }
 
-  /** The app's service: its own daemon thread "calm-engine", the PyTorch engine loaded on first use. */
+  /**
+   * The nice value (0-19) the engine thread, and so PyTorch's worker threads it starts, run at:
+   * {@value #DEFAULT_ENGINE_NICE} unless {@code -Dcalm.engineNice=N} says otherwise (0: as the
+   * window). See {@link ThreadPriority} and docs/DECISIONS.md.
+   */
+  public static final String ENGINE_NICE_PROPERTY = "calm.engineNice";
+
+  public static final int DEFAULT_ENGINE_NICE = 10;
+
+  /** {@link #ENGINE_NICE_PROPERTY}, or the default when it is absent or not a number in 0..19. */
+  static int engineNice() {
+    try {
+      int n = Integer.parseInt(System.getProperty(ENGINE_NICE_PROPERTY, String.valueOf(DEFAULT_ENGINE_NICE)).trim());
+      return n >= 0 && n <= 19 ? n : DEFAULT_ENGINE_NICE;
+    } catch (NumberFormatException e) {
+      return DEFAULT_ENGINE_NICE;
+    }
+  }
+
+  /**
+   * The app's service: its own daemon thread "calm-engine", the PyTorch engine loaded on first use.
+   * The thread lowers its own scheduling priority first ({@link #engineNice()}), before the engine
+   * creates its worker threads, which inherit it: training then takes the cores the window does
+   * not need, and the window gets one at once when it does (the FX-stall benchmark showed the FX
+   * and renderer threads waiting for a core for half of every long pulse gap otherwise). The JVM's
+   * JIT compiler threads get the same nice value: in the first seconds of a run they compile the
+   * chart code on the core the FX thread needs (the last stall the benchmark found was the FX
+   * thread sharing a core with the C2 compiler).
+   */
   public static WorkbenchService start(UiExecutor ui, Notifier notifier) {
+    int nice = engineNice();
+    if (nice > 0) {
+      ThreadPriority.lowerThreadsNamed("C1 CompilerThre", nice);
+      ThreadPriority.lowerThreadsNamed("C2 CompilerThre", nice);
+    }
     ExecutorService single = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "calm-engine");
+      Thread t = new Thread(() -> {
+        if (nice > 0) {
+          ThreadPriority.lowerCurrentThread(nice);
+        }
+        r.run();
+      }, "calm-engine");
       t.setDaemon(true);
       return t;
     });
