@@ -78,6 +78,14 @@ class GeneratorGuiTest {
     GeneratorPage page = openGenerator();
     GeneratorViewModel vm = page.viewModel();
     assertEquals(TinyLanguageModels.CALM, fx(() -> vm.calmCheckpointProperty().get().name()));
+    fx(() -> {
+      // The picker's button shows the folder name alone; the step and date are in its tooltip.
+      javafx.scene.control.ComboBox<?> box = robot.lookup("#calm-checkpoint").queryAs(javafx.scene.control.ComboBox.class);
+      javafx.scene.control.ListCell<?> cell = box.getButtonCell();
+      assertEquals(TinyLanguageModels.CALM, cell.getText());
+      assertEquals(vm.calmCheckpointProperty().get().toString(), cell.getTooltip().getText());
+      return null;
+    });
     type(robot, "#max-tokens", "32");
     robot.clickOn("#generate");
     Job job = gui.jobsOf(GeneratorViewModel.KIND).get(0);

@@ -34,6 +34,27 @@ public final class Checkpoints {
     }
   }
 
+  /**
+   * Makes a checkpoint picker show only the folder name in its closed button (with the full "name
+   * (step, date)" in the button's tooltip and in the drop-down list), so a narrow settings column
+   * does not cut the name itself to "lm-2026112…".
+   */
+  public static void showNamesInButton(javafx.scene.control.ComboBox<Info> box) {
+    box.setButtonCell(new javafx.scene.control.ListCell<>() {
+      @Override
+      protected void updateItem(Info item, boolean empty) {
+        super.updateItem(item, empty);
+        if (empty || item == null) {
+          setText(box.getPromptText());
+          setTooltip(null);
+        } else {
+          setText(item.name());
+          setTooltip(new javafx.scene.control.Tooltip(item.toString()));
+        }
+      }
+    });
+  }
+
   /** Autoencoder checkpoints under {@code project/runs/}: folders with a config.json of model_type calm_autoencoder and weights. */
   public static List<Info> autoencoders(Path projectFolder) {
     Path runs = projectFolder.resolve(RUNS);

@@ -128,6 +128,7 @@ public final class GeneratorPage implements Page {
 
     // ---- settings ----
     ComboBox<Checkpoints.Info> calmCk = new ComboBox<>(vm.calmCheckpoints());
+    Checkpoints.showNamesInButton(calmCk);
     calmCk.setId("calm-checkpoint");
     calmCk.valueProperty().bindBidirectional(vm.calmCheckpointProperty());
     calmCk.setPromptText("no CALM checkpoint");
@@ -135,6 +136,7 @@ public final class GeneratorPage implements Page {
     calmCk.setTooltip(Concepts.tooltip("The CALM language model (a folder under the project's runs/ with model_type"
         + " calm_energy) to generate with."));
     ComboBox<Checkpoints.Info> arCk = new ComboBox<>(vm.arCheckpoints());
+    Checkpoints.showNamesInButton(arCk);
     arCk.setId("ar-checkpoint");
     arCk.valueProperty().bindBidirectional(vm.arCheckpointProperty());
     arCk.setPromptText("no AR checkpoint");

@@ -76,6 +76,7 @@ public final class InspectorPage implements Page {
     subtitle.setWrapText(true);
 
     ComboBox<Checkpoints.Info> checkpoint = new ComboBox<>(vm.checkpoints());
+    Checkpoints.showNamesInButton(checkpoint);
     checkpoint.setId("inspector-checkpoint");
     checkpoint.valueProperty().bindBidirectional(vm.checkpointProperty());
     checkpoint.setPromptText("no checkpoint");

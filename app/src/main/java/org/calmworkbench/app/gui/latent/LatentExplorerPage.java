@@ -108,6 +108,7 @@ public final class LatentExplorerPage implements Page {
     subtitle.setWrapText(true);
 
     ComboBox<Checkpoints.Info> checkpoint = new ComboBox<>(vm.checkpoints());
+    Checkpoints.showNamesInButton(checkpoint);
     checkpoint.setId("latent-checkpoint");
     checkpoint.valueProperty().bindBidirectional(vm.checkpointProperty());
     checkpoint.setPromptText("no checkpoint");

@@ -120,6 +120,7 @@ public final class LmTrainingPage implements Page {
     subtitle.setMinHeight(Region.USE_PREF_SIZE);
 
     ComboBox<org.calmworkbench.app.gui.common.Checkpoints.Info> ae = new ComboBox<>(vm.autoencoders());
+    org.calmworkbench.app.gui.common.Checkpoints.showNamesInButton(ae);
     ae.setId("autoencoder");
     ae.valueProperty().bindBidirectional(vm.autoencoderProperty());
     ae.setPromptText("no autoencoder in runs/ yet");
