@@ -162,8 +162,8 @@ public final class ProgressLine {
     err.flush();
   }
 
-  /** {@code 42:07} or {@code 1:02:03}. */
-  static String duration(double seconds) {
+  /** {@code 42:07} or {@code 1:02:03} (also the ETA format of {@code experiment run}). */
+  public static String duration(double seconds) {
     long s = Math.round(seconds);
     long h = s / 3600;
     long m = (s % 3600) / 60;

@@ -66,7 +66,7 @@ public final class ExperimentRunCommand implements Command {
     ExperimentRunner.Listener listener = new ExperimentRunner.Listener() {
       @Override
       public void onProgress(ExperimentRunner.Progress p) {
-        String eta = Double.isFinite(p.etaSeconds()) ? ", eta " + duration(p.etaSeconds()) : "";
+        String eta = Double.isFinite(p.etaSeconds()) ? ", eta " + ProgressLine.duration(p.etaSeconds()) : "";
         line[0].update(p.finishedCells(), String.format(Locale.ROOT, "cells done; cell %d/%d %s: %s %.0f%%%s",
             p.cellIndex(), p.cellCount(), p.cellId(), p.stage(), 100 * p.stageFraction(), eta));
       }
@@ -182,9 +182,4 @@ public final class ExperimentRunCommand implements Command {
     return fixed(mean, digits) + (Double.isFinite(std) ? " ± " + fixed(std, digits) : "");
   }
 
-  static String duration(double seconds) {
-    long s = Math.round(seconds);
-    return s >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
-        : String.format(Locale.ROOT, "%02d:%02d", s / 60, s % 60);
-  }
 }
