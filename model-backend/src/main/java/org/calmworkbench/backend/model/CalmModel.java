@@ -184,7 +184,7 @@ public final class CalmModel extends CalmBlock {
 
   /** {@link #step} under this model's input mode: chunk ids [B, n*K] and/or latents [B, n, L]. */
   public NDArray step(NDArray chunkIds, NDArray latents, KvCache cache) {
-    return transformer.step(inputs(chunkIds, latents), cache);
+    return step(chunkIds, latents, cache, null);
   }
 
   /**

@@ -2,7 +2,6 @@ package org.calmworkbench.backend.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
 import org.calmworkbench.backend.CalmException;
@@ -74,7 +73,7 @@ public final class FoldedEmbedProj {
       NDArray blocks = weight.transpose().reshape(k, h, 2L * h);
       NDArray table = embeddings.matMul(blocks).reshape((long) k * v, 2L * h); // [K, V, 2H] -> [K*V, 2H]
       table.attach(manager);
-      NDArray bias = first.biasArray() == null ? manager.zeros(new Shape(2L * h)) : first.biasArray().duplicate();
+      NDArray bias = first.biasArray().duplicate(); // embed_proj's first layer always has a bias
       bias.attach(manager);
       long[] off = new long[k];
       for (int j = 0; j < k; j++) {

@@ -1,8 +1,6 @@
 package org.calmworkbench.backend.train;
 
 import com.sun.jna.Function;
-import com.sun.jna.NativeLibrary;
-import com.sun.jna.Platform;
 
 /**
  * Gives freed native memory back to the operating system: glibc's {@code malloc_trim(0)}.
@@ -28,14 +26,7 @@ public final class NativeMemory {
   private static final Function MALLOC_TRIM = lookup();
 
   private static Function lookup() {
-    if (!Boolean.parseBoolean(System.getProperty(PROPERTY, "true")) || !Platform.isLinux()) {
-      return null;
-    }
-    try {
-      return NativeLibrary.getInstance(Platform.C_LIBRARY_NAME).getFunction("malloc_trim");
-    } catch (LinkageError | RuntimeException e) { // no glibc (musl), or JNA's native part cannot load
-      return null;
-    }
+    return Boolean.parseBoolean(System.getProperty(PROPERTY, "true")) ? Libc.function("malloc_trim") : null;
   }
 
   /** Whether {@link #trim()} can do anything here (Linux with glibc, not turned off). */

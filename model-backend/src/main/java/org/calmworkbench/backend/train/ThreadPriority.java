@@ -1,12 +1,13 @@
 package org.calmworkbench.backend.train;
 
 import com.sun.jna.Function;
-import com.sun.jna.NativeLibrary;
-import com.sun.jna.Platform;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.OptionalInt;
+import java.util.stream.Stream;
 
 /**
  * Lowers the scheduling priority (raises the nice value) of the calling thread, on Linux.
@@ -25,19 +26,32 @@ import java.util.OptionalInt;
 public final class ThreadPriority {
   private ThreadPriority() {}
 
-  private static final Function SETPRIORITY = lookup("setpriority");
-  private static final Function GETPRIORITY = lookup("getpriority");
+  private static final Function SETPRIORITY = Libc.function("setpriority");
+  private static final Function GETPRIORITY = Libc.function("getpriority");
   private static final int PRIO_PROCESS = 0;
 
-  private static Function lookup(String name) {
-    if (!Platform.isLinux()) {
-      return null;
+  /**
+   * This process's threads as the kernel lists them: task folder ({@code /proc/self/task/TID}) to
+   * name (comm, at most 15 characters), in listing order; empty where there is no {@code /proc}.
+   */
+  public static Map<Path, String> threads() {
+    Map<Path, String> out = new LinkedHashMap<>();
+    Path tasks = Path.of("/proc/self/task");
+    if (!Files.isDirectory(tasks)) {
+      return out;
     }
-    try {
-      return NativeLibrary.getInstance(Platform.C_LIBRARY_NAME).getFunction(name);
-    } catch (LinkageError | RuntimeException e) {
-      return null;
+    try (Stream<Path> s = Files.list(tasks)) {
+      for (Path t : (Iterable<Path>) s::iterator) {
+        try {
+          out.put(t, Files.readString(t.resolve("comm")).strip());
+        } catch (IOException e) {
+          // the thread ended meanwhile
+        }
+      }
+    } catch (IOException e) {
+      return out;
     }
+    return out;
   }
 
   /** The calling thread's kernel task id (Linux: {@code /proc/thread-self -> PID/task/TID}), if known. */
@@ -66,34 +80,30 @@ public final class ThreadPriority {
 
   /**
    * Lowers every thread of this process whose kernel name (comm, at most 15 characters) starts
-   * with {@code prefix} to {@code nice}, e.g. the JVM's JIT compiler threads ("C2 CompilerThre").
+   * with one of {@code prefixes} to {@code nice}, e.g. the JVM's JIT compiler threads ("C2
+   * CompilerThre").
    *
    * @return how many threads run at {@code nice} or lower priority afterwards
    */
-  public static int lowerThreadsNamed(String prefix, int nice) {
+  public static int lowerThreadsNamed(int nice, String... prefixes) {
     checkNice(nice);
-    Path tasks = Path.of("/proc/self/task");
-    if (SETPRIORITY == null || GETPRIORITY == null || !Files.isDirectory(tasks)) {
+    if (SETPRIORITY == null || GETPRIORITY == null) {
       return 0;
     }
     int done = 0;
-    try (java.util.stream.Stream<Path> s = Files.list(tasks)) {
-      for (Path t : (Iterable<Path>) s::iterator) {
-        try {
-          if (!Files.readString(t.resolve("comm")).strip().startsWith(prefix)) {
-            continue;
-          }
-          int tid = Integer.parseInt(t.getFileName().toString());
-          int now = GETPRIORITY.invokeInt(new Object[] {PRIO_PROCESS, tid});
-          if (now >= nice || SETPRIORITY.invokeInt(new Object[] {PRIO_PROCESS, tid, nice}) == 0) {
-            done++;
-          }
-        } catch (IOException | RuntimeException | LinkageError e) {
-          // the thread ended meanwhile, or the call is not available: skip it
-        }
+    for (Map.Entry<Path, String> t : threads().entrySet()) {
+      if (java.util.Arrays.stream(prefixes).noneMatch(t.getValue()::startsWith)) {
+        continue;
       }
-    } catch (IOException e) {
-      return done;
+      try {
+        int tid = Integer.parseInt(t.getKey().getFileName().toString());
+        int now = GETPRIORITY.invokeInt(new Object[] {PRIO_PROCESS, tid});
+        if (now >= nice || SETPRIORITY.invokeInt(new Object[] {PRIO_PROCESS, tid, nice}) == 0) {
+          done++;
+        }
+      } catch (RuntimeException | LinkageError e) {
+        // the call is not available: skip the thread
+      }
     }
     return done;
   }

@@ -86,9 +86,9 @@ class ThreadPriorityTest {
     try {
       int before = niceOf(tid[0]);
       int target = Math.max(before, 9);
-      assertEquals(1, ThreadPriority.lowerThreadsNamed("calm-nice-probe", target));
+      assertEquals(1, ThreadPriority.lowerThreadsNamed(target, "no-such-thread-", "calm-nice-probe"));
       assertEquals(target, niceOf(tid[0]));
-      assertEquals(0, ThreadPriority.lowerThreadsNamed("no-such-thread-", target));
+      assertEquals(0, ThreadPriority.lowerThreadsNamed(target, "no-such-thread-"));
     } finally {
       release.countDown();
       t.join();

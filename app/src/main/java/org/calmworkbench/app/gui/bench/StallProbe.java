@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
+import org.calmworkbench.backend.train.ThreadPriority;
 
 /**
  * Says what the FX thread was doing during a long gap between pulses (Linux only).
@@ -69,8 +69,9 @@ final class StallProbe implements AutoCloseable {
    * null where the scheduler statistics cannot be read (not Linux, or no schedstat).
    */
   static StallProbe start(Thread fx, double seconds) {
-    Path fxTask = task("JavaFX Applicat"); // comm is cut to 15 characters
-    Path renderer = task("QuantumRenderer");
+    Map<Path, String> threads = ThreadPriority.threads();
+    Path fxTask = task(threads, "JavaFX Applicat"); // comm is cut to 15 characters
+    Path renderer = task(threads, "QuantumRenderer");
     if (fxTask == null || renderer == null) {
       return null;
     }
@@ -89,24 +90,12 @@ final class StallProbe implements AutoCloseable {
     lastPulse.set(now);
   }
 
-  /** /proc/self/task/TID of the first thread whose comm starts with {@code comm}, or null. */
-  static Path task(String comm) {
-    Path tasks = Path.of("/proc/self/task");
-    if (!Files.isDirectory(tasks)) {
-      return null;
-    }
-    try (Stream<Path> s = Files.list(tasks)) {
-      for (Path t : (Iterable<Path>) s::iterator) {
-        try {
-          if (Files.readString(t.resolve("comm")).strip().startsWith(comm) && Files.isReadable(t.resolve("schedstat"))) {
-            return t;
-          }
-        } catch (IOException e) {
-          // the thread ended meanwhile
-        }
+  /** The task folder of the first thread in {@code threads} whose name starts with {@code comm} and has a schedstat, or null. */
+  static Path task(Map<Path, String> threads, String comm) {
+    for (Map.Entry<Path, String> t : threads.entrySet()) {
+      if (t.getValue().startsWith(comm) && Files.isReadable(t.getKey().resolve("schedstat"))) {
+        return t.getKey();
       }
-    } catch (IOException e) {
-      return null;
     }
     return null;
   }

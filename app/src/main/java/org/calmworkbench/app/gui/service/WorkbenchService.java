@@ -104,8 +104,7 @@ public final class WorkbenchService implements AutoCloseable {
   public static WorkbenchService start(UiExecutor ui, Notifier notifier) {
     int nice = engineNice();
     if (nice > 0) {
-      ThreadPriority.lowerThreadsNamed("C1 CompilerThre", nice);
-      ThreadPriority.lowerThreadsNamed("C2 CompilerThre", nice);
+      ThreadPriority.lowerThreadsNamed(nice, "C1 CompilerThre", "C2 CompilerThre");
     }
     ExecutorService single = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(() -> {
