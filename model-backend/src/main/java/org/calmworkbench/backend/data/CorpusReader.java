@@ -14,8 +14,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.calmworkbench.backend.CalmException;
@@ -30,9 +33,21 @@ import org.calmworkbench.backend.CalmException;
  * same order and the split is reproducible.
  *
  * <p><b>What a document is.</b> In JSONL, each non-blank line's {@code "text"} field (empty texts
- * are skipped). In plain text, each paragraph: a run of lines up to and including the blank lines
- * that follow it. Paragraphs give the train/validation split many small units to choose from even
- * for a single book-sized file, and consecutive paragraphs are marked {@link
+ * are skipped). In plain text, one of two rules, chosen per file by a first pass over it ({@link
+ * TextRule#of}) and reported in {@link ReadResult#rules()}:
+ *
+ * <ul>
+ *   <li>{@link TextRule#PARAGRAPHS}: a run of lines up to and including the blank lines that follow
+ *       it, when the file has blank lines between paragraphs and its paragraphs average at most
+ *       {@link TextRule#MAX_LINES_PER_PARAGRAPH} lines (prose, books, WikiText);
+ *   <li>{@link TextRule#LINES}: each non-blank line (with any blank lines after it), otherwise: a
+ *       file with one document per line and no blank lines, or only a few blank lines between
+ *       long runs of lines. (Read as paragraphs, such a file used to become one or two giant
+ *       documents, and the split then held out half of it or trained on a sliver.)
+ * </ul>
+ *
+ * Either way the units give the train/validation split many small pieces to choose from even for
+ * a single book-sized file, and consecutive units of a file are marked {@link
  * Document#continuesPrevious()} so the token stream still joins them without an end-of-text id.
  * Documents are cut at {@link #MAX_DOCUMENT_CHARS}; the rest continues in the next document.
  * Concatenating a text file's documents gives back the file (minus a byte order mark and a
@@ -73,7 +88,79 @@ public final class CorpusReader {
    * @param warnings one line per problem that did not stop the pass, e.g. {@code "a.txt: 3
    *     invalid UTF-8 sequences replaced"}
    */
-  public record ReadResult(long documents, long chars, List<String> warnings) {}
+  public record ReadResult(long documents, long chars, List<String> warnings, Map<String, String> rules) {
+    public ReadResult {
+      warnings = List.copyOf(warnings);
+      rules = Collections.unmodifiableMap(new LinkedHashMap<>(rules));
+    }
+
+    /** One line saying which rule made the documents of how many files, e.g. "2 files one document per line". */
+    public String rulesSummary() {
+      Map<String, Integer> count = new LinkedHashMap<>();
+      rules.values().forEach(r -> count.merge(r, 1, Integer::sum));
+      List<String> parts = new ArrayList<>();
+      count.forEach((rule, n) -> parts.add(n + (n == 1 ? " file: " : " files: ") + rule));
+      return String.join("; ", parts);
+    }
+  }
+
+  /** How a plain-text file is cut into documents (see the class comment). */
+  public enum TextRule {
+    PARAGRAPHS("one document per paragraph (blank-line separated)"),
+    LINES("one document per line (no blank lines between paragraphs)");
+
+    /** Above this many non-blank lines per paragraph on average, a file is read line by line. */
+    public static final int MAX_LINES_PER_PARAGRAPH = 100;
+
+    private final String description;
+
+    TextRule(String description) {
+      this.description = description;
+    }
+
+    public String description() {
+      return description;
+    }
+
+    /**
+     * Scans {@code file} once (bytes, no decoding): PARAGRAPHS when it has at least one blank line
+     * between non-blank lines and at most {@link #MAX_LINES_PER_PARAGRAPH} non-blank lines per
+     * paragraph on average, else LINES. A line is blank when it holds only spaces, tabs and CRs.
+     */
+    public static TextRule of(Path file) throws IOException {
+      long nonBlankLines = 0;
+      long breaks = 0; // blank-line runs that have non-blank lines before and after them
+      boolean lineHasContent = false;
+      boolean sawContent = false;
+      boolean blankSinceContent = false;
+      try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+        int c;
+        while (true) {
+          c = in.read();
+          if (c == '\n' || c < 0) {
+            if (lineHasContent) {
+              if (blankSinceContent) {
+                breaks++;
+              }
+              nonBlankLines++;
+              sawContent = true;
+              blankSinceContent = false;
+            } else if (sawContent && c >= 0) {
+              blankSinceContent = true;
+            }
+            lineHasContent = false;
+            if (c < 0) {
+              break;
+            }
+          } else if (c != ' ' && c != '\t' && c != '\r') {
+            lineHasContent = true;
+          }
+        }
+      }
+      boolean paragraphs = breaks > 0 && nonBlankLines <= MAX_LINES_PER_PARAGRAPH * (breaks + 1);
+      return paragraphs ? PARAGRAPHS : LINES;
+    }
+  }
 
   private final List<CorpusFile> files;
   private final int maxDocumentChars;
@@ -115,6 +202,7 @@ public final class CorpusReader {
     long total = totalBytes();
     Counting counting = new Counting(sink);
     List<String> warnings = new ArrayList<>();
+    Map<String, String> rules = new LinkedHashMap<>();
     long doneBefore = 0;
     for (CorpusFile file : files) {
       refuseBinary(file.path());
@@ -131,8 +219,15 @@ public final class CorpusReader {
               }
             };
         switch (file.format()) {
-          case TEXT -> readText(file.path(), in, reporting);
-          case JSONL -> readJsonl(file.path(), in, reporting);
+          case TEXT -> {
+            TextRule rule = TextRule.of(file.path());
+            rules.put(file.path().toString(), rule.description());
+            readText(file.path(), in, reporting, rule == TextRule.LINES);
+          }
+          case JSONL -> {
+            rules.put(file.path().toString(), "one document per JSONL line");
+            readJsonl(file.path(), in, reporting);
+          }
         }
         if (in.invalidSequences() > 0) {
           warnings.add(file.path() + ": " + in.invalidSequences() + " invalid UTF-8 sequence"
@@ -142,7 +237,7 @@ public final class CorpusReader {
       doneBefore += file.size();
       progress.onProgress(Math.min(total, doneBefore), total);
     }
-    return new ReadResult(counting.documents, counting.chars, List.copyOf(warnings));
+    return new ReadResult(counting.documents, counting.chars, warnings, rules);
   }
 
   private static final class Counting implements DocumentSink {
@@ -230,7 +325,8 @@ public final class CorpusReader {
 
   // ---- plain text ----
 
-  private void readText(Path file, Utf8Reader in, DocumentSink sink) throws IOException {
+  /** Paragraphs, or with {@code perLine} each non-blank line, as documents (see {@link TextRule}). */
+  private void readText(Path file, Utf8Reader in, DocumentSink sink, boolean perLine) throws IOException {
     BoundedLineReader lines = new BoundedLineReader(in);
     StringBuilder doc = new StringBuilder();
     boolean hasContent = false; // doc holds a non-blank line
@@ -252,7 +348,7 @@ public final class CorpusReader {
         break;
       }
       boolean blank = piece.isBlank();
-      if (!blank && afterGap) { // a new paragraph starts
+      if (!blank && (afterGap || (perLine && hasContent))) { // a new paragraph (or line) starts
         if (emit(file, docLine, doc, !first, sink)) {
           first = false;
         }

@@ -3,57 +3,100 @@ package org.calmworkbench.backend.data;
 import org.calmworkbench.backend.CalmException;
 
 /**
- * The deterministic train/validation split.
+ * The deterministic train/validation split, made to hold out the requested share of <em>tokens</em>.
  *
- * <p>With two or more documents the split is by document: document {@code i} goes to validation
- * when {@code u(seed, i) < fraction}, where {@code u} is a SplitMix64 hash of seed and index mapped
- * to [0, 1). The same seed and document order always give the same split, and adding documents at
- * the end never moves earlier ones. If no document was drawn, the one with the smallest {@code u}
- * goes to validation; if every document was drawn, the one with the largest stays in training.
- * With few documents the validation share can then be much larger than {@code fraction} (one of
- * two documents is half); that is the price of never cutting a document.
+ * <p><b>Units.</b> The split chooses among units: the corpus's documents, with every document longer
+ * than {@link #pieceTokens} cut into consecutive pieces of that many tokens (each piece a unit of its
+ * own; see {@code TokenizedCorpus}). Pieces are at most a fifth of the validation target, so no
+ * single unit can push the held-out share far off, whatever the documents' sizes; a file of two huge
+ * paragraphs is many units, not two.
  *
- * <p>With a single document there is nothing to draw, so its token stream is cut instead: the
- * last {@code max(1, round(fraction * tokens))} tokens are validation ({@link #validationTokens}).
- * The seed does not matter then.
+ * <p><b>Choice</b> ({@link #validationUnits}). Units are visited in the order of {@code u(seed, i)},
+ * a SplitMix64 hash of seed and unit index mapped to [0, 1), and a unit is held out when adding it
+ * brings the held-out token count closer to {@code fraction x total} (that is, while {@code held +
+ * length/2 < target}). With every unit at most 0.4 x target, the result is within +-20% of the
+ * target; the same seed and units always give the same split.
+ *
+ * <p><b>Too few units.</b> With fewer than {@link #MIN_UNITS} units (a single document, or a handful
+ * of short ones), or if the choice misses the target by more than {@link #TOLERANCE} (units too
+ * large for a tiny target), there is nothing fair to draw from: the token stream is cut instead, and
+ * its last {@code max(1, round(fraction * tokens))} tokens are validation ({@link
+ * #validationTokens}). The seed does not matter then.
  */
 public final class CorpusSplit {
-  /** Share of documents held out when the caller does not say. */
-  public static final double DEFAULT_VALIDATION_FRACTION = 0.05;
+  /** Share of tokens held out when the caller does not say: 90/10, as in most LM training recipes. */
+  public static final double DEFAULT_VALIDATION_FRACTION = 0.1;
+
+  /** Fewer units than this and the stream is cut at a position instead of drawing units. */
+  public static final int MIN_UNITS = 20;
+
+  /** Longest allowed miss of the held-out token share, relative to the requested share. */
+  public static final double TOLERANCE = 0.2;
+
+  /** Pieces are never cut shorter than this (so a validation piece holds several context windows). */
+  public static final long MIN_PIECE_TOKENS = 256;
+
+  /** How the validation set was made. */
+  public enum Rule {
+    /** Whole units (documents or pieces of long ones) drawn by the seed. */
+    UNITS("units drawn by the seed"),
+    /** The last tokens of the token stream. */
+    TAIL("the end of the token stream");
+
+    private final String description;
+
+    Rule(String description) {
+      this.description = description;
+    }
+
+    public String description() {
+      return description;
+    }
+  }
 
   private CorpusSplit() {}
 
-  /** Which of {@code documents} documents are validation documents; needs two or more. */
-  public static boolean[] validationDocuments(int documents, long seed, double fraction) {
+  /** Longest unit, in tokens, for a corpus of {@code totalTokens} tokens: a fifth of the target, at least {@link #MIN_PIECE_TOKENS}. */
+  public static long pieceTokens(long totalTokens, double fraction) {
     checkFraction(fraction);
-    if (documents < 2) {
-      throw new IllegalArgumentException("a document-level split needs >= 2 documents, got " + documents);
+    return Math.max(MIN_PIECE_TOKENS, (long) Math.floor(fraction * totalTokens / 5));
+  }
+
+  /**
+   * Which units are validation units, or empty when the stream should be cut instead (fewer than
+   * {@link #MIN_UNITS} units, or no draw within {@link #TOLERANCE} of the target, or nothing left
+   * on one side).
+   */
+  public static java.util.Optional<boolean[]> validationUnits(long[] lengths, long seed, double fraction) {
+    checkFraction(fraction);
+    int n = lengths.length;
+    if (n < MIN_UNITS) {
+      return java.util.Optional.empty();
     }
-    boolean[] validation = new boolean[documents];
+    long total = 0;
+    for (long len : lengths) {
+      total += len;
+    }
+    double target = fraction * total;
+    Integer[] order = new Integer[n];
+    double[] u = new double[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+      u[i] = uniform(seed, i);
+    }
+    java.util.Arrays.sort(order, java.util.Comparator.comparingDouble(i -> u[i]));
+    boolean[] validation = new boolean[n];
+    long held = 0;
     int drawn = 0;
-    int lowest = 0;
-    int highest = 0;
-    double lowestU = Double.MAX_VALUE;
-    double highestU = -1;
-    for (int i = 0; i < documents; i++) {
-      double u = uniform(seed, i);
-      validation[i] = u < fraction;
-      drawn += validation[i] ? 1 : 0;
-      if (u < lowestU) {
-        lowestU = u;
-        lowest = i;
-      }
-      if (u > highestU) {
-        highestU = u;
-        highest = i;
+    for (int i : order) {
+      if (held + lengths[i] / 2.0 < target) {
+        validation[i] = true;
+        held += lengths[i];
+        drawn++;
       }
     }
-    if (drawn == 0) {
-      validation[lowest] = true;
-    } else if (drawn == documents) {
-      validation[highest] = false;
-    }
-    return validation;
+    boolean fair = drawn > 0 && drawn < n && Math.abs(held - target) <= TOLERANCE * target;
+    return fair ? java.util.Optional.of(validation) : java.util.Optional.empty();
   }
 
   /** Validation tokens at the end of a single document of {@code tokens} tokens. */

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -35,14 +36,16 @@ import org.calmworkbench.backend.tokenizer.Tokenizer;
  * The manifest is deleted first and written last, so an interrupted build is never mistaken for a
  * finished one. One build at a time per cache folder.
  *
- * <p>Building: every document is tokenized once into a temp file next to the cache, then the
- * {@link CorpusSplit split} copies each document's ids into its split. Within a split documents are
- * joined with the tokenizer's end-of-text id (if it has one), except where a document directly
- * continues the one written just before it (see {@link Document#continuesPrevious()}).
+ * <p>Building: every document is tokenized once into a temp file next to the cache; documents longer
+ * than {@link CorpusSplit#pieceTokens} tokens are cut into pieces, and the {@link CorpusSplit split}
+ * copies each unit's ids into its split. Within a split units are joined with the tokenizer's
+ * end-of-text id (if it has one), except where a unit directly continues the one written just
+ * before it (the next piece of a document, or see {@link Document#continuesPrevious()}). The
+ * manifest records which split rule was used, the realised shares and how each file was read.
  */
 public final class TokenizedCorpus {
   /** Bump when reading, splitting or file layout changes, so old caches are rebuilt. */
-  static final int FORMAT_VERSION = 1;
+  static final int FORMAT_VERSION = 2;
 
   public static final String MANIFEST_FILE = "manifest.json";
   public static final String TRAIN_FILE = "train.bin";
@@ -99,6 +102,9 @@ public final class TokenizedCorpus {
       long validationDocuments,
       long trainTokens,
       long validationTokens,
+      String splitRule,
+      long pieceTokens,
+      Map<String, String> readingRules,
       List<String> warnings) {}
 
   private final Config config;
@@ -156,30 +162,34 @@ public final class TokenizedCorpus {
         throw new CalmException("corpus is empty: no text in " + describe(config.paths()));
       }
 
-      // Pass 2: copy each document's ids into its split.
+      // Pass 2: cut long documents into pieces, choose the validation units, copy each unit's ids.
       int eos = tokenizer.eosId();
+      double fraction = config.validationFraction();
+      long pieceTokens = CorpusSplit.pieceTokens(stats.tokens(), fraction);
+      Units units = index.size() == 1 ? index.units(Long.MAX_VALUE) : index.units(pieceTokens);
+      Optional<boolean[]> drawn = index.size() == 1 ? Optional.empty()
+          : CorpusSplit.validationUnits(units.lengths(), config.seed(), fraction);
+      CorpusSplit.Rule rule = drawn.isPresent() ? CorpusSplit.Rule.UNITS : CorpusSplit.Rule.TAIL;
+      boolean[] isValidation;
+      if (drawn.isPresent()) {
+        isValidation = drawn.get();
+      } else {
+        units = units.cutAt(stats.tokens() - CorpusSplit.validationTokens(stats.tokens(), fraction));
+        isValidation = units.fromCut();
+      }
       long[] counts; // train docs, validation docs, train tokens, validation tokens
       try (FileChannel tokens = FileChannel.open(tokensTmp, StandardOpenOption.READ)) {
-        if (index.size() == 1) {
-          long n = index.length[0];
-          long cut = n - CorpusSplit.validationTokens(n, config.validationFraction());
-          AtomicFiles.write(dir.resolve(TRAIN_FILE), out -> copyRange(tokens, 0, cut, out));
-          AtomicFiles.write(dir.resolve(VALIDATION_FILE), out -> copyRange(tokens, cut, n - cut, out));
-          counts = new long[] {1, 1, cut, n - cut};
-        } else {
-          boolean[] isValidation =
-              CorpusSplit.validationDocuments(index.size(), config.seed(), config.validationFraction());
-          long[] train = writeSplit(dir.resolve(TRAIN_FILE), tokens, index, isValidation, false, eos);
-          long[] valid = writeSplit(dir.resolve(VALIDATION_FILE), tokens, index, isValidation, true, eos);
-          counts = new long[] {train[0], valid[0], train[1], valid[1]};
-        }
+        long[] train = writeSplit(dir.resolve(TRAIN_FILE), tokens, units, isValidation, false, eos);
+        long[] valid = writeSplit(dir.resolve(VALIDATION_FILE), tokens, units, isValidation, true, eos);
+        counts = new long[] {train[0], valid[0], train[1], valid[1]};
       }
 
       Manifest manifest =
           new Manifest(
               FORMAT_VERSION, key, config.tokenizerFingerprint(), config.seed(), config.validationFraction(), files,
               tokenizer.vocabSize(), eos, stats.documents(), stats.chars(), stats.tokens(), stats.distinctTokens(),
-              stats.unigramEntropyBits(), counts[0], counts[1], counts[2], counts[3], stats.warnings());
+              stats.unigramEntropyBits(), counts[0], counts[1], counts[2], counts[3], rule.name(), pieceTokens,
+              read.rules(), stats.warnings());
       AtomicFiles.writeString(dir.resolve(MANIFEST_FILE), GSON.toJson(manifest));
       return open(config, manifest, false);
     } finally {
@@ -202,6 +212,53 @@ public final class TokenizedCorpus {
 
   public String cacheKey() {
     return manifest.key();
+  }
+
+  /** How the held-out set was made and what it came to; see {@link Split}. */
+  public Split split() {
+    return new Split(CorpusSplit.Rule.valueOf(manifest.splitRule()), manifest.validationFraction(),
+        manifest.trainTokens(), manifest.validationTokens(), manifest.trainDocuments(), manifest.validationDocuments(),
+        manifest.readingRules());
+  }
+
+  /**
+   * The realised split, for the training commands and pages to report.
+   *
+   * @param rule whether units were drawn or the stream's end was cut
+   * @param requestedFraction the validation share asked for
+   * @param trainTokens ids in the training split (end-of-text ids included)
+   * @param validTokens ids in the validation split
+   * @param trainDocuments documents with at least one token in the training split
+   * @param validDocuments documents with at least one token in the validation split (a document cut
+   *     into pieces can count on both sides)
+   * @param readingRules per file, how its text was cut into documents
+   */
+  public record Split(CorpusSplit.Rule rule, double requestedFraction, long trainTokens, long validTokens,
+      long trainDocuments, long validDocuments, Map<String, String> readingRules) {
+    /** Share of tokens held out. */
+    public double realisedFraction() {
+      long total = trainTokens + validTokens;
+      return total == 0 ? 0 : (double) validTokens / total;
+    }
+
+    /** A warning when the realised share is more than {@link CorpusSplit#TOLERANCE} off the request. */
+    public Optional<String> warning() {
+      double off = Math.abs(realisedFraction() - requestedFraction) / requestedFraction;
+      if (off <= CorpusSplit.TOLERANCE) {
+        return Optional.empty();
+      }
+      return Optional.of(String.format(java.util.Locale.ROOT,
+          "the validation split holds %.1f%% of the tokens, not the %.1f%% asked for (%d train / %d validation tokens)",
+          100 * realisedFraction(), 100 * requestedFraction, trainTokens, validTokens));
+    }
+
+    /** One line, e.g. "split: 90,112 train tokens (3,350 documents), 10,004 validation tokens (374 documents): 10.0% held out (asked 10.0%), units drawn by the seed". */
+    public String describe() {
+      return String.format(java.util.Locale.ROOT,
+          "split: %,d train tokens (%,d documents), %,d validation tokens (%,d documents): %.1f%% held out (asked %.1f%%), %s",
+          trainTokens, trainDocuments, validTokens, validDocuments, 100 * realisedFraction(), 100 * requestedFraction,
+          rule.description());
+    }
   }
 
   /** Documents assigned to each split; with a single document both are 1 (its stream is cut). */
@@ -290,27 +347,31 @@ public final class TokenizedCorpus {
         config, m, TokenIds.load(dir.resolve(TRAIN_FILE)), TokenIds.load(dir.resolve(VALIDATION_FILE)), fromCache);
   }
 
-  /** Writes the documents of one split; returns {documents, tokens} written. */
+  /** Writes the units of one split; returns {documents with tokens in it, tokens written}. */
   private static long[] writeSplit(
-      Path target, FileChannel tokens, DocumentIndex index, boolean[] isValidation, boolean validation, int eos)
+      Path target, FileChannel tokens, Units units, boolean[] isValidation, boolean validation, int eos)
       throws IOException {
     long[] written = new long[2];
     AtomicFiles.write(
         target,
         out -> {
-          int previous = -1; // index of the last document written to this split
-          for (int i = 0; i < index.size(); i++) {
-            if (isValidation[i] != validation || index.length[i] == 0) {
+          int previous = -1; // index of the last unit written to this split
+          int lastDocument = -1;
+          for (int i = 0; i < units.size(); i++) {
+            if (isValidation[i] != validation || units.length[i] == 0) {
               continue;
             }
-            boolean joins = index.continuesPrevious[i] && previous == i - 1;
+            boolean joins = units.continuesPrevious[i] && previous == i - 1;
             if (previous >= 0 && !joins && eos >= 0) {
               writeIntLe(out, eos);
               written[1]++;
             }
-            copyRange(tokens, index.start[i], index.length[i], out);
-            written[0]++;
-            written[1] += index.length[i];
+            copyRange(tokens, units.start[i], units.length[i], out);
+            if (units.document[i] != lastDocument) {
+              written[0]++;
+              lastDocument = units.document[i];
+            }
+            written[1] += units.length[i];
             previous = i;
           }
         });
@@ -367,6 +428,91 @@ public final class TokenizedCorpus {
 
     int size() {
       return size;
+    }
+
+    /** The documents as split units: each cut into consecutive pieces of at most {@code maxTokens}. */
+    Units units(long maxTokens) {
+      Units u = new Units();
+      for (int d = 0; d < size; d++) {
+        if (length[d] == 0) {
+          continue;
+        }
+        for (long off = 0; off < length[d]; ) {
+          int len = (int) Math.min(maxTokens, length[d] - off);
+          u.add(start[d] + off, len, off > 0 || continuesPrevious[d], d);
+          off += len;
+        }
+      }
+      return u;
+    }
+  }
+
+  /** Split units: pieces of the temp token file, in corpus order, each from one document. */
+  static final class Units {
+    long[] start = new long[1024];
+    int[] length = new int[1024];
+    boolean[] continuesPrevious = new boolean[1024];
+    int[] document = new int[1024];
+    private int size;
+    private int cut = -1; // first unit of the tail after cutAt
+
+    void add(long from, int tokens, boolean continues, int doc) {
+      if (size == start.length) {
+        start = Arrays.copyOf(start, size * 2);
+        length = Arrays.copyOf(length, size * 2);
+        continuesPrevious = Arrays.copyOf(continuesPrevious, size * 2);
+        document = Arrays.copyOf(document, size * 2);
+      }
+      start[size] = from;
+      length[size] = tokens;
+      continuesPrevious[size] = continues;
+      document[size] = doc;
+      size++;
+    }
+
+    int size() {
+      return size;
+    }
+
+    long[] lengths() {
+      long[] out = new long[size];
+      for (int i = 0; i < size; i++) {
+        out[i] = length[i];
+      }
+      return out;
+    }
+
+    /** These units with the one that holds token {@code position} (of the joined units) cut there. */
+    Units cutAt(long position) {
+      Units u = new Units();
+      long seen = 0;
+      for (int i = 0; i < size; i++) {
+        long before = position - seen;
+        if (u.cut < 0 && before <= 0) {
+          u.cut = u.size;
+        }
+        if (u.cut < 0 && before < length[i]) {
+          u.add(start[i], (int) before, continuesPrevious[i], document[i]);
+          u.cut = u.size;
+          u.add(start[i] + before, (int) (length[i] - before), true, document[i]);
+        } else {
+          u.add(start[i], length[i], continuesPrevious[i], document[i]);
+        }
+        seen += length[i];
+      }
+      if (u.cut < 0) {
+        u.cut = u.size;
+      }
+      return u;
+    }
+
+    /** After {@link #cutAt}: true for the units from the cut on. */
+    boolean[] fromCut() {
+      boolean[] v = new boolean[size];
+      for (int i = Math.max(0, cut); i < size; i++) {
+        v[i] = true;
+      }
+      return v;
     }
   }
 

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.function.DoubleConsumer;
 import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.data.TokenIds;
+import org.calmworkbench.backend.data.DataSplit;
 import org.calmworkbench.backend.data.TokenizedCorpus;
 import org.calmworkbench.backend.eval.Reconstruction;
 import org.calmworkbench.backend.train.AutoencoderCheckpoint;
@@ -35,11 +36,11 @@ public final class AeEvaluation {
 
   /**
    * {@code corpus} tokenized with the checkpoint's tokenizer and split as {@code ae train} split it
-   * (same split seed), so {@link TokenizedCorpus#validation()} is the text the checkpoint never saw.
+   * (the split recorded in its folder, {@link DataSplit#of}), so {@link TokenizedCorpus#validation()} is the text the checkpoint never saw.
    */
   public static TokenizedCorpus tokenize(AutoencoderCheckpoint ck, List<Path> corpus) throws IOException {
     byte[] tokJson = Files.readAllBytes(ck.dir().resolve(AutoencoderTrainer.TOKENIZER));
-    return Corpora.tokenize(corpus, ck.tokenizer(), tokJson, Corpora.DEFAULT_SPLIT_SEED, (a, b) -> {});
+    return Corpora.tokenize(corpus, ck.tokenizer(), tokJson, DataSplit.of(ck.dir()), (a, b) -> {});
   }
 
   public static Result run(Options o, DoubleConsumer progress) throws IOException {

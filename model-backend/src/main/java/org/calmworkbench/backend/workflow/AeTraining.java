@@ -11,6 +11,7 @@ import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.config.Setting;
 import org.calmworkbench.backend.config.Settings;
 import org.calmworkbench.backend.data.CorpusReader;
+import org.calmworkbench.backend.data.DataSplit;
 import org.calmworkbench.backend.data.TokenizedCorpus;
 import org.calmworkbench.backend.model.AutoencoderConfig;
 import org.calmworkbench.backend.tokenizer.BpeTrainer;
@@ -61,6 +62,9 @@ public final class AeTraining {
     default void onStage(String stage, double fraction) {}
 
     default void onWarning(String warning) {}
+
+    /** The realised train/validation split, once the corpus is tokenized. */
+    default void onSplit(TokenizedCorpus.Split split) {}
   }
 
   /** Every key {@code --set} accepts: model settings (but vocab_size) and training settings. */
@@ -72,6 +76,7 @@ public final class AeTraining {
       }
     }
     all.addAll(TrainConfig.SETTINGS);
+    all.addAll(DataSplit.SETTINGS);
     return all;
   }
 
@@ -131,10 +136,8 @@ public final class AeTraining {
       model = preset.modelConfig(tokenizer.vocabSize()).with(overrides);
       train = preset.train().with(overrides);
     }
-    listener.onStage("tokenizing the corpus", 0);
-    TokenizedCorpus corpus = Corpora.tokenize(o.corpus(), tokenizer, tokenizerJson, Corpora.DEFAULT_SPLIT_SEED,
-        (done, total) -> listener.onStage("tokenizing the corpus", total == 0 ? 1 : (double) done / total));
-    corpus.warnings().forEach(listener::onWarning);
+    DataSplit split = o.resume() ? DataSplit.of(o.out()).with(overrides) : DataSplit.DEFAULT.with(overrides);
+    TokenizedCorpus corpus = Corpora.forTraining(o.corpus(), tokenizer, tokenizerJson, split, o.out(), listener);
     corpus.requireAtLeast(model.patchSize(), model.patchSize());
     long[] valid = Corpora.leadingChunks(corpus.validation(), model.patchSize(), VALID_CHUNKS);
     AutoencoderTrainer.Request request = new AutoencoderTrainer.Request(model, train, PatchSampler.uniform(corpus.train()),

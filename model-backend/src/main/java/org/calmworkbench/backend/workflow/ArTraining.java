@@ -12,6 +12,7 @@ import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.config.Setting;
 import org.calmworkbench.backend.config.Settings;
 import org.calmworkbench.backend.data.CorpusReader;
+import org.calmworkbench.backend.data.DataSplit;
 import org.calmworkbench.backend.data.TokenizedCorpus;
 import org.calmworkbench.backend.model.ArConfig;
 import org.calmworkbench.backend.tokenizer.Tokenizer;
@@ -63,6 +64,7 @@ public final class ArTraining {
         all.add(s);
       }
     }
+    all.addAll(DataSplit.SETTINGS);
     return all;
   }
 
@@ -119,10 +121,8 @@ public final class ArTraining {
         throw new CalmException(tokFile + " has " + tokenizer.vocabSize() + " tokens but the model's vocab_size is "
             + config.vocabSize());
       }
-      listener.onStage("tokenizing the corpus", 0);
-      TokenizedCorpus corpus = Corpora.tokenize(o.corpus(), tokenizer, tokJson, Corpora.DEFAULT_SPLIT_SEED,
-          (done, total) -> listener.onStage("tokenizing the corpus", total == 0 ? 1 : (double) done / total));
-      corpus.warnings().forEach(listener::onWarning);
+      DataSplit split = (o.resume() ? DataSplit.of(o.out()) : DataSplit.DEFAULT).with(ov);
+      TokenizedCorpus corpus = Corpora.forTraining(o.corpus(), tokenizer, tokJson, split, o.out(), listener);
       corpus.requireAtLeast(ArTrainer.windowTokens(lm), ArTrainer.REFERENCE_PATCH_SIZE);
       ArTrainer.Request req = new ArTrainer.Request(config, train, lm, corpus.train(), corpus.validation(), o.out(),
           tokJson, o.resume());

@@ -7,6 +7,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import org.calmworkbench.backend.data.DataSplit;
 import org.calmworkbench.backend.data.ProgressListener;
 import org.calmworkbench.backend.data.TokenIds;
 import org.calmworkbench.backend.data.TokenizedCorpus;
@@ -24,18 +25,45 @@ import org.calmworkbench.backend.tokenizer.Tokenizer;
 public final class Corpora {
   private Corpora() {}
 
-  public static final long DEFAULT_SPLIT_SEED = 42;
+  public static final long DEFAULT_SPLIT_SEED = DataSplit.DEFAULT_SEED;
 
-  public static TokenizedCorpus tokenize(List<Path> paths, Tokenizer tokenizer, byte[] tokenizerJson, long splitSeed,
+  /**
+   * What every training workflow does with its corpus: tokenize (or load the cache) with stage
+   * messages, pass on reading warnings, report the realised split (and warn when its share is far
+   * from the request), and record the split in the run folder for the evaluation commands.
+   */
+  public static TokenizedCorpus forTraining(List<Path> paths, Tokenizer tokenizer, byte[] tokenizerJson, DataSplit split,
+      Path runDir, AeTraining.Listener listener) throws IOException {
+    listener.onStage("tokenizing the corpus", 0);
+    TokenizedCorpus corpus = tokenize(paths, tokenizer, tokenizerJson, split,
+        (done, total) -> listener.onStage("tokenizing the corpus", total == 0 ? 1 : (double) done / total));
+    corpus.warnings().forEach(listener::onWarning);
+    TokenizedCorpus.Split realised = corpus.split();
+    listener.onSplit(realised);
+    realised.warning().ifPresent(listener::onWarning);
+    split.write(runDir, realised);
+    return corpus;
+  }
+
+  /** {@code paths} tokenized and split as a run with {@code split} did; see {@link DataSplit#of}. */
+  public static TokenizedCorpus tokenize(List<Path> paths, Tokenizer tokenizer, byte[] tokenizerJson, DataSplit split,
       ProgressListener progress) throws IOException {
     String fingerprint = sha256(tokenizerJson);
     StringBuilder id = new StringBuilder(fingerprint);
     for (Path p : paths) {
       id.append('\n').append(p.toAbsolutePath().normalize());
     }
-    id.append('\n').append(splitSeed);
+    id.append('\n').append(split.seed()).append('\n').append(split.validationFraction());
     Path cache = cacheRoot(paths.get(0)).resolve("tokens").resolve(sha256(id.toString().getBytes()).substring(0, 16));
-    return TokenizedCorpus.build(new TokenizedCorpus.Config(paths, tokenizer, fingerprint, splitSeed, cache), progress);
+    return TokenizedCorpus.build(
+        new TokenizedCorpus.Config(paths, tokenizer, fingerprint, split.seed(), split.validationFraction(), cache), progress);
+  }
+
+  /** With the default validation fraction and the given seed. */
+  public static TokenizedCorpus tokenize(List<Path> paths, Tokenizer tokenizer, byte[] tokenizerJson, long splitSeed,
+      ProgressListener progress) throws IOException {
+    return tokenize(paths, tokenizer, tokenizerJson, new DataSplit(splitSeed, DataSplit.DEFAULT.validationFraction()),
+        progress);
   }
 
   static Path cacheRoot(Path firstCorpusPath) {

@@ -11,6 +11,7 @@ import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.config.Setting;
 import org.calmworkbench.backend.config.Settings;
 import org.calmworkbench.backend.data.CorpusReader;
+import org.calmworkbench.backend.data.DataSplit;
 import org.calmworkbench.backend.data.TokenizedCorpus;
 import org.calmworkbench.backend.model.CalmConfig;
 import org.calmworkbench.backend.model.HeadConfig;
@@ -61,6 +62,7 @@ public final class LmTraining {
     all.addAll(TrainConfig.SETTINGS);
     all.addAll(LmSettings.SETTINGS);
     all.addAll(HeadConfig.SETTINGS);
+    all.addAll(DataSplit.SETTINGS);
     return all;
   }
 
@@ -155,10 +157,8 @@ public final class LmTraining {
         lm = preset.lm().with(ov);
       }
       CalmTrainer.checkCompatible(model, ae);
-      listener.onStage("tokenizing the corpus", 0);
-      TokenizedCorpus corpus = Corpora.tokenize(o.corpus(), ae.tokenizer(), tokJson, Corpora.DEFAULT_SPLIT_SEED,
-          (done, total) -> listener.onStage("tokenizing the corpus", total == 0 ? 1 : (double) done / total));
-      corpus.warnings().forEach(listener::onWarning);
+      DataSplit split = (o.resume() ? DataSplit.of(o.out()) : DataSplit.DEFAULT).with(ov);
+      TokenizedCorpus corpus = Corpora.forTraining(o.corpus(), ae.tokenizer(), tokJson, split, o.out(), listener);
       corpus.requireAtLeast((lm.contextChunks() + 1) * model.patchSize(), model.patchSize());
       CalmTrainer.Request req = new CalmTrainer.Request(model, input, head, train, lm, aeDir, corpus.train(), corpus.validation(),
           o.out(), tokJson, o.resume());

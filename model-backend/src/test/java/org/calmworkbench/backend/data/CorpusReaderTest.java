@@ -53,6 +53,47 @@ class CorpusReaderTest {
   }
 
   @Test
+  void fileWithoutBlankLinesIsReadOneDocumentPerLine() throws IOException {
+    String text = "first document\nsecond document\r\n\nthird\nfourth";
+    Path file = write("lines.txt", text);
+
+    assertEquals(CorpusReader.TextRule.PARAGRAPHS, CorpusReader.TextRule.of(file), "a blank line between short runs of lines");
+    Path plain = write("plain.txt", "a\nb\nc\n");
+    List<Document> docs = readAll(CorpusReader.of(List.of(plain)));
+
+    assertEquals(CorpusReader.TextRule.LINES, CorpusReader.TextRule.of(plain));
+    assertEquals(List.of("a\n", "b\n", "c\n"), texts(docs));
+    assertEquals(List.of(1L, 2L, 3L), docs.stream().map(Document::line).toList());
+    assertEquals(List.of(false, true, true), docs.stream().map(Document::continuesPrevious).toList());
+  }
+
+  @Test
+  void fewBlankLinesBetweenLongRunsOfLinesStillReadLineByLine() throws IOException {
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < 500; i++) {
+      text.append("document ").append(i).append(i == 250 ? "\n\n" : "\n");
+    }
+    Path file = write("mostly-lines.txt", text.toString());
+
+    CorpusReader.ReadResult result = CorpusReader.of(List.of(file)).read(d -> {}, ProgressListener.NONE);
+
+    assertEquals(500, result.documents(), "2 paragraphs of 250 lines each average more than 100 lines");
+    assertTrue(result.rules().get(file.toString()).contains("per line"), result.rules().toString());
+    assertEquals(text.toString(), String.join("", texts(readAll(CorpusReader.of(List.of(file))))));
+  }
+
+  @Test
+  void prosePararaphsAreReportedAsParagraphs() throws IOException {
+    Path file = write("prose.txt", "One line\nwrapped here.\n\nNext one.\n");
+
+    CorpusReader.ReadResult result = CorpusReader.of(List.of(file)).read(d -> {}, ProgressListener.NONE);
+
+    assertEquals(2, result.documents());
+    assertEquals(CorpusReader.TextRule.PARAGRAPHS.description(), result.rules().get(file.toString()));
+    assertEquals("1 file: " + CorpusReader.TextRule.PARAGRAPHS.description(), result.rulesSummary());
+  }
+
+  @Test
   void leadingBlankLinesAndByteOrderMarkDoNotMakeExtraDocuments() throws IOException {
     Path file = write("bom.txt", "\uFEFF\n\nonly paragraph\n");
 

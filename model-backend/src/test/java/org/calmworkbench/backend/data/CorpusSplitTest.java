@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
+import java.util.SplittableRandom;
 import org.calmworkbench.backend.CalmException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -14,52 +15,75 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class CorpusSplitTest {
-  private static int count(boolean[] flags) {
-    int n = 0;
-    for (boolean f : flags) {
-      n += f ? 1 : 0;
+  private static long held(long[] lengths, boolean[] validation) {
+    long n = 0;
+    for (int i = 0; i < lengths.length; i++) {
+      n += validation[i] ? lengths[i] : 0;
     }
     return n;
   }
 
+  private static long[] equalUnits(int n, long length) {
+    long[] out = new long[n];
+    Arrays.fill(out, length);
+    return out;
+  }
+
   @Test
   void sameSeedGivesTheSameSplit() {
-    assertArrayEquals(CorpusSplit.validationDocuments(500, 7, 0.05), CorpusSplit.validationDocuments(500, 7, 0.05));
+    long[] units = equalUnits(500, 100);
+    assertArrayEquals(CorpusSplit.validationUnits(units, 7, 0.05).orElseThrow(),
+        CorpusSplit.validationUnits(units, 7, 0.05).orElseThrow());
   }
 
   @Test
   void differentSeedsGiveDifferentSplits() {
-    boolean[] a = CorpusSplit.validationDocuments(500, 1, 0.05);
-    boolean[] b = CorpusSplit.validationDocuments(500, 2, 0.05);
+    long[] units = equalUnits(500, 100);
+    boolean[] a = CorpusSplit.validationUnits(units, 1, 0.05).orElseThrow();
+    boolean[] b = CorpusSplit.validationUnits(units, 2, 0.05).orElseThrow();
 
     assertFalse(Arrays.equals(a, b));
   }
 
-  @Test
-  void appendingDocumentsKeepsEarlierAssignments() {
-    boolean[] small = CorpusSplit.validationDocuments(100, 3, 0.1);
-    boolean[] large = CorpusSplit.validationDocuments(1000, 3, 0.1);
-
-    assertArrayEquals(small, Arrays.copyOf(large, 100));
-  }
-
+  /** The token share is within +-20% of the request whatever the unit sizes, once units are at most a fifth of it. */
   @ParameterizedTest
-  @CsvSource({"0.05, 20000", "0.2, 20000", "0.5, 20000"})
-  void validationShareIsCloseToTheFraction(double fraction, int documents) {
-    double share = count(CorpusSplit.validationDocuments(documents, 11, fraction)) / (double) documents;
-
-    assertEquals(fraction, share, 0.01);
-  }
-
-  @ParameterizedTest
-  @ValueSource(ints = {2, 3, 5})
-  void smallCorporaGetOneValidationDocumentAndKeepOneForTraining(int documents) {
-    for (long seed = 0; seed < 200; seed++) {
-      int tiny = count(CorpusSplit.validationDocuments(documents, seed, 0.01));
-      int huge = count(CorpusSplit.validationDocuments(documents, seed, 0.99));
-      assertEquals(1, tiny, "seed " + seed);
-      assertEquals(documents - 1, huge, "seed " + seed);
+  @CsvSource({"0.05, 20", "0.1, 20", "0.1, 200", "0.2, 50", "0.5, 1000"})
+  void heldOutTokenShareIsWithinTwentyPercentOfTheRequest(double fraction, int units) {
+    for (long seed = 0; seed < 50; seed++) {
+      SplittableRandom random = new SplittableRandom(seed);
+      long[] lengths = new long[units];
+      for (int i = 0; i < units; i++) { // very unequal sizes: 1 to 1000 tokens
+        lengths[i] = 1 + (long) Math.pow(1000, random.nextDouble());
+      }
+      long total = Arrays.stream(lengths).sum();
+      long cap = (long) Math.floor(fraction * total / 5);
+      if (Arrays.stream(lengths).anyMatch(l -> l > cap)) {
+        continue; // the corpus would cut such units into pieces first; covered in TokenizedCorpusTest
+      }
+      boolean[] v = CorpusSplit.validationUnits(lengths, seed, fraction).orElseThrow();
+      double share = (double) held(lengths, v) / total;
+      assertEquals(fraction, share, CorpusSplit.TOLERANCE * fraction, "seed " + seed);
     }
+  }
+
+  @Test
+  void unitsFarLargerThanTheTargetAreNotDrawn() {
+    long[] lengths = equalUnits(30, 10);
+    lengths[3] = 1_000_000; // 99.7% of the corpus in one unit: drawing it would hold out almost everything
+
+    assertTrue(CorpusSplit.validationUnits(lengths, 1, 0.1).isEmpty(), "no fair draw: the caller cuts the stream");
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 2, 19})
+  void fewerThanTwentyUnitsAreCutInsteadOfDrawn(int units) {
+    assertTrue(CorpusSplit.validationUnits(equalUnits(units, 1000), 3, 0.1).isEmpty());
+  }
+
+  @Test
+  void pieceSizeIsAFifthOfTheTargetButNeverTiny() {
+    assertEquals(20_000, CorpusSplit.pieceTokens(1_000_000, 0.1));
+    assertEquals(CorpusSplit.MIN_PIECE_TOKENS, CorpusSplit.pieceTokens(10_000, 0.1));
   }
 
   @ParameterizedTest
@@ -71,7 +95,7 @@ class CorpusSplitTest {
   @ParameterizedTest
   @ValueSource(doubles = {0, 1, -0.1, 1.5, Double.NaN})
   void fractionOutsideTheOpenIntervalIsRefused(double fraction) {
-    CalmException e = assertThrows(CalmException.class, () -> CorpusSplit.validationDocuments(10, 0, fraction));
+    CalmException e = assertThrows(CalmException.class, () -> CorpusSplit.validationUnits(equalUnits(30, 5), 0, fraction));
 
     assertTrue(e.getMessage().contains("validation fraction"), e.getMessage());
   }

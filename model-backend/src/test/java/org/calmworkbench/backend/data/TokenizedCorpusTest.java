@@ -14,12 +14,15 @@ import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.calmworkbench.backend.CalmException;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class TokenizedCorpusTest {
   @TempDir Path dir;
@@ -56,6 +59,10 @@ class TokenizedCorpusTest {
     return file;
   }
 
+  private static long[] lengths(ByteTokenizer tokenizer, List<String> texts) {
+    return texts.stream().mapToLong(t -> tokenizer.encode(t).length).toArray();
+  }
+
   private static List<String> documents(int n) {
     return IntStream.range(0, n).mapToObj(i -> "document number " + i).toList();
   }
@@ -69,7 +76,7 @@ class TokenizedCorpusTest {
     TokenizedCorpus corpus = TokenizedCorpus.build(
         new TokenizedCorpus.Config(List.of(file), tokenizer, "bytes-v1", 5, 0.2, cache()), ProgressListener.NONE);
 
-    boolean[] isValidation = CorpusSplit.validationDocuments(60, 5, 0.2);
+    boolean[] isValidation = CorpusSplit.validationUnits(lengths(tokenizer, docs), 5, 0.2).orElseThrow();
     List<String> expectedTrain = new ArrayList<>();
     List<String> expectedValidation = new ArrayList<>();
     for (int i = 0; i < 60; i++) {
@@ -93,7 +100,7 @@ class TokenizedCorpusTest {
         new TokenizedCorpus.Config(List.of(file), tokenizer, "bytes-v1", 9, 0.25, cache()), ProgressListener.NONE);
 
     // Expected train stream: maximal runs of consecutive train paragraphs, one segment per run.
-    boolean[] isValidation = CorpusSplit.validationDocuments(40, 9, 0.25);
+    boolean[] isValidation = CorpusSplit.validationUnits(lengths(tokenizer, paragraphs), 9, 0.25).orElseThrow();
     List<String> runs = new ArrayList<>();
     StringBuilder run = new StringBuilder();
     for (int i = 0; i < 40; i++) {
@@ -245,7 +252,7 @@ class TokenizedCorpusTest {
     Path file = dir.resolve("short.txt");
     Files.writeString(file, "z".repeat(100)); // one document: 95 train tokens, 5 validation tokens
     TokenizedCorpus corpus = TokenizedCorpus.build(
-        new TokenizedCorpus.Config(List.of(file), new ByteTokenizer(), "b", 5, cache()), ProgressListener.NONE);
+        new TokenizedCorpus.Config(List.of(file), new ByteTokenizer(), "b", 5, 0.05, cache()), ProgressListener.NONE);
 
     corpus.requireAtLeast(4, 4); // one patch fits in both splits
     CalmException train = assertThrows(CalmException.class, () -> corpus.requireAtLeast(97, 4));
@@ -299,11 +306,108 @@ class TokenizedCorpusTest {
         new TokenizedCorpus.Config(List.of(file), tokenizer, "bytes-v1", 0, cache()), ProgressListener.NONE);
 
     assertEquals(62, corpus.stats().documents());
-    assertEquals(62, corpus.trainDocuments() + corpus.validationDocuments());
-    assertTrue(corpus.validationDocuments() >= 1 && corpus.validationDocuments() <= 10, "about 5% of 62");
-    assertEquals(corpus.stats().tokens() + 60, corpus.train().size() + corpus.validation().size(),
-        "one end-of-text between consecutive documents of each split");
+    TokenizedCorpus.Split split = corpus.split();
+    assertEquals(CorpusSplit.Rule.UNITS, split.rule());
+    assertEquals(0.1, split.realisedFraction(), 0.02, split.describe());
+    assertTrue(split.trainDocuments() + split.validDocuments() >= 62, split.describe());
+    assertTrue(split.validDocuments() >= 3, split.describe());
+    long ids = corpus.train().size() + corpus.validation().size();
+    assertTrue(ids > corpus.stats().tokens() && ids < corpus.stats().tokens() + 200,
+        "documents plus an end-of-text between the units of each split that do not continue each other");
     assertTrue(corpus.stats().unigramEntropyBits() > 3 && corpus.stats().unigramEntropyBits() < 6,
         "English text in UTF-8 bytes: about 4.5-5 bits per byte, got " + corpus.stats().unigramEntropyBits());
+  }
+
+  // ---- the shares the split realises (issue: a one-line-per-document file trained on 5% of itself) ----
+
+  private static String sentence(SplittableRandom random, int chars) {
+    StringBuilder sb = new StringBuilder();
+    while (sb.length() < chars) {
+      sb.append("word").append(random.nextInt(1000)).append(' ');
+    }
+    return sb.toString().trim();
+  }
+
+  private TokenizedCorpus build(Path file, double fraction) throws IOException {
+    return TokenizedCorpus.build(
+        new TokenizedCorpus.Config(List.of(file), new ByteTokenizer(), "bytes-v1", 42, fraction, cache()),
+        ProgressListener.NONE);
+  }
+
+  @ParameterizedTest
+  @ValueSource(doubles = {0.05, 0.1, 0.2})
+  void fileWithOneDocumentPerLineHoldsOutTheRequestedShare(double fraction) throws IOException {
+    SplittableRandom random = new SplittableRandom(1);
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < 1100; i++) { // 1,100 lines of about 1,000 chars, no blank lines: 1.1 MB
+      text.append(sentence(random, 1000)).append('\n');
+    }
+    Path file = dir.resolve("lines.txt");
+    Files.writeString(file, text);
+
+    TokenizedCorpus.Split split = build(file, fraction).split();
+
+    assertEquals(CorpusSplit.Rule.UNITS, split.rule());
+    assertEquals(fraction, split.realisedFraction(), CorpusSplit.TOLERANCE * fraction, split.describe());
+    assertEquals(1100, split.trainDocuments() + split.validDocuments(), "each line is one document");
+    assertTrue(split.readingRules().get(file.toString()).contains("per line"), split.readingRules().toString());
+    assertTrue(split.warning().isEmpty());
+  }
+
+  @Test
+  void fileOfTwoHugeParagraphsIsCutIntoPiecesAndHoldsOutTheRequestedShare() throws IOException {
+    SplittableRandom random = new SplittableRandom(2);
+    String text = sentence(random, 600_000) + "\n\n" + sentence(random, 500_000) + "\n";
+    Path file = dir.resolve("two.txt");
+    Files.writeString(file, text);
+
+    TokenizedCorpus corpus = build(file, 0.1);
+    TokenizedCorpus.Split split = corpus.split();
+
+    assertEquals(CorpusSplit.Rule.UNITS, split.rule());
+    assertEquals(0.1, split.realisedFraction(), 0.02, split.describe());
+    assertTrue(split.validDocuments() >= 1 && split.trainDocuments() == 2, split.describe());
+    assertEquals(text.length(), corpus.train().size() + corpus.validation().size() - endOfTexts(corpus),
+        "every byte lands in exactly one split");
+  }
+
+  @Test
+  void singleDocumentCutsTheStreamAndReportsIt() throws IOException {
+    Path file = dir.resolve("single.txt");
+    Files.writeString(file, "a".repeat(10_000));
+
+    TokenizedCorpus.Split split = build(file, 0.1).split();
+
+    assertEquals(CorpusSplit.Rule.TAIL, split.rule());
+    assertEquals(9_000, split.trainTokens());
+    assertEquals(1_000, split.validTokens());
+  }
+
+  @Test
+  void jsonlDocumentsOfVeryDifferentSizesHoldOutTheRequestedShare() throws IOException {
+    SplittableRandom random = new SplittableRandom(3);
+    List<String> docs = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      docs.add(sentence(random, 10 + (int) Math.pow(20_000, random.nextDouble())));
+    }
+    docs.set(7, sentence(random, 300_000)); // one document about as big as all the others together
+
+    TokenizedCorpus.Split split = build(jsonl("mixed.jsonl", docs), 0.1).split();
+
+    assertEquals(CorpusSplit.Rule.UNITS, split.rule());
+    assertEquals(0.1, split.realisedFraction(), 0.02, split.describe());
+  }
+
+  @Test
+  void aHandfulOfShortDocumentsCutsTheStream() throws IOException {
+    TokenizedCorpus.Split split = build(jsonl("few.jsonl", documents(5)), 0.2).split();
+
+    assertEquals(CorpusSplit.Rule.TAIL, split.rule(), "5 units are too few to draw from");
+    assertEquals(0.2, split.realisedFraction(), 0.05, split.describe());
+  }
+
+  private static long endOfTexts(TokenizedCorpus corpus) {
+    return Arrays.stream(all(corpus.train())).filter(id -> id == ByteTokenizer.EOS).count()
+        + Arrays.stream(all(corpus.validation())).filter(id -> id == ByteTokenizer.EOS).count();
   }
 }

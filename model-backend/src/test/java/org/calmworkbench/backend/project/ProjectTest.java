@@ -76,7 +76,7 @@ class ProjectTest {
     assertEquals(Project.DEFAULT_SEED, p.seed());
     assertEquals("", p.description());
     assertEquals(List.of("data.txt"), p.corpus());
-    assertEquals(0.05, p.validationFraction());
+    assertEquals(0.1, p.validationFraction(), "90/10 by default");
     assertEquals(0, p.preset("tokenizer").size());
   }
 

@@ -5,6 +5,7 @@ import java.util.Map;
 import org.calmworkbench.app.cli.CliContext;
 import org.calmworkbench.app.cli.ProgressLine;
 import org.calmworkbench.backend.Cancellation;
+import org.calmworkbench.backend.data.TokenizedCorpus;
 import org.calmworkbench.backend.train.TrainingLoop;
 import org.calmworkbench.backend.workflow.AeTraining;
 
@@ -37,6 +38,17 @@ final class TrainingOutput implements AeTraining.Listener {
   @Override
   public void onWarning(String warning) {
     ctx.log("warning: " + warning);
+  }
+
+  @Override
+  public void onSplit(TokenizedCorpus.Split split) {
+    ctx.log(split.describe());
+    ctx.put("train_tokens", split.trainTokens());
+    ctx.put("valid_tokens", split.validTokens());
+    ctx.put("train_documents", split.trainDocuments());
+    ctx.put("valid_documents", split.validDocuments());
+    ctx.put("validation_fraction", split.realisedFraction());
+    ctx.put("split_rule", split.rule().name().toLowerCase(java.util.Locale.ROOT));
   }
 
   @Override

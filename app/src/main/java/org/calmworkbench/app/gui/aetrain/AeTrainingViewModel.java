@@ -42,6 +42,7 @@ import org.calmworkbench.backend.tokenizer.BpeTrainer;
 import org.calmworkbench.backend.train.AePresets;
 import org.calmworkbench.backend.train.TrainConfig;
 import org.calmworkbench.backend.train.TrainingLoop;
+import org.calmworkbench.backend.data.TokenizedCorpus;
 import org.calmworkbench.backend.workflow.AeTraining;
 
 /**
@@ -304,6 +305,11 @@ public final class AeTrainingViewModel {
       @Override
       public void onWarning(String warning) {
         c.log("warning: " + warning);
+      }
+
+      @Override
+      public void onSplit(TokenizedCorpus.Split split) {
+        c.log(split.describe());
       }
 
       @Override

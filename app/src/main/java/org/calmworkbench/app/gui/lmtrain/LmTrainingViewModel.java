@@ -51,6 +51,7 @@ import org.calmworkbench.backend.train.ArTrainer;
 import org.calmworkbench.backend.train.LmPresets;
 import org.calmworkbench.backend.train.TrainConfig;
 import org.calmworkbench.backend.train.TrainingLoop;
+import org.calmworkbench.backend.data.TokenizedCorpus;
 import org.calmworkbench.backend.workflow.AeTraining;
 import org.calmworkbench.backend.workflow.ArTraining;
 import org.calmworkbench.backend.workflow.LmTraining;
@@ -461,6 +462,11 @@ public final class LmTrainingViewModel {
       @Override
       public void onWarning(String warning) {
         c.log("warning: " + warning);
+      }
+
+      @Override
+      public void onSplit(TokenizedCorpus.Split split) {
+        c.log(split.describe());
       }
 
       @Override

@@ -1,0 +1,77 @@
+package org.calmworkbench.backend.data;
+
+import static org.calmworkbench.backend.config.Setting.doubleSetting;
+import static org.calmworkbench.backend.config.Setting.intSetting;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.config.Setting;
+import org.calmworkbench.backend.config.Settings;
+import org.calmworkbench.backend.io.AtomicFiles;
+
+/**
+ * Which train/validation split a run uses: the split seed and the validation share. Set with
+ * {@code --set validation_fraction=0.1 --set split_seed=42} on every training command; the run
+ * writes it to {@code split.json} in its folder, and the evaluation commands read it from there, so
+ * "held out" always means the text that run never trained on.
+ */
+public record DataSplit(long seed, double validationFraction) {
+  public static final long DEFAULT_SEED = 42;
+
+  public static final DataSplit DEFAULT = new DataSplit(DEFAULT_SEED, CorpusSplit.DEFAULT_VALIDATION_FRACTION);
+
+  /** File in a run folder that records the split the run trained with, and what it came to. */
+  public static final String FILE = "split.json";
+
+  public static final List<Setting> SETTINGS =
+      List.of(
+          doubleSetting("validation_fraction", 1e-6, 0.999999,
+              "Share of the corpus's tokens held out for validation (default 0.1)."),
+          intSetting("split_seed", 0, Long.MAX_VALUE, "Seed of the train/validation split (default 42)."));
+
+  public DataSplit {
+    CorpusSplit.checkFraction(validationFraction);
+  }
+
+  /** The split with {@code overrides}' validation_fraction and split_seed, where given. */
+  public DataSplit with(Map<String, Number> overrides) {
+    Number f = overrides.get("validation_fraction");
+    Number s = overrides.get("split_seed");
+    return new DataSplit(s == null ? seed : s.longValue(), f == null ? validationFraction : f.doubleValue());
+  }
+
+  /** Writes {@link #FILE} into {@code runDir}: these settings plus the realised shares. */
+  public void write(Path runDir, TokenizedCorpus.Split realised) throws IOException {
+    JsonObject o = new JsonObject();
+    o.addProperty("split_seed", seed);
+    o.addProperty("validation_fraction", validationFraction);
+    o.addProperty("rule", realised.rule().name().toLowerCase(java.util.Locale.ROOT));
+    o.addProperty("train_tokens", realised.trainTokens());
+    o.addProperty("valid_tokens", realised.validTokens());
+    o.addProperty("train_documents", realised.trainDocuments());
+    o.addProperty("valid_documents", realised.validDocuments());
+    Files.createDirectories(runDir);
+    AtomicFiles.writeString(runDir.resolve(FILE), o.toString());
+  }
+
+  /** The split recorded in {@code runDir}, or {@link #DEFAULT} for runs made before it was recorded. */
+  public static DataSplit of(Path runDir) {
+    Path file = runDir.resolve(FILE);
+    if (!Files.isRegularFile(file)) {
+      return DEFAULT;
+    }
+    try {
+      JsonObject o = JsonParser.parseString(Files.readString(file)).getAsJsonObject();
+      return DEFAULT.with(Settings.readJson(o, SETTINGS, file.toString()));
+    } catch (IOException | JsonParseException | IllegalStateException e) {
+      throw new CalmException(file + ": not a readable split record (" + e.getMessage() + ")", e);
+    }
+  }
+}
