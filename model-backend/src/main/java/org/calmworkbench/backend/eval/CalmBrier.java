@@ -24,6 +24,12 @@ public final class CalmBrier {
 
   public static BrierResult evaluate(CalmModel lm, Autoencoder ae, TokenIds valid, int contextChunks, int positions,
       long seed, NDManager root) {
+    return evaluate(lm, ae, valid, contextChunks, positions, seed, root, null);
+  }
+
+  /** As above; also counts the sampled latents that decode to a chunk close to them into {@code manifold} (may be null). */
+  public static BrierResult evaluate(CalmModel lm, Autoencoder ae, TokenIds valid, int contextChunks, int positions,
+      long seed, NDManager root, OnManifold manifold) {
     int k = lm.config().patchSize();
     BrierAccumulator acc = new BrierAccumulator();
     Engine.getInstance().setRandomSeed((int) (seed ^ 0x5bd1e995));
@@ -35,9 +41,9 @@ public final class CalmBrier {
       valid.copy(w * windowLen, buf, 0, buf.length);
       try (NDManager m = root.newSubManager()) {
         if (k >= 4) {
-          teacherForced(lm, ae, buf, contextChunks, positions, acc, m);
+          teacherForced(lm, ae, buf, contextChunks, positions, acc, m, manifold);
         } else {
-          rollouts(lm, ae, buf, contextChunks, rolloutChunks, positions, acc, m);
+          rollouts(lm, ae, buf, contextChunks, rolloutChunks, positions, acc, m, manifold);
         }
       }
     }
@@ -52,14 +58,20 @@ public final class CalmBrier {
   }
 
   private static void teacherForced(CalmModel lm, Autoencoder ae, int[] window, int p, int positions,
-      BrierAccumulator acc, NDManager m) {
+      BrierAccumulator acc, NDManager m, OnManifold manifold) {
     int k = lm.config().patchSize();
     NDArray input = ids(m, window, 0, p * k, 1); // chunks 0..P-1
     NDArray latents = lm.inputMode().usesLatents() ? ae.encodeMean(input) : null;
     NDArray hidden = lm.transformer().forward(lm.inputs(input, latents)); // [1, P, H]
     NDArray z = lm.sampleLatents(hidden, 2); // [2, 1, P, L]
-    int[] first = toInts(ae.decodeGreedy(z.get(0)).toLongArray()); // [P*K]
-    int[] second = toInts(ae.decodeGreedy(z.get(1)).toLongArray());
+    NDArray decoded0 = ae.decodeGreedy(z.get(0)); // [1, P*K]
+    NDArray decoded1 = ae.decodeGreedy(z.get(1));
+    if (manifold != null) {
+      manifold.add(z.get(0), ae.encodeMean(decoded0));
+      manifold.add(z.get(1), ae.encodeMean(decoded1));
+    }
+    int[] first = toInts(decoded0.toLongArray()); // [P*K]
+    int[] second = toInts(decoded1.toLongArray());
     for (int pos = 0; pos < p && acc.patches() < positions; pos++) {
       int[] x1 = new int[4];
       int[] x2 = new int[4];
@@ -74,7 +86,7 @@ public final class CalmBrier {
   }
 
   private static void rollouts(CalmModel lm, Autoencoder ae, int[] window, int p, int n, int positions,
-      BrierAccumulator acc, NDManager m) {
+      BrierAccumulator acc, NDManager m, OnManifold manifold) {
     int k = lm.config().patchSize();
     for (int pos = 0; pos + n <= p && acc.patches() < positions; pos++) {
       try (NDManager s = m.newSubManager(); KvCache cache = lm.newCache(s)) {
@@ -86,6 +98,9 @@ public final class CalmBrier {
         for (int c = 0; c < n; c++) {
           NDArray z = lm.sampleLatents(last, 1).squeeze(0); // [2, 1, L]
           NDArray tokens = ae.decodeGreedy(z); // [2, K]
+          if (manifold != null) {
+            manifold.add(z, ae.encodeMean(tokens));
+          }
           long[] t = tokens.toLongArray();
           for (int r = 0; r < 2; r++) {
             for (int j = 0; j < k; j++) {

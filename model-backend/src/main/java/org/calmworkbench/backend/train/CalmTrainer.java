@@ -21,6 +21,8 @@ import org.calmworkbench.backend.data.BatchSampler;
 import org.calmworkbench.backend.data.TokenIds;
 import org.calmworkbench.backend.eval.BrierResult;
 import org.calmworkbench.backend.eval.CalmBrier;
+import org.calmworkbench.backend.eval.EnergyLevels;
+import org.calmworkbench.backend.eval.OnManifold;
 import org.calmworkbench.backend.io.Safetensors;
 import org.calmworkbench.backend.model.Autoencoder;
 import org.calmworkbench.backend.model.CalmConfig;
@@ -132,6 +134,14 @@ public final class CalmTrainer {
     return o;
   }
 
+  /** metrics.jsonl keys of the energy loss's reference levels ({@link EnergyLevels}), at every evaluation. */
+  public static final String MARGINAL_KEY = "energy_marginal";
+
+  public static final String ORACLE_KEY = "energy_oracle";
+
+  /** metrics.jsonl key of the share of head samples on the autoencoder's manifold ({@link OnManifold}). */
+  public static final String ON_MANIFOLD_KEY = "on_manifold";
+
   /** The held-out loss's metric name: valid_energy_loss, valid_flow_loss or valid_diffusion_loss. */
   public static String validLossKey(HeadType head) {
     return "valid_" + head.key() + "_loss";
@@ -144,6 +154,7 @@ public final class CalmTrainer {
     private final BatchSampler sampler;
     private final int k;
     private final int p;
+    private EnergyLevels levels; // measured at the first evaluation (energy head only)
 
     Task(CalmModel lm, Autoencoder ae, Request r) {
       this.lm = lm;
@@ -234,13 +245,28 @@ public final class CalmTrainer {
         NDArray ids = m.create(buf, new Shape(windows, windowLen)).toType(ai.djl.ndarray.types.DataType.INT64, false);
         out.put(validLossKey(lm.head().type()), (double) headLoss(m, ids, false).getFloat());
       }
+      OnManifold manifold = null;
+      if (lm.head().type() == HeadType.ENERGY) {
+        if (levels == null) {
+          levels = EnergyLevels.measure(ae, r.validIds(), lm.config().beta(), EnergyLevels.DEFAULT_CHUNKS,
+              r.train().seed() + 11, root);
+        }
+        out.put(MARGINAL_KEY, levels.marginal());
+        out.put(ORACLE_KEY, levels.oracle());
+      }
+      if (levels == null && r.lm().evalPositions() > 0) {
+        levels = EnergyLevels.measure(ae, r.validIds(), 1.0, EnergyLevels.DEFAULT_CHUNKS, r.train().seed() + 11, root);
+      }
       if (r.lm().evalPositions() > 0) {
-        BrierResult br = CalmBrier.evaluate(lm, ae, r.validIds(), p, r.lm().evalPositions(), r.train().seed(), root);
+        manifold = new OnManifold(levels.manifoldRadius());
+        BrierResult br = CalmBrier.evaluate(lm, ae, r.validIds(), p, r.lm().evalPositions(), r.train().seed(), root,
+            manifold);
         double[] b = br.brier();
         for (int i = 0; i < b.length; i++) {
           out.put("brier_" + (i + 1), b[i]);
         }
         out.put("brier_lm", br.brierLm());
+        out.put(ON_MANIFOLD_KEY, manifold.fraction());
       }
       return out;
     }
