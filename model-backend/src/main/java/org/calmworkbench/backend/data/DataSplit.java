@@ -47,9 +47,12 @@ public record DataSplit(long seed, double validationFraction) {
     return new DataSplit(s == null ? seed : s.longValue(), f == null ? validationFraction : f.doubleValue());
   }
 
-  /** Writes {@link #FILE} into {@code runDir}: these settings plus the realised shares. */
-  public void write(Path runDir, TokenizedCorpus.Split realised) throws IOException {
+  /** Writes {@link #FILE} into {@code runDir}: these settings, the corpus and the realised shares. */
+  public void write(Path runDir, List<Path> corpus, TokenizedCorpus.Split realised) throws IOException {
     JsonObject o = new JsonObject();
+    com.google.gson.JsonArray paths = new com.google.gson.JsonArray();
+    corpus.forEach(p -> paths.add(p.toAbsolutePath().normalize().toString()));
+    o.add("corpus", paths);
     o.addProperty("split_seed", seed);
     o.addProperty("validation_fraction", validationFraction);
     o.addProperty("rule", realised.rule().name().toLowerCase(java.util.Locale.ROOT));
@@ -59,6 +62,25 @@ public record DataSplit(long seed, double validationFraction) {
     o.addProperty("valid_documents", realised.validDocuments());
     Files.createDirectories(runDir);
     AtomicFiles.writeString(runDir.resolve(FILE), o.toString());
+  }
+
+  /** The corpus paths recorded in {@code runDir}'s {@link #FILE}; empty when there is none. */
+  public static List<Path> corpusOf(Path runDir) {
+    Path file = runDir.resolve(FILE);
+    if (!Files.isRegularFile(file)) {
+      return List.of();
+    }
+    try {
+      JsonObject o = JsonParser.parseString(Files.readString(file)).getAsJsonObject();
+      if (!o.has("corpus") || !o.get("corpus").isJsonArray()) {
+        return List.of();
+      }
+      List<Path> out = new java.util.ArrayList<>();
+      o.getAsJsonArray("corpus").forEach(e -> out.add(Path.of(e.getAsString())));
+      return out;
+    } catch (IOException | RuntimeException e) {
+      throw new CalmException(file + ": not a readable split record (" + e.getMessage() + ")", e);
+    }
   }
 
   /** The split recorded in {@code runDir}, or {@link #DEFAULT} for runs made before it was recorded. */

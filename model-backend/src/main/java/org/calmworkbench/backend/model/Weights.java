@@ -29,6 +29,32 @@ public final class Weights {
     }
   }
 
+  /**
+   * Copies the tensors of {@code file} whose names start with {@code prefix} into the parameters of
+   * {@code block} with the same name; every such tensor must exist in the block with the same shape
+   * (a CalmException names the first that does not). Returns how many were copied.
+   */
+  public static int loadMatching(CalmBlock block, SafetensorsFile file, String prefix) {
+    Map<String, Parameter> params = block.namedParameters();
+    int copied = 0;
+    for (String name : file.tensors().keySet()) {
+      if (!name.startsWith(prefix)) {
+        continue;
+      }
+      Parameter p = params.get(name);
+      int[] want = p == null ? null : toInts(p.getShape().getShape());
+      Tensor t = file.tensor(name);
+      if (p == null || !java.util.Arrays.equals(want, t.shape())) {
+        throw new org.calmworkbench.backend.CalmException(file.file() + ": tensor " + name + " "
+            + java.util.Arrays.toString(t.shape()) + " does not fit this model ("
+            + (p == null ? "no such parameter" : "expects " + java.util.Arrays.toString(want)) + ")");
+      }
+      p.getArray().set(t.data());
+      copied++;
+    }
+    return copied;
+  }
+
   /** Every parameter as a float32 tensor under its official name. */
   public static Map<String, Tensor> export(CalmBlock block) {
     Map<String, Tensor> out = new LinkedHashMap<>();

@@ -60,7 +60,14 @@ public final class CalmTrainer {
       TokenIds validIds,
       Path out,
       byte[] tokenizerJson,
-      boolean resume) {}
+      boolean resume,
+      Path initBackbone) { // AR checkpoint whose transformer.* weights start the backbone; null: random
+
+    public Request(CalmConfig model, InputMode inputMode, HeadConfig head, TrainConfig train, LmSettings lm,
+        Path autoencoder, TokenIds trainIds, TokenIds validIds, Path out, byte[] tokenizerJson, boolean resume) {
+      this(model, inputMode, head, train, lm, autoencoder, trainIds, validIds, out, tokenizerJson, resume, null);
+    }
+  }
 
   public static TrainingLoop.Result run(Request r, TrainingLoop.Listener listener, TrainControl control)
       throws IOException, InterruptedException {
@@ -70,6 +77,9 @@ public final class CalmTrainer {
       try (NDManager params = NDManager.newBaseManager()) {
         CalmModel lm = new CalmModel(r.model(), r.inputMode(), r.head());
         lm.initializeParameters(params);
+        if (r.initBackbone() != null && !r.resume()) {
+          warmStart(lm, r.initBackbone());
+        }
         if (r.resume()) {
           Path configFile = r.out().resolve(TrainingLoop.CONFIG);
           CalmConfig saved = CalmConfig.read(configFile);
@@ -86,6 +96,24 @@ public final class CalmTrainer {
         copyAutoencoder(r.autoencoder(), r.out().resolve(AUTOENCODER_DIR));
         return TrainingLoop.run(new Task(lm, ae.model(), r), r.train(), r.out(), r.resume(), listener, control);
       }
+    }
+  }
+
+  /**
+   * Copies the AR baseline checkpoint's backbone ({@code transformer.*}, the same Llama code CALM
+   * uses) into {@code lm}; CALM's own input projection and head stay random. An experiment of the
+   * recipe ablation (does CALM learn once its backbone already reads text?), not a default.
+   */
+  static void warmStart(CalmModel lm, Path arCheckpoint) {
+    Path file = arCheckpoint.resolve(TrainingLoop.MODEL);
+    if (!Files.isRegularFile(file)) {
+      throw new CalmException("--init-backbone: " + arCheckpoint + " holds no " + TrainingLoop.MODEL
+          + " (pass an AR baseline checkpoint from 'calm ar train')");
+    }
+    int copied = Weights.loadMatching(lm, Safetensors.read(file), "transformer.");
+    if (copied == 0) {
+      throw new CalmException("--init-backbone: " + file + " has no transformer.* tensor shaped like this model's backbone;"
+          + " train the AR baseline with the same hidden_size, layers and heads");
     }
   }
 

@@ -41,7 +41,7 @@ public final class Corpora {
     TokenizedCorpus.Split realised = corpus.split();
     listener.onSplit(realised);
     realised.warning().ifPresent(listener::onWarning);
-    split.write(runDir, realised);
+    split.write(runDir, paths, realised);
     return corpus;
   }
 

@@ -46,7 +46,14 @@ public final class LmTraining {
       Integer steps,
       Double timeLimit,
       Long seed,
-      boolean resume) {}
+      boolean resume,
+      Path initBackbone) { // an AR baseline checkpoint whose transformer.* weights start the backbone (an experiment); null: random
+
+    public Options(Path autoencoder, List<Path> corpus, Path out, String head, InputMode input, String preset,
+        List<String> sets, Integer steps, Double timeLimit, Long seed, boolean resume) {
+      this(autoencoder, corpus, out, head, input, preset, sets, steps, timeLimit, seed, resume, null);
+    }
+  }
 
   /**
    * Keys {@code --set} accepts with any head: model settings but the ones taken from the
@@ -160,8 +167,11 @@ public final class LmTraining {
       DataSplit split = (o.resume() ? DataSplit.of(o.out()) : DataSplit.DEFAULT).with(ov);
       TokenizedCorpus corpus = Corpora.forTraining(o.corpus(), ae.tokenizer(), tokJson, split, o.out(), listener);
       corpus.requireAtLeast((lm.contextChunks() + 1) * model.patchSize(), model.patchSize());
+      if (o.initBackbone() != null && o.resume()) {
+        throw new CalmException("--init-backbone starts a new run; a resumed run keeps its own weights (drop --init-backbone)");
+      }
       CalmTrainer.Request req = new CalmTrainer.Request(model, input, head, train, lm, aeDir, corpus.train(), corpus.validation(),
-          o.out(), tokJson, o.resume());
+          o.out(), tokJson, o.resume(), o.initBackbone());
       return CalmTrainer.run(req, listener, control);
     }
   }

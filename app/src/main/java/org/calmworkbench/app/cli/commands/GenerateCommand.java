@@ -9,6 +9,7 @@ import org.calmworkbench.app.cli.CliContext;
 import org.calmworkbench.app.cli.Command;
 import org.calmworkbench.app.cli.Option;
 import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.eval.KnownWords;
 import org.calmworkbench.backend.generate.ArGenerator;
 import org.calmworkbench.backend.generate.CalmGenerator;
 import org.calmworkbench.backend.train.ArCheckpoint;
@@ -45,7 +46,9 @@ public final class GenerateCommand implements Command {
         Each chunk is printed as soon as it exists; with --show-chunks they are separated by '|'.
         For an AR checkpoint (model_type calm_ar) the temperature divides the logits; batch behaves as
         exact there (the AR model has probabilities) and greedy takes the argmax.
-        JSON: text, steps, tokens, tokens_per_second, sampler_calls (and sampler_calls_per_step).""";
+        JSON: text, steps, tokens, tokens_per_second, sampler_calls (and sampler_calls_per_step), and
+        known_word_fraction: the share of the generated words that occur in the training corpus (the
+        one recorded in the run's split.json, or --corpus); null when no corpus is known.""";
   }
 
   @Override
@@ -59,7 +62,8 @@ public final class GenerateCommand implements Command {
         Option.value("sampler", "exact|batch|greedy", "how the temperature is applied").withDefault("exact"),
         Option.value("candidates", "N", "N for batch and greedy").withDefault(CalmGenerator.Options.DEFAULT_CANDIDATES),
         Option.value("seed", "N", "random seed").withDefault(0),
-        Option.flag("show-chunks", "separate the generated steps with '|'"));
+        Option.flag("show-chunks", "separate the generated steps with '|'"),
+        Option.list("corpus", "PATH", "training corpus for known_word_fraction (default: the run's own)"));
   }
 
   @Override
@@ -73,20 +77,39 @@ public final class GenerateCommand implements Command {
     int candidates = args.integer("candidates");
     long seed = args.longValue("seed");
     String separator = args.flag("show-chunks") ? "|" : "";
+    List<Path> corpus = args.has("corpus") ? args.paths("corpus") : List.of();
     if (CalmCheckpoint.MODEL_TYPE.equals(type)) {
       return calm(checkpoint, new CalmGenerator.Options(prompt, maxTokens, temperature, method, candidates, seed,
-          CalmGenerator.Options.of("").maxSamplerCalls()), separator, ctx);
+          CalmGenerator.Options.of("").maxSamplerCalls()), separator, corpus, ctx);
     }
     if (ArTrainer.KIND.equals(type)) {
       return ar(checkpoint, ArGenerator.Options.of(prompt).withMaxTokens(maxTokens).withTemperature(temperature)
-          .withGreedy(method == CalmGenerator.Method.GREEDY).withSeed(seed), separator, ctx);
+          .withGreedy(method == CalmGenerator.Method.GREEDY).withSeed(seed), separator, corpus, ctx);
     }
     throw new CalmException(checkpoint.resolve("config.json") + " has model_type \"" + type + "\"; generate needs a \""
         + CalmCheckpoint.MODEL_TYPE + "\" or \"" + ArTrainer.KIND + "\" checkpoint"
         + ("calm_autoencoder".equals(type) ? " (an autoencoder only reconstructs: use 'calm ae decode')" : ""));
   }
 
-  private static int calm(Path checkpoint, CalmGenerator.Options o, String separator, CliContext ctx) {
+  /** Share of {@code text}'s words found in the corpus ({@code corpus}, else the run's own); null if none is known. */
+  static Double knownWordFraction(Path checkpoint, List<Path> corpus, String text) {
+    try {
+      java.util.Optional<KnownWords> words = corpus.isEmpty() ? KnownWords.ofRun(checkpoint)
+          : java.util.Optional.of(KnownWords.of(corpus));
+      return words.map(w -> w.fraction(text)).filter(f -> !f.isNaN()).orElse(null);
+    } catch (java.io.IOException e) {
+      throw new CalmException("cannot read the corpus for known_word_fraction: " + e.getMessage(), e);
+    }
+  }
+
+  private static void printKnown(CliContext ctx, Double known) {
+    ctx.put("known_word_fraction", known);
+    if (known != null) {
+      ctx.out().printf(Locale.ROOT, "%.1f%% of the generated words occur in the training corpus%n", 100 * known);
+    }
+  }
+
+  private static int calm(Path checkpoint, CalmGenerator.Options o, String separator, List<Path> corpus, CliContext ctx) {
     o.validate(); // before loading: a bad temperature is reported at once
     ctx.out().print(o.prompt());
     ctx.out().print(separator);
@@ -120,10 +143,11 @@ public final class GenerateCommand implements Command {
     ctx.put("temperature", o.temperature());
     ctx.put("elapsed_seconds", r.elapsedSeconds());
     ctx.put("stop_reason", r.stopReason());
+    printKnown(ctx, knownWordFraction(checkpoint, corpus, r.text()));
     return 0;
   }
 
-  private static int ar(Path checkpoint, ArGenerator.Options o, String separator, CliContext ctx) {
+  private static int ar(Path checkpoint, ArGenerator.Options o, String separator, List<Path> corpus, CliContext ctx) {
     o.validate();
     ctx.out().print(o.prompt());
     ctx.out().print(separator);
@@ -149,6 +173,7 @@ public final class GenerateCommand implements Command {
     ctx.put("temperature", o.temperature());
     ctx.put("elapsed_seconds", r.elapsedSeconds());
     ctx.put("stop_reason", r.stopReason());
+    printKnown(ctx, knownWordFraction(checkpoint, corpus, r.text()));
     return 0;
   }
 }

@@ -51,7 +51,8 @@ public final class LmTrainCommand implements Command {
         Option.value("steps", "N", "training steps (overrides the preset)"),
         Option.value("time-limit", "SECONDS", "stop after this much training time"),
         Option.value("seed", "N", "random seed"),
-        Option.flag("resume", "continue the checkpoint in --out"));
+        Option.flag("resume", "continue the checkpoint in --out"),
+        Option.value("init-backbone", "DIR", "experiment: start the backbone from an AR baseline checkpoint of the same shape"));
   }
 
   @Override
@@ -71,10 +72,11 @@ public final class LmTrainCommand implements Command {
         args.has("steps") ? args.integer("steps", 0, Integer.MAX_VALUE) : null,
         args.has("time-limit") ? args.number("time-limit") : null,
         args.has("seed") ? args.longValue("seed") : null,
-        args.flag("resume"));
+        args.flag("resume"),
+        args.has("init-backbone") ? args.path("init-backbone") : null);
     Cancellation stop = ctx.cancellation();
     TrainingOutput output = new TrainingOutput(ctx, "lm train", new String[] {},
-        new String[] {"valid_energy_loss", "valid_flow_loss", "valid_diffusion_loss", "brier_lm"});
+        new String[] {"valid_energy_loss", "energy_marginal", "on_manifold", "valid_flow_loss", "valid_diffusion_loss", "brier_lm"});
     output.finish(LmTraining.run(o, output, stop::isCancelled), stop);
     return 0;
   }
