@@ -12,6 +12,7 @@
 # Environment: CORPUS (default the bundled grammar-english sample), AE_PRESET (tiny), LM_PRESET
 # (tiny), AE_STEPS (1500), LM_STEPS (1500), VOCAB (512), SEED (1), OUT (/tmp/ablation), and
 # LM_BASE ("context_chunks=8 batch_size=8 target_samples=8": the K sweep's classroom settings).
+# AE_DIR=DIR reuses an autoencoder checkpoint (AE settings are then ignored).
 # AR=1 trains the AR baseline with the same backbone instead of CALM (AE settings still pick the tokenizer).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -30,7 +31,7 @@ mkdir -p "$out"
 sets() { for kv in $1; do printf -- '--set %s ' "$kv"; done; }
 
 ae_key="$(printf '%s|%s|%s|%s|%s|%s' "$corpus" "$ae_preset" "${AE_STEPS:-1500}" "${VOCAB:-512}" "$seed" "$ae_sets" | sha256sum | cut -c1-10)"
-ae="$out/ae-$ae_key"
+ae="${AE_DIR:-$out/ae-$ae_key}"   # AE_DIR: use this trained autoencoder instead
 if [ ! -f "$ae/model.safetensors" ]; then
   rm -rf "$ae"
   # shellcheck disable=SC2046

@@ -116,11 +116,18 @@ class LmTrainingViewModelTest {
     assertFalse(loss.isEmpty());
     assertEquals(4, loss.get(loss.size() - 1).step(), "the last report is the last step");
     for (String series : List.of(LmTrainingViewModel.SERIES_VALID_LOSS, LmTrainingViewModel.brierSeries(1),
-        LmTrainingViewModel.brierSeries(4), LmTrainingViewModel.SERIES_BRIER_LM)) {
+        LmTrainingViewModel.brierSeries(4), LmTrainingViewModel.SERIES_BRIER_LM, LmTrainingViewModel.SERIES_MARGINAL,
+        LmTrainingViewModel.SERIES_ORACLE, LmTrainingViewModel.SERIES_ON_MANIFOLD)) {
       List<Long> steps = vm.points().stream().filter(p -> p.series().equals(series)).map(LmPoint::step).toList();
       assertEquals(List.of(2L, 4L), steps, series + " is measured at each evaluation");
     }
     assertTrue(vm.points().stream().allMatch(p -> Double.isFinite(p.y()) && !p.baseline()));
+    // The reference levels: the oracle (exact posterior) below the marginal (context-free), both positive.
+    double marginal = vm.points().stream().filter(p -> p.series().equals(LmTrainingViewModel.SERIES_MARGINAL)).findFirst().orElseThrow().y();
+    double oracle = vm.points().stream().filter(p -> p.series().equals(LmTrainingViewModel.SERIES_ORACLE)).findFirst().orElseThrow().y();
+    assertTrue(0 < oracle && oracle < marginal, "oracle " + oracle + " < marginal " + marginal);
+    assertTrue(vm.points().stream().filter(p -> p.series().equals(LmTrainingViewModel.SERIES_ON_MANIFOLD))
+        .allMatch(p -> p.y() >= 0 && p.y() <= 1));
     // FLOPs grow in proportion to steps; the FLOPs axis draws them.
     LmPoint at2 = vm.points().stream().filter(p -> p.series().equals(LmTrainingViewModel.SERIES_BRIER_LM)).findFirst().orElseThrow();
     LmPoint at4 = vm.points().stream().filter(p -> p.series().equals(LmTrainingViewModel.SERIES_BRIER_LM)).reduce((a, b) -> b).orElseThrow();

@@ -33,6 +33,8 @@ import org.calmworkbench.app.gui.service.JobContext;
 import org.calmworkbench.app.gui.service.JobSpec;
 import org.calmworkbench.app.gui.service.JobState;
 import org.calmworkbench.backend.generate.ArGenerator;
+import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.eval.KnownWords;
 import org.calmworkbench.backend.generate.CalmGenerator;
 import org.calmworkbench.backend.generate.CalmGenerator.Method;
 import org.calmworkbench.backend.project.Project;
@@ -318,7 +320,7 @@ public final class GeneratorViewModel {
       int maxSteps = (o.maxTokens() + k - 1) / k;
       c.latest("k", k, patchSize::set);
       long start = System.nanoTime();
-      return CalmGenerator.run(ck, o, e -> {
+      CalmGenerator.Result r = CalmGenerator.run(ck, o, e -> {
         int[] ids = e.chunk().ids();
         int tokens = e.endOfText() ? indexOf(ids, eos) : ids.length;
         Segment s = new Segment(e.step(), e.text(), tokens, e.samplerCalls(), e.fellBack(), e.endOfText(), Double.NaN,
@@ -326,6 +328,18 @@ public final class GeneratorViewModel {
         c.append("segments", s, this::calmSegments);
         c.progress((e.step() + 1.0) / maxSteps, Double.NaN, "step " + (e.step() + 1) + " of at most " + maxSteps);
       }, () -> stopRequested.get() || c.isCancelled());
+      publishKnownWords(c, dir, r.text(), calm);
+      return r;
+    }
+  }
+
+  /** known_word_fraction of {@code text} against the run's training corpus (split.json), if it is still there. */
+  private static void publishKnownWords(JobContext c, Path dir, String text, RunFigures figures) {
+    try {
+      KnownWords.ofRun(dir).map(w -> w.fraction(text)).filter(f -> !f.isNaN())
+          .ifPresent(f -> c.latest("known-words-" + System.identityHashCode(figures), f, figures::setKnownWordFraction));
+    } catch (java.io.IOException | CalmException e) {
+      c.log("known_word_fraction not measured: " + e.getMessage());
     }
   }
 
@@ -333,12 +347,14 @@ public final class GeneratorViewModel {
     c.progress(-1, Double.NaN, "loading " + dir.getFileName());
     try (ArCheckpoint ck = ArCheckpoint.load(dir)) {
       long start = System.nanoTime();
-      return ArGenerator.run(ck, o, e -> {
+      ArGenerator.Result r = ArGenerator.run(ck, o, e -> {
         Segment s = new Segment(e.step(), e.text(), e.endOfText() ? 0 : 1, 0, false, e.endOfText(), e.probability(),
             (System.nanoTime() - start) / 1e9);
         c.append("segments", s, ar::add);
         c.progress((e.step() + 1.0) / o.maxTokens(), Double.NaN, "token " + (e.step() + 1) + " of " + o.maxTokens());
       }, () -> stopRequested.get() || c.isCancelled());
+      publishKnownWords(c, dir, r.text(), ar);
+      return r;
     }
   }
 

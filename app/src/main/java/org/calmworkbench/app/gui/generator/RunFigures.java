@@ -25,6 +25,7 @@ public final class RunFigures {
   private final ReadOnlyLongWrapper samplerCalls = new ReadOnlyLongWrapper(this, "samplerCalls", 0);
   private final ReadOnlyIntegerWrapper fallbacks = new ReadOnlyIntegerWrapper(this, "fallbacks", 0);
   private final ReadOnlyStringWrapper state = new ReadOnlyStringWrapper(this, "state", "");
+  private final ReadOnlyDoubleWrapper knownWordFraction = new ReadOnlyDoubleWrapper(this, "knownWordFraction", Double.NaN);
   private final StringBuilder text = new StringBuilder();
 
   /** One step's output: its segments in order. */
@@ -53,6 +54,11 @@ public final class RunFigures {
     return fallbacks.getReadOnlyProperty();
   }
 
+  /** Share of the generated words that occur in the run's training corpus; NaN until known (or no corpus). */
+  public ReadOnlyDoubleProperty knownWordFractionProperty() {
+    return knownWordFraction.getReadOnlyProperty();
+  }
+
   /** "", "waiting", "running", "done: max_tokens", "stopped", "failed: ...". */
   public ReadOnlyStringProperty stateProperty() {
     return state.getReadOnlyProperty();
@@ -78,8 +84,10 @@ public final class RunFigures {
     if (steps.get() == 0) {
       return state.get();
     }
-    return String.format(Locale.ROOT, "%d tokens in %d steps · %.1f tokens/step · %s tokens/s", tokens.get(),
-        steps.get(), tokensPerStep(), rate(tokensPerSecond.get()));
+    String known = Double.isNaN(knownWordFraction.get()) ? ""
+        : String.format(Locale.ROOT, " · %.0f%% known words", 100 * knownWordFraction.get());
+    return String.format(Locale.ROOT, "%d tokens in %d steps · %.1f tokens/step · %s tokens/s%s", tokens.get(),
+        steps.get(), tokensPerStep(), rate(tokensPerSecond.get()), known);
   }
 
   /** A rate for people: "0.42", "3.1", "85". */
@@ -95,6 +103,7 @@ public final class RunFigures {
     tokensPerSecond.set(0);
     samplerCalls.set(0);
     fallbacks.set(0);
+    knownWordFraction.set(Double.NaN);
     state.set(newState);
   }
 
@@ -126,6 +135,10 @@ public final class RunFigures {
     tokens.set(finalTokens);
     tokensPerSecond.set(finalTokensPerSecond);
     state.set("stopped".equals(stopReason) ? "stopped" : "done: " + stopReason.replace('_', ' '));
+  }
+
+  void setKnownWordFraction(double fraction) {
+    knownWordFraction.set(fraction);
   }
 
   void setState(String s) {

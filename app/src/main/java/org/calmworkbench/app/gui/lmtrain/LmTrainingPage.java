@@ -51,7 +51,11 @@ public final class LmTrainingPage implements Page {
           + " autoencoder's posterior for the true next chunk: 2/(NM) sum |x_i - y_m|^beta - 1/(N(N-1))"
           + " sum_{i != j} |x_i - x_j|^beta. The first term pulls samples to the target, the second keeps them"
           + " diverse. Lower is better; it can go below zero. Held-out: the same loss on text the model never"
-          + " trained on.";
+          + " trained on. Two reference lines, measured on held-out chunks when the run starts: the marginal"
+          + " level is what a model that ignores the context scores (it draws any chunk of the corpus); the"
+          + " oracle level is what the exact posterior of the true next chunk scores, the floor. A held-out"
+          + " loss that stays at the marginal line means the model predicts 'some chunk', not the next one;"
+          + " learning shows as the loss moving from the marginal line toward the oracle line.";
   static final String BRIER_LM =
       "BrierLM = 100 x the geometric mean of Brier-1..4, measured every eval_every steps on held-out text."
           + " It needs only samples, so CALM (no softmax) and the AR baseline are scored alike. Higher is"
@@ -60,7 +64,9 @@ public final class LmTrainingPage implements Page {
       "Brier-n on held-out text: two independent samples x1, x2 of the next n tokens and the truth y score"
           + " 1{x1 = y} + 1{x2 = y} - 1{x1 = x2}, averaged over positions; an unbiased estimate of the Brier"
           + " score of n-token continuations. Higher is better; solid: CALM, dashed: the AR baseline (same"
-          + " colour, same n).";
+          + " colour, same n). The on-manifold fraction is the share of the head's samples that decode to a"
+          + " chunk whose own latent lies within the autoencoder's posterior radius of the sample; samples"
+          + " that fall between the autoencoder's islands decode to some other chunk, often garbage.";
   static final String INPUT_MODE = Concepts.INPUT_MODE;
   static final String AUTOENCODER =
       "The frozen autoencoder (a run of the Autoencoder training page) whose vectors the model learns to"

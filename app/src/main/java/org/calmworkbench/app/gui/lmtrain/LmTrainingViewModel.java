@@ -50,6 +50,7 @@ import org.calmworkbench.backend.project.Project;
 import org.calmworkbench.backend.train.ArTrainer;
 import org.calmworkbench.backend.train.LmPresets;
 import org.calmworkbench.backend.train.TrainConfig;
+import org.calmworkbench.backend.train.CalmTrainer;
 import org.calmworkbench.backend.train.TrainingLoop;
 import org.calmworkbench.backend.data.TokenizedCorpus;
 import org.calmworkbench.backend.workflow.AeTraining;
@@ -75,6 +76,9 @@ public final class LmTrainingViewModel {
   public static final String SERIES_LOSS = "energy loss (train)";
   public static final String SERIES_VALID_LOSS = "energy loss (held-out)";
   public static final String SERIES_BRIER_LM = "BrierLM";
+  public static final String SERIES_MARGINAL = "marginal level (ignores context)";
+  public static final String SERIES_ORACLE = "oracle level (exact posterior)";
+  public static final String SERIES_ON_MANIFOLD = "on-manifold fraction";
   /** The AR baseline's series are CALM's with this prefix. */
   public static final String AR_PREFIX = "AR ";
 
@@ -491,6 +495,16 @@ public final class LmTrainingViewModel {
       Double v = p.evalMetric("valid_energy_loss");
       if (v != null) {
         out.add(new LmPoint(CHART_LOSS, SERIES_VALID_LOSS, false, step, flops, v));
+      }
+      Double marginal = p.evalMetric(CalmTrainer.MARGINAL_KEY);
+      Double oracle = p.evalMetric(CalmTrainer.ORACLE_KEY);
+      if (marginal != null && oracle != null) {
+        out.add(new LmPoint(CHART_LOSS, SERIES_MARGINAL, false, step, flops, marginal));
+        out.add(new LmPoint(CHART_LOSS, SERIES_ORACLE, false, step, flops, oracle));
+      }
+      Double onManifold = p.evalMetric(CalmTrainer.ON_MANIFOLD_KEY);
+      if (onManifold != null) {
+        out.add(new LmPoint(CHART_BRIER_N, SERIES_ON_MANIFOLD, false, step, flops, onManifold));
       }
     }
     for (int n = 1; n <= 4; n++) {
