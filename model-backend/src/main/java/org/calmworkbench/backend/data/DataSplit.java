@@ -64,9 +64,19 @@ public record DataSplit(long seed, double validationFraction) {
     AtomicFiles.writeString(runDir.resolve(FILE), o.toString());
   }
 
+  /** {@code runDir}'s record, or for a run's {@code best/} checkpoint its run's. */
+  private static Path recordOf(Path runDir) {
+    Path file = runDir.resolve(FILE);
+    Path parent = runDir.toAbsolutePath().normalize().getParent();
+    if (!Files.isRegularFile(file) && parent != null && "best".equals(String.valueOf(runDir.getFileName()))) {
+      return parent.resolve(FILE);
+    }
+    return file;
+  }
+
   /** The corpus paths recorded in {@code runDir}'s {@link #FILE}; empty when there is none. */
   public static List<Path> corpusOf(Path runDir) {
-    Path file = runDir.resolve(FILE);
+    Path file = recordOf(runDir);
     if (!Files.isRegularFile(file)) {
       return List.of();
     }
@@ -85,7 +95,7 @@ public record DataSplit(long seed, double validationFraction) {
 
   /** The split recorded in {@code runDir}, or {@link #DEFAULT} for runs made before it was recorded. */
   public static DataSplit of(Path runDir) {
-    Path file = runDir.resolve(FILE);
+    Path file = recordOf(runDir);
     if (!Files.isRegularFile(file)) {
       return DEFAULT;
     }

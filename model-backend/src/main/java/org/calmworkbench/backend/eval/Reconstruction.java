@@ -44,7 +44,18 @@ public final class Reconstruction {
   /** One badly reconstructed chunk: its index in the input, the input ids and the decoded ids. */
   public record Example(double sigma, int patch, int[] input, int[] decoded, int errors) {}
 
-  public record Report(Mode mode, int patchSize, List<Level> levels, List<Example> worst) {}
+  public record Report(Mode mode, int patchSize, List<Level> levels, List<Example> worst, Geometry geometry) {}
+
+  /**
+   * The shape of the latent space on the evaluated chunks: how wide the posteriors are and how far
+   * the means spread, the numbers that decide how easy the space is for CALM's head to predict.
+   *
+   * @param posteriorStd mean of the posterior std over chunks and dimensions
+   * @param klPerChunk mean KL(posterior || N(0, I)) per chunk in nats, before the per-dimension clamp
+   * @param klPerDimension the same per latent dimension (the clamp kl_clamp applies per dimension)
+   * @param meanRms root mean square of the posterior means over chunks and dimensions
+   */
+  public record Geometry(double posteriorStd, double klPerChunk, double klPerDimension, double meanRms) {}
 
   /** Evaluates in batches of this many chunks (bounded memory for any input size). */
   static final int BATCH = 2048;
@@ -75,6 +86,10 @@ public final class Reconstruction {
       worst.add(new PriorityQueue<>(byErrors));
     }
     int batches = (n + BATCH - 1) / BATCH;
+    double stdSum = 0;
+    double klSum = 0;
+    double squareSum = 0;
+    long values = 0;
     for (int b = 0; b < batches; b++) {
       int from = b * BATCH;
       int count = Math.min(BATCH, n - from);
@@ -84,6 +99,15 @@ public final class Reconstruction {
         NDArray input = m.create(ids, new Shape(count, k)); // [n, K]: one chunk per row
         NDList meanLogStd = ae.encode(input).split(2, 2); // [n, 1, L] each
         NDArray mean = meanLogStd.get(0);
+        float[] mu = mean.toFloatArray();
+        float[] logStd = meanLogStd.get(1).toFloatArray();
+        for (int i = 0; i < mu.length; i++) {
+          double sd = Math.exp(logStd[i]);
+          stdSum += sd;
+          squareSum += (double) mu[i] * mu[i];
+          klSum += 0.5 * (mu[i] * mu[i] + sd * sd - 1 - 2 * logStd[i]);
+        }
+        values += mu.length;
         NDArray base = mode == Mode.POSTERIOR ? mean.add(m.randomNormal(mean.getShape()).mul(meanLogStd.get(1).exp())) : mean;
         for (int s = 0; s < sigmas.length; s++) {
           NDArray z = sigmas[s] == 0 ? base : base.add(m.randomNormal(mean.getShape()).mul(m.create((float) sigmas[s])));
@@ -122,7 +146,8 @@ public final class Reconstruction {
       w.sort(byErrors.reversed());
       examples.addAll(w);
     }
-    return new Report(mode, k, levels, examples);
+    Geometry geometry = new Geometry(stdSum / values, klSum / n, klSum / values, Math.sqrt(squareSum / values));
+    return new Report(mode, k, levels, examples, geometry);
   }
 
   private static int[] toInts(long[] a, int from, int len) {

@@ -119,6 +119,11 @@ public final class AutoencoderTrainer {
     }
 
     @Override
+    public java.util.Optional<String> bestMetric() {
+      return java.util.Optional.of("valid_token_accuracy");
+    }
+
+    @Override
     public Map<String, Double> evaluate(NDManager root, long step) {
       int k = r.model().patchSize();
       if (r.validPatches().length < k) {

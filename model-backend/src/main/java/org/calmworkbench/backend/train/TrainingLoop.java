@@ -70,7 +70,23 @@ public final class TrainingLoop {
 
     /** Loads the weights of a checkpoint in {@code dir} before resuming. */
     void loadWeights(Path dir);
+
+    /**
+     * A held-out metric, higher is better, whose best value so far is kept as a loadable checkpoint
+     * in {@code OUT/best/} (as Hugging Face Trainer's {@code load_best_model_at_end} keeps the best
+     * model); empty: no best checkpoint. Only for tasks whose {@link #modelFiles} are a complete
+     * checkpoint on their own.
+     */
+    default java.util.Optional<String> bestMetric() {
+      return java.util.Optional.empty();
+    }
   }
+
+  /** Folder inside a run that holds the best checkpoint by {@link Task#bestMetric()}. */
+  public static final String BEST = "best";
+
+  /** File in {@link #BEST} naming the step and the metric value it was kept for. */
+  public static final String BEST_INFO = "best.json";
 
   /** The loss and named terms of one step. */
   public record StepMetrics(double loss, Map<String, Double> terms) {}
@@ -145,6 +161,7 @@ public final class TrainingLoop {
         Files.deleteIfExists(out.resolve(METRICS));
       }
       long startStep = step;
+      double best = resume ? bestSoFar(out) : Double.NEGATIVE_INFINITY;
       long startNanos = System.nanoTime();
       long lastCheckpointNanos = startNanos;
       long lastReportNanos = 0;
@@ -202,6 +219,11 @@ public final class TrainingLoop {
         Map<String, Double> eval = Map.of();
         if (step % tc.evalEvery() == 0 || last) {
           eval = task.evaluate(root, step);
+          Double value = task.bestMetric().map(eval::get).orElse(null);
+          if (value != null && value > best) {
+            best = value;
+            saveBest(out, task, step, task.bestMetric().get(), value);
+          }
           // An evaluation's tensors are much larger than a step's; once freed, glibc keeps them in
           // fragmented arenas and RSS creeps up evaluation after evaluation (see NativeMemory).
           NativeMemory.trim();
@@ -298,6 +320,30 @@ public final class TrainingLoop {
     TrainerState st = new TrainerState(task.kind(), step, tokens, elapsed, Settings.toJson(tc.toMap()));
     files.put(STATE, CheckpointFiles.bytes(st.toJson().toString().getBytes(StandardCharsets.UTF_8)));
     CheckpointFiles.commit(out, files);
+  }
+
+  /** The model files of {@code step} as a complete checkpoint in OUT/best, with best.json. */
+  static void saveBest(Path out, Task task, long step, String metric, double value) throws IOException {
+    Map<String, String> meta = Map.of("step", Long.toString(step), "format", "calm-workbench");
+    Map<String, CheckpointFiles.FileWriter> files = new LinkedHashMap<>(task.modelFiles(meta));
+    JsonObject info = new JsonObject();
+    info.addProperty("step", step);
+    info.addProperty("metric", metric);
+    info.addProperty("value", value);
+    files.put(BEST_INFO, CheckpointFiles.bytes(info.toString().getBytes(StandardCharsets.UTF_8)));
+    CheckpointFiles.commit(out.resolve(BEST), files);
+  }
+
+  /** The metric value of OUT/best, or -infinity when there is none (or it is unreadable). */
+  static double bestSoFar(Path out) {
+    Path f = out.resolve(BEST).resolve(BEST_INFO);
+    try {
+      return Files.isRegularFile(f)
+          ? com.google.gson.JsonParser.parseString(Files.readString(f)).getAsJsonObject().get("value").getAsDouble()
+          : Double.NEGATIVE_INFINITY;
+    } catch (IOException | RuntimeException e) {
+      return Double.NEGATIVE_INFINITY;
+    }
   }
 
   private static void appendMetrics(Path file, List<String> lines) throws IOException {

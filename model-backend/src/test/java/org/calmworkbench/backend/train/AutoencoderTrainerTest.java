@@ -88,6 +88,19 @@ public class AutoencoderTrainerTest {
       assertTrue(Files.exists(dir.resolve(f)), f);
     }
     assertFalse(Files.exists(dir.resolve(".pending")));
+    // The best checkpoint by held-out token accuracy is kept, loadable, with the step it came from.
+    double bestSeen = seen.stream().map(p -> p.evalMetric("valid_token_accuracy")).filter(java.util.Objects::nonNull)
+        .mapToDouble(Double::doubleValue).max().orElseThrow();
+    com.google.gson.JsonObject info = com.google.gson.JsonParser.parseString(
+        Files.readString(dir.resolve("best/best.json"))).getAsJsonObject();
+    assertEquals(bestSeen, info.get("value").getAsDouble(), 0.0);
+    assertEquals("valid_token_accuracy", info.get("metric").getAsString());
+    long bestStep = info.get("step").getAsLong();
+    assertEquals(bestSeen, seen.stream().filter(p -> p.step() == bestStep).findFirst().orElseThrow()
+        .evalMetric("valid_token_accuracy"), 0.0, "best.json names the step of the best evaluation");
+    try (AutoencoderCheckpoint best = AutoencoderCheckpoint.load(dir.resolve("best"))) {
+      assertEquals(best.config(), AutoencoderCheckpoint.load(dir).config());
+    }
   }
 
   @Test

@@ -105,6 +105,13 @@ public final class AeEvalCommand implements Command {
       j.addProperty("decoded", w.decoded());
       worst.add(j);
     }
+    Reconstruction.Geometry g = r.report().geometry();
+    ctx.out().printf(Locale.ROOT, "latent space: posterior std %.3f (mean over dimensions), KL %.1f nats per chunk"
+        + " (%.2f per dimension), means rms %.3f%n", g.posteriorStd(), g.klPerChunk(),
+        g.klPerDimension(), g.meanRms());
+    ctx.put("posterior_std", g.posteriorStd());
+    ctx.put("kl_per_chunk", g.klPerChunk());
+    ctx.put("mean_rms", g.meanRms());
     ctx.put("results", results);
     ctx.put("worst", worst);
     ctx.put("patches", r.patches());
