@@ -10,6 +10,7 @@ import java.util.SplittableRandom;
 import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.data.TokenIds;
 import org.calmworkbench.backend.model.Autoencoder;
+import org.calmworkbench.backend.model.LatentScale;
 
 /**
  * Two reference levels for CALM's energy loss (the negated energy score, {@code 2 E|X - Y|^b -
@@ -48,6 +49,15 @@ public record EnergyLevels(double marginal, double oracle, double manifoldRadius
    */
   public static EnergyLevels measure(Autoencoder ae, TokenIds valid, double beta, int maxChunks, long seed,
       NDManager root) {
+    return measure(ae, valid, beta, maxChunks, seed, root, null);
+  }
+
+  /**
+   * As above, with the levels in the space the head is trained in: standardised by {@code scale}
+   * when it is not null ({@link LatentScale}); the manifold radius stays in raw latent units.
+   */
+  public static EnergyLevels measure(Autoencoder ae, TokenIds valid, double beta, int maxChunks, long seed,
+      NDManager root, LatentScale scale) {
     int k = ae.config().patchSize();
     int chunks = (int) Math.min(maxChunks, valid.size() / k);
     if (chunks < 2) {
@@ -64,7 +74,20 @@ public record EnergyLevels(double marginal, double oracle, double manifoldRadius
       mean = meanLogStd.get(0).toFloatArray();
       std = meanLogStd.get(1).exp().toFloatArray();
     }
-    return fromPosteriors(mean, std, l, beta, seed);
+    EnergyLevels raw = fromPosteriors(mean, std, l, beta, seed);
+    if (scale == null) {
+      return raw;
+    }
+    float[] m = scale.mean();
+    float[] s = scale.std();
+    float[] zMean = new float[mean.length];
+    float[] zStd = new float[std.length];
+    for (int i = 0; i < mean.length; i++) {
+      zMean[i] = (mean[i] - m[i % l]) / s[i % l];
+      zStd[i] = std[i] / s[i % l];
+    }
+    EnergyLevels standardized = fromPosteriors(zMean, zStd, l, beta, seed);
+    return new EnergyLevels(standardized.marginal(), standardized.oracle(), raw.manifoldRadius(), raw.chunks());
   }
 
   /** The levels of the posteriors N(mean_i, diag(std_i^2)), i < mean.length / l (package-private for tests). */

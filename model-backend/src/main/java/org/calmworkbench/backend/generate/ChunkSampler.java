@@ -100,6 +100,9 @@ final class ChunkSampler implements BlackBoxSampler<TokenChunk> {
     try (NDManager m = parent.newSubManager()) {
       NDArray condition = m.create(hidden, new Shape(1, h)); // [1, H], broadcast over the n draws
       NDArray z = head.generate(condition, m.create(noise, new Shape(n, noiseSize))); // [n, L]
+      if (model.latentScale() != null) { // the head predicts standardised latents
+        z = model.latentScale().toRaw(m, z);
+      }
       tokens = autoencoder.decodeGreedy(z.reshape(n, 1, l)).toLongArray(); // [n, K]
       latents = keepLatents ? z.toFloatArray() : null;
     }

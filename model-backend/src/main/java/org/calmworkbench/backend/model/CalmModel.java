@@ -36,6 +36,7 @@ public final class CalmModel extends CalmBlock {
   private final HeadConfig headConfig;
   private final InputMode inputMode;
   private final LatentProj latentProj; // only for the LATENT and BOTH inputs
+  private LatentScale latentScale; // null: the head predicts raw latents
 
   public CalmModel(CalmConfig config) {
     this(config, InputMode.DISCRETE);
@@ -195,8 +196,25 @@ public final class CalmModel extends CalmBlock {
     return transformer.step(inputs(chunkIds, latents, folded), cache);
   }
 
-  /** {@code numSamples} draws of the next latent per position: hidden [..., H] -> [numSamples, ..., L]. */
+  /**
+   * {@code numSamples} draws of the next latent per position: hidden [..., H] -> [numSamples, ...,
+   * L], as raw autoencoder latents (mapped back from the standardised space when the model has a
+   * {@link LatentScale}).
+   */
   public NDArray sampleLatents(NDArray hidden, int numSamples) {
-    return mlpGenerator.sample(hidden, numSamples);
+    NDArray x = mlpGenerator.sample(hidden, numSamples);
+    return latentScale == null ? x : latentScale.toRaw(hidden.getManager(), x);
+  }
+
+  /** The standardisation of the head's targets, or null when it predicts raw latents (the paper's choice). */
+  public LatentScale latentScale() {
+    return latentScale;
+  }
+
+  public void setLatentScale(LatentScale scale) {
+    if (scale != null && scale.size() != config.latentSize()) {
+      throw new IllegalArgumentException("latent scale of size " + scale.size() + " for latent_size " + config.latentSize());
+    }
+    this.latentScale = scale;
   }
 }

@@ -15,6 +15,7 @@ import org.calmworkbench.backend.model.CalmModel;
 import org.calmworkbench.backend.model.FoldedEmbedProj;
 import org.calmworkbench.backend.model.HeadConfig;
 import org.calmworkbench.backend.model.InputMode;
+import org.calmworkbench.backend.model.LatentScale;
 import org.calmworkbench.backend.model.Weights;
 import org.calmworkbench.backend.tokenizer.Tokenizer;
 import org.calmworkbench.backend.tokenizer.Tokenizers;
@@ -114,6 +115,7 @@ public final class CalmCheckpoint implements AutoCloseable {
       CalmModel model = new CalmModel(config, mode, head);
       model.initializeParameters(manager);
       Weights.load(model, Safetensors.read(weights));
+      LatentScale.read(dir, config.latentSize()).ifPresent(model::setLatentScale);
       return new CalmCheckpoint(dir, manager, model, ae, contextChunks);
     } catch (RuntimeException e) {
       if (manager != null) {

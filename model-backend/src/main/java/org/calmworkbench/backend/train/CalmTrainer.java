@@ -30,6 +30,7 @@ import org.calmworkbench.backend.model.CalmModel;
 import org.calmworkbench.backend.model.HeadConfig;
 import org.calmworkbench.backend.model.HeadType;
 import org.calmworkbench.backend.model.InputMode;
+import org.calmworkbench.backend.model.LatentScale;
 import org.calmworkbench.backend.model.Weights;
 
 /**
@@ -79,6 +80,12 @@ public final class CalmTrainer {
         lm.initializeParameters(params);
         if (r.initBackbone() != null && !r.resume()) {
           warmStart(lm, r.initBackbone());
+        }
+        if (r.lm().standardizeLatents() == 1) {
+          lm.setLatentScale(r.resume()
+              ? LatentScale.read(r.out(), r.model().latentSize()).orElseThrow(() -> new CalmException("--resume: "
+                  + r.out().resolve(LatentScale.FILE) + " is missing, but the run standardises its latents"))
+              : LatentScale.measure(ae.model(), r.trainIds(), params));
         }
         if (r.resume()) {
           Path configFile = r.out().resolve(TrainingLoop.CONFIG);
@@ -240,6 +247,11 @@ public final class CalmTrainer {
       NDArray std = meanLogStd.get(1).exp();
       NDArray targetMean = mean.get(":, 1:");
       NDArray targetStd = std.get(":, 1:");
+      LatentScale scale = lm.latentScale();
+      if (scale != null) { // the head predicts standardised latents; the loss lives in that space
+        targetMean = scale.standardize(sm, targetMean);
+        targetStd = scale.standardizeSpread(sm, targetStd);
+      }
       // Energy: M posterior samples against N head samples; flow/diffusion: head_samples posterior samples.
       int m = lm.head().type() == HeadType.ENERGY ? r.lm().targetSamples() : r.head().headSamples();
       NDArray inputIds = ids.get(":, :" + (t - k)); // chunks 0..P-1
@@ -277,13 +289,14 @@ public final class CalmTrainer {
       if (lm.head().type() == HeadType.ENERGY) {
         if (levels == null) {
           levels = EnergyLevels.measure(ae, r.validIds(), lm.config().beta(), EnergyLevels.DEFAULT_CHUNKS,
-              r.train().seed() + 11, root);
+              r.train().seed() + 11, root, lm.latentScale());
         }
         out.put(MARGINAL_KEY, levels.marginal());
         out.put(ORACLE_KEY, levels.oracle());
       }
       if (levels == null && r.lm().evalPositions() > 0) {
-        levels = EnergyLevels.measure(ae, r.validIds(), 1.0, EnergyLevels.DEFAULT_CHUNKS, r.train().seed() + 11, root);
+        levels = EnergyLevels.measure(ae, r.validIds(), 1.0, EnergyLevels.DEFAULT_CHUNKS, r.train().seed() + 11, root,
+            lm.latentScale());
       }
       if (r.lm().evalPositions() > 0) {
         manifold = new OnManifold(levels.manifoldRadius());
@@ -308,6 +321,9 @@ public final class CalmTrainer {
       files.put(TrainingLoop.MODEL, f -> Safetensors.write(f, Weights.export(lm), meta));
       if (r.tokenizerJson() != null) {
         files.put(AutoencoderTrainer.TOKENIZER, CheckpointFiles.bytes(r.tokenizerJson()));
+      }
+      if (lm.latentScale() != null) {
+        files.put(LatentScale.FILE, CheckpointFiles.bytes(lm.latentScale().toJson()));
       }
       return files;
     }

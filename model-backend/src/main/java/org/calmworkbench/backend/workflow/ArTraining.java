@@ -60,7 +60,7 @@ public final class ArTraining {
     }
     all.addAll(TrainConfig.SETTINGS);
     for (Setting s : LmSettings.SETTINGS) {
-      if (!s.key().equals("target_samples")) {
+      if (!s.key().equals("target_samples") && !s.key().equals("standardize_latents")) {
         all.add(s);
       }
     }
