@@ -23,6 +23,7 @@ import org.calmworkbench.app.cli.commands.BenchAeCommand;
 import org.calmworkbench.app.cli.commands.BenchLmCommand;
 import org.calmworkbench.app.cli.commands.BenchGuiCommand;
 import org.calmworkbench.app.cli.commands.BenchMemoryCommand;
+import org.calmworkbench.app.cli.commands.CompactCommand;
 import org.calmworkbench.app.cli.commands.DemoCommand;
 import org.calmworkbench.app.cli.commands.ExperimentRunCommand;
 import org.calmworkbench.app.cli.commands.HelpCommand;
@@ -67,6 +68,7 @@ public final class CalmCli {
         new ArTrainCommand(),
         new EvalCommand(),
         new GenerateCommand(),
+        new CompactCommand(),
         new SamplerCheckCommand(),
         new ExperimentRunCommand(),
         new BenchAeCommand(),
