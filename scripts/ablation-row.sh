@@ -44,7 +44,7 @@ start=$(date +%s)
 if [ -n "${AR:-}" ]; then
   # shellcheck disable=SC2046
   "$root/calm" ar train --tokenizer "$ae" --corpus "$corpus" --out "$run" --preset "$lm_preset" \
-    --steps "${LM_STEPS:-1500}" --seed "$seed" $(sets "$lm_base $lm_sets") "$@" --json > "$run.json" 2> "$run.log"
+    --steps "${LM_STEPS:-1500}" --seed "$seed" $(sets "${lm_base/target_samples=8/} $lm_sets") "$@" --json > "$run.json" 2> "$run.log"
 else
   # shellcheck disable=SC2046
   "$root/calm" lm train --autoencoder "$ae" --corpus "$corpus" --out "$run" --preset "$lm_preset" \
