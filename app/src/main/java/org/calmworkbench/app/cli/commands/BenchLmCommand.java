@@ -39,7 +39,7 @@ public final class BenchLmCommand implements Command {
   public List<Option> options() {
     LmBench.Options d = LmBench.Options.defaults();
     return List.of(
-        Option.value("preset", "NAME", "LM preset (tiny, laptop, paper-m) for both models").withDefault(LmPresets.DEFAULT),
+        Option.value("preset", "NAME", "LM preset (tiny, laptop, paper-m) for both models").withDefault("laptop"),
         Option.value("ae-preset", "NAME", "autoencoder preset (tiny, laptop, paper); K and the latent size come from it")
             .withDefault(d.aePreset()),
         Option.list("set", "KEY=VALUE", "override an LM preset setting for both models, e.g. num_hidden_layers=16 (repeatable)"),

@@ -116,7 +116,7 @@ public final class DemoCommand implements Command {
         AtomicFiles.deleteTree(lm);
         TrainingOutput out = new TrainingOutput(ctx, "lm train", new String[] {}, new String[] {"brier_lm"});
         TrainingLoop.Result r = LmTraining.run(new LmTraining.Options(ae, project.corpusPaths(), lm, "energy",
-            InputMode.DISCRETE, "laptop", List.of("eval_positions=512"), null, lmSeconds, project.seed(), false), out, stop::isCancelled);
+            InputMode.DISCRETE, "tiny", List.of("eval_positions=512"), null, lmSeconds, project.seed(), false), out, stop::isCancelled);
         out.finish(r, stop);
       } else {
         ctx.out().println("   reusing " + lm + " (pass --fresh to retrain)");
