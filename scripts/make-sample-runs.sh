@@ -19,7 +19,7 @@ calm ae train --corpus "$corpus" --out "$work/ae" --preset laptop --steps "${AE_
 calm lm train --autoencoder "$work/ae" --corpus "$corpus" --out "$work/calm" --preset tiny \
   --steps "${LM_STEPS:-12000}" --seed 42 --set eval_every=3000 --set eval_positions=1000
 calm ar train --tokenizer "$work/ae" --corpus "$corpus" --out "$work/ar" --preset tiny \
-  --steps "${AR_STEPS:-12000}" --seed 42 --set eval_every=3000 --set eval_positions=1000
+  --steps "${AR_STEPS:-3000}" --seed 42 --set eval_every=3000 --set eval_positions=1000
 
 for run in autoencoder:ae calm:calm ar:ar; do
   name="${run%%:*}"

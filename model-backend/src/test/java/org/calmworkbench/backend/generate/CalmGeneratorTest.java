@@ -184,8 +184,9 @@ class CalmGeneratorTest {
 
   @Test
   void trainedCheckpointsRecordTheirContext() {
-    assertEquals(16, ck.contextChunks().getAsInt(), "the tiny preset's context_chunks, from config.json");
-    assertEquals(64, ck.maxContextTokens());
+    int chunks = org.calmworkbench.backend.train.LmPresets.get("tiny").lm().contextChunks();
+    assertEquals(chunks, ck.contextChunks().getAsInt(), "the tiny preset's context_chunks, from config.json");
+    assertEquals(chunks * 4, ck.maxContextTokens(), "context_chunks x K=4 tokens");
   }
 
   @Test

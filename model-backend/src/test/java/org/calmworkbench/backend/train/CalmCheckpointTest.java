@@ -30,8 +30,8 @@ class CalmCheckpointTest {
       assertEquals(ck.autoencoder().config().patchSize(), ck.patchSize());
       assertEquals(ck.autoencoder().config().latentSize(), ck.config().latentSize());
       assertEquals("the cat", ck.tokenizer().decode(ck.tokenizer().encode("the cat")));
-      assertEquals(16, ck.contextChunks().getAsInt(), "calm lm train records the tiny preset's context_chunks");
-      assertEquals(16 * 4, ck.maxContextTokens());
+      assertEquals(org.calmworkbench.backend.train.LmPresets.get("tiny").lm().contextChunks(), ck.contextChunks().getAsInt(), "calm lm train records the tiny preset's context_chunks");
+      assertEquals(org.calmworkbench.backend.train.LmPresets.get("tiny").lm().contextChunks() * 4, ck.maxContextTokens());
     }
   }
 

@@ -26,7 +26,7 @@ class LmEvaluationTest {
     }
     assertTrue(j.has("brier_lm") && j.has("stderr"), j.toString());
     assertEquals(64, j.get("positions").getAsLong());
-    assertEquals(16, j.get("context_chunks").getAsInt(), "the context the tiny preset trained with, from config.json");
+    assertEquals(org.calmworkbench.backend.train.LmPresets.get("tiny").lm().contextChunks(), j.get("context_chunks").getAsInt(), "the context the tiny preset trained with, from config.json");
     assertEquals("calm_energy", j.get("model_type").getAsString());
     assertTrue(!j.has("exact_brier_1"), "exact Brier-1 is only for AR models");
     System.out.println("tiny CALM eval: " + j);
