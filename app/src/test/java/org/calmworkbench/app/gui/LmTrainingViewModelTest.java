@@ -63,12 +63,13 @@ class LmTrainingViewModelTest {
     assertEquals(1, vm.autoencoders().size());
     assertEquals(TinyProject.CHECKPOINT, vm.autoencoderProperty().get().name());
     assertEquals(InputMode.DISCRETE, vm.inputModeProperty().get());
-    assertEquals("laptop", vm.presetProperty().get());
-    assertEquals("256", vm.field("hidden_size").textProperty().get());
+    assertEquals(org.calmworkbench.backend.train.LmPresets.DEFAULT, vm.presetProperty().get());
+    assertEquals("64", vm.field("hidden_size").textProperty().get(), "the default (tiny) preset");
+    assertEquals("0.1", vm.field("validation_fraction").textProperty().get(), "the split's default");
     assertTrue(vm.validProperty().get(), vm.validationMessageProperty().get());
     assertTrue(vm.canTrainBinding().get());
-    vm.presetProperty().set("tiny");
-    assertEquals("64", vm.field("hidden_size").textProperty().get(), "a preset fills the sheet");
+    vm.presetProperty().set("laptop");
+    assertEquals("256", vm.field("hidden_size").textProperty().get(), "a preset fills the sheet");
   }
 
   @ParameterizedTest

@@ -46,7 +46,7 @@ public final class TinyProject {
       Project p = create(base);
       Path out = base.resolve("runs").resolve(CHECKPOINT);
       AeTraining.run(new AeTraining.Options(p.corpusPaths(), out, null, 300, "tiny",
-          List.of("batch_size=64", "eval_every=100"), 150, null, 42L, false), new AeTraining.Listener() {
+          List.of("batch_size=64", "eval_every=100"), 300, null, 42L, false), new AeTraining.Listener() {
             @Override
             public void onProgress(org.calmworkbench.backend.train.TrainingLoop.Progress pr) {}
           }, TrainControl.NONE);

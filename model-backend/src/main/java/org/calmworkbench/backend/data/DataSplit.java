@@ -40,6 +40,11 @@ public record DataSplit(long seed, double validationFraction) {
     CorpusSplit.checkFraction(validationFraction);
   }
 
+  /** validation_fraction and split_seed as settings values (for settings sheets). */
+  public Map<String, Number> toMap() {
+    return Map.of("validation_fraction", validationFraction, "split_seed", seed);
+  }
+
   /** The split with {@code overrides}' validation_fraction and split_seed, where given. */
   public DataSplit with(Map<String, Number> overrides) {
     Number f = overrides.get("validation_fraction");

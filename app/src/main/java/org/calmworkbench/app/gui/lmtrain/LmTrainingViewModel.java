@@ -52,6 +52,7 @@ import org.calmworkbench.backend.train.LmPresets;
 import org.calmworkbench.backend.train.TrainConfig;
 import org.calmworkbench.backend.train.CalmTrainer;
 import org.calmworkbench.backend.train.TrainingLoop;
+import org.calmworkbench.backend.data.DataSplit;
 import org.calmworkbench.backend.data.TokenizedCorpus;
 import org.calmworkbench.backend.workflow.AeTraining;
 import org.calmworkbench.backend.workflow.ArTraining;
@@ -604,6 +605,11 @@ public final class LmTrainingViewModel {
     });
     p.train().toMap().forEach((k, v) -> byKey.get(k).set(v));
     p.lm().toMap().forEach((k, v) -> byKey.get(k).set(v));
+    DataSplit.DEFAULT.toMap().forEach((k, v) -> {
+      if (byKey.containsKey(k)) {
+        byKey.get(k).set(v);
+      }
+    });
     validate();
   }
 
