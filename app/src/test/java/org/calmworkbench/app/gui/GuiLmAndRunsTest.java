@@ -150,7 +150,7 @@ class GuiLmAndRunsTest {
     assertTrue(lines.stream().anyMatch(l -> l.startsWith("CALM," + name + ",4," + Exports.field(calm.finalLoss()) + ","
         + Exports.field(calm.brierLm()) + ",")),
         lines.toString());
-    assertTrue(lines.stream().anyMatch(l -> l.startsWith("AE," + TinyProject.CHECKPOINT + ",150,")), lines.toString());
+    assertTrue(lines.stream().anyMatch(l -> l.startsWith("AE," + TinyProject.CHECKPOINT + ",300,")), lines.toString());
     Path png = shared.resolve("runs.png");
     fx(() -> {
       runs.chart().writePng(png, 800, 500);
