@@ -55,9 +55,18 @@ public record DataSplit(long seed, double validationFraction) {
   /** Writes {@link #FILE} into {@code runDir}: these settings, the corpus and the realised shares. */
   public void write(Path runDir, List<Path> corpus, TokenizedCorpus.Split realised) throws IOException {
     JsonObject o = new JsonObject();
+    // Relative to the run folder (a project folder moved or cloned with its runs keeps working), and
+    // absolute as a fallback for a run moved away from its corpus.
+    Path base = runDir.toAbsolutePath().normalize();
     com.google.gson.JsonArray paths = new com.google.gson.JsonArray();
-    corpus.forEach(p -> paths.add(p.toAbsolutePath().normalize().toString()));
+    com.google.gson.JsonArray absolute = new com.google.gson.JsonArray();
+    for (Path p : corpus) {
+      Path abs = p.toAbsolutePath().normalize();
+      paths.add(base.relativize(abs).toString().replace('\\', '/'));
+      absolute.add(abs.toString());
+    }
     o.add("corpus", paths);
+    o.add("corpus_absolute", absolute);
     o.addProperty("split_seed", seed);
     o.addProperty("validation_fraction", validationFraction);
     o.addProperty("rule", realised.rule().name().toLowerCase(java.util.Locale.ROOT));
@@ -79,7 +88,10 @@ public record DataSplit(long seed, double validationFraction) {
     return file;
   }
 
-  /** The corpus paths recorded in {@code runDir}'s {@link #FILE}; empty when there is none. */
+  /**
+   * The corpus paths recorded in {@code runDir}'s {@link #FILE}: relative to the run folder when those
+   * files exist, else the absolute paths recorded beside them; empty when there is none.
+   */
   public static List<Path> corpusOf(Path runDir) {
     Path file = recordOf(runDir);
     if (!Files.isRegularFile(file)) {
@@ -90,8 +102,14 @@ public record DataSplit(long seed, double validationFraction) {
       if (!o.has("corpus") || !o.get("corpus").isJsonArray()) {
         return List.of();
       }
+      Path base = file.getParent();
       List<Path> out = new java.util.ArrayList<>();
-      o.getAsJsonArray("corpus").forEach(e -> out.add(Path.of(e.getAsString())));
+      o.getAsJsonArray("corpus").forEach(e -> out.add(base.resolve(e.getAsString()).normalize()));
+      if (!out.stream().allMatch(Files::exists) && o.has("corpus_absolute") && o.get("corpus_absolute").isJsonArray()) {
+        List<Path> abs = new java.util.ArrayList<>();
+        o.getAsJsonArray("corpus_absolute").forEach(e -> abs.add(Path.of(e.getAsString())));
+        return abs;
+      }
       return out;
     } catch (IOException | RuntimeException e) {
       throw new CalmException(file + ": not a readable split record (" + e.getMessage() + ")", e);
