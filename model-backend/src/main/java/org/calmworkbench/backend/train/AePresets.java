@@ -22,7 +22,8 @@ import org.calmworkbench.backend.model.AutoencoderConfig;
  * the 600-step one, against 6.7 on a kl_weight 0.03 autoencoder of the same length, whose means stay
  * at rms 0.87 with posterior std 0.42). Reconstruction is as good (99.975% clean, 99.83% at sigma
  * 0.3, against 99.956% and 99.91%). Same VAE objective and clamp; only the weight differs. One seed
- * per autoencoder: the evidence is suggestive, not conclusive.
+ * per autoencoder, and CALM's seeds on one autoencoder spread from BrierLM 0 to 8.4: the comparison
+ * is within the noise, so this is an open decision (docs/DECISIONS.md).
  */
 public final class AePresets {
   private AePresets() {}
