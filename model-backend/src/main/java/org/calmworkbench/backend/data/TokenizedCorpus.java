@@ -143,7 +143,8 @@ public final class TokenizedCorpus {
     try {
       // Pass 1: tokenize every document once, in corpus order, into one temp stream.
       Tokenizer tokenizer = config.tokenizer();
-      DocumentIndex index = new DocumentIndex();
+      Units index = new Units(); // one unit per document, in corpus order
+      long[] next = {0}; // where the next document's ids start in the temp file
       CorpusStats.Counter counter = new CorpusStats.Counter(tokenizer.vocabSize());
       CorpusReader.ReadResult read;
       try (IntWriter out = new IntWriter(Files.newOutputStream(tokensTmp))) {
@@ -152,7 +153,8 @@ public final class TokenizedCorpus {
                 doc -> {
                   int[] ids = tokenizer.encode(doc.text());
                   counter.add(ids);
-                  index.add(ids.length, doc.continuesPrevious());
+                  index.add(next[0], ids.length, doc.continuesPrevious(), index.size());
+                  next[0] += ids.length;
                   out.write(ids);
                 },
                 progress);
@@ -166,7 +168,7 @@ public final class TokenizedCorpus {
       int eos = tokenizer.eosId();
       double fraction = config.validationFraction();
       long pieceTokens = CorpusSplit.pieceTokens(stats.tokens(), fraction);
-      Units units = index.size() == 1 ? index.units(Long.MAX_VALUE) : index.units(pieceTokens);
+      Units units = index.pieces(index.size() == 1 ? Long.MAX_VALUE : pieceTokens);
       Optional<boolean[]> drawn = index.size() == 1 ? Optional.empty()
           : CorpusSplit.validationUnits(units.lengths(), config.seed(), fraction);
       CorpusSplit.Rule rule = drawn.isPresent() ? CorpusSplit.Rule.UNITS : CorpusSplit.Rule.TAIL;
@@ -405,49 +407,10 @@ public final class TokenizedCorpus {
     return paths.stream().map(Path::toString).collect(Collectors.joining(", "));
   }
 
-  /** Where each document's ids are in the temp token file. */
-  private static final class DocumentIndex {
-    long[] start = new long[1024];
-    int[] length = new int[1024];
-    boolean[] continuesPrevious = new boolean[1024];
-    private int size;
-    private long next;
-
-    void add(int tokens, boolean continues) {
-      if (size == start.length) {
-        start = Arrays.copyOf(start, size * 2);
-        length = Arrays.copyOf(length, size * 2);
-        continuesPrevious = Arrays.copyOf(continuesPrevious, size * 2);
-      }
-      start[size] = next;
-      length[size] = tokens;
-      continuesPrevious[size] = continues;
-      size++;
-      next += tokens;
-    }
-
-    int size() {
-      return size;
-    }
-
-    /** The documents as split units: each cut into consecutive pieces of at most {@code maxTokens}. */
-    Units units(long maxTokens) {
-      Units u = new Units();
-      for (int d = 0; d < size; d++) {
-        if (length[d] == 0) {
-          continue;
-        }
-        for (long off = 0; off < length[d]; ) {
-          int len = (int) Math.min(maxTokens, length[d] - off);
-          u.add(start[d] + off, len, off > 0 || continuesPrevious[d], d);
-          off += len;
-        }
-      }
-      return u;
-    }
-  }
-
-  /** Split units: pieces of the temp token file, in corpus order, each from one document. */
+  /**
+   * Split units: pieces of the temp token file, in corpus order, each from one document (at first
+   * one unit per document, then cut by {@link #pieces}).
+   */
   static final class Units {
     long[] start = new long[1024];
     int[] length = new int[1024];
@@ -480,6 +443,19 @@ public final class TokenizedCorpus {
         out[i] = length[i];
       }
       return out;
+    }
+
+    /** These units cut into consecutive pieces of at most {@code maxTokens}; empty units are dropped. */
+    Units pieces(long maxTokens) {
+      Units u = new Units();
+      for (int i = 0; i < size; i++) {
+        for (long off = 0; off < length[i]; ) {
+          int len = (int) Math.min(maxTokens, length[i] - off);
+          u.add(start[i] + off, len, off > 0 || continuesPrevious[i], document[i]);
+          off += len;
+        }
+      }
+      return u;
     }
 
     /** These units with the one that holds token {@code position} (of the joined units) cut there. */
