@@ -189,7 +189,7 @@ public final class CalmTrainer {
     private final BatchSampler sampler;
     private final int k;
     private final int p;
-    private EnergyLevels levels; // measured at the first evaluation (energy head only)
+    private EnergyLevels levels; // measured at the first evaluation
 
     Task(CalmModel lm, Autoencoder ae, Request r) {
       this.lm = lm;
@@ -285,21 +285,17 @@ public final class CalmTrainer {
         NDArray ids = m.create(buf, new Shape(windows, windowLen)).toType(ai.djl.ndarray.types.DataType.INT64, false);
         out.put(validLossKey(lm.head().type()), (double) headLoss(m, ids, false).getFloat());
       }
-      OnManifold manifold = null;
-      if (lm.head().type() == HeadType.ENERGY) {
-        if (levels == null) {
-          levels = EnergyLevels.measure(ae, r.validIds(), lm.config().beta(), EnergyLevels.DEFAULT_CHUNKS,
-              r.train().seed() + 11, root, lm.latentScale());
-        }
+      boolean energy = lm.head().type() == HeadType.ENERGY;
+      if (levels == null && (energy || r.lm().evalPositions() > 0)) { // measured once per run
+        levels = EnergyLevels.measure(ae, r.validIds(), lm.config().beta(), EnergyLevels.DEFAULT_CHUNKS,
+            r.train().seed() + 11, root, lm.latentScale());
+      }
+      if (energy) {
         out.put(MARGINAL_KEY, levels.marginal());
         out.put(ORACLE_KEY, levels.oracle());
       }
-      if (levels == null && r.lm().evalPositions() > 0) {
-        levels = EnergyLevels.measure(ae, r.validIds(), 1.0, EnergyLevels.DEFAULT_CHUNKS, r.train().seed() + 11, root,
-            lm.latentScale());
-      }
       if (r.lm().evalPositions() > 0) {
-        manifold = new OnManifold(levels.manifoldRadius());
+        OnManifold manifold = new OnManifold(levels.manifoldRadius()); // the radius does not depend on beta
         BrierResult br = CalmBrier.evaluate(lm, ae, r.validIds(), p, r.lm().evalPositions(), r.train().seed(), root,
             manifold);
         double[] b = br.brier();
