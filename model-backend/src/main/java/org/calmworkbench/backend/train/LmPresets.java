@@ -56,7 +56,7 @@ public final class LmPresets {
               model(64, 128, 2, 4, 16, 2),
               new TrainConfig(2e-3, 20, 8, 12000, 0, 42, 0.1, 0.9, 0.95, 1.0, 2000, 60),
               new LmSettings(8, 8, 1000)),
-          new Preset("laptop", "H=256, 4 layers, context 32 chunks, M=32 target samples: about 15 min on 2 CPU cores (the default)",
+          new Preset("laptop", "H=256, 4 layers, context 32 chunks, M=32 target samples: about 15 min on 2 CPU cores; still at the marginal level after its 1,000 steps (docs/BENCHMARKS.md section 4)",
               model(256, 768, 4, 4, 64, 2),
               new TrainConfig(1e-3, 100, 16, 1000, 0, 42, 0.1, 0.9, 0.95, 1.0, 200, 120),
               new LmSettings(32, 32, 1024)),

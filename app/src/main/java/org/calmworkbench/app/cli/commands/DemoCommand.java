@@ -6,7 +6,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.calmworkbench.backend.eval.KnownWords;
+import org.calmworkbench.backend.generate.ArGenerator;
 import org.calmworkbench.backend.generate.CalmGenerator;
+import org.calmworkbench.backend.train.ArCheckpoint;
 import org.calmworkbench.backend.train.CalmCheckpoint;
 import org.calmworkbench.app.cli.Args;
 import org.calmworkbench.app.cli.CliContext;
@@ -51,6 +54,60 @@ public final class DemoCommand implements Command {
         Option.flag("fresh", "retrain even if the demo's checkpoints exist"));
   }
 
+  /** The trained runs a project may ship (the bundled sample does; scripts/make-sample-runs.sh makes them). */
+  static final String SAMPLE_CALM = "sample-calm";
+  static final String SAMPLE_AR = "sample-ar";
+  /** What the first look generates from, at T = 0.5 with the exact sampler. */
+  static final String FIRST_LOOK_PROMPT = "Once upon a time";
+  static final int FIRST_LOOK_TOKENS = 24;
+
+  /**
+   * Step 0, when the project ships trained runs: what a trained CALM and AR baseline write, before
+   * anything is trained here. Prints nothing for a project without them.
+   */
+  static void firstLook(Path runs, long seed, CliContext ctx) throws java.io.IOException {
+    Path calm = runs.resolve(SAMPLE_CALM);
+    Path ar = runs.resolve(SAMPLE_AR);
+    if (!Files.isRegularFile(calm.resolve("config.json"))) {
+      return;
+    }
+    ctx.out().println("0. A first look: the project's trained sample runs (" + runs.relativize(calm) + ", "
+        + runs.relativize(ar) + "), temperature 0.5");
+    List<Object> looks = new java.util.ArrayList<>();
+    java.util.Optional<KnownWords> words = KnownWords.ofRun(calm);
+    try (CalmCheckpoint ck = CalmCheckpoint.load(calm)) {
+      CalmGenerator.Options o = CalmGenerator.Options.of(FIRST_LOOK_PROMPT).withMaxTokens(FIRST_LOOK_TOKENS)
+          .withTemperature(0.5).withSeed(seed);
+      CalmGenerator.Result g = CalmGenerator.run(ck, o, e -> {}, ctx.cancellation()::isCancelled);
+      looks.add(firstLookLine(ctx, "CALM (K=" + ck.patchSize() + ")", o.prompt() + g.text(), g.steps(), words));
+    }
+    if (Files.isRegularFile(ar.resolve("config.json"))) {
+      try (ArCheckpoint ck = ArCheckpoint.load(ar)) {
+        ArGenerator.Options o = ArGenerator.Options.of(FIRST_LOOK_PROMPT).withMaxTokens(FIRST_LOOK_TOKENS)
+            .withTemperature(0.5).withSeed(seed);
+        ArGenerator.Result g = ArGenerator.run(ck, o, e -> {}, ctx.cancellation()::isCancelled);
+        looks.add(firstLookLine(ctx, "AR baseline", o.prompt() + g.text(), g.steps(), words));
+      }
+    }
+    ctx.put("first_look", looks);
+    ctx.out().println("   (open them in the GUI's Generator, Inspector and Latent explorer; below, the demo trains its own)");
+    ctx.out().println();
+  }
+
+  private static Map<String, Object> firstLookLine(CliContext ctx, String model, String text, int steps,
+      java.util.Optional<KnownWords> words) {
+    Double known = words.map(w -> w.fraction(text)).filter(f -> !f.isNaN()).orElse(null);
+    ctx.out().printf(Locale.ROOT, "   %-12s %s%n", model + ":", AeEvalCommand.quote(text.replace("\n", " ")));
+    ctx.out().printf(Locale.ROOT, "   %-12s %d steps%s%n", "", steps,
+        known == null ? "" : String.format(Locale.ROOT, ", %.0f%% of its words occur in the corpus", 100 * known));
+    Map<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put("model", model);
+    m.put("text", text);
+    m.put("steps", steps);
+    m.put("known_word_fraction", known);
+    return m;
+  }
+
   /** The sample project, found from the working folder or the install folder the launcher passes. */
   public static Path resolveProject(String given) {
     Path p = Path.of(given);
@@ -74,6 +131,7 @@ public final class DemoCommand implements Command {
     Cancellation stop = ctx.cancellation();
     ctx.out().println("CALM Workbench demo on project '" + project.name() + "' (" + folder.toAbsolutePath() + ")");
     ctx.out().println();
+    firstLook(runs, project.seed(), ctx);
 
     ctx.out().println("1. Autoencoder: K=4 tokens <-> one latent vector (VAE: token masking, KL clamp, latent dropout)");
     if (fresh || !Files.exists(ae.resolve("trainer_state.json"))) {
