@@ -40,6 +40,45 @@ public record EnergyLevels(double marginal, double oracle, double manifoldRadius
   /** Held-out chunks encoded for the estimates. */
   public static final int DEFAULT_CHUNKS = 1024;
 
+  /**
+   * Below this {@link #contextGain} a model counts as still at the marginal level. In the recipe
+   * study (docs/EXPERIMENTS.md) runs that went on to learn were at 0.05 to 0.2 by 6,000 tiny
+   * steps; the runs that never left the marginal level stayed within about +-0.02 of 0 (the
+   * held-out loss is measured on a few hundred positions).
+   */
+  public static final double MARGINAL_GAIN = 0.03;
+
+  /**
+   * Where a held-out energy loss lies between the two levels: 0 at the marginal level (the model
+   * ignores the context), 1 at the oracle level; negative when worse than the marginal model.
+   * NaN when the levels coincide (nothing to gain from the context).
+   */
+  public double contextGain(double heldOutLoss) {
+    double span = marginal - oracle;
+    return span > 0 ? (marginal - heldOutLoss) / span : Double.NaN;
+  }
+
+  /**
+   * One line on a {@link #contextGain}, for logs and status lines: "at the marginal level ..." or
+   * "N% of the way from the marginal to the oracle level".
+   */
+  public static String describeGain(double gain) {
+    if (Double.isNaN(gain)) {
+      return "context gain unknown (the marginal and oracle levels coincide)";
+    }
+    if (gain < MARGINAL_GAIN) {
+      return String.format(java.util.Locale.ROOT,
+          "context gain %.2f: at the marginal level, the model does not use the context yet", gain);
+    }
+    return String.format(java.util.Locale.ROOT,
+        "context gain %.2f: %.0f%% of the way from the marginal to the oracle level", gain, 100 * gain);
+  }
+
+  /** True when {@code heldOutLoss} is not measurably below the marginal level ({@link #MARGINAL_GAIN}). */
+  public boolean atMarginal(double heldOutLoss) {
+    return !(contextGain(heldOutLoss) >= MARGINAL_GAIN);
+  }
+
   /** Monte-Carlo passes over the chunks. */
   static final int REPEATS = 8;
 

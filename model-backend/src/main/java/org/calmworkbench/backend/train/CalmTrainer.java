@@ -174,6 +174,15 @@ public final class CalmTrainer {
 
   public static final String ORACLE_KEY = "energy_oracle";
 
+  /**
+   * metrics.jsonl key of where the held-out energy loss lies from the marginal (0) to the oracle
+   * (1) level ({@link EnergyLevels#contextGain}): how much of the context the model uses.
+   */
+  public static final String CONTEXT_GAIN_KEY = "context_gain";
+
+  /** Held-out windows for the held-out head loss at each evaluation. */
+  static final int VALID_WINDOWS = 32;
+
   /** metrics.jsonl key of the share of head samples on the autoencoder's manifold ({@link OnManifold}). */
   public static final String ON_MANIFOLD_KEY = "on_manifold";
 
@@ -274,7 +283,7 @@ public final class CalmTrainer {
     public Map<String, Double> evaluate(NDManager root, long step) {
       Map<String, Double> out = new LinkedHashMap<>();
       long windowLen = (long) (p + 1) * k;
-      int windows = (int) Math.min(8, r.validIds().size() / windowLen);
+      int windows = (int) Math.min(VALID_WINDOWS, r.validIds().size() / windowLen);
       if (windows == 0) {
         return out;
       }
@@ -293,6 +302,10 @@ public final class CalmTrainer {
       if (energy) {
         out.put(MARGINAL_KEY, levels.marginal());
         out.put(ORACLE_KEY, levels.oracle());
+        double gain = levels.contextGain(out.get(validLossKey(HeadType.ENERGY)));
+        if (!Double.isNaN(gain)) {
+          out.put(CONTEXT_GAIN_KEY, gain);
+        }
       }
       if (r.lm().evalPositions() > 0) {
         OnManifold manifold = new OnManifold(levels.manifoldRadius()); // the radius does not depend on beta

@@ -1,6 +1,7 @@
 package org.calmworkbench.backend.eval;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
@@ -50,6 +51,21 @@ class EnergyLevelsTest {
     EnergyLevels levels = twoIslands(4000, 3f, 0.5f, 1.0);
 
     assertEquals(1.96 * 0.5, levels.manifoldRadius(), 0.03);
+  }
+
+  @Test
+  void contextGainRunsFromTheMarginalToTheOracleLevel() {
+    EnergyLevels levels = new EnergyLevels(12, 2, 1, 100);
+    assertEquals(0, levels.contextGain(12), 1e-12);
+    assertEquals(1, levels.contextGain(2), 1e-12);
+    assertEquals(0.25, levels.contextGain(9.5), 1e-12);
+    assertEquals(-0.05, levels.contextGain(12.5), 1e-12);
+    assertTrue(levels.atMarginal(12.5));
+    assertTrue(levels.atMarginal(11.8)); // gain 0.02: within the measurement noise of the marginal level
+    assertFalse(levels.atMarginal(11.6)); // gain 0.04
+    assertTrue(Double.isNaN(new EnergyLevels(3, 3, 1, 100).contextGain(2)));
+    assertTrue(EnergyLevels.describeGain(0.01).contains("at the marginal level"), EnergyLevels.describeGain(0.01));
+    assertTrue(EnergyLevels.describeGain(0.25).contains("25% of the way"), EnergyLevels.describeGain(0.25));
   }
 
   @Test

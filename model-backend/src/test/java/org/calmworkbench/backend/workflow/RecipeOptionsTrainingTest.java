@@ -44,6 +44,9 @@ class RecipeOptionsTrainingTest {
     double marginal = metrics.get(CalmTrainer.MARGINAL_KEY).getAsDouble();
     double oracle = metrics.get(CalmTrainer.ORACLE_KEY).getAsDouble();
     assertTrue(0 < oracle && oracle < marginal, "oracle " + oracle + " below marginal " + marginal);
+    double valid = metrics.get("valid_energy_loss").getAsDouble();
+    assertEquals((marginal - valid) / (marginal - oracle), metrics.get(CalmTrainer.CONTEXT_GAIN_KEY).getAsDouble(), 1e-9,
+        "context_gain places the held-out loss between the two levels");
     try (CalmCheckpoint ck = CalmCheckpoint.load(out); NDManager m = NDManager.newBaseManager()) {
       LatentScale scale = ck.model().latentScale();
       assertNotNull(scale, "loaded with its latent scale");

@@ -76,7 +76,7 @@ public final class LmTrainCommand implements Command {
         args.has("init-backbone") ? args.path("init-backbone") : null);
     Cancellation stop = ctx.cancellation();
     TrainingOutput output = new TrainingOutput(ctx, "lm train", new String[] {},
-        new String[] {"valid_energy_loss", "energy_marginal", "on_manifold", "valid_flow_loss", "valid_diffusion_loss", "brier_lm"});
+        new String[] {"valid_energy_loss", "energy_marginal", "context_gain", "on_manifold", "valid_flow_loss", "valid_diffusion_loss", "brier_lm"});
     output.finish(LmTraining.run(o, output, stop::isCancelled), stop);
     return 0;
   }

@@ -50,6 +50,7 @@ import org.calmworkbench.backend.project.Project;
 import org.calmworkbench.backend.train.ArTrainer;
 import org.calmworkbench.backend.train.LmPresets;
 import org.calmworkbench.backend.train.TrainConfig;
+import org.calmworkbench.backend.eval.EnergyLevels;
 import org.calmworkbench.backend.train.CalmTrainer;
 import org.calmworkbench.backend.train.TrainingLoop;
 import org.calmworkbench.backend.data.DataSplit;
@@ -454,6 +455,10 @@ public final class LmTrainingViewModel {
         String text = String.format(Locale.ROOT, "%s · step %d%s · loss %.4f · %.0f tokens/s", baseline ? "AR baseline" : "CALM",
             p.step(), p.totalSteps() > 0 ? "/" + p.totalSteps() : "", p.loss(), p.tokensPerSecond());
         c.progress(p.fraction(), p.etaSeconds(), text);
+        Double gain = p.evalMetric(CalmTrainer.CONTEXT_GAIN_KEY);
+        if (gain != null) {
+          c.log("step " + p.step() + ": " + EnergyLevels.describeGain(gain));
+        }
         for (LmPoint m : points(p, baseline, flopsPerStep)) {
           c.append("points", m, points::addAll);
         }
