@@ -66,7 +66,7 @@ public final class ComputeDevice {
       return new Selection(Device.cpu(), preference, "--device cpu", null);
     }
     if (visibleGpus <= 0) {
-      String reason = "PyTorch sees no GPU (a CPU build of the native library, no CUDA driver, or no GPU)";
+      String reason = "PyTorch sees no GPU: a CPU build of the native library, no CUDA driver, or no GPU";
       String notice = preference == Preference.GPU ? "--device gpu: " + reason + "; using the CPU" : null;
       return new Selection(Device.cpu(), preference, reason, notice);
     }
@@ -79,8 +79,8 @@ public final class ComputeDevice {
         (preference == Preference.AUTO ? "auto: " : "") + visibleGpus + " GPU(s) seen by PyTorch, using GPU 0", null);
   }
 
-  private static Preference preference;
-  private static Selection selection;
+  private static volatile Preference requested; // null: defaultPreference()
+  private static volatile Selection selection; // the last resolution, for the preference it was made for
   private static PrintStream notices = System.err;
 
   /** The preference {@code -Dcalm.device} gives (auto when unset). */
@@ -89,12 +89,18 @@ public final class ComputeDevice {
     return p == null || p.isBlank() ? Preference.AUTO : Preference.parse(p);
   }
 
-  /** Sets the preference for what follows in this process; a change is resolved again on next use. */
-  public static synchronized void prefer(Preference p) {
-    if (p != preference) {
-      preference = p;
-      selection = null;
-    }
+  /**
+   * Sets the preference for what follows in this process; a changed one is resolved on next use.
+   * Never blocks (the GUI calls it on the FX thread while a job may be resolving).
+   */
+  public static void prefer(Preference p) {
+    requested = p;
+  }
+
+  /** The preference in force: the last {@link #prefer}, else {@link #defaultPreference()}. */
+  public static Preference preference() {
+    Preference p = requested;
+    return p != null ? p : defaultPreference();
   }
 
   /** Where notices go (stderr by default). */
@@ -102,20 +108,32 @@ public final class ComputeDevice {
     notices = out;
   }
 
-  /** The selection, resolved on first use (this loads the PyTorch engine); a notice is printed once. */
+  /**
+   * The selection for the preference in force, resolved on first use (this loads the PyTorch engine)
+   * and again after the preference changed; a notice is printed once per resolution.
+   */
   public static synchronized Selection current() {
-    if (preference == null) {
-      preference = defaultPreference();
-    }
-    if (selection == null) {
+    Preference p = preference();
+    Selection s = selection;
+    if (s == null || s.preference() != p) {
       Engine engine = Engine.getEngine("PyTorch");
-      selection = select(preference, engine.getGpuCount(), ComputeDevice::tryGpu);
-      if (selection.notice() != null) {
-        notices.println("note: " + selection.notice());
+      s = select(p, engine.getGpuCount(), ComputeDevice::tryGpu);
+      selection = s;
+      if (s.notice() != null) {
+        notices.println("note: " + s.notice());
         notices.flush();
       }
     }
-    return selection;
+    return s;
+  }
+
+  /**
+   * The selection already made for the preference in force, or null when it has not been resolved
+   * yet: for displays that must not load the engine or wait for it.
+   */
+  public static Selection resolved() {
+    Selection s = selection;
+    return s != null && s.preference() == preference() ? s : null;
   }
 
   /** The device to create every {@code NDManager} on. */

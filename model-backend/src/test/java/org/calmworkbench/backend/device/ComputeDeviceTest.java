@@ -106,7 +106,9 @@ class ComputeDeviceTest {
     try {
       ComputeDevice.noticesTo(new PrintStream(buf, true, StandardCharsets.UTF_8));
       ComputeDevice.prefer(Preference.GPU);
+      assertNull(ComputeDevice.resolved(), "a changed preference is not resolved until used");
       Selection s = ComputeDevice.current();
+      assertEquals(s, ComputeDevice.resolved());
       assertEquals(Device.cpu(), s.device());
       String printed = buf.toString(StandardCharsets.UTF_8);
       assertTrue(printed.startsWith("note: --device gpu:"), printed);
