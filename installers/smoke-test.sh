@@ -31,6 +31,9 @@ command -v python3 > /dev/null || { echo "error: python3 is needed to compare th
 work="$(mktemp -d "${TMPDIR:-/tmp}/calm-smoke.XXXXXX")"
 export HOME="$work/home"
 mkdir -p "$HOME"
+# Java takes user.home from the password database, not from $HOME, and the launcher's options are
+# fixed; _JAVA_OPTIONS is read by the JVM itself (which notes it on stderr: filtered out below).
+export _JAVA_OPTIONS="-Duser.home=$HOME"
 # Not from a clone's folder: the bundled sample is looked up in the working folder first.
 cd "$HOME"
 unset DISPLAY WAYLAND_DISPLAY
@@ -102,8 +105,9 @@ else
 fi
 
 # 3. bad input: exit code 2 and one error line
-"$launcher" ae eval --checkpoint "$work/no-such-run" --corpus "$work/no-such-corpus" > /dev/null 2> "$work/bad.err"
+"$launcher" ae eval --checkpoint "$work/no-such-run" --corpus "$work/no-such-corpus" > /dev/null 2> "$work/bad.raw"
 code=$?
+grep -v "^Picked up _JAVA_OPTIONS" "$work/bad.raw" > "$work/bad.err"
 if [ "$code" -eq 2 ] && [ "$(wc -l < "$work/bad.err")" -eq 1 ] && grep -q "^error: " "$work/bad.err"; then
   pass "bad input gives exit 2 and one line: $(cat "$work/bad.err")"
 else
