@@ -291,7 +291,7 @@ public final class Args {
       b.append(b.length() == 0 ? "" : ", ").append("--").append(o.name());
     }
     String own = b.length() == 0 ? "'" + command.name() + "' has no options of its own" : "valid options: " + b;
-    return own + " (and --json, --verbose, --help)";
+    return own + " (and --json, --verbose, --device, --help)";
   }
 
   /** {@code " (did you mean --steps?)"} for a near miss, else empty. */

@@ -34,6 +34,7 @@ import org.calmworkbench.app.cli.commands.TokenizerTrainCommand;
 import org.calmworkbench.app.cli.commands.VersionCommand;
 import org.calmworkbench.backend.Cancellation;
 import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.device.ComputeDevice;
 
 /**
  * The {@code calm} command line: {@code calm <words...> [--options] [args]}.
@@ -147,6 +148,9 @@ public final class CalmCli {
         return 0;
       }
       Args parsed = Args.parse(command, tokens);
+      // --device holds for this command line only; without it, -Dcalm.device (default auto)
+      ComputeDevice.prefer(parsed.has("device") ? ComputeDevice.Preference.parse(parsed.string("device"))
+          : ComputeDevice.defaultPreference());
       CliContext ctx = new CliContext(out, err, json, verbose, terminal, System::nanoTime, cancellation,
           onCancellationPolled, registry);
       int code = command.run(parsed, ctx);

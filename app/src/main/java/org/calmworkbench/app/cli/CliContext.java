@@ -14,6 +14,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.function.LongSupplier;
 import org.calmworkbench.backend.Cancellation;
+import org.calmworkbench.backend.device.ComputeDevice;
 
 /**
  * What a running command talks to: where text goes, the JSON result, progress and cancellation.
@@ -96,6 +97,16 @@ public final class CliContext {
   public void put(String key, Object value) {
     JsonElement e = value instanceof JsonElement j ? j : value == null ? JsonNull.INSTANCE : GSON.toJsonTree(value);
     result.add(key, e);
+  }
+
+  /**
+   * Prints the device models compute on ({@code device: cpu (why)}) and puts it in the JSON result as
+   * {@code "device"}: every benchmark reports where its figures were measured. Loads the engine.
+   */
+  public void reportDevice() {
+    ComputeDevice.Selection d = ComputeDevice.current();
+    out.println("device: " + d.name() + " (" + d.reason() + ")");
+    put("device", d.name());
   }
 
   /** The JSON result so far (live; the command may also add to it directly). */

@@ -12,6 +12,8 @@ public final class Usage {
       List.of(
           Option.flag("json", "print exactly one JSON object on stdout (logs and progress go to stderr)"),
           Option.flag("verbose", "print stack traces on errors and more detail"),
+          Option.value("device", "auto|cpu|gpu", "where models compute: auto (default) takes GPU 0 when PyTorch sees one;"
+              + " a GPU that is missing or fails falls back to the CPU with a notice"),
           Option.flag("help", "show this help"));
 
   public static String of(Command c) {
@@ -43,8 +45,8 @@ public final class Usage {
       b.append("  ").append(pad(c.name(), width)).append("  ").append(c.summary()).append('\n');
     }
     b.append("\nRun 'calm <command> --help' for its options. Every command accepts --json (one JSON object\n")
-        .append("on stdout, for scripts) and --verbose (stack traces). Exit codes: 0 ok, 1 internal error,\n")
-        .append("2 bad input (the message says what to fix).\n");
+        .append("on stdout, for scripts), --verbose (stack traces) and --device auto|cpu|gpu. Exit codes: 0 ok,\n")
+        .append("1 internal error, 2 bad input (the message says what to fix).\n");
     return b.toString();
   }
 

@@ -14,6 +14,7 @@ import javafx.scene.Node;
 import javafx.scene.Scene;
 import javafx.scene.control.Alert;
 import javafx.scene.control.Button;
+import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListCell;
 import javafx.scene.control.ListView;
@@ -34,6 +35,7 @@ import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
+import javafx.util.StringConverter;
 import org.calmworkbench.app.gui.common.Concepts;
 import org.calmworkbench.app.gui.common.Events;
 import org.calmworkbench.app.gui.pages.Page;
@@ -43,6 +45,7 @@ import org.calmworkbench.app.gui.service.Job;
 import org.calmworkbench.app.gui.service.JobState;
 import org.calmworkbench.app.gui.service.LogModel;
 import org.calmworkbench.app.gui.service.WorkbenchService;
+import org.calmworkbench.backend.device.ComputeDevice;
 
 /**
  * The main window's content: navigation on the left, the current page in the middle, a drawer
@@ -254,10 +257,64 @@ public final class MainWindow {
         }
       }
     });
-    HBox bar2 = new HBox(10, text, bar, spacer, jobsToggle, logToggle);
+    HBox bar2 = new HBox(10, text, bar, spacer, deviceChoice(), jobsToggle, logToggle);
     bar2.setAlignment(Pos.CENTER_LEFT);
     bar2.getStyleClass().add("status-bar");
     return bar2;
+  }
+
+  /**
+   * The device selector (auto/cpu/gpu) and the device the last job used. Choosing only records the
+   * preference ({@link ComputeDevice#prefer}, never blocking); the next job resolves it on the
+   * service thread, and the label shows the result once a job has run ({@link ComputeDevice#resolved},
+   * which never loads the engine). Disabled while a job runs, so one job never mixes devices.
+   */
+  private Node deviceChoice() {
+    WorkbenchService service = ctx.service();
+    ComboBox<ComputeDevice.Preference> choice = new ComboBox<>();
+    choice.getItems().setAll(ComputeDevice.Preference.values());
+    choice.setId("device-choice");
+    choice.setValue(ComputeDevice.preference());
+    choice.setConverter(new StringConverter<>() {
+      @Override
+      public String toString(ComputeDevice.Preference p) {
+        return p == null ? "" : p.label();
+      }
+
+      @Override
+      public ComputeDevice.Preference fromString(String s) {
+        return ComputeDevice.Preference.parse(s);
+      }
+    });
+    choice.setTooltip(Concepts.tooltip("Where models compute. auto: the GPU when PyTorch sees one, else the CPU; "
+        + "a GPU that is missing or fails falls back to the CPU with a notice. Applies from the next job."));
+    choice.disableProperty().bind(service.currentProperty().isNotNull());
+    Label used = new Label();
+    used.setId("device-used");
+    ComputeDevice.Selection[] logged = {null}; // a fallback notice goes to the log once per selection
+    Runnable refresh = () -> {
+      ComputeDevice.Selection s = ComputeDevice.resolved();
+      if (s == null) {
+        used.setText("device: at the next job");
+        used.setTooltip(Concepts.tooltip("The device is chosen when a job first needs a model."));
+      } else {
+        used.setText("device: " + s.name() + (s.notice() == null ? "" : " (fallback)"));
+        used.setTooltip(Concepts.tooltip(s.notice() == null ? s.reason() : s.notice()));
+        if (s.notice() != null && s != logged[0]) {
+          logged[0] = s;
+          service.log().warn(s.notice());
+        }
+      }
+    };
+    choice.valueProperty().addListener((o, a, b) -> {
+      ComputeDevice.prefer(b);
+      refresh.run();
+    });
+    service.currentProperty().addListener((o, a, b) -> refresh.run());
+    refresh.run();
+    HBox box = new HBox(6, new Label("Device"), choice, used);
+    box.setAlignment(Pos.CENTER_LEFT);
+    return box;
   }
 
   private Node jobTable() {

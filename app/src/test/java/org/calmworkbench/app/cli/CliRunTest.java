@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.calmworkbench.backend.Cancellation;
 import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.device.ComputeDevice;
 import org.junit.jupiter.api.Test;
 
 class CliRunTest {
@@ -225,6 +226,30 @@ class CliRunTest {
     assertEquals(System.getProperty("java.version"), o.get("java").getAsString());
     assertEquals("0.33.0", o.get("djl").getAsString());
     assertTrue(o.has("version"));
+  }
+
+  @Test
+  void versionNamesTheDeviceTheChoiceGave() throws IOException {
+    JsonObject o = run(CalmCli.registry(), "version", "--device", "cpu", "--json").json();
+    assertEquals("cpu", o.get("device").getAsString());
+    assertEquals("cpu", o.get("device_preference").getAsString());
+    // this build has the CPU native library: auto and gpu resolve to the CPU too, gpu with a notice
+    JsonObject auto = run(CalmCli.registry(), "version", "--json").json();
+    assertEquals("auto", auto.get("device_preference").getAsString());
+    assertEquals(ComputeDevice.current().name(), auto.get("device").getAsString());
+  }
+
+  @Test
+  void theInstalledLauncherOpensTheWindowWithoutArgumentsAndIsTheCliWithThem() {
+    assertEquals(List.of("gui"), List.of(InstalledLauncher.commandLine(new String[0])));
+    assertEquals(List.of("version", "--json"), List.of(InstalledLauncher.commandLine(new String[] {"version", "--json"})));
+  }
+
+  @Test
+  void aDeviceOtherThanAutoCpuOrGpuIsBadInput() {
+    Result r = run(CalmCli.registry(), "version", "--device", "tpu");
+    assertEquals(2, r.code());
+    assertEquals("error: device must be auto, cpu or gpu, got 'tpu'\n", r.err());
   }
 
   @Test

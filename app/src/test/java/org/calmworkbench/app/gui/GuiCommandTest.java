@@ -119,6 +119,56 @@ class GuiCommandTest {
   }
 
   @Test
+  void theInstalledAppOpensAPersonalCopyOfTheBundledSampleAndNeverWritesIntoItsInstallFolder() throws Exception {
+    Path home = dir.resolve("opt/calm-workbench");
+    Path bundled = home.resolve(StartupProject.SAMPLE);
+    TinyProject.create(bundled);
+    Files.createDirectories(bundled.resolve(".calm-cache"));
+    Files.writeString(bundled.resolve(".calm-cache/ids.bin"), "cache");
+    Path projects = dir.resolve("user/CALM Workbench");
+    String wasInstalled = System.getProperty(StartupProject.INSTALLED);
+    System.setProperty(StartupProject.INSTALLED, "true");
+    System.setProperty(StartupProject.PROJECTS_DIR, projects.toString());
+    try {
+      AppSettings settings = AppSettings.load(dir.resolve("config/workbench.json"));
+      StartupProject.Resolution r = StartupProject.resolve(null, settings, dir.resolve("wd"), home.toString());
+      Path copy = projects.resolve("grammar-english");
+      assertEquals(copy, r.folder());
+      assertTrue(r.how().contains("your copy"), r.how());
+      assertEquals(Files.readString(bundled.resolve("project.json")), Files.readString(copy.resolve("project.json")));
+      assertTrue(Files.isWritable(copy.resolve("project.json")));
+      assertTrue(Files.notExists(copy.resolve(".calm-cache")), "token caches are not copied");
+      try (var left = Files.list(projects)) {
+        assertEquals(List.of(copy), left.toList(), "no temporary folder is left beside the copy");
+      }
+
+      // the copy is the person's: a second start uses it as it is, edits included
+      Files.writeString(copy.resolve("notes.txt"), "mine");
+      assertEquals(copy, StartupProject.resolve(null, settings, dir.resolve("wd"), home.toString()).folder());
+      assertEquals("mine", Files.readString(copy.resolve("notes.txt")));
+      // --project naming the bundled folder also gets the copy; a folder outside the install is used in place
+      assertEquals(copy, StartupProject.resolve(bundled.toString(), settings, dir.resolve("wd"), home.toString()).folder());
+      Path own = dir.resolve("own");
+      TinyProject.create(own);
+      assertEquals(own.toAbsolutePath().normalize(), StartupProject.resolve(own.toString(), settings, dir, home.toString()).folder());
+
+      // something else in the way is an error that says what to do, never an overwrite
+      Files.writeString(projects.resolve("other"), "x");
+      Path other = home.resolve("sample-projects/other");
+      TinyProject.create(other);
+      CalmException e = assertThrows(CalmException.class, () -> StartupProject.writable(other, home.toString()));
+      assertTrue(e.getMessage().contains("move it away"), e.getMessage());
+    } finally {
+      System.clearProperty(StartupProject.PROJECTS_DIR);
+      if (wasInstalled == null) {
+        System.clearProperty(StartupProject.INSTALLED);
+      } else {
+        System.setProperty(StartupProject.INSTALLED, wasInstalled);
+      }
+    }
+  }
+
+  @Test
   void settingsSurviveARestartAndADamagedFileMeansDefaults() throws Exception {
     Path file = dir.resolve("workbench.json");
     AppSettings s = AppSettings.load(file);

@@ -3,6 +3,7 @@ package org.calmworkbench.backend.bench;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import org.calmworkbench.backend.device.ComputeDevice;
 
 /** The engine's dense fp32 matmul rate: the ceiling that training throughput is compared against. */
 public final class Roofline {
@@ -13,7 +14,7 @@ public final class Roofline {
    * warm-up (2 n^3 FLOPs each).
    */
   public static double matmulFlops(int n, int reps) {
-    try (NDManager m = NDManager.newBaseManager()) {
+    try (NDManager m = NDManager.newBaseManager(ComputeDevice.device())) {
       NDArray a = m.randomUniform(-1f, 1f, new Shape(n, n));
       NDArray b = m.randomUniform(-1f, 1f, new Shape(n, n));
       double best = Double.POSITIVE_INFINITY;

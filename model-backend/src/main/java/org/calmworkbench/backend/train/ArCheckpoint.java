@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.OptionalInt;
 import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.device.ComputeDevice;
 import org.calmworkbench.backend.io.Safetensors;
 import org.calmworkbench.backend.model.ArConfig;
 import org.calmworkbench.backend.model.ArModel;
@@ -50,7 +51,7 @@ public final class ArCheckpoint implements AutoCloseable {
     }
     ArConfig cfg = ArConfig.read(config);
     OptionalInt contextChunks = Checkpoints.contextChunks(dir);
-    NDManager manager = NDManager.newBaseManager();
+    NDManager manager = NDManager.newBaseManager(ComputeDevice.device());
     try {
       ArModel model = new ArModel(cfg);
       model.initializeParameters(manager);

@@ -18,6 +18,7 @@ import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.bench.Flops;
 import org.calmworkbench.backend.data.BatchSampler;
 import org.calmworkbench.backend.data.TokenIds;
+import org.calmworkbench.backend.device.ComputeDevice;
 import org.calmworkbench.backend.eval.ArBrier;
 import org.calmworkbench.backend.io.Safetensors;
 import org.calmworkbench.backend.model.ArConfig;
@@ -80,7 +81,7 @@ public final class ArTrainer {
   public static TrainingLoop.Result run(Request r, TrainingLoop.Listener listener, TrainControl control)
       throws IOException, InterruptedException {
     Engine.getEngine("PyTorch").setRandomSeed((int) r.train().seed()); // initialisation
-    try (NDManager params = NDManager.newBaseManager()) {
+    try (NDManager params = NDManager.newBaseManager(ComputeDevice.device())) {
       ArModel model = new ArModel(r.model());
       model.initializeParameters(params);
       if (r.resume()) {

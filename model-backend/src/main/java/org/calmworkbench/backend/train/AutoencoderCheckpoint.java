@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.device.ComputeDevice;
 import org.calmworkbench.backend.io.Safetensors;
 import org.calmworkbench.backend.model.Autoencoder;
 import org.calmworkbench.backend.model.AutoencoderConfig;
@@ -48,7 +49,7 @@ public final class AutoencoderCheckpoint implements AutoCloseable {
       }
     }
     AutoencoderConfig cfg = AutoencoderConfig.read(config);
-    NDManager manager = NDManager.newBaseManager();
+    NDManager manager = NDManager.newBaseManager(ComputeDevice.device());
     try {
       Autoencoder ae = new Autoencoder(cfg);
       ae.initializeParameters(manager);

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.device.ComputeDevice;
 import org.calmworkbench.backend.eval.Reconstruction;
 import org.calmworkbench.backend.io.Safetensors;
 import org.calmworkbench.backend.model.Autoencoder;
@@ -54,7 +55,7 @@ public final class AutoencoderTrainer {
   public static TrainingLoop.Result run(Request r, TrainingLoop.Listener listener, TrainControl control)
       throws IOException, InterruptedException {
     Engine.getEngine("PyTorch").setRandomSeed((int) r.train().seed()); // initialisation
-    try (NDManager params = NDManager.newBaseManager()) {
+    try (NDManager params = NDManager.newBaseManager(ComputeDevice.device())) {
       Autoencoder ae = new Autoencoder(r.model());
       ae.initializeParameters(params);
       if (r.resume()) {

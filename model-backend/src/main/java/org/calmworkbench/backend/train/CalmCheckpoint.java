@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.OptionalInt;
 import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.device.ComputeDevice;
 import org.calmworkbench.backend.io.Safetensors;
 import org.calmworkbench.backend.model.Autoencoder;
 import org.calmworkbench.backend.model.CalmConfig;
@@ -111,7 +112,7 @@ public final class CalmCheckpoint implements AutoCloseable {
       if (ae != null) {
         CalmTrainer.checkCompatible(config, ae);
       }
-      manager = NDManager.newBaseManager();
+      manager = NDManager.newBaseManager(ComputeDevice.device());
       CalmModel model = new CalmModel(config, mode, head);
       model.initializeParameters(manager);
       Weights.load(model, Safetensors.read(weights));

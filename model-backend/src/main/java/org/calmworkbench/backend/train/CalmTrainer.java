@@ -19,6 +19,7 @@ import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.bench.Flops;
 import org.calmworkbench.backend.data.BatchSampler;
 import org.calmworkbench.backend.data.TokenIds;
+import org.calmworkbench.backend.device.ComputeDevice;
 import org.calmworkbench.backend.eval.BrierResult;
 import org.calmworkbench.backend.eval.CalmBrier;
 import org.calmworkbench.backend.eval.EnergyLevels;
@@ -75,7 +76,7 @@ public final class CalmTrainer {
     try (AutoencoderCheckpoint ae = AutoencoderCheckpoint.load(r.autoencoder())) {
       checkCompatible(r.model(), ae);
       Engine.getEngine("PyTorch").setRandomSeed((int) r.train().seed());
-      try (NDManager params = NDManager.newBaseManager()) {
+      try (NDManager params = NDManager.newBaseManager(ComputeDevice.device())) {
         CalmModel lm = new CalmModel(r.model(), r.inputMode(), r.head());
         lm.initializeParameters(params);
         if (r.initBackbone() != null && !r.resume()) {

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.config.Settings;
+import org.calmworkbench.backend.device.ComputeDevice;
 import org.calmworkbench.backend.io.Safetensors;
 import org.calmworkbench.backend.io.SafetensorsFile;
 
@@ -142,7 +143,7 @@ public final class TrainingLoop {
     long step = 0;
     long tokens = 0;
     double elapsedBefore = 0;
-    try (NDManager root = NDManager.newBaseManager()) {
+    try (NDManager root = NDManager.newBaseManager(ComputeDevice.device())) {
       AdamW opt = new AdamW(task.parameters(), root, tc.beta1(), tc.beta2(), 1e-8, tc.weightDecay(), tc.gradClip());
       if (resume) {
         TrainerState st = TrainerState.read(out.resolve(STATE));
@@ -318,7 +319,9 @@ public final class TrainingLoop {
     Map<String, CheckpointFiles.FileWriter> files = new LinkedHashMap<>(task.modelFiles(meta));
     files.put(OPTIMIZER, f -> Safetensors.write(f, opt.exportState(), meta));
     TrainerState st = new TrainerState(task.kind(), step, tokens, elapsed, Settings.toJson(tc.toMap()));
-    files.put(STATE, CheckpointFiles.bytes(st.toJson().toString().getBytes(StandardCharsets.UTF_8)));
+    JsonObject state = st.toJson();
+    state.addProperty("device", ComputeDevice.current().name()); // where this run last trained (metadata only)
+    files.put(STATE, CheckpointFiles.bytes(state.toString().getBytes(StandardCharsets.UTF_8)));
     CheckpointFiles.commit(out, files);
   }
 

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.device.ComputeDevice;
 import org.calmworkbench.backend.io.Safetensors;
 import org.calmworkbench.backend.io.Tensor;
 import org.calmworkbench.backend.model.AutoencoderConfig;
@@ -132,6 +133,9 @@ public class AutoencoderTrainerTest {
     assertEquals("stopped", r.stopReason());
     assertTrue(r.steps() > 0 && r.steps() < 1000, "steps " + r.steps());
     assertEquals(r.steps(), TrainerState.read(dir.resolve("trainer_state.json")).step());
+    // the run's metadata names the device it trained on (this process's selection)
+    assertEquals(ComputeDevice.current().name(), com.google.gson.JsonParser.parseString(
+        Files.readString(dir.resolve("trainer_state.json"))).getAsJsonObject().get("device").getAsString());
     TrainingLoop.Result resumed = AutoencoderTrainer.run(request(dir, (int) r.steps() + 5, true), p -> {}, TrainControl.NONE);
     assertEquals(r.steps() + 5, resumed.steps());
   }

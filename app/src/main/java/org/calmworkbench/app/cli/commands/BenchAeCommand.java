@@ -42,6 +42,7 @@ public final class BenchAeCommand implements Command {
 
   @Override
   public int run(Args args, CliContext ctx) throws Exception {
+    ctx.reportDevice();
     AeThroughput.Result r = AeThroughput.run(args.string("preset"), args.integer("vocab-size", 2, 1 << 20),
         args.integer("steps", 2, 1_000_000), 5, args.integer("roofline-size", 64, 8192));
     ctx.out().printf(Locale.ROOT, "preset %s, vocab %d, batch %d chunks, %d measured steps%n", r.preset(), r.vocabSize(),

@@ -104,6 +104,7 @@ public final class BenchGuiCommand implements Command {
     ctx.put("engine_loaded_at_first_pulse", s.engineLoadedAtFirstPulse());
     ctx.put("startup_goal_met", s.jvmToFirstPulseMs() <= STARTUP_GOAL_MS);
     ctx.put("glass_platform", System.getProperty("glass.platform", "default"));
+    ctx.reportDevice(); // after the start-up figures: resolving the device loads the engine
     if (r.pulses() == null) {
       return 0;
     }

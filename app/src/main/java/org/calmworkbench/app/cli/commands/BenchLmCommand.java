@@ -52,6 +52,7 @@ public final class BenchLmCommand implements Command {
 
   @Override
   public int run(Args args, CliContext ctx) throws Exception {
+    ctx.reportDevice();
     LmBench.Options o = new LmBench.Options(args.string("preset"), args.string("ae-preset"),
         args.has("set") ? args.list("set") : List.of(),
         args.integer("vocab-size", 16, 1 << 20),

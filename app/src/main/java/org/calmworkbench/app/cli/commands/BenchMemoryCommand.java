@@ -63,6 +63,7 @@ public final class BenchMemoryCommand implements Command {
 
   @Override
   public int run(Args args, CliContext ctx) throws Exception {
+    ctx.reportDevice();
     TrainingMemory.Options o = new TrainingMemory.Options(TrainingMemory.ModelKind.parse(args.string("model")),
         args.string("preset"), args.integer("steps", 1, Integer.MAX_VALUE), args.integer("sample-every", 1, Integer.MAX_VALUE),
         args.integer("warmup", 0, Integer.MAX_VALUE), args.integer("vocab-size", 2, 1 << 20), args.longValue("seed"),

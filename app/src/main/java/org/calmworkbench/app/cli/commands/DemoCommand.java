@@ -15,6 +15,7 @@ import org.calmworkbench.app.cli.Args;
 import org.calmworkbench.app.cli.CliContext;
 import org.calmworkbench.app.cli.Command;
 import org.calmworkbench.app.cli.Option;
+import org.calmworkbench.app.gui.StartupProject;
 import org.calmworkbench.backend.Cancellation;
 import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.eval.Reconstruction;
@@ -117,7 +118,7 @@ public final class DemoCommand implements Command {
     if (!Files.isRegularFile(p.resolve(Project.FILE_NAME))) {
       throw new CalmException("no project at " + p.toAbsolutePath() + " (missing " + Project.FILE_NAME + ")");
     }
-    return p;
+    return StartupProject.writable(p, System.getProperty("calm.home")); // the installed app's copy, not its install folder
   }
 
   @Override
