@@ -80,17 +80,12 @@ public final class MainWindow {
       @Override
       protected void updateItem(PageSpec item, boolean empty) {
         super.updateItem(item, empty);
-        getStyleClass().remove("not-built");
         if (empty || item == null) {
           setText(null);
           setTooltip(null);
         } else {
           setText(item.title());
           setTooltip(Concepts.tooltip(item.summary()));
-          if (!item.built()) {
-            getStyleClass().add("not-built");
-            setText(item.title() + "  (not built yet)");
-          }
         }
       }
     });

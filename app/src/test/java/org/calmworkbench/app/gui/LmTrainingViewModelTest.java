@@ -22,6 +22,8 @@ import org.calmworkbench.app.gui.service.JobState;
 import org.calmworkbench.app.gui.service.SameThreadUiExecutor;
 import org.calmworkbench.backend.model.InputMode;
 import org.calmworkbench.backend.train.Checkpoints;
+import org.calmworkbench.backend.train.MetricsLog;
+import org.calmworkbench.backend.train.TrainingLoop;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -138,7 +140,10 @@ class LmTrainingViewModelTest {
     assertTrue(vm.chartPoints().stream().anyMatch(m -> m.x() == at4.flops()));
     Path run = vm.runFolderProperty().get();
     assertEquals(List.of(run), runs("lm-"));
-    assertEquals("calm_energy", Checkpoints.modelType(run));
+    // The chart's FLOPs are the trainer's, as written to metrics.jsonl.
+    List<MetricsLog.Row> rows = MetricsLog.read(run.resolve(TrainingLoop.METRICS));
+    assertEquals(rows.get(rows.size() - 1).get(MetricsLog.TRAIN_FLOPS), at4.flops(), 0.0);
+    assertEquals("calm_energy", Checkpoints.modelType(run).key());
     assertTrue(vm.statusProperty().get().startsWith("CALM finished 4 steps"), vm.statusProperty().get());
     assertTrue(vm.statusProperty().get().contains("BrierLM"), vm.statusProperty().get());
     assertEquals(1.0, vm.progressProperty().get());
@@ -157,7 +162,7 @@ class LmTrainingViewModelTest {
     assertTrue(ar.spec().canPause(), "closing mid-training asks, as for every training job");
     Path arRun = vm.baselineFolderProperty().get();
     assertEquals(List.of(arRun), runs("ar-"));
-    assertEquals("calm_ar", Checkpoints.modelType(arRun));
+    assertEquals("calm_ar", Checkpoints.modelType(arRun).key());
     assertArrayEquals(Files.readAllBytes(dir.resolve("project/runs").resolve(TinyProject.CHECKPOINT).resolve("tokenizer.json")),
         Files.readAllBytes(arRun.resolve("tokenizer.json")), "the autoencoder's tokenizer");
     assertEquals(4, Checkpoints.contextChunks(arRun).getAsInt(), "CALM's context in tokens at K = 4");

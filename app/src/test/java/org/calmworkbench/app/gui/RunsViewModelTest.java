@@ -8,12 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.calmworkbench.app.gui.TestContexts.RecordingNotifier;
 import org.calmworkbench.app.gui.common.MetricPoint;
-import org.calmworkbench.app.gui.common.TrainingFlops;
 import org.calmworkbench.app.gui.lmtrain.LmPoint;
 import org.calmworkbench.app.gui.runs.RunFolder;
 import org.calmworkbench.app.gui.runs.RunsViewModel;
@@ -22,8 +22,13 @@ import org.calmworkbench.backend.bench.Flops;
 import org.calmworkbench.backend.model.ArConfig;
 import org.calmworkbench.backend.model.AutoencoderConfig;
 import org.calmworkbench.backend.model.CalmConfig;
+import org.calmworkbench.backend.model.HeadConfig;
+import org.calmworkbench.backend.model.HeadType;
+import org.calmworkbench.backend.model.InputMode;
 import org.calmworkbench.backend.train.AePresets;
+import org.calmworkbench.backend.train.CalmTrainer;
 import org.calmworkbench.backend.train.LmPresets;
+import org.calmworkbench.backend.train.MetricsLog;
 import org.calmworkbench.backend.workflow.ArTraining;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,7 +43,7 @@ class RunsViewModelTest {
   WorkbenchContext ctx;
   Path runs;
   static final AutoencoderConfig AE = AePresets.get("tiny").modelConfig(300);
-  static final CalmConfig CALM = LmPresets.get("tiny").calmConfig(300, 4, 16);
+  static final CalmConfig CALM = LmPresets.get("tiny").calmConfig(300, 4, 16, HeadType.ENERGY);
   static final ArConfig AR = ArTraining.fromPreset(LmPresets.get("tiny"), 300);
 
   @BeforeEach
@@ -64,15 +69,15 @@ class RunsViewModelTest {
         "{\"step\":2,\"loss\":4.0,\"ce\":1.0,\"kl\":0.1,\"token_accuracy\":0.4}",
         "{\"step\":3,\"loss\":3.0,\"ce\":0.7,\"kl\":0.1,\"token_accuracy\":0.6,\"valid_token_accuracy\":0.5}");
     Path lm = run("lm-1", CALM.toJson().toString(), 4, 64,
-        "{\"step\":1,\"loss\":0.9,\"energy_score\":-0.9}",
-        "{\"step\":2,\"loss\":0.8,\"energy_score\":-0.8,\"valid_energy_loss\":0.85,\"brier_1\":0.2,\"brier_lm\":3.5}",
-        "{\"step\":3,\"loss\":0.7,\"energy_score\":-0.7}",
-        "{\"step\":4,\"loss\":0.6,\"energy_score\":-0.6,\"valid_energy_loss\":0.65,\"brier_1\":0.3,\"brier_lm\":5.25}");
+        "{\"step\":1,\"train_flops\":1.5e9,\"loss\":0.9,\"energy_score\":-0.9}",
+        "{\"step\":2,\"train_flops\":3.0e9,\"loss\":0.8,\"energy_score\":-0.8,\"valid_energy_loss\":0.85,\"brier_1\":0.2,\"brier_lm\":3.5}",
+        "{\"step\":3,\"train_flops\":4.5e9,\"loss\":0.7,\"energy_score\":-0.7}",
+        "{\"step\":4,\"train_flops\":6.0e9,\"loss\":0.6,\"energy_score\":-0.6,\"valid_energy_loss\":0.65,\"brier_1\":0.3,\"brier_lm\":5.25}");
     Files.createDirectories(lm.resolve("autoencoder"));
     Files.writeString(lm.resolve("autoencoder/config.json"), AE.toJson().toString());
     run("ar-1", AR.toJson().toString(), 4, 64,
-        "{\"step\":2,\"loss\":4.1,\"token_accuracy\":0.1,\"valid_ce\":4.2,\"brier_1\":0.1,\"brier_lm\":2.0}",
-        "{\"step\":4,\"loss\":3.9,\"token_accuracy\":0.2,\"valid_ce\":4.0,\"brier_1\":0.15,\"brier_lm\":4.0}");
+        "{\"step\":2,\"train_flops\":4.0e8,\"loss\":4.1,\"token_accuracy\":0.1,\"valid_ce\":4.2,\"brier_1\":0.1,\"brier_lm\":2.0}",
+        "{\"step\":4,\"train_flops\":8.0e8,\"loss\":3.9,\"token_accuracy\":0.2,\"valid_ce\":4.0,\"brier_1\":0.15,\"brier_lm\":4.0}");
   }
 
   @Test
@@ -90,10 +95,6 @@ class RunsViewModelTest {
     assertEquals(0.6, lm.finalLoss());
     assertEquals(5.25, lm.brierLm(), "the last evaluation's, not the last row's");
     assertEquals(4.0, ar.brierLm());
-    assertTrue(Double.isNaN(ae.flopsPerStep()));
-    assertEquals(Flops.calmTrainingPerToken(CALM, AE) * 64, lm.flopsPerStep(), 1e-6 * lm.flopsPerStep());
-    assertEquals(Flops.arTrainingPerToken(AR.backbone()) * 64, ar.flopsPerStep(), 1e-6 * ar.flopsPerStep());
-    assertEquals(lm.flopsPerStep(), TrainingFlops.calmPerStep(CALM, AE, 64), 1e-6 * lm.flopsPerStep());
     assertTrue(vm.statusProperty().get().startsWith("3 runs in "), vm.statusProperty().get());
   }
 
@@ -110,10 +111,10 @@ class RunsViewModelTest {
     assertEquals(List.of(2.0, 4.0, 2.0, 4.0), vm.points().stream().map(MetricPoint::x).toList());
     assertEquals(List.of(2.0, 4.0, 3.5, 5.25), vm.points().stream().map(MetricPoint::y).toList());
     vm.xAxisProperty().set(LmPoint.XAxis.FLOPS);
-    RunFolder.Run lm = vm.runs().get(2);
-    assertEquals(4 * lm.flopsPerStep(), vm.points().get(3).x(), 1e-6 * lm.flopsPerStep());
+    assertEquals(List.of(4.0e8, 8.0e8, 3.0e9, 6.0e9), vm.points().stream().map(MetricPoint::x).toList(),
+        "each row's train_flops from metrics.jsonl");
     vm.metricProperty().set("loss");
-    assertEquals(Set.of("AR ar-1", "CALM lm-1"), series(vm.points()), "autoencoder runs have no FLOPs axis");
+    assertEquals(Set.of("AR ar-1", "CALM lm-1"), series(vm.points()), "rows without train_flops have no FLOPs point");
     vm.selected().setAll(vm.runs().get(0));
     assertEquals(List.of("loss", "ce", "kl", "token_accuracy", "valid_token_accuracy"), vm.metrics());
   }
@@ -132,13 +133,51 @@ class RunsViewModelTest {
     assertTrue(ctx.service().log().entries().stream().anyMatch(e -> e.text().contains("line 2")), "and logged");
   }
 
+  /**
+   * The trainer counts a flow head's head_samples passes and the latent input's latent_proj; the
+   * Runs page shows its count (metrics.jsonl's train_flops), not the energy-head, discrete-input
+   * formula it used to recompute.
+   */
+  @Test
+  void flowHeadAndLatentInputRunsChartTheFlopsTheirTrainerCounted() throws Exception {
+    CalmConfig flow = CALM.withHead(HeadConfig.defaults(HeadType.FLOW));
+    double flowPerStep = Flops.calmTrainingPerToken(flow, AE, InputMode.DISCRETE) * 64;
+    double latentPerStep = Flops.calmTrainingPerToken(CALM, AE, InputMode.LATENT) * 64;
+    double energyDiscretePerStep = Flops.calmTrainingPerToken(CALM, AE, InputMode.DISCRETE) * 64;
+    assertTrue(Math.abs(flowPerStep / energyDiscretePerStep - 1) > 0.01, "the formulas differ, so the test can tell");
+    assertTrue(Math.abs(latentPerStep / energyDiscretePerStep - 1) > 0.01, "the formulas differ, so the test can tell");
+    Path flowRun = run("lm-flow", CalmTrainer.configJson(flow, InputMode.DISCRETE).toString(), 2, 64,
+        metricsLine(1, flowPerStep), metricsLine(2, 2 * flowPerStep));
+    Path latentRun = run("lm-latent", CalmTrainer.configJson(CALM, InputMode.LATENT).toString(), 2, 64,
+        metricsLine(1, latentPerStep), metricsLine(2, 2 * latentPerStep));
+    for (Path d : List.of(flowRun, latentRun)) {
+      Files.createDirectories(d.resolve("autoencoder"));
+      Files.writeString(d.resolve("autoencoder/config.json"), AE.toJson().toString());
+    }
+
+    RunsViewModel vm = new RunsViewModel(ctx);
+    assertEquals(List.of("CALM lm-flow", "CALM lm-latent"), vm.runs().stream().map(RunFolder.Run::toString).toList());
+    vm.selected().setAll(vm.runs());
+    vm.xAxisProperty().set(LmPoint.XAxis.FLOPS);
+    List<Double> expected = new ArrayList<>();
+    for (Path d : List.of(flowRun, latentRun)) {
+      MetricsLog.read(d.resolve("metrics.jsonl")).forEach(r -> expected.add(r.get(MetricsLog.TRAIN_FLOPS)));
+    }
+    assertEquals(expected, vm.points().stream().map(MetricPoint::x).toList());
+    assertEquals(List.of(flowPerStep, 2 * flowPerStep, latentPerStep, 2 * latentPerStep), expected);
+  }
+
+  private static String metricsLine(long step, double trainFlops) {
+    return String.format(java.util.Locale.ROOT, "{\"step\":%d,\"train_flops\":%s,\"loss\":0.5}", step, trainFlops);
+  }
+
   @Test
   void metricsLinesNeedANumericStep() throws Exception {
     Path d = run("ar-x", AR.toJson().toString(), 1, 64, "{\"step\":1,\"loss\":2}", "", "[1, 2]");
-    CalmException e = assertThrows(CalmException.class, () -> RunFolder.readMetrics(d.resolve("metrics.jsonl")));
+    CalmException e = assertThrows(CalmException.class, () -> MetricsLog.read(d.resolve("metrics.jsonl")));
     assertEquals(d.resolve("metrics.jsonl") + ", line 3: expected a JSON object, got [1, 2]", e.getMessage());
     Files.writeString(d.resolve("metrics.jsonl"), "{\"step\":1}\n{\"loss\":2.5}\n");
-    e = assertThrows(CalmException.class, () -> RunFolder.readMetrics(d.resolve("metrics.jsonl")));
+    e = assertThrows(CalmException.class, () -> MetricsLog.read(d.resolve("metrics.jsonl")));
     assertTrue(e.getMessage().endsWith(", line 2: no numeric \"step\" in {\"loss\":2.5}"), e.getMessage());
   }
 
@@ -146,7 +185,7 @@ class RunsViewModelTest {
   void anUnterminatedLastLineIsARowStillBeingWrittenAndIsSkipped() throws Exception {
     Path d = run("ar-y", AR.toJson().toString(), 1, 64, "{\"step\":1,\"loss\":2}");
     Files.writeString(d.resolve("metrics.jsonl"), "{\"step\":1,\"loss\":2}\n{\"step\":2,\"lo");
-    List<RunFolder.Row> rows = RunFolder.readMetrics(d.resolve("metrics.jsonl"));
+    List<MetricsLog.Row> rows = MetricsLog.read(d.resolve("metrics.jsonl"));
     assertEquals(1, rows.size());
     assertEquals(2.0, rows.get(0).get("loss"));
   }

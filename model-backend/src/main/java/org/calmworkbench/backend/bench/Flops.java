@@ -3,6 +3,7 @@ package org.calmworkbench.backend.bench;
 import org.calmworkbench.backend.model.AdaLnMlp;
 import org.calmworkbench.backend.model.Autoencoder;
 import org.calmworkbench.backend.model.AutoencoderConfig;
+import org.calmworkbench.backend.model.BackboneConfig;
 import org.calmworkbench.backend.model.CalmConfig;
 import org.calmworkbench.backend.model.FoldedEmbedProj;
 import org.calmworkbench.backend.model.HeadConfig;
@@ -18,16 +19,16 @@ public final class Flops {
   private Flops() {}
 
   /** Matrix parameters of the Llama backbone used per position (attention projections + SwiGLU). */
-  public static double backboneParams(CalmConfig c) {
+  public static double backboneParams(BackboneConfig c) {
     double h = c.hiddenSize();
     return c.numHiddenLayers() * (4 * h * h + 3 * h * c.intermediateSize());
   }
 
   /** Matrix parameters of one energy-head sample given the per-position condition. */
-  public static double energyHeadSampleParams(CalmConfig c) {
+  public static double energyHeadSampleParams(CalmConfig c, HeadConfig.Energy e) {
     double h = c.hiddenSize();
     double block = 2 * h * h + h * h + h * 2 * h + h * h; // linears 0, 2, 4 and down_proj
-    return c.noiseSize() * h + c.numMlpLayers() * block + h * h + h * c.latentSize();
+    return e.noiseSize() * h + c.numMlpLayers() * block + h * h + h * c.latentSize();
   }
 
   /**
@@ -48,11 +49,11 @@ public final class Flops {
    * Head matrix parameters per position in training: the energy head's hidden_embd once and N =
    * num_samples samples; the flow and diffusion heads one evaluation per head_samples posterior sample.
    */
-  public static double headTrainingParams(CalmConfig c, HeadConfig head) {
-    return switch (head.type()) {
-      case ENERGY -> (double) c.hiddenSize() * c.hiddenSize() + c.numSamples() * energyHeadSampleParams(c);
-      case FLOW, DIFFUSION -> head.headSamples() * adaLnEvaluationParams(c);
-    };
+  public static double headTrainingParams(CalmConfig c) {
+    if (c.head() instanceof HeadConfig.Energy e) {
+      return (double) c.hiddenSize() * c.hiddenSize() + e.numSamples() * energyHeadSampleParams(c, e);
+    }
+    return c.head().lossSamples() * adaLnEvaluationParams(c); // flow, diffusion: head_samples evaluations
   }
 
   /**
@@ -60,12 +61,15 @@ public final class Flops {
    * flow_steps ODE steps of 1 (Euler) or 2 (midpoint) evaluations; the diffusion head one
    * evaluation per respaced step.
    */
-  public static double headSampleParams(CalmConfig c, HeadConfig head) {
-    return switch (head.type()) {
-      case ENERGY -> (double) c.hiddenSize() * c.hiddenSize() + energyHeadSampleParams(c);
-      case FLOW -> head.flowSteps() * (head.flowSolver() == HeadConfig.MIDPOINT ? 2 : 1) * adaLnEvaluationParams(c);
-      case DIFFUSION -> head.diffusionSteps() * adaLnEvaluationParams(c);
-    };
+  public static double headSampleParams(CalmConfig c) {
+    HeadConfig head = c.head();
+    if (head instanceof HeadConfig.Energy e) {
+      return (double) c.hiddenSize() * c.hiddenSize() + energyHeadSampleParams(c, e);
+    }
+    if (head instanceof HeadConfig.Flow f) {
+      return f.flowSteps() * (f.flowSolver() == HeadConfig.MIDPOINT ? 2 : 1) * adaLnEvaluationParams(c);
+    }
+    return ((HeadConfig.Diffusion) head).diffusionSteps() * adaLnEvaluationParams(c);
   }
 
   /** The Transformer input's matrix parameters per position: embed_proj and/or latent_proj. */
@@ -76,31 +80,26 @@ public final class Flops {
     return (input.usesTokens() ? embedProj : 0) + (input.usesLatents() ? latentProj : 0);
   }
 
-  /** Matrix parameters of the CALM model per position, with {@code samples} energy-head samples (discrete input). */
-  public static double calmParamsPerPosition(CalmConfig c, int samples) {
+  /**
+   * Matrix parameters of the CALM model per position, with {@code samples} energy-head samples
+   * (discrete input; the energy head's settings from {@code e}).
+   */
+  public static double calmParamsPerPosition(CalmConfig c, HeadConfig.Energy e, int samples) {
     double h = c.hiddenSize();
     double condition = h * h; // hidden_embd, once per position
-    return backboneParams(c) + inputParams(c, InputMode.DISCRETE) + condition + samples * energyHeadSampleParams(c);
-  }
-
-  /** CALM training FLOPs per token with the energy head and discrete input (see the general form below). */
-  public static double calmTrainingPerToken(CalmConfig c, AutoencoderConfig ae) {
-    return calmTrainingPerToken(c, ae, HeadConfig.energy(), InputMode.DISCRETE);
+    return backboneParams(c.backbone()) + inputParams(c, InputMode.DISCRETE) + condition
+        + samples * energyHeadSampleParams(c, e);
   }
 
   /**
    * CALM training FLOPs per token: 6 x (backbone + input projection + the head's training
    * evaluations) per position / K, plus the frozen encoder's forward (2 x its parameters per token).
    */
-  public static double calmTrainingPerToken(CalmConfig c, AutoencoderConfig ae, HeadConfig head, InputMode input) {
-    double perPosition = backboneParams(c) + inputParams(c, input) + headTrainingParams(c, head);
+  public static double calmTrainingPerToken(CalmConfig c, AutoencoderConfig ae, InputMode input) {
+    double perPosition = backboneParams(c.backbone()) + inputParams(c, input) + headTrainingParams(c);
     return 6 * perPosition / c.patchSize() + 2 * encoderParamsPerToken(ae);
   }
 
-  /** CALM generation FLOPs per token with the energy head and discrete input. */
-  public static double calmInferencePerToken(CalmConfig c, AutoencoderConfig ae) {
-    return calmInferencePerToken(c, ae, HeadConfig.energy(), InputMode.DISCRETE);
-  }
 
   /**
    * CALM generation FLOPs per token: per K tokens one position (backbone, input projection), one
@@ -108,21 +107,21 @@ public final class Flops {
    * draw per step, i.e. temperature 1; lower temperatures multiply the head and decoder part by the
    * sampler calls per step.
    */
-  public static double calmInferencePerToken(CalmConfig c, AutoencoderConfig ae, HeadConfig head, InputMode input) {
-    double perPosition = backboneParams(c) + inputParams(c, input) + headSampleParams(c, head);
+  public static double calmInferencePerToken(CalmConfig c, AutoencoderConfig ae, InputMode input) {
+    double perPosition = backboneParams(c.backbone()) + inputParams(c, input) + headSampleParams(c);
     return 2 * perPosition / c.patchSize() + 2 * decoderParamsPerToken(ae);
   }
 
   /** AR baseline: backbone plus the softmax head, per token. */
-  public static double arParamsPerToken(CalmConfig c) {
+  public static double arParamsPerToken(BackboneConfig c) {
     return backboneParams(c) + (double) c.hiddenSize() * c.vocabSize();
   }
 
-  public static double arTrainingPerToken(CalmConfig c) {
+  public static double arTrainingPerToken(BackboneConfig c) {
     return 6 * arParamsPerToken(c);
   }
 
-  public static double arInferencePerToken(CalmConfig c) {
+  public static double arInferencePerToken(BackboneConfig c) {
     return 2 * arParamsPerToken(c);
   }
 
@@ -158,11 +157,20 @@ public final class Flops {
 
   /** {@link #calmWeightsPerStep} with embed_proj's first layer read as the whole matrix. */
   public static double calmWeightsPerStepUnfolded(CalmConfig c, AutoencoderConfig ae) {
-    return calmParamsPerPosition(c, 1) + decoderWeights(ae);
+    return calmParamsPerPosition(c, energyHead(c), 1) + decoderWeights(ae);
+  }
+
+  /** The energy head's settings; the weight counts of a generation step are for the energy head only. */
+  private static HeadConfig.Energy energyHead(CalmConfig c) {
+    if (c.head() instanceof HeadConfig.Energy e) {
+      return e;
+    }
+    throw new IllegalArgumentException("weights per generation step are counted for the energy head, not the "
+        + c.head().type().key() + " head");
   }
 
   /** Matrix weights one AR generation step (one token) reads: backbone plus the softmax head. */
-  public static double arWeightsPerStep(CalmConfig c) {
+  public static double arWeightsPerStep(BackboneConfig c) {
     return arParamsPerToken(c);
   }
 
@@ -172,7 +180,7 @@ public final class Flops {
    * baseline's {@link #arWeightsPerStep} per token.
    */
   public static double weightBoundSpeedup(CalmConfig c, AutoencoderConfig ae) {
-    return c.patchSize() * arWeightsPerStep(c) / calmWeightsPerStep(c, ae);
+    return c.patchSize() * arWeightsPerStep(c.backbone()) / calmWeightsPerStep(c, ae);
   }
 
   /** The decoder's matrix weights: latent_to_hidden, its layers, expand_layer, the tied output projection. */

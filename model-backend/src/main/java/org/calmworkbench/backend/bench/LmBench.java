@@ -177,9 +177,9 @@ public final class LmBench {
         }
         int k = calm.patchSize();
         Side calmSide = new Side("calm", calmMarks.tokensPerSecond(o.warmupSteps()),
-            Flops.calmTrainingPerToken(calm.config(), calm.autoencoderCheckpoint().config()),
+            Flops.calmTrainingPerToken(calm.config(), calm.autoencoderCheckpoint().config(), calm.inputMode()),
             calmTokens / calmSeconds, calmRate, calmSteps, (int) (calmTokens / o.rounds()),
-            Flops.calmInferencePerToken(calm.config(), calm.autoencoderCheckpoint().config()),
+            Flops.calmInferencePerToken(calm.config(), calm.autoencoderCheckpoint().config(), calm.inputMode()),
             Flops.calmWeightsPerStep(calm.config(), calm.autoencoderCheckpoint().config()));
         Side arSide = new Side("ar", arMarks.tokensPerSecond(o.warmupSteps()),
             Flops.arTrainingPerToken(ar.config().backbone()), arTokens / arSeconds, arRate, arSteps,

@@ -15,6 +15,7 @@ import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.data.TokenIds;
 import org.calmworkbench.backend.model.AutoencoderConfig;
 import org.calmworkbench.backend.model.CalmConfig;
+import org.calmworkbench.backend.model.HeadType;
 import org.calmworkbench.backend.model.InputMode;
 import org.calmworkbench.backend.train.AePresets;
 import org.calmworkbench.backend.train.AutoencoderTrainer;
@@ -166,8 +167,8 @@ public final class TrainingMemory {
     AutoencoderTrainer.run(new AutoencoderTrainer.Request(aeCfg, aePreset.train().with(Map.of("steps", 20, "eval_every", 1000)),
         PatchSampler.uniform(train), new long[0], ae, null, false), p -> {}, TrainControl.NONE);
     LmPresets.Preset preset = LmPresets.get(o.preset());
-    CalmConfig cfg = preset.calmConfig(o.vocabSize(), aeCfg.patchSize(), aeCfg.latentSize());
-    return CalmTrainer.run(new CalmTrainer.Request(cfg, InputMode.DISCRETE, org.calmworkbench.backend.model.HeadConfig.energy(),
+    CalmConfig cfg = preset.calmConfig(o.vocabSize(), aeCfg.patchSize(), aeCfg.latentSize(), HeadType.ENERGY);
+    return CalmTrainer.run(new CalmTrainer.Request(cfg, InputMode.DISCRETE,
         trainConfig(preset.train(), o), preset.lm(), ae,
         TokenIds.of(train), TokenIds.of(valid), dir.resolve("lm"), null, false), listener, control);
   }

@@ -28,7 +28,6 @@ import org.calmworkbench.backend.io.AtomicFiles;
 import org.calmworkbench.backend.model.ArConfig;
 import org.calmworkbench.backend.model.AutoencoderConfig;
 import org.calmworkbench.backend.model.CalmConfig;
-import org.calmworkbench.backend.model.HeadConfig;
 import org.calmworkbench.backend.model.HeadType;
 import org.calmworkbench.backend.tokenizer.ByteLevelBpeTokenizer;
 import org.calmworkbench.backend.tokenizer.Tokenizer;
@@ -327,10 +326,11 @@ public final class ExperimentRunner {
       Map<String, Number> ov = Settings.parseOverrides(sets, LmTraining.settableKeys());
       LmPresets.Preset preset = LmPresets.get(x.lm().preset());
       AutoencoderConfig a = ae.config();
-      CalmConfig model = preset.calmConfig(a.vocabSize(), a.patchSize(), a.latentSize()).with(ov);
+      CalmConfig model = preset.calmConfig(a.vocabSize(), a.patchSize(), a.latentSize(), HeadType.parse(c.head(), "head"))
+          .with(ov);
       TrainConfig train = preset.train().with(ov);
       LmSettings lm = preset.lm().with(ov);
-      double flopsPerToken = Flops.calmTrainingPerToken(model, a, headConfig(c.head(), ov), c.input());
+      double flopsPerToken = Flops.calmTrainingPerToken(model, a, c.input());
       long tokensPerStep = (long) train.batchSize() * lm.contextChunks() * a.patchSize();
       Budget budget = budget(lmDir, flopsPerToken, tokensPerStep);
       if (budget.train()) {
@@ -351,7 +351,7 @@ public final class ExperimentRunner {
       double tps;
       double infer;
       try (CalmCheckpoint ck = CalmCheckpoint.load(lmDir)) {
-        infer = Flops.calmInferencePerToken(ck.config(), a, ck.model().headConfig(), ck.model().inputMode());
+        infer = Flops.calmInferencePerToken(ck.config(), a, ck.model().inputMode());
         int p = ck.contextChunks().orElse(LmEvaluation.DEFAULT_CONTEXT_CHUNKS);
         report("BrierLM", 0);
         brier = CalmBrier.evaluate(ck.model(), ck.autoencoder(), heldOut, p, x.evaluation().positions(), c.seed(),
@@ -490,11 +490,6 @@ public final class ExperimentRunner {
      * The LM budget of a cell as steps or a time limit. FLOPs become steps by the formula (rounded,
      * at least 1); minutes become a time limit, minus the training time of an interrupted earlier run.
      */
-    /** The head's settings as LmTraining will build them: its defaults and the cell's overrides. */
-    private static HeadConfig headConfig(String head, Map<String, Number> overrides) {
-      return HeadConfig.defaults(HeadType.parse(head, "head")).with(overrides);
-    }
-
     private Budget budget(Path lmDir, double flopsPerToken, long tokensPerStep) throws IOException {
       Experiment.Budget b = x.budget();
       return switch (b.kind()) {

@@ -1,68 +1,41 @@
 package org.calmworkbench.backend.model;
 
-import static org.calmworkbench.backend.config.Setting.doubleSetting;
-import static org.calmworkbench.backend.config.Setting.intSetting;
-
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.config.Setting;
 import org.calmworkbench.backend.config.Settings;
+import org.calmworkbench.backend.io.JsonFiles;
 
 /**
- * The autoregressive baseline's architecture: exactly the backbone part of {@link CalmConfig}
- * (same names, same meaning), so an AR model and a CALM model built from one preset share their
- * Transformer shape. Written to config.json with {@code model_type: "calm_ar"}.
+ * The autoregressive baseline's architecture: the {@link BackboneConfig} CALM uses too (same
+ * names, same meaning) plus the H x V softmax head, which has no settings of its own. Written to
+ * config.json with {@code model_type: "calm_ar"}.
  *
- * <p>Decision: a record of its own rather than a {@link CalmConfig} with ignored fields, so that
- * {@code --set noise_size=...} on an AR run is an unknown-key error instead of silently doing
- * nothing, and an AR config.json holds only what the model uses. {@link #backbone()} fills the
- * energy-head fields of a CalmConfig with placeholders that {@link Backbone} never reads.
+ * <p>Decision: only the backbone's keys, so {@code --set noise_size=...} on an AR run is an
+ * unknown-key error instead of silently doing nothing, and an AR config.json holds only what the
+ * model uses.
  */
-public record ArConfig(
-    int vocabSize, // V: tokenizer vocabulary (input embedding rows and output logits)
-    int hiddenSize, // H: width of the Transformer
-    int intermediateSize, // SwiGLU inner width of each Transformer layer
-    int numHiddenLayers, // Transformer (Llama) layers
-    int numAttentionHeads, // heads per attention layer; H / heads is the head size
-    double rmsNormEps, // RMSNorm epsilon
-    double ropeTheta) { // base of the rotary position frequencies
-
-  public static final String MODEL_TYPE = "calm_ar";
-
-  private static final List<String> KEYS = List.of("vocab_size", "hidden_size", "intermediate_size",
-      "num_hidden_layers", "num_attention_heads", "rms_norm_eps", "rope_theta");
-
-  /** The same settings (and help texts) as CalmConfig's backbone part. */
-  public static final List<Setting> SETTINGS =
-      CalmConfig.SETTINGS.stream().filter(s -> KEYS.contains(s.key())).toList();
+public record ArConfig(BackboneConfig backbone) {
+  public static final List<Setting> SETTINGS = BackboneConfig.SETTINGS;
 
   public ArConfig {
-    backbone(vocabSize, hiddenSize, intermediateSize, numHiddenLayers, numAttentionHeads, rmsNormEps, ropeTheta);
+    if (backbone == null) {
+      throw new CalmException("an AR config needs a backbone");
+    }
   }
 
-  /** Size of one attention head: H / heads. */
-  public int headSize() {
-    return hiddenSize / numAttentionHeads;
+  /** V, the backbone's (rows of the token embedding, columns of the logits). */
+  public int vocabSize() {
+    return backbone.vocabSize();
   }
 
-  /**
-   * The CalmConfig {@link Backbone} is built from. latent_size, patch_size, noise_size,
-   * num_mlp_layers, num_samples and beta are placeholders: the backbone reads none of them.
-   */
-  public CalmConfig backbone() {
-    return backbone(vocabSize, hiddenSize, intermediateSize, numHiddenLayers, numAttentionHeads, rmsNormEps, ropeTheta);
-  }
-
-  private static CalmConfig backbone(int v, int h, int inter, int layers, int heads, double eps, double theta) {
-    return new CalmConfig(v, h, inter, layers, heads, 1, 1, 1, 0, eps, theta, 2, 1.0); // validates heads | H
+  /** H, the backbone's. */
+  public int hiddenSize() {
+    return backbone.hiddenSize();
   }
 
   /**
@@ -70,30 +43,11 @@ public record ArConfig(
    * ignored, so a shared LM preset map can be passed as is.
    */
   public static ArConfig fromMap(Map<String, Number> m, String where) {
-    List<String> missing = Settings.missing(m, SETTINGS);
-    if (!missing.isEmpty()) {
-      throw new CalmException(where + ": missing " + String.join(", ", missing));
-    }
-    return new ArConfig(
-        m.get("vocab_size").intValue(),
-        m.get("hidden_size").intValue(),
-        m.get("intermediate_size").intValue(),
-        m.get("num_hidden_layers").intValue(),
-        m.get("num_attention_heads").intValue(),
-        m.get("rms_norm_eps").doubleValue(),
-        m.get("rope_theta").doubleValue());
+    return new ArConfig(BackboneConfig.fromMap(m, where));
   }
 
   public Map<String, Number> toMap() {
-    Map<String, Number> m = new LinkedHashMap<>();
-    m.put("vocab_size", vocabSize);
-    m.put("hidden_size", hiddenSize);
-    m.put("intermediate_size", intermediateSize);
-    m.put("num_hidden_layers", numHiddenLayers);
-    m.put("num_attention_heads", numAttentionHeads);
-    m.put("rms_norm_eps", rmsNormEps);
-    m.put("rope_theta", ropeTheta);
-    return m;
+    return backbone.toMap();
   }
 
   /** A copy with the keys of {@code overrides} that are AR settings applied (others ignored). */
@@ -109,23 +63,16 @@ public record ArConfig(
 
   public JsonObject toJson() {
     JsonObject o = Settings.toJson(toMap());
-    o.addProperty("model_type", MODEL_TYPE);
+    o.addProperty("model_type", ModelType.AR.key());
     return o;
   }
 
   /** Reads an AR config.json; refuses another model type (e.g. a CALM or autoencoder config). */
   public static ArConfig read(Path file) {
-    JsonObject json;
-    try {
-      json = JsonParser.parseString(Files.readString(file)).getAsJsonObject();
-    } catch (IOException e) {
-      throw new CalmException("cannot read " + file + ": " + e.getMessage(), e);
-    } catch (RuntimeException e) {
-      throw new CalmException(file + ": not a JSON object (" + e.getMessage() + ")", e);
-    }
+    JsonObject json = JsonFiles.readObject(file);
     JsonElement type = json.get("model_type");
-    if (type != null && !(type.isJsonPrimitive() && MODEL_TYPE.equals(type.getAsString()))) {
-      throw new CalmException(file + ": model_type is " + type + ", not \"" + MODEL_TYPE
+    if (type != null && !(type.isJsonPrimitive() && ModelType.fromKey(type.getAsString()).orElse(null) == ModelType.AR)) {
+      throw new CalmException(file + ": model_type is " + type + ", not \"" + ModelType.AR.key()
           + "\"; this is not an autoregressive baseline checkpoint");
     }
     return fromMap(Settings.readJson(json, SETTINGS, file.toString()), file.toString());

@@ -28,7 +28,7 @@ public final class ArModel extends CalmBlock {
   public ArModel(ArConfig config) {
     this.config = config;
     transformer = child("transformer", new Backbone(config.backbone()));
-    lmHead = child("lm_head", new Linear(config.hiddenSize(), config.vocabSize(), false));
+    lmHead = child("lm_head", new Linear(config.backbone().hiddenSize(), config.backbone().vocabSize(), false));
   }
 
   public ArConfig config() {
@@ -66,8 +66,9 @@ public final class ArModel extends CalmBlock {
    * with the context, are left out).
    */
   public double matmulParamsPerToken() {
-    double h = config.hiddenSize();
-    double layer = 4 * h * h + 3 * h * config.intermediateSize();
-    return config.numHiddenLayers() * layer + h * config.vocabSize();
+    BackboneConfig b = config.backbone();
+    double h = b.hiddenSize();
+    double layer = 4 * h * h + 3 * h * b.intermediateSize();
+    return b.numHiddenLayers() * layer + h * b.vocabSize();
   }
 }

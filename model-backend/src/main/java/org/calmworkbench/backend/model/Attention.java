@@ -22,7 +22,7 @@ public final class Attention extends CalmBlock {
   private final Linear oProj;
   private final RotaryEmbedding rope;
 
-  public Attention(CalmConfig c) {
+  public Attention(BackboneConfig c) {
     this.heads = c.numAttentionHeads();
     this.headSize = c.headSize();
     int h = c.hiddenSize();

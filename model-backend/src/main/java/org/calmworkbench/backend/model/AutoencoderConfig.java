@@ -102,7 +102,7 @@ public record AutoencoderConfig(
 
   public JsonObject toJson() {
     JsonObject o = Settings.toJson(toMap());
-    o.addProperty("model_type", "calm_autoencoder");
+    o.addProperty("model_type", ModelType.AUTOENCODER.key());
     return o;
   }
 

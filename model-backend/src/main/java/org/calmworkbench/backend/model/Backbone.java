@@ -16,7 +16,7 @@ public final class Backbone extends CalmBlock {
   private final List<LlamaLayer> layers = new ArrayList<>();
   private final RmsNorm norm;
 
-  public Backbone(CalmConfig c) {
+  public Backbone(BackboneConfig c) {
     embedTokens = child("embed_tokens", new TokenEmbedding(c.vocabSize(), c.hiddenSize()));
     for (int i = 0; i < c.numHiddenLayers(); i++) {
       layers.add(child("layers." + i, new LlamaLayer(c)));

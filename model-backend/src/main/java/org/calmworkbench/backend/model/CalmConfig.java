@@ -1,117 +1,94 @@
 package org.calmworkbench.backend.model;
 
-import static org.calmworkbench.backend.config.Setting.doubleSetting;
 import static org.calmworkbench.backend.config.Setting.intSetting;
 
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.config.Setting;
 import org.calmworkbench.backend.config.Settings;
+import org.calmworkbench.backend.io.JsonFiles;
 
 /**
- * The CALM language model's architecture and energy-loss settings, with the official
- * {@code CALMConfig} config.json names. The autoencoder it predicts latents of is configured
- * separately ({@link AutoencoderConfig}); {@code latent_size} and {@code patch_size} must agree.
+ * The CALM language model's architecture: the shared {@link BackboneConfig}, the latent interface
+ * to the autoencoder, and the generative head ({@link HeadConfig}, one record per head type).
+ * config.json holds them flat under the official {@code CALMConfig} names, with the model_type
+ * naming the head ({@link ModelType}). The autoencoder is configured separately ({@link
+ * AutoencoderConfig}); {@code latent_size} and {@code patch_size} must agree.
  */
 public record CalmConfig(
-    int vocabSize, // V: tokenizer vocabulary (the backbone's own token embedding)
-    int hiddenSize, // H: width of the Transformer and of the energy head
-    int intermediateSize, // SwiGLU inner width of each Transformer layer
-    int numHiddenLayers, // Transformer (Llama) layers
-    int numAttentionHeads, // heads per attention layer; H / heads is the head size
+    BackboneConfig backbone, // the Transformer
     int latentSize, // L: size of the predicted latent vector (the autoencoder's)
     int patchSize, // K: tokens per latent vector (the autoencoder's)
-    int noiseSize, // width of the uniform noise fed to the energy head
-    int numMlpLayers, // residual blocks in the energy head
-    double rmsNormEps, // RMSNorm epsilon
-    double ropeTheta, // base of the rotary position frequencies
-    int numSamples, // N: energy-head samples per position in the energy loss
-    double beta) { // exponent of the distances in the energy score, in (0, 2)
+    int numMlpLayers, // residual blocks in the generative head (whichever head it is)
+    HeadConfig head) { // the generative head's type and own settings
 
-  public static final List<Setting> SETTINGS =
+  /** CALM's settings on top of the backbone's, shared by every head. */
+  public static final List<Setting> OWN_SETTINGS =
       List.of(
-          intSetting("vocab_size", 2, 1 << 22, "Number of token ids (set by the tokenizer)."),
-          intSetting("hidden_size", 1, 1 << 16, "Width H of the Transformer and of the energy head."),
-          intSetting("intermediate_size", 1, 1 << 18, "Inner width of each Transformer layer's SwiGLU MLP."),
-          intSetting("num_hidden_layers", 1, 256, "Number of Transformer layers."),
-          intSetting("num_attention_heads", 1, 1024, "Attention heads per layer; hidden_size must divide evenly."),
           intSetting("latent_size", 1, 1 << 14, "Size L of the latent vector predicted per step (the autoencoder's)."),
           intSetting("patch_size", 1, 64, "K: tokens per latent vector (the autoencoder's)."),
-          intSetting("noise_size", 1, 1 << 14, "Width of the uniform noise the energy head turns into a latent."),
-          intSetting("num_mlp_layers", 0, 64, "Residual blocks in the energy head."),
-          doubleSetting("rms_norm_eps", 0, 1, "Epsilon inside RMSNorm: w x / sqrt(mean(x^2) + eps)."),
-          doubleSetting("rope_theta", 1, 1e9, "Base of the rotary position embedding frequencies."),
-          intSetting("num_samples", 2, 1024, "Samples N the energy head draws per position for the energy loss."),
-          doubleSetting("beta", 0, 2, "Distance exponent of the energy score; strictly proper for 0 < beta < 2."));
+          intSetting("num_mlp_layers", 0, 64, "Residual blocks in the generative head."));
+
+  /** Every architecture key with any head: the backbone's, CALM's own, and every head's. */
+  public static final List<Setting> SETTINGS = concat(BackboneConfig.SETTINGS, OWN_SETTINGS, HeadConfig.SETTINGS);
+
+  private static List<Setting> concat(List<Setting> a, List<Setting> b, List<Setting> c) {
+    List<Setting> out = new ArrayList<>(a);
+    out.addAll(b);
+    out.addAll(c);
+    return List.copyOf(out);
+  }
 
   public CalmConfig {
-    if (hiddenSize % numAttentionHeads != 0 || (hiddenSize / numAttentionHeads) % 2 != 0) {
-      throw new CalmException(
-          "hidden_size must split into num_attention_heads heads of even size (rotary embedding"
-              + " rotates pairs); got hidden_size " + hiddenSize + " and " + numAttentionHeads + " heads");
-    }
-    if (!(beta > 0 && beta < 2)) {
-      throw new CalmException("beta must lie strictly between 0 and 2 (the energy score is only strictly proper"
-          + " there); got " + beta);
-    }
-    if (numSamples < 2) {
-      throw new CalmException("num_samples must be at least 2 (the energy score compares samples pairwise);"
-          + " got " + numSamples);
+    if (backbone == null || head == null) {
+      throw new CalmException("a CALM config needs a backbone and a head");
     }
   }
 
-  /** Size of one attention head: H / heads. */
-  public int headSize() {
-    return hiddenSize / numAttentionHeads;
+  public ModelType modelType() {
+    return ModelType.calm(head.type());
   }
 
-  public static CalmConfig fromMap(Map<String, Number> m, String where) {
-    List<String> missing = Settings.missing(m, SETTINGS);
+  /** V, the backbone's. */
+  public int vocabSize() {
+    return backbone.vocabSize();
+  }
+
+  /** H, the backbone's (also the generative head's width). */
+  public int hiddenSize() {
+    return backbone.hiddenSize();
+  }
+
+  /**
+   * A config with a {@code head}-type head from the keys of {@code m} (other keys ignored).
+   *
+   * @throws CalmException "WHERE: missing KEY, ..." for an absent key
+   */
+  public static CalmConfig fromMap(Map<String, Number> m, HeadType head, String where) {
+    List<String> missing = Settings.missing(m, OWN_SETTINGS);
     if (!missing.isEmpty()) {
       throw new CalmException(where + ": missing " + String.join(", ", missing));
     }
-    return new CalmConfig(
-        m.get("vocab_size").intValue(),
-        m.get("hidden_size").intValue(),
-        m.get("intermediate_size").intValue(),
-        m.get("num_hidden_layers").intValue(),
-        m.get("num_attention_heads").intValue(),
-        m.get("latent_size").intValue(),
-        m.get("patch_size").intValue(),
-        m.get("noise_size").intValue(),
-        m.get("num_mlp_layers").intValue(),
-        m.get("rms_norm_eps").doubleValue(),
-        m.get("rope_theta").doubleValue(),
-        m.get("num_samples").intValue(),
-        m.get("beta").doubleValue());
+    return new CalmConfig(BackboneConfig.fromMap(m, where), m.get("latent_size").intValue(),
+        m.get("patch_size").intValue(), m.get("num_mlp_layers").intValue(), HeadConfig.fromMap(head, m, where));
   }
 
+  /** Every setting of this model (backbone, CALM's own, the head's) under its config.json name. */
   public Map<String, Number> toMap() {
-    Map<String, Number> m = new LinkedHashMap<>();
-    m.put("vocab_size", vocabSize);
-    m.put("hidden_size", hiddenSize);
-    m.put("intermediate_size", intermediateSize);
-    m.put("num_hidden_layers", numHiddenLayers);
-    m.put("num_attention_heads", numAttentionHeads);
+    Map<String, Number> m = new LinkedHashMap<>(backbone.toMap());
     m.put("latent_size", latentSize);
     m.put("patch_size", patchSize);
-    m.put("noise_size", noiseSize);
     m.put("num_mlp_layers", numMlpLayers);
-    m.put("rms_norm_eps", rmsNormEps);
-    m.put("rope_theta", ropeTheta);
-    m.put("num_samples", numSamples);
-    m.put("beta", beta);
+    m.putAll(head.toMap());
     return m;
   }
 
-  /** A copy with {@code overrides} (already validated keys of {@link #SETTINGS}) applied. */
+  /** A copy with the keys of {@code overrides} that are settings of this model applied (others ignored). */
   public CalmConfig with(Map<String, Number> overrides) {
     Map<String, Number> m = toMap();
     overrides.forEach((k, v) -> {
@@ -119,25 +96,45 @@ public record CalmConfig(
         m.put(k, v);
       }
     });
-    return fromMap(m, "settings");
+    return fromMap(m, head.type(), "settings");
   }
 
+  /** The same architecture with another head. */
+  public CalmConfig withHead(HeadConfig newHead) {
+    return new CalmConfig(backbone, latentSize, patchSize, numMlpLayers, newHead);
+  }
+
+  /** The settings and {@code model_type} as config.json holds them (the flow solver by name). */
   public JsonObject toJson() {
-    JsonObject o = Settings.toJson(toMap());
-    o.addProperty("model_type", "calm_energy");
+    Map<String, Number> own = toMap();
+    own.keySet().removeAll(head.toMap().keySet());
+    JsonObject o = Settings.toJson(own);
+    head.writeTo(o);
+    o.addProperty("model_type", modelType().key());
     return o;
   }
 
-  /** Reads an official-style config.json; extra HF bookkeeping keys are ignored. */
-  public static CalmConfig read(Path file) {
-    JsonObject json;
-    try {
-      json = JsonParser.parseString(Files.readString(file)).getAsJsonObject();
-    } catch (IOException e) {
-      throw new CalmException("cannot read " + file + ": " + e.getMessage(), e);
-    } catch (RuntimeException e) {
-      throw new CalmException(file + ": not a JSON object (" + e.getMessage() + ")", e);
+  /**
+   * Reads a CALM config.json object: the model_type (older files: {@link ModelType#of}) and the
+   * keys of the backbone, CALM and that head; other keys (HF bookkeeping, another head's) are ignored.
+   *
+   * @throws CalmException naming {@code where} for another model type, a missing key or a bad value
+   */
+  public static CalmConfig read(JsonObject json, String where) {
+    ModelType type = ModelType.of(json, where);
+    if (!type.isCalm()) {
+      throw new CalmException(where + " has model_type \"" + type.key() + "\": this is not a CALM language-model"
+          + " checkpoint" + (type == ModelType.AUTOENCODER ? " (it is an autoencoder; use the 'ae' commands)" : ""));
     }
-    return fromMap(Settings.readJson(json, SETTINGS, file.toString()), file.toString());
+    List<Setting> archKeys = concat(BackboneConfig.SETTINGS, OWN_SETTINGS, List.of());
+    Map<String, Number> m = Settings.readJson(json, archKeys, where);
+    HeadConfig head = HeadConfig.read(type.head(), json, where);
+    m.putAll(head.toMap());
+    return fromMap(m, type.head(), where);
+  }
+
+  /** {@link #read(JsonObject, String)} of a config.json file. */
+  public static CalmConfig read(Path file) {
+    return read(JsonFiles.readObject(file), file.toString());
   }
 }

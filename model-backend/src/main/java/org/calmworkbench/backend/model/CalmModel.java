@@ -33,7 +33,6 @@ public final class CalmModel extends CalmBlock {
   private final Backbone transformer;
   private final EmbedProj embedProj;
   private final GenerativeHead mlpGenerator;
-  private final HeadConfig headConfig;
   private final InputMode inputMode;
   private final LatentProj latentProj; // only for the LATENT and BOTH inputs
   private LatentScale latentScale; // null: the head predicts raw latents
@@ -42,26 +41,24 @@ public final class CalmModel extends CalmBlock {
     this(config, InputMode.DISCRETE);
   }
 
-  public CalmModel(CalmConfig config, InputMode inputMode) {
-    this(config, inputMode, HeadConfig.energy());
-  }
-
   /**
-   * A model with the given generative head. Every head is the child {@code mlp_generator}: the
+   * A model with the config's generative head. Every head is the child {@code mlp_generator}: the
    * energy head with the official tensor names, the flow and diffusion heads as {@code
    * mlp_generator.net.*} ({@link AdaLnMlp}).
    */
-  public CalmModel(CalmConfig config, InputMode inputMode, HeadConfig head) {
+  public CalmModel(CalmConfig config, InputMode inputMode) {
     this.config = config;
     this.inputMode = inputMode;
-    this.headConfig = head;
-    transformer = child("transformer", new Backbone(config));
+    transformer = child("transformer", new Backbone(config.backbone()));
     embedProj = child("embed_proj", new EmbedProj(config));
-    mlpGenerator = switch (head.type()) {
-      case ENERGY -> child("mlp_generator", new EnergyHead(config));
-      case FLOW -> child("mlp_generator", new FlowHead(config, head));
-      case DIFFUSION -> child("mlp_generator", new DiffusionHead(config, head));
-    };
+    HeadConfig head = config.head();
+    if (head instanceof HeadConfig.Energy e) {
+      mlpGenerator = child("mlp_generator", new EnergyHead(config, e));
+    } else if (head instanceof HeadConfig.Flow f) {
+      mlpGenerator = child("mlp_generator", new FlowHead(config, f));
+    } else {
+      mlpGenerator = child("mlp_generator", new DiffusionHead(config, (HeadConfig.Diffusion) head));
+    }
     latentProj = inputMode.usesLatents() ? child("latent_proj", new LatentProj(config)) : null;
   }
 
@@ -120,7 +117,7 @@ public final class CalmModel extends CalmBlock {
   }
 
   public HeadConfig headConfig() {
-    return headConfig;
+    return config.head();
   }
 
   /**
@@ -132,7 +129,7 @@ public final class CalmModel extends CalmBlock {
     if (mlpGenerator instanceof EnergyHead e) {
       return e;
     }
-    throw new CalmException("this model has a " + headConfig.type().key() + " head, not the energy head");
+    throw new CalmException("this model has a " + config.head().type().key() + " head, not the energy head");
   }
 
   /** ids [B, P*K] int64 -> one input vector per chunk [B, P, H]. */

@@ -37,7 +37,7 @@ public final class DiffusionHead extends CalmBlock implements GenerativeHead {
   private final float[] sqrtAlphaBars;
   private final float[] sqrtOneMinusAlphaBars;
 
-  public DiffusionHead(CalmConfig c, HeadConfig h) {
+  public DiffusionHead(CalmConfig c, HeadConfig.Diffusion h) {
     this(c.latentSize(), c.hiddenSize(), c.numMlpLayers(), h.diffusionTrainSteps(), h.diffusionSteps(),
         h.diffusionEta());
   }

@@ -35,12 +35,12 @@ public final class EnergyHead extends CalmBlock implements GenerativeHead {
   private final List<ResidualBlock> mlpBlocks = new ArrayList<>();
   private final FinalLayer finalLayer;
 
-  public EnergyHead(CalmConfig c) {
+  public EnergyHead(CalmConfig c, HeadConfig.Energy e) {
     int h = c.hiddenSize();
-    this.noiseSize = c.noiseSize();
-    this.numSamples = c.numSamples();
-    this.beta = c.beta();
-    noiseEmbd = child("noise_embd", new Linear(c.noiseSize(), h, true));
+    this.noiseSize = e.noiseSize();
+    this.numSamples = e.numSamples();
+    this.beta = e.beta();
+    noiseEmbd = child("noise_embd", new Linear(e.noiseSize(), h, true));
     hiddenEmbd = child("hidden_embd", new Linear(h, h, true));
     normHidden = child("norm_hidden", new LayerNorm(h, LayerNorm.EPS));
     normNoise = child("norm_noise", new LayerNorm(h, LayerNorm.EPS));

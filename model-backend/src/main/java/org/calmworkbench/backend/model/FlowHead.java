@@ -30,7 +30,7 @@ public final class FlowHead extends CalmBlock implements GenerativeHead {
   private final int steps;
   private final int solver;
 
-  public FlowHead(CalmConfig c, HeadConfig h) {
+  public FlowHead(CalmConfig c, HeadConfig.Flow h) {
     this(c.latentSize(), c.hiddenSize(), c.numMlpLayers(), h.flowSteps(), h.flowSolver());
   }
 

@@ -11,7 +11,7 @@ public final class LlamaLayer extends CalmBlock {
   private final RmsNorm postAttentionLayernorm;
   private final SwiGlu mlp;
 
-  public LlamaLayer(CalmConfig c) {
+  public LlamaLayer(BackboneConfig c) {
     inputLayernorm = child("input_layernorm", new RmsNorm(c.hiddenSize(), c.rmsNormEps()));
     selfAttn = child("self_attn", new Attention(c));
     postAttentionLayernorm = child("post_attention_layernorm", new RmsNorm(c.hiddenSize(), c.rmsNormEps()));

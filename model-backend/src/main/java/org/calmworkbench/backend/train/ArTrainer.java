@@ -23,6 +23,7 @@ import org.calmworkbench.backend.eval.ArBrier;
 import org.calmworkbench.backend.io.Safetensors;
 import org.calmworkbench.backend.model.ArConfig;
 import org.calmworkbench.backend.model.ArModel;
+import org.calmworkbench.backend.model.ModelType;
 import org.calmworkbench.backend.model.Weights;
 
 /**
@@ -47,7 +48,6 @@ import org.calmworkbench.backend.model.Weights;
 public final class ArTrainer {
   private ArTrainer() {}
 
-  public static final String KIND = ArConfig.MODEL_TYPE;
 
   /** K of the CALM models this baseline is compared with; the AR context is context_chunks * K tokens. */
   public static final int REFERENCE_PATCH_SIZE = 4;
@@ -133,8 +133,8 @@ public final class ArTrainer {
     }
 
     @Override
-    public String kind() {
-      return KIND;
+    public ModelType modelType() {
+      return ModelType.AR;
     }
 
     @Override

@@ -19,6 +19,7 @@ import org.calmworkbench.backend.eval.Reconstruction;
 import org.calmworkbench.backend.io.Safetensors;
 import org.calmworkbench.backend.model.Autoencoder;
 import org.calmworkbench.backend.model.AutoencoderConfig;
+import org.calmworkbench.backend.model.ModelType;
 import org.calmworkbench.backend.model.Weights;
 
 /**
@@ -47,7 +48,6 @@ public final class AutoencoderTrainer {
   public static final String STATE = TrainingLoop.STATE;
   public static final String METRICS = TrainingLoop.METRICS;
   public static final String TOKENIZER = "tokenizer.json";
-  public static final String KIND = "calm_autoencoder";
 
   /** Held-out chunks checked at each evaluation (a fixed subset keeps it cheap). */
   static final int VALID_PATCHES = 2048;
@@ -82,8 +82,8 @@ public final class AutoencoderTrainer {
     }
 
     @Override
-    public String kind() {
-      return KIND;
+    public ModelType modelType() {
+      return ModelType.AUTOENCODER;
     }
 
     @Override

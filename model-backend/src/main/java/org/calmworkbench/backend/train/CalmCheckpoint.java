@@ -17,6 +17,7 @@ import org.calmworkbench.backend.model.FoldedEmbedProj;
 import org.calmworkbench.backend.model.HeadConfig;
 import org.calmworkbench.backend.model.InputMode;
 import org.calmworkbench.backend.model.LatentScale;
+import org.calmworkbench.backend.model.ModelType;
 import org.calmworkbench.backend.model.Weights;
 import org.calmworkbench.backend.tokenizer.Tokenizer;
 import org.calmworkbench.backend.tokenizer.Tokenizers;
@@ -25,8 +26,8 @@ import org.calmworkbench.backend.tokenizer.Tokenizers;
  * A loaded CALM language-model checkpoint folder, as {@link CalmTrainer} writes it:
  *
  * <pre>
- *   DIR/config.json        CalmConfig fields, "model_type": "calm_energy", "input_mode", "ae_path",
- *                          "head" (energy, flow or diffusion; absent = energy) and the head's settings
+ *   DIR/config.json        CalmConfig fields (the head's settings among them), "model_type" naming the
+ *                          head ({@link ModelType}: calm_energy, calm_flow, calm_diffusion), "input_mode", "ae_path"
  *   DIR/model.safetensors  the language model (official tensor names)
  *   DIR/tokenizer.json     the tokenizer (else the autoencoder's is used)
  *   DIR/autoencoder/       the frozen autoencoder (an {@link AutoencoderCheckpoint} folder)
@@ -37,9 +38,6 @@ import org.calmworkbench.backend.tokenizer.Tokenizers;
  * the official layout (config + weights) plus an autoencoder subfolder loads too.
  */
 public final class CalmCheckpoint implements AutoCloseable {
-  /** The {@code model_type} this class loads. */
-  public static final String MODEL_TYPE = CalmTrainer.KIND;
-
   /** Tokens a prompt may have when the checkpoint does not record the context it was trained on. */
   public static final int DEFAULT_MAX_CONTEXT_TOKENS = 4096;
 
@@ -86,19 +84,12 @@ public final class CalmCheckpoint implements AutoCloseable {
     }
     Path configFile = dir.resolve(TrainingLoop.CONFIG);
     JsonObject json = Checkpoints.readConfig(dir);
-    String type = Checkpoints.modelType(dir);
-    if (!MODEL_TYPE.equals(type)) {
-      throw new CalmException(configFile + " has model_type \"" + type + "\", not \"" + MODEL_TYPE
-          + "\": this is not a CALM language-model checkpoint"
-          + ("calm_autoencoder".equals(type) ? " (it is an autoencoder; use the 'ae' commands)" : ""));
-    }
+    CalmConfig config = CalmConfig.read(json, configFile.toString()); // refuses another model type
     Path weights = dir.resolve(TrainingLoop.MODEL);
     if (!Files.isRegularFile(weights)) {
       throw new CalmException("not a CALM checkpoint: " + weights + " is missing");
     }
-    CalmConfig config = CalmConfig.read(configFile);
     InputMode mode = InputMode.parse(string(json, "input_mode", InputMode.DISCRETE.key()));
-    HeadConfig head = HeadConfig.read(json, configFile.toString()); // "head" absent: the energy head
     Path aeDir = dir.resolve(string(json, "ae_path", CalmTrainer.AUTOENCODER_DIR));
     boolean haveAe = Files.isRegularFile(aeDir.resolve(TrainingLoop.CONFIG));
     if (!haveAe && (requireAutoencoder || mode.usesLatents())) {
@@ -113,7 +104,7 @@ public final class CalmCheckpoint implements AutoCloseable {
         CalmTrainer.checkCompatible(config, ae);
       }
       manager = NDManager.newBaseManager(ComputeDevice.device());
-      CalmModel model = new CalmModel(config, mode, head);
+      CalmModel model = new CalmModel(config, mode);
       model.initializeParameters(manager);
       Weights.load(model, Safetensors.read(weights));
       LatentScale.read(dir, config.latentSize()).ifPresent(model::setLatentScale);
@@ -150,7 +141,7 @@ public final class CalmCheckpoint implements AutoCloseable {
     return model.inputMode();
   }
 
-  /** The generative head's type and settings (config.json {@code "head"}; energy when absent). */
+  /** The generative head's type and settings. */
   public HeadConfig headConfig() {
     return model.headConfig();
   }

@@ -32,6 +32,7 @@ import org.calmworkbench.backend.model.HeadConfig;
 import org.calmworkbench.backend.model.HeadType;
 import org.calmworkbench.backend.model.InputMode;
 import org.calmworkbench.backend.model.LatentScale;
+import org.calmworkbench.backend.model.ModelType;
 import org.calmworkbench.backend.model.Weights;
 
 /**
@@ -48,13 +49,11 @@ import org.calmworkbench.backend.model.Weights;
 public final class CalmTrainer {
   private CalmTrainer() {}
 
-  public static final String KIND = "calm_energy";
   public static final String AUTOENCODER_DIR = "autoencoder";
 
   public record Request(
-      CalmConfig model,
+      CalmConfig model, // the architecture and the generative head
       InputMode inputMode,
-      HeadConfig head,
       TrainConfig train,
       LmSettings lm,
       Path autoencoder, // the frozen autoencoder's checkpoint folder
@@ -65,9 +64,9 @@ public final class CalmTrainer {
       boolean resume,
       Path initBackbone) { // AR checkpoint whose transformer.* weights start the backbone; null: random
 
-    public Request(CalmConfig model, InputMode inputMode, HeadConfig head, TrainConfig train, LmSettings lm,
+    public Request(CalmConfig model, InputMode inputMode, TrainConfig train, LmSettings lm,
         Path autoencoder, TokenIds trainIds, TokenIds validIds, Path out, byte[] tokenizerJson, boolean resume) {
-      this(model, inputMode, head, train, lm, autoencoder, trainIds, validIds, out, tokenizerJson, resume, null);
+      this(model, inputMode, train, lm, autoencoder, trainIds, validIds, out, tokenizerJson, resume, null);
     }
   }
 
@@ -77,7 +76,7 @@ public final class CalmTrainer {
       checkCompatible(r.model(), ae);
       Engine.getEngine("PyTorch").setRandomSeed((int) r.train().seed());
       try (NDManager params = NDManager.newBaseManager(ComputeDevice.device())) {
-        CalmModel lm = new CalmModel(r.model(), r.inputMode(), r.head());
+        CalmModel lm = new CalmModel(r.model(), r.inputMode());
         lm.initializeParameters(params);
         if (r.initBackbone() != null && !r.resume()) {
           warmStart(lm, r.initBackbone());
@@ -91,14 +90,13 @@ public final class CalmTrainer {
         if (r.resume()) {
           Path configFile = r.out().resolve(TrainingLoop.CONFIG);
           CalmConfig saved = CalmConfig.read(configFile);
+          if (!saved.head().equals(r.model().head())) {
+            throw new CalmException("--resume: the head settings differ from the checkpoint's " + configFile
+                + " (" + saved.head().type().key() + " head); resume without changing the head");
+          }
           if (!saved.equals(r.model())) {
             throw new CalmException("--resume: the model settings differ from the checkpoint's "
                 + configFile + "; resume without changing the architecture");
-          }
-          HeadConfig savedHead = HeadConfig.read(Checkpoints.readConfig(r.out()), configFile.toString());
-          if (!savedHead.equals(r.head())) {
-            throw new CalmException("--resume: the head settings differ from the checkpoint's " + configFile
-                + " (" + savedHead.type().key() + " head); resume without changing the head");
           }
         }
         copyAutoencoder(r.autoencoder(), r.out().resolve(AUTOENCODER_DIR));
@@ -153,20 +151,14 @@ public final class CalmTrainer {
     CheckpointFiles.commit(to, files);
   }
 
-  /** config.json of an energy-head model (see {@link #configJson(CalmConfig, InputMode, HeadConfig)}). */
-  public static JsonObject configJson(CalmConfig c, InputMode mode) {
-    return configJson(c, mode, HeadConfig.energy());
-  }
-
   /**
-   * config.json: the official CALMConfig fields plus the input mode, where the autoencoder is, the
-   * head type ({@code "head"}) and the head's own settings.
+   * config.json: the official CALMConfig fields (the head's own settings, model_type naming the
+   * head: {@link CalmConfig#toJson}) plus the input mode and where the autoencoder is.
    */
-  public static JsonObject configJson(CalmConfig c, InputMode mode, HeadConfig head) {
+  public static JsonObject configJson(CalmConfig c, InputMode mode) {
     JsonObject o = c.toJson();
     o.addProperty("input_mode", mode.key());
     o.addProperty("ae_path", AUTOENCODER_DIR);
-    head.writeTo(o);
     return o;
   }
 
@@ -216,8 +208,8 @@ public final class CalmTrainer {
     }
 
     @Override
-    public String kind() {
-      return KIND;
+    public ModelType modelType() {
+      return r.model().modelType();
     }
 
     @Override
@@ -232,7 +224,7 @@ public final class CalmTrainer {
 
     @Override
     public double trainingFlopsPerToken() {
-      return Flops.calmTrainingPerToken(lm.config(), ae.config(), lm.headConfig(), lm.inputMode());
+      return Flops.calmTrainingPerToken(lm.config(), ae.config(), lm.inputMode());
     }
 
     @Override
@@ -263,7 +255,7 @@ public final class CalmTrainer {
         targetStd = scale.standardizeSpread(sm, targetStd);
       }
       // Energy: M posterior samples against N head samples; flow/diffusion: head_samples posterior samples.
-      int m = lm.head().type() == HeadType.ENERGY ? r.lm().targetSamples() : r.head().headSamples();
+      int m = r.model().head().lossSamples();
       NDArray inputIds = ids.get(":, :" + (t - k)); // chunks 0..P-1
       NDArray inputLatents = lm.inputMode().usesLatents() ? mean.get(":, :-1") : null;
       NDArray loss;
@@ -297,7 +289,9 @@ public final class CalmTrainer {
       }
       boolean energy = lm.head().type() == HeadType.ENERGY;
       if (levels == null && (energy || r.lm().evalPositions() > 0)) { // measured once per run
-        levels = EnergyLevels.measure(ae, r.validIds(), lm.config().beta(), EnergyLevels.DEFAULT_CHUNKS,
+        // Another head only needs the manifold radius, which does not depend on beta.
+        double beta = r.model().head() instanceof HeadConfig.Energy e ? e.beta() : 1.0;
+        levels = EnergyLevels.measure(ae, r.validIds(), beta, EnergyLevels.DEFAULT_CHUNKS,
             r.train().seed() + 11, root, lm.latentScale());
       }
       if (energy) {
@@ -325,7 +319,7 @@ public final class CalmTrainer {
     @Override
     public Map<String, CheckpointFiles.FileWriter> modelFiles(Map<String, String> meta) {
       Map<String, CheckpointFiles.FileWriter> files = new LinkedHashMap<>();
-      JsonObject config = configJson(r.model(), r.inputMode(), r.head());
+      JsonObject config = configJson(r.model(), r.inputMode());
       config.addProperty("context_chunks", p); // the context generation and eval trust (CalmCheckpoint.maxContextTokens)
       files.put(TrainingLoop.CONFIG, CheckpointFiles.bytes(config.toString().getBytes(StandardCharsets.UTF_8)));
       files.put(TrainingLoop.MODEL, f -> Safetensors.write(f, Weights.export(lm), meta));

@@ -2,12 +2,12 @@ package org.calmworkbench.backend.train;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.OptionalInt;
 import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.io.JsonFiles;
+import org.calmworkbench.backend.model.ModelType;
 
 /**
  * What kind of checkpoint a folder holds, so a command can dispatch on it, and the bits of
@@ -17,19 +17,13 @@ public final class Checkpoints {
   private Checkpoints() {}
 
   /**
-   * The {@code model_type} of {@code DIR/config.json}: {@code "calm_autoencoder"}, {@code
-   * "calm_energy"}, {@code "calm_ar"}, ...
+   * The model type of {@code DIR/config.json} ({@link ModelType#of}: older files too).
    *
-   * @throws CalmException naming the file when the folder, the file or the key is missing
+   * @throws CalmException naming the file when the folder, the file or the key is missing, or the
+   *     model_type is not one this workbench knows
    */
-  public static String modelType(Path dir) {
-    JsonObject config = readConfig(dir);
-    JsonElement type = config.get("model_type");
-    if (type == null || !type.isJsonPrimitive()) {
-      throw new CalmException(dir.resolve(TrainingLoop.CONFIG) + " has no \"model_type\"; is this a checkpoint"
-          + " written by calm-workbench or the official CALM code?");
-    }
-    return type.getAsString();
+  public static ModelType modelType(Path dir) {
+    return ModelType.of(readConfig(dir), dir.resolve(TrainingLoop.CONFIG).toString());
   }
 
   /** {@code DIR/config.json} as a JSON object. */
@@ -41,17 +35,7 @@ public final class Checkpoints {
     if (!Files.isRegularFile(file)) {
       throw new CalmException("not a checkpoint: " + file + " is missing");
     }
-    try {
-      JsonElement e = JsonParser.parseString(Files.readString(file));
-      if (!e.isJsonObject()) {
-        throw new CalmException(file + ": expected a JSON object");
-      }
-      return e.getAsJsonObject();
-    } catch (IOException e) {
-      throw new CalmException("cannot read " + file + ": " + e.getMessage(), e);
-    } catch (com.google.gson.JsonParseException e) {
-      throw new CalmException(file + ": not valid JSON (" + e.getMessage() + ")", e);
-    }
+    return JsonFiles.readObject(file);
   }
 
   /**

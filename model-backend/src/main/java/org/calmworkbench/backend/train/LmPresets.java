@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.model.CalmConfig;
+import org.calmworkbench.backend.model.HeadConfig;
+import org.calmworkbench.backend.model.HeadType;
 
 /**
  * Named presets for the language models (CALM and the AR baseline share the backbone settings).
@@ -25,16 +27,21 @@ public final class LmPresets {
   public static final String DEFAULT = "tiny";
 
   public record Preset(String name, String description, Map<String, Number> model, TrainConfig train, LmSettings lm) {
-    public CalmConfig calmConfig(int vocabSize, int patchSize, int latentSize) {
+    /**
+     * The CALM model of this preset with {@code head}: the energy head's settings from the preset,
+     * a flow or diffusion head's from its defaults ({@link HeadConfig#DEFAULTS}).
+     */
+    public CalmConfig calmConfig(int vocabSize, int patchSize, int latentSize, HeadType head) {
       Map<String, Number> m = new LinkedHashMap<>(model);
       m.put("vocab_size", vocabSize);
       m.put("patch_size", patchSize);
       m.put("latent_size", latentSize);
-      return CalmConfig.fromMap(m, "preset " + name);
+      return CalmConfig.fromMap(m, head, "preset " + name);
     }
   }
 
-  private static Map<String, Number> model(int hidden, int intermediate, int layers, int heads, int noise, int mlpLayers) {
+  private static Map<String, Number> model(int hidden, int intermediate, int layers, int heads, int noise, int mlpLayers,
+      int targetSamples) {
     Map<String, Number> m = new LinkedHashMap<>();
     m.put("hidden_size", hidden);
     m.put("intermediate_size", intermediate);
@@ -46,6 +53,7 @@ public final class LmPresets {
     m.put("rope_theta", 10000.0);
     m.put("num_samples", 8);
     m.put("beta", 1.0);
+    m.put("target_samples", targetSamples);
     return m;
   }
 
@@ -53,17 +61,17 @@ public final class LmPresets {
       List.of(
           new Preset("tiny", "H=64, 2 layers, 32-token context, batch 8, 12,000 steps: CALM learns in about 5 minutes"
               + " of one CPU core (the AR baseline sooner); the classroom recipe",
-              model(64, 128, 2, 4, 16, 2),
+              model(64, 128, 2, 4, 16, 2, 8),
               new TrainConfig(2e-3, 20, 8, 12000, 0, 42, 0.1, 0.9, 0.95, 1.0, 2000, 60),
-              new LmSettings(8, 8, 1000)),
+              new LmSettings(8, 1000)),
           new Preset("laptop", "H=256, 4 layers, context 32 chunks, M=32 target samples: about 15 min on 2 CPU cores; still at the marginal level after its 1,000 steps (docs/BENCHMARKS.md section 4)",
-              model(256, 768, 4, 4, 64, 2),
+              model(256, 768, 4, 4, 64, 2, 32),
               new TrainConfig(1e-3, 100, 16, 1000, 0, 42, 0.1, 0.9, 0.95, 1.0, 200, 120),
-              new LmSettings(32, 32, 1024)),
+              new LmSettings(32, 1024)),
           new Preset("paper-m", "CALM-M-like shape (H=1024, 16 layers); far too slow for a CPU, here for reference",
-              model(1024, 2752, 16, 16, 64, 4),
+              model(1024, 2752, 16, 16, 64, 4, 100),
               new TrainConfig(3e-4, 2000, 64, 250000, 0, 42, 0.1, 0.9, 0.95, 1.0, 1000, 600),
-              new LmSettings(512, 100, 4096)));
+              new LmSettings(512, 4096)));
 
   public static Preset get(String name) {
     for (Preset p : ALL) {

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,6 +18,7 @@ import org.calmworkbench.backend.config.Settings;
 import org.calmworkbench.backend.device.ComputeDevice;
 import org.calmworkbench.backend.io.Safetensors;
 import org.calmworkbench.backend.io.SafetensorsFile;
+import org.calmworkbench.backend.model.ModelType;
 
 /**
  * The one training loop every model shares (autoencoder, CALM, AR baseline): seeding, AdamW with
@@ -39,8 +39,8 @@ public final class TrainingLoop {
 
   /** What one kind of model contributes to the loop. */
   public interface Task {
-    /** Written into trainer_state.json; a resume with another kind is refused. */
-    String kind();
+    /** Written into trainer_state.json as its kind; a resume of another type is refused. */
+    ModelType modelType();
 
     /** The trainable parameters under their checkpoint names (frozen parts excluded). */
     Map<String, Parameter> parameters();
@@ -104,6 +104,7 @@ public final class TrainingLoop {
       double tokensPerSecond,
       double elapsedSeconds,
       double etaSeconds, // NaN until it can be estimated
+      double trainFlops, // training FLOPs up to this step (metrics.jsonl's train_flops); NaN if not counted
       Map<String, Double> eval) { // held-out metrics measured at this step; empty otherwise
 
     public double term(String name) {
@@ -147,8 +148,9 @@ public final class TrainingLoop {
       AdamW opt = new AdamW(task.parameters(), root, tc.beta1(), tc.beta2(), 1e-8, tc.weightDecay(), tc.gradClip());
       if (resume) {
         TrainerState st = TrainerState.read(out.resolve(STATE));
-        if (!st.kind().equals(task.kind())) {
-          throw new CalmException("--resume: " + out + " holds a " + st.kind() + " checkpoint, not a " + task.kind() + " one");
+        if (!task.modelType().isSavedAs(st.kind())) {
+          throw new CalmException("--resume: " + out + " holds a " + st.kind() + " checkpoint, not a "
+              + task.modelType().key() + " one");
         }
         task.loadWeights(out);
         SafetensorsFile os = Safetensors.read(out.resolve(OPTIMIZER));
@@ -157,7 +159,7 @@ public final class TrainingLoop {
         step = st.step();
         tokens = st.tokensSeen();
         elapsedBefore = st.elapsedSeconds();
-        truncateMetrics(out.resolve(METRICS), step);
+        MetricsLog.truncate(out.resolve(METRICS), step);
       } else {
         Files.deleteIfExists(out.resolve(METRICS));
       }
@@ -233,8 +235,8 @@ public final class TrainingLoop {
         }
         double tps = (step - startStep) * (double) task.tokensPerStep() / Math.max(elapsed, 1e-9);
         Progress p = new Progress(step, tc.steps(), fraction(tc, step, elapsed), m.loss(), m.terms(), lr, gradNorm, tps,
-            elapsedBefore + elapsed, eta(tc, step, elapsed, emaStepSeconds), eval);
-        metricLines.add(metricsLine(p, tokens * task.trainingFlopsPerToken()));
+            elapsedBefore + elapsed, eta(tc, step, elapsed, emaStepSeconds), tokens * task.trainingFlopsPerToken(), eval);
+        metricLines.add(MetricsLog.line(p));
         if (!eval.isEmpty() || now - lastReportNanos > 100_000_000L || last) {
           lastReportNanos = now;
           listener.onProgress(p);
@@ -295,30 +297,15 @@ public final class TrainingLoop {
     return new CalmException("training stopped: the " + what + " became " + value + " at step " + (step + 1) + "; " + kept);
   }
 
-  static String metricsLine(Progress p, double trainFlops) {
-    JsonObject o = new JsonObject();
-    o.addProperty("step", p.step());
-    if (Double.isFinite(trainFlops)) {
-      o.addProperty("train_flops", trainFlops);
-    }
-    o.addProperty("loss", p.loss());
-    p.terms().forEach(o::addProperty);
-    o.addProperty("lr", p.lr());
-    o.addProperty("grad_norm", p.gradNorm());
-    o.addProperty("elapsed_seconds", p.elapsedSeconds());
-    p.eval().forEach(o::addProperty);
-    return o.toString();
-  }
-
   /** Weights, optimizer, state and the metrics so far, as one transaction. */
   static void save(Path out, Task task, AdamW opt, TrainConfig tc, long step, long tokens, double elapsed,
       List<String> pendingMetrics) throws IOException {
-    appendMetrics(out.resolve(METRICS), pendingMetrics);
+    MetricsLog.append(out.resolve(METRICS), pendingMetrics);
     pendingMetrics.clear();
     Map<String, String> meta = Map.of("step", Long.toString(step), "format", "calm-workbench");
     Map<String, CheckpointFiles.FileWriter> files = new LinkedHashMap<>(task.modelFiles(meta));
     files.put(OPTIMIZER, f -> Safetensors.write(f, opt.exportState(), meta));
-    TrainerState st = new TrainerState(task.kind(), step, tokens, elapsed, Settings.toJson(tc.toMap()));
+    TrainerState st = new TrainerState(task.modelType().key(), step, tokens, elapsed, Settings.toJson(tc.toMap()));
     JsonObject state = st.toJson();
     state.addProperty("device", ComputeDevice.current().name()); // where this run last trained (metadata only)
     files.put(STATE, CheckpointFiles.bytes(state.toString().getBytes(StandardCharsets.UTF_8)));
@@ -347,31 +334,5 @@ public final class TrainingLoop {
     } catch (IOException | RuntimeException e) {
       return Double.NEGATIVE_INFINITY;
     }
-  }
-
-  private static void appendMetrics(Path file, List<String> lines) throws IOException {
-    if (lines.isEmpty()) {
-      return;
-    }
-    Files.writeString(file, String.join("\n", lines) + "\n", StandardCharsets.UTF_8,
-        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-  }
-
-  /** Drops metric rows after {@code step}, written by a run that was killed before its next save. */
-  static void truncateMetrics(Path file, long step) throws IOException {
-    if (!Files.exists(file)) {
-      return;
-    }
-    List<String> keep = new ArrayList<>();
-    for (String line : Files.readAllLines(file)) {
-      try {
-        if (com.google.gson.JsonParser.parseString(line).getAsJsonObject().get("step").getAsLong() <= step) {
-          keep.add(line);
-        }
-      } catch (RuntimeException e) {
-        // a torn last line from a kill: drop it
-      }
-    }
-    org.calmworkbench.backend.io.AtomicFiles.writeString(file, keep.isEmpty() ? "" : String.join("\n", keep) + "\n");
   }
 }

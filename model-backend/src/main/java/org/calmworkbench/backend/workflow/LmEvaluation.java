@@ -12,6 +12,7 @@ import org.calmworkbench.backend.data.TokenizedCorpus;
 import org.calmworkbench.backend.eval.ArBrier;
 import org.calmworkbench.backend.eval.BrierResult;
 import org.calmworkbench.backend.eval.CalmBrier;
+import org.calmworkbench.backend.model.ModelType;
 import org.calmworkbench.backend.tokenizer.Tokenizer;
 import org.calmworkbench.backend.train.ArCheckpoint;
 import org.calmworkbench.backend.train.ArTrainer;
@@ -45,7 +46,7 @@ public final class LmEvaluation {
    * @param contextChunks chunks of context per window
    * @param exactBrier1 Brier-1 computed from the model's probabilities (AR models only; else null)
    */
-  public record Result(String modelType, Path checkpoint, BrierResult brier, int contextChunks, Double exactBrier1) {
+  public record Result(ModelType modelType, Path checkpoint, BrierResult brier, int contextChunks, Double exactBrier1) {
     /** {"brier": [b1..b4], "brier_lm", "stderr" (of brier_lm), "brier_stderr": [4], "positions", ...}. */
     public JsonObject toJson() {
       JsonObject o = new JsonObject();
@@ -61,7 +62,7 @@ public final class LmEvaluation {
       o.add("brier_stderr", se);
       o.addProperty("positions", brier.patches());
       o.addProperty("context_chunks", contextChunks);
-      o.addProperty("model_type", modelType);
+      o.addProperty("model_type", modelType.key());
       o.addProperty("checkpoint", checkpoint.toString());
       if (exactBrier1 != null) {
         o.addProperty("exact_brier_1", exactBrier1);
@@ -81,14 +82,16 @@ public final class LmEvaluation {
     if (o.corpus().isEmpty()) {
       throw new CalmException("no corpus given: pass --corpus PATH...");
     }
-    String type = Checkpoints.modelType(o.checkpoint());
-    return switch (type) {
-      case CalmCheckpoint.MODEL_TYPE -> calm(o);
-      case ArTrainer.KIND -> ar(o);
-      default -> throw new CalmException(o.checkpoint().resolve("config.json") + " has model_type \"" + type
-          + "\"; calm eval supports \"" + CalmCheckpoint.MODEL_TYPE + "\" and \"" + ArTrainer.KIND + "\" checkpoints"
-          + ("calm_autoencoder".equals(type) ? " (for an autoencoder use 'calm ae eval')" : ""));
-    };
+    ModelType type = Checkpoints.modelType(o.checkpoint());
+    if (type.isCalm()) {
+      return calm(o);
+    }
+    if (type == ModelType.AR) {
+      return ar(o);
+    }
+    throw new CalmException(o.checkpoint().resolve("config.json") + " has model_type \"" + type.key()
+        + "\"; calm eval supports CALM and \"" + ModelType.AR.key() + "\" checkpoints"
+        + (type == ModelType.AUTOENCODER ? " (for an autoencoder use 'calm ae eval')" : ""));
   }
 
   private static Result calm(Options o) throws IOException {
@@ -97,7 +100,7 @@ public final class LmEvaluation {
       int p = ck.contextChunks().orElse(DEFAULT_CONTEXT_CHUNKS);
       TokenIds ids = leadingTokens(o.corpus(), ck.tokenizer(), tokenizerJson(ck), p, k, o.positions());
       BrierResult r = CalmBrier.evaluate(ck.model(), ck.autoencoder(), ids, p, o.positions(), o.seed(), ck.manager());
-      return new Result(CalmCheckpoint.MODEL_TYPE, o.checkpoint(), r, p, null);
+      return new Result(ck.config().modelType(), o.checkpoint(), r, p, null);
     }
   }
 
@@ -116,7 +119,7 @@ public final class LmEvaluation {
       }
       TokenIds ids = leadingTokens(o.corpus(), ck.tokenizer(), Files.readAllBytes(file), p, k, o.positions());
       ArBrier.Result r = ArBrier.evaluate(ck.model(), ids, p * k, k, o.positions(), o.seed(), ck.manager());
-      return new Result(ArTrainer.KIND, o.checkpoint(), r.sampled(), p, r.exactBrier1());
+      return new Result(ModelType.AR, o.checkpoint(), r.sampled(), p, r.exactBrier1());
     }
   }
 

@@ -13,6 +13,7 @@ import org.calmworkbench.backend.config.Settings;
 import org.calmworkbench.backend.data.CorpusReader;
 import org.calmworkbench.backend.data.DataSplit;
 import org.calmworkbench.backend.data.TokenizedCorpus;
+import org.calmworkbench.backend.io.JsonFiles;
 import org.calmworkbench.backend.model.CalmConfig;
 import org.calmworkbench.backend.model.HeadConfig;
 import org.calmworkbench.backend.model.HeadType;
@@ -29,8 +30,8 @@ import org.calmworkbench.backend.train.TrainingLoop;
 
 /**
  * {@code calm lm train} end to end: the frozen autoencoder (and its tokenizer), the tokenized
- * corpus, settings from preset + overrides (head settings from {@link HeadConfig#defaults} +
- * overrides; another head's keys are refused), then {@link CalmTrainer}.
+ * corpus, settings from preset + overrides (the model with its head: {@link
+ * LmPresets.Preset#calmConfig}; another head's keys are refused), then {@link CalmTrainer}.
  */
 public final class LmTraining {
   private LmTraining() {}
@@ -61,14 +62,13 @@ public final class LmTraining {
    */
   public static List<Setting> settableKeys() {
     List<Setting> all = new ArrayList<>();
-    for (Setting s : CalmConfig.SETTINGS) {
+    for (Setting s : CalmConfig.SETTINGS) { // the heads' settings among them
       if (!List.of("vocab_size", "patch_size", "latent_size").contains(s.key())) {
         all.add(s);
       }
     }
     all.addAll(TrainConfig.SETTINGS);
     all.addAll(LmSettings.SETTINGS);
-    all.addAll(HeadConfig.SETTINGS);
     all.addAll(DataSplit.SETTINGS);
     return all;
   }
@@ -117,7 +117,6 @@ public final class LmTraining {
       throw new CalmException("pass --autoencoder DIR (a checkpoint from 'calm ae train')");
     }
     CalmConfig model;
-    HeadConfig head;
     InputMode input;
     TrainConfig train;
     LmSettings lm;
@@ -134,16 +133,16 @@ public final class LmTraining {
           throw new CalmException("--resume: " + o.out() + " holds no checkpoint to resume (missing " + state.getFileName() + ")");
         }
         Path configFile = o.out().resolve(TrainingLoop.CONFIG);
-        model = CalmConfig.read(configFile);
-        com.google.gson.JsonObject savedJson = com.google.gson.JsonParser.parseString(Files.readString(configFile)).getAsJsonObject();
+        com.google.gson.JsonObject savedJson = JsonFiles.readObject(configFile);
+        model = CalmConfig.read(savedJson, configFile.toString());
         input = InputMode.parse(savedJson.get("input_mode").getAsString());
-        head = HeadConfig.read(savedJson, configFile.toString());
+        HeadConfig head = model.head();
         if (requested != null && requested != head.type()) {
           throw new CalmException("--resume: the checkpoint in " + o.out() + " has a " + head.type().key()
               + " head, not " + requested.key() + "; drop --head or pass --head " + head.type().key());
         }
         HeadConfig.checkKeys(head.type(), ov.keySet(), "--set");
-        if (ov.keySet().stream().anyMatch(k -> HeadConfig.SETTINGS.stream().anyMatch(s -> s.key().equals(k)))) {
+        if (ov.keySet().stream().anyMatch(k -> head.toMap().containsKey(k))) {
           throw new CalmException("--resume cannot change the head's settings; drop them from --set (edit "
               + configFile + " to sample with other flow_steps or diffusion_steps after training)");
         }
@@ -156,9 +155,9 @@ public final class LmTraining {
       } else {
         HeadType type = requested == null ? HeadType.ENERGY : requested;
         HeadConfig.checkKeys(type, ov.keySet(), "--set");
-        head = HeadConfig.defaults(type).with(ov);
         LmPresets.Preset preset = LmPresets.get(o.preset() == null ? LmPresets.DEFAULT : o.preset());
-        model = preset.calmConfig(ae.config().vocabSize(), ae.config().patchSize(), ae.config().latentSize()).with(ov);
+        model = preset.calmConfig(ae.config().vocabSize(), ae.config().patchSize(), ae.config().latentSize(), type)
+            .with(ov);
         input = o.input();
         train = preset.train().with(ov);
         lm = preset.lm().with(ov);
@@ -170,7 +169,7 @@ public final class LmTraining {
       if (o.initBackbone() != null && o.resume()) {
         throw new CalmException("--init-backbone starts a new run; a resumed run keeps its own weights (drop --init-backbone)");
       }
-      CalmTrainer.Request req = new CalmTrainer.Request(model, input, head, train, lm, aeDir, corpus.train(), corpus.validation(),
+      CalmTrainer.Request req = new CalmTrainer.Request(model, input, train, lm, aeDir, corpus.train(), corpus.validation(),
           o.out(), tokJson, o.resume(), o.initBackbone());
       return CalmTrainer.run(req, listener, control);
     }

@@ -31,7 +31,7 @@ class FlopsTest {
   @CsvSource({"tiny, tiny", "laptop, laptop", "paper-m, paper"})
   void weightsPerStepCountTheMatricesOfTheBuiltModels(String lmPreset, String aePreset) {
     AutoencoderConfig ae = AePresets.get(aePreset).modelConfig(1024);
-    CalmConfig c = LmPresets.get(lmPreset).calmConfig(1024, ae.patchSize(), ae.latentSize());
+    CalmConfig c = LmPresets.get(lmPreset).calmConfig(1024, ae.patchSize(), ae.latentSize(), HeadType.ENERGY);
 
     // CALM: the whole model (backbone, embed_proj, head) but the input embedding table, plus the
     // decoder and the tied output projection (the encoder's embedding matrix).
@@ -60,30 +60,30 @@ class FlopsTest {
   @CsvSource({"tiny, tiny", "laptop, laptop"})
   void flowAndDiffusionHeadsCountEveryMatrixOncePerEvaluation(String lmPreset, String aePreset) {
     AutoencoderConfig ae = AePresets.get(aePreset).modelConfig(1024);
-    CalmConfig c = LmPresets.get(lmPreset).calmConfig(1024, ae.patchSize(), ae.latentSize());
-    HeadConfig flow = HeadConfig.defaults(HeadType.FLOW); // 4 head samples, 10 midpoint steps
-    HeadConfig diffusion = HeadConfig.defaults(HeadType.DIFFUSION); // 25 respaced steps
-    CalmModel flowModel = new CalmModel(c, InputMode.DISCRETE, flow);
+    CalmConfig c = LmPresets.get(lmPreset).calmConfig(1024, ae.patchSize(), ae.latentSize(), HeadType.ENERGY);
+    HeadConfig.Flow flow = (HeadConfig.Flow) HeadConfig.defaults(HeadType.FLOW); // 4 head samples, 10 midpoint steps
+    HeadConfig.Diffusion diffusion = (HeadConfig.Diffusion) HeadConfig.defaults(HeadType.DIFFUSION); // 25 respaced steps
+    CalmConfig flowConfig = c.withHead(flow);
+    CalmModel flowModel = new CalmModel(flowConfig, InputMode.DISCRETE);
     double evaluation = matricesUnder(flowModel, "mlp_generator.");
     assertEquals(evaluation, Flops.adaLnEvaluationParams(c), 1e-6 * evaluation);
-    assertEquals(matricesUnder(new CalmModel(c, InputMode.DISCRETE, diffusion), "mlp_generator."), evaluation, 0.0,
-        "both heads are the same adaLN MLP");
+    assertEquals(matricesUnder(new CalmModel(c.withHead(diffusion), InputMode.DISCRETE), "mlp_generator."), evaluation,
+        0.0, "both heads are the same adaLN MLP");
 
-    assertEquals(flow.headSamples() * evaluation, Flops.headTrainingParams(c, flow), 1e-6 * evaluation);
-    assertEquals(flow.flowSteps() * 2 * evaluation, Flops.headSampleParams(c, flow), 1e-6 * evaluation);
+    assertEquals(flow.headSamples() * evaluation, Flops.headTrainingParams(flowConfig), 1e-6 * evaluation);
+    assertEquals(flow.flowSteps() * 2 * evaluation, Flops.headSampleParams(flowConfig), 1e-6 * evaluation);
     HeadConfig euler = flow.with(Map.of("flow_solver", HeadConfig.EULER));
-    assertEquals(flow.flowSteps() * evaluation, Flops.headSampleParams(c, euler), 1e-6 * evaluation);
-    assertEquals(diffusion.diffusionSteps() * evaluation, Flops.headSampleParams(c, diffusion), 1e-6 * evaluation);
+    assertEquals(flow.flowSteps() * evaluation, Flops.headSampleParams(c.withHead(euler)), 1e-6 * evaluation);
+    assertEquals(diffusion.diffusionSteps() * evaluation, Flops.headSampleParams(c.withHead(diffusion)),
+        1e-6 * evaluation);
 
     // The energy head's counts are its own matrices: hidden_embd once plus N (or one) samples.
     double energyHead = matricesUnder(new CalmModel(c), "mlp_generator.");
-    assertEquals(energyHead, Flops.headSampleParams(c, HeadConfig.energy()), 1e-6 * energyHead);
+    assertEquals(energyHead, Flops.headSampleParams(c), 1e-6 * energyHead);
 
-    // The general formula with the energy head and discrete input is the energy-only one.
-    assertEquals(Flops.calmTrainingPerToken(c, ae), Flops.calmTrainingPerToken(c, ae, HeadConfig.energy(),
-        InputMode.DISCRETE), 0.0);
     // A 20-evaluation solver makes generation dearer than the energy head's single pass.
-    assertTrue(Flops.calmInferencePerToken(c, ae, flow, InputMode.DISCRETE) > Flops.calmInferencePerToken(c, ae));
+    assertTrue(Flops.calmInferencePerToken(flowConfig, ae, InputMode.DISCRETE)
+        > Flops.calmInferencePerToken(c, ae, InputMode.DISCRETE));
     // Latent input swaps embed_proj for latent_proj; both pays for the two.
     double both = Flops.inputParams(c, InputMode.BOTH);
     assertEquals(Flops.inputParams(c, InputMode.DISCRETE) + Flops.inputParams(c, InputMode.LATENT), both, 1e-9);

@@ -15,6 +15,7 @@ import java.util.List;
 import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.model.ArConfig;
 import org.calmworkbench.backend.model.ArModel;
+import org.calmworkbench.backend.model.BackboneConfig;
 import org.calmworkbench.backend.sampling.LogitSampler;
 import org.calmworkbench.backend.tokenizer.Tokenizer;
 import org.junit.jupiter.api.AfterAll;
@@ -62,7 +63,7 @@ class ArGeneratorTest {
   static void build() {
     manager = NDManager.newBaseManager();
     Engine.getInstance().setRandomSeed(3);
-    model = new ArModel(new ArConfig(TOKENIZER.vocabSize(), 32, 64, 2, 4, 1e-6, 10000.0));
+    model = new ArModel(new ArConfig(new BackboneConfig(TOKENIZER.vocabSize(), 32, 64, 2, 4, 1e-6, 10000.0)));
     model.initializeParameters(manager);
     // Larger weights than the N(0, 0.02^2) init, so the next-token distributions are far from
     // uniform and the greedy choice is never a near tie.

@@ -27,7 +27,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The AR baseline model: shapes, official names, config round trip, and KV-cache decoding. */
 class ArModelTest {
   static final float TOL = 1e-5f;
-  static final ArConfig CONFIG = new ArConfig(40, 32, 64, 2, 4, 1e-6, 10000.0);
+  static final ArConfig CONFIG = new ArConfig(new BackboneConfig(40, 32, 64, 2, 4, 1e-6, 10000.0));
   static NDManager manager;
   static ArModel model;
 
@@ -141,7 +141,7 @@ class ArModelTest {
   @Test
   void readingAnotherModelTypeIsRefusedByName(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("config.json");
-    CalmConfig calm = CONFIG.backbone();
+    CalmConfig calm = new CalmConfig(CONFIG.backbone(), 8, 4, 2, new HeadConfig.Energy(16, 8, 1.0, 8));
     Files.writeString(file, calm.toJson().toString());
     CalmException e = assertThrows(CalmException.class, () -> ArConfig.read(file));
     assertTrue(e.getMessage().contains("calm_energy") && e.getMessage().contains(file.toString()), e.getMessage());
@@ -159,7 +159,7 @@ class ArModelTest {
 
   @Test
   void headsThatDoNotDivideTheWidthAreRefused() {
-    CalmException e = assertThrows(CalmException.class, () -> new ArConfig(40, 30, 64, 2, 4, 1e-6, 10000.0));
+    CalmException e = assertThrows(CalmException.class, () -> new ArConfig(new BackboneConfig(40, 30, 64, 2, 4, 1e-6, 10000.0)));
     assertTrue(e.getMessage().contains("num_attention_heads"), e.getMessage());
   }
 }

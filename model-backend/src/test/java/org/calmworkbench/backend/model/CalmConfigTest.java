@@ -15,7 +15,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class CalmConfigTest {
-  static final CalmConfig BABY = new CalmConfig(64, 32, 64, 2, 4, 8, 4, 16, 2, 1e-6, 10000.0, 8, 1.0);
+  static final CalmConfig BABY =
+      new CalmConfig(new BackboneConfig(64, 32, 64, 2, 4, 1e-6, 10000.0), 8, 4, 2, new HeadConfig.Energy(16, 8, 1.0, 8));
 
   @Test
   void jsonRoundTripsThroughAFile(@TempDir Path dir) throws Exception {
@@ -41,7 +42,7 @@ class CalmConfigTest {
   void missingKeyIsNamed() {
     Map<String, Number> m = new LinkedHashMap<>(BABY.toMap());
     m.remove("noise_size");
-    CalmException e = assertThrows(CalmException.class, () -> CalmConfig.fromMap(m, "x.json"));
+    CalmException e = assertThrows(CalmException.class, () -> CalmConfig.fromMap(m, HeadType.ENERGY, "x.json"));
     assertTrue(e.getMessage().contains("x.json: missing noise_size"), e.getMessage());
   }
 }

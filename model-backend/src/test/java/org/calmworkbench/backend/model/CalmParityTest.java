@@ -71,13 +71,13 @@ class CalmParityTest {
   void configReadsOfficialNames() {
     CalmConfig c = model.config();
     assertEquals(32, c.hiddenSize());
-    assertEquals(4, c.numAttentionHeads());
-    assertEquals(8, c.headSize());
+    assertEquals(4, c.backbone().numAttentionHeads());
+    assertEquals(8, c.backbone().headSize());
     assertEquals(4, c.patchSize());
-    assertEquals(16, c.noiseSize());
-    assertEquals(10000.0, c.ropeTheta());
+    assertEquals(16, ((HeadConfig.Energy) c.head()).noiseSize());
+    assertEquals(10000.0, c.backbone().ropeTheta());
     assertEquals("calm_energy", c.toJson().get("model_type").getAsString());
-    assertEquals(c, CalmConfig.fromMap(c.toMap(), "round trip"));
+    assertEquals(c, CalmConfig.fromMap(c.toMap(), HeadType.ENERGY, "round trip"));
   }
 
   @Test
@@ -179,9 +179,10 @@ class CalmParityTest {
         m.getEngine().setRandomSeed(3);
         NDArray ids = array(m, "input_ids").toType(DataType.INT64, false); // [2, 20]
         NDArray hidden = trained.predictionHidden(ids); // [2, 4, H]
-        NDArray samples = trained.sampleLatents(hidden, trained.config().numSamples()); // [8, 2, 4, L]
+        HeadConfig.Energy energy = (HeadConfig.Energy) trained.config().head();
+        NDArray samples = trained.sampleLatents(hidden, energy.numSamples()); // [8, 2, 4, L]
         NDArray targets = m.randomNormal(new Shape(100, 2, 4, trained.config().latentSize()));
-        NDArray loss = EnergyScore.loss(samples, targets, trained.config().beta());
+        NDArray loss = EnergyScore.loss(samples, targets, energy.beta());
         assertTrue(Float.isFinite(loss.getFloat()));
         gc.backward(loss);
       }

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /** embed_proj's first layer folded into lookup tables gives the same patch embeddings and hidden states. */
 class FoldedEmbedProjTest {
   private static CalmConfig config(int vocab) {
-    return LmPresets.get("tiny").calmConfig(vocab, 4, 16);
+    return LmPresets.get("tiny").calmConfig(vocab, 4, 16, HeadType.ENERGY);
   }
 
   private static float maxAbsDiff(NDArray a, NDArray b) {
@@ -59,14 +59,14 @@ class FoldedEmbedProjTest {
   @Test
   void noFoldForLatentInputOrATableTooLarge() {
     try (NDManager manager = NDManager.newBaseManager()) {
-      CalmModel latent = new CalmModel(config(300), InputMode.LATENT, HeadConfig.energy());
+      CalmModel latent = new CalmModel(config(300), InputMode.LATENT);
       latent.initializeParameters(manager);
       assertNull(FoldedEmbedProj.build(latent, manager));
 
-      CalmConfig huge = LmPresets.get("paper-m").calmConfig(1 << 16, 4, 128); // 4 x 65536 x 2048 floats
+      CalmConfig huge = LmPresets.get("paper-m").calmConfig(1 << 16, 4, 128, HeadType.ENERGY); // 4 x 65536 x 2048 floats
       assertFalse(FoldedEmbedProj.fits(huge));
       assertEquals(4L * 65536 * 2048, FoldedEmbedProj.tableFloats(huge));
-      assertTrue(FoldedEmbedProj.fits(LmPresets.get("paper-m").calmConfig(1024, 4, 128)));
+      assertTrue(FoldedEmbedProj.fits(LmPresets.get("paper-m").calmConfig(1024, 4, 128, HeadType.ENERGY)));
     }
   }
 }

@@ -38,7 +38,7 @@ class GenerativeHeadsTest {
 
   /** The energy head's settings: noise_size 8, num_mlp_layers 2, N = 16 samples, beta 1. */
   static CalmConfig energyConfig() {
-    return new CalmConfig(16, H, 32, 1, 2, L, 1, 8, 2, 1e-6, 10000.0, 16, 1.0);
+    return new CalmConfig(new BackboneConfig(16, H, 32, 1, 2, 1e-6, 10000.0), L, 1, 2, new HeadConfig.Energy(8, 16, 1.0, 8));
   }
 
   /** Two fixed condition vectors [2, H]. */
@@ -137,7 +137,7 @@ class GenerativeHeadsTest {
   @Test
   void energyHeadFitsAConditionalMixture() {
     try (NDManager params = NDManager.newBaseManager()) {
-      EnergyHead head = new EnergyHead(energyConfig());
+      EnergyHead head = new EnergyHead(energyConfig(), (HeadConfig.Energy) energyConfig().head());
       double[] loss = fit(head, 2 * STEPS, LR, SAMPLES, params); // learns the spread more slowly than the others
       assertTrue(loss[1] < 0.8 * loss[0], "energy loss " + loss[0] + " -> " + loss[1]);
       try (NDManager m = params.newSubManager()) {

@@ -37,8 +37,8 @@ class CalmCheckpointTest {
 
   @Test
   void modelTypeTellsLanguageModelsFromAutoencoders(@TempDir Path tmp) {
-    assertEquals("calm_energy", Checkpoints.modelType(TinyCalm.checkpoint()));
-    assertEquals("calm_autoencoder", Checkpoints.modelType(TinyCalm.checkpoint().resolve("autoencoder")));
+    assertEquals("calm_energy", Checkpoints.modelType(TinyCalm.checkpoint()).key());
+    assertEquals("calm_autoencoder", Checkpoints.modelType(TinyCalm.checkpoint().resolve("autoencoder")).key());
     CalmException e = assertThrows(CalmException.class, () -> Checkpoints.modelType(tmp));
     assertTrue(e.getMessage().contains("config.json"), e.getMessage());
   }

@@ -20,23 +20,26 @@ import java.util.SplittableRandom;
 import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.io.Safetensors;
 import org.calmworkbench.backend.io.Tensor;
+import org.calmworkbench.backend.model.BackboneConfig;
 import org.calmworkbench.backend.model.CalmConfig;
 import org.calmworkbench.backend.model.CalmModel;
 import org.calmworkbench.backend.model.GenerativeHead;
 import org.calmworkbench.backend.model.HeadConfig;
 import org.calmworkbench.backend.model.HeadType;
 import org.calmworkbench.backend.model.InputMode;
+import org.calmworkbench.backend.model.ModelType;
 import org.calmworkbench.backend.model.Weights;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** config.json and model.safetensors of each head: written, read back, bit for bit. */
 class HeadCheckpointTest {
-  static final CalmConfig TINY = new CalmConfig(32, 16, 32, 1, 2, 4, 2, 8, 2, 1e-6, 10000.0, 4, 1.0);
+  static final HeadConfig.Energy ENERGY = new HeadConfig.Energy(8, 4, 1.0, 8);
+  static final CalmConfig TINY = new CalmConfig(new BackboneConfig(32, 16, 32, 1, 2, 1e-6, 10000.0), 4, 2, 2, ENERGY);
 
   static HeadConfig config(HeadType type) {
     return switch (type) {
-      case ENERGY -> HeadConfig.energy();
+      case ENERGY -> ENERGY;
       case FLOW -> HeadConfig.defaults(type).with(Map.<String, Number>of("flow_steps", 3, "flow_solver", HeadConfig.EULER,
           "head_samples", 2));
       case DIFFUSION -> HeadConfig.defaults(type).with(Map.<String, Number>of("diffusion_steps", 5, "diffusion_train_steps", 50,
@@ -60,15 +63,16 @@ class HeadCheckpointTest {
     HeadConfig head = config(type);
     try (NDManager params = NDManager.newBaseManager()) {
       Engine.getEngine("PyTorch").setRandomSeed(1);
-      CalmModel saved = new CalmModel(TINY, InputMode.DISCRETE, head);
+      CalmConfig config = TINY.withHead(head);
+      CalmModel saved = new CalmModel(config, InputMode.DISCRETE);
       saved.initializeParameters(params);
       randomize(saved, 7);
       Files.createDirectories(dir);
-      Files.writeString(dir.resolve("config.json"), CalmTrainer.configJson(TINY, InputMode.DISCRETE, head).toString());
+      Files.writeString(dir.resolve("config.json"), CalmTrainer.configJson(config, InputMode.DISCRETE).toString());
       Safetensors.write(dir.resolve("model.safetensors"), Weights.export(saved), Map.of());
 
       JsonObject json = JsonParser.parseString(Files.readString(dir.resolve("config.json"))).getAsJsonObject();
-      assertEquals(type.key(), json.get("head").getAsString());
+      assertEquals(ModelType.calm(type).key(), json.get("model_type").getAsString());
       for (String k : HeadConfig.ownKeys(type)) {
         assertTrue(json.has(k), "config.json records " + k);
       }
@@ -78,11 +82,11 @@ class HeadCheckpointTest {
               .forEach(k -> assertFalse(json.has(k), "config.json of a " + type.key() + " head has " + k));
         }
       }
-      HeadConfig readHead = HeadConfig.read(json, "config.json");
-      assertEquals(head, readHead);
-      assertEquals(TINY, CalmConfig.read(dir.resolve("config.json")));
+      CalmConfig read = CalmConfig.read(dir.resolve("config.json"));
+      assertEquals(head, read.head());
+      assertEquals(config, read);
 
-      CalmModel loaded = new CalmModel(CalmConfig.read(dir.resolve("config.json")), InputMode.DISCRETE, readHead);
+      CalmModel loaded = new CalmModel(read, InputMode.DISCRETE);
       loaded.initializeParameters(params);
       Weights.load(loaded, Safetensors.read(dir.resolve("model.safetensors")));
       Map<String, Tensor> a = Weights.export(saved);
@@ -130,30 +134,26 @@ class HeadCheckpointTest {
   }
 
   @Test
-  void aConfigWithoutHeadIsAnEnergyModelAndBadHeadValuesAreNamed() {
-    JsonObject old = CalmTrainer.configJson(TINY, InputMode.DISCRETE, HeadConfig.energy());
-    old.remove("head");
-    assertEquals(HeadConfig.energy(), HeadConfig.read(old, "old/config.json"));
-
-    JsonObject flow = CalmTrainer.configJson(TINY, InputMode.DISCRETE, HeadConfig.defaults(HeadType.FLOW));
+  void badHeadValuesAreNamed() {
+    JsonObject flow = CalmTrainer.configJson(TINY.withHead(HeadConfig.defaults(HeadType.FLOW)), InputMode.DISCRETE);
     assertEquals("midpoint", flow.get("flow_solver").getAsString());
     flow.addProperty("flow_solver", "rk4");
-    CalmException e = assertThrows(CalmException.class, () -> HeadConfig.read(flow, "x/config.json"));
+    CalmException e = assertThrows(CalmException.class, () -> CalmConfig.read(flow, "x/config.json"));
     assertTrue(e.getMessage().contains("x/config.json") && e.getMessage().contains("flow_solver"), e.getMessage());
     flow.addProperty("flow_solver", 1);
     flow.addProperty("flow_steps", 0);
-    e = assertThrows(CalmException.class, () -> HeadConfig.read(flow, "x/config.json"));
+    e = assertThrows(CalmException.class, () -> CalmConfig.read(flow, "x/config.json"));
     assertTrue(e.getMessage().contains("flow_steps"), e.getMessage());
 
-    JsonObject bad = CalmTrainer.configJson(TINY, InputMode.DISCRETE, HeadConfig.energy());
+    JsonObject bad = CalmTrainer.configJson(TINY, InputMode.DISCRETE);
     bad.addProperty("head", 3);
-    e = assertThrows(CalmException.class, () -> HeadConfig.read(bad, "y/config.json"));
+    e = assertThrows(CalmException.class, () -> CalmConfig.read(bad, "y/config.json"));
     assertTrue(e.getMessage().contains("y/config.json") && e.getMessage().contains("head"), e.getMessage());
   }
 
   @Test
   void energyModelsThrowAClearErrorWhenAskedForAnotherHeadAndViceVersa() {
-    CalmModel flow = new CalmModel(TINY, InputMode.DISCRETE, HeadConfig.defaults(HeadType.FLOW));
+    CalmModel flow = new CalmModel(TINY.withHead(HeadConfig.defaults(HeadType.FLOW)), InputMode.DISCRETE);
     CalmException e = assertThrows(CalmException.class, flow::energyHead);
     assertTrue(e.getMessage().contains("flow head"), e.getMessage());
     assertTrue(flow.namedParameters().keySet().stream().allMatch(n -> !n.startsWith("mlp_generator.")

@@ -15,7 +15,10 @@ import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.io.Safetensors;
 import org.calmworkbench.backend.model.ArConfig;
 import org.calmworkbench.backend.model.ArModel;
+import org.calmworkbench.backend.model.BackboneConfig;
+import org.calmworkbench.backend.model.CalmConfig;
 import org.calmworkbench.backend.model.CalmModel;
+import org.calmworkbench.backend.model.HeadConfig;
 import org.calmworkbench.backend.model.Weights;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,16 +27,21 @@ import org.junit.jupiter.api.io.TempDir;
 class WarmStartTest {
   @TempDir Path dir;
 
+  /** A CALM model on {@code backbone}, with a small energy head. */
+  private static CalmConfig calm(BackboneConfig backbone) {
+    return new CalmConfig(backbone, 1, 1, 0, new HeadConfig.Energy(1, 2, 1.0, 1));
+  }
+
   @Test
   void copiesEveryBackboneTensorAndNothingElse() {
-    ArConfig shape = new ArConfig(40, 32, 64, 2, 4, 1e-6, 10000.0);
+    ArConfig shape = new ArConfig(new BackboneConfig(40, 32, 64, 2, 4, 1e-6, 10000.0));
     try (NDManager m = NDManager.newBaseManager()) {
       Engine.getInstance().setRandomSeed(1);
       ArModel ar = new ArModel(shape);
       ar.initializeParameters(m);
       Safetensors.write(dir.resolve(TrainingLoop.MODEL), Weights.export(ar), Map.of());
       Engine.getInstance().setRandomSeed(2);
-      CalmModel calm = new CalmModel(shape.backbone());
+      CalmModel calm = new CalmModel(calm(shape.backbone()));
       calm.initializeParameters(m);
       float[] headBefore = calm.namedParameters().get("mlp_generator.noise_embd.weight").getArray().toFloatArray();
       assertFalse(Arrays.equals(ar.namedParameters().get("transformer.layers.0.self_attn.q_proj.weight").getArray().toFloatArray(),
@@ -59,10 +67,10 @@ class WarmStartTest {
   @Test
   void aBackboneOfAnotherShapeIsRefusedNamingTheTensor() {
     try (NDManager m = NDManager.newBaseManager()) {
-      ArModel ar = new ArModel(new ArConfig(40, 32, 64, 2, 4, 1e-6, 10000.0));
+      ArModel ar = new ArModel(new ArConfig(new BackboneConfig(40, 32, 64, 2, 4, 1e-6, 10000.0)));
       ar.initializeParameters(m);
       Safetensors.write(dir.resolve(TrainingLoop.MODEL), Weights.export(ar), Map.of());
-      CalmModel wider = new CalmModel(new ArConfig(40, 48, 64, 2, 4, 1e-6, 10000.0).backbone());
+      CalmModel wider = new CalmModel(calm(new BackboneConfig(40, 48, 64, 2, 4, 1e-6, 10000.0)));
       wider.initializeParameters(m);
 
       CalmException e = assertThrows(CalmException.class, () -> CalmTrainer.warmStart(wider, dir));

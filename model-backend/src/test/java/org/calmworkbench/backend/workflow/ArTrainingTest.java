@@ -58,7 +58,7 @@ class ArTrainingTest {
     assertEquals(6, r.steps());
     assertEquals(6L * 8 * 16, r.tokensSeen()); // B = 8 windows of T = 4 * 4 tokens
     assertTrue(stages.contains("tokenizing the corpus"), stages.toString());
-    assertEquals("calm_ar", Checkpoints.modelType(out));
+    assertEquals("calm_ar", Checkpoints.modelType(out).key());
     assertEquals(4, Checkpoints.contextChunks(out).getAsInt());
     assertArrayEquals(Files.readAllBytes(tokenizerDir.resolve("tokenizer.json")), Files.readAllBytes(out.resolve("tokenizer.json")));
     assertEquals(320, ArConfig.read(out.resolve("config.json")).vocabSize());

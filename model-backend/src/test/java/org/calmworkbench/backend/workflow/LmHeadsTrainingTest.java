@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.bench.Flops;
 import org.calmworkbench.backend.generate.CalmGenerator;
 import org.calmworkbench.backend.generate.TinyCalm;
 import org.calmworkbench.backend.inspect.ForwardInspector;
@@ -22,9 +23,11 @@ import org.calmworkbench.backend.io.SafetensorsFile;
 import org.calmworkbench.backend.io.Tensor;
 import org.calmworkbench.backend.model.HeadType;
 import org.calmworkbench.backend.model.InputMode;
+import org.calmworkbench.backend.model.ModelType;
 import org.calmworkbench.backend.model.Weights;
 import org.calmworkbench.backend.train.CalmCheckpoint;
 import org.calmworkbench.backend.train.TrainControl;
+import org.calmworkbench.backend.train.TrainerState;
 import org.calmworkbench.backend.train.TrainingLoop;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -72,11 +75,15 @@ class LmHeadsTrainingTest {
     assertFalse(metrics.has("valid_energy_loss"), "no energy loss for a " + head.key() + " head: " + metrics);
 
     JsonObject config = JsonParser.parseString(Files.readString(dir.resolve("config.json"))).getAsJsonObject();
-    assertEquals(head.key(), config.get("head").getAsString());
+    assertEquals(ModelType.calm(head).key(), config.get("model_type").getAsString(), "the model type names the head");
     headKeys.forEach((k, v) -> assertEquals(v, config.get(k).getAsString(), k));
 
     try (CalmCheckpoint ck = CalmCheckpoint.load(dir)) {
       assertEquals(head, ck.headConfig().type());
+      // metrics.jsonl's train_flops counts this head's passes (the number the GUI charts).
+      double perToken = Flops.calmTrainingPerToken(ck.config(), ck.autoencoderCheckpoint().config(), ck.inputMode());
+      long tokens = TrainerState.read(dir.resolve(TrainingLoop.STATE)).tokensSeen();
+      assertEquals(perToken * tokens, metrics.get("train_flops").getAsDouble(), 1e-9 * perToken * tokens);
       assertEquals(head, ck.model().head().type());
       // Save/load round trip: the loaded weights are the file's, bit for bit.
       SafetensorsFile file = Safetensors.read(dir.resolve("model.safetensors"));

@@ -12,8 +12,8 @@ import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.eval.KnownWords;
 import org.calmworkbench.backend.generate.ArGenerator;
 import org.calmworkbench.backend.generate.CalmGenerator;
+import org.calmworkbench.backend.model.ModelType;
 import org.calmworkbench.backend.train.ArCheckpoint;
-import org.calmworkbench.backend.train.ArTrainer;
 import org.calmworkbench.backend.train.CalmCheckpoint;
 import org.calmworkbench.backend.train.Checkpoints;
 
@@ -69,7 +69,7 @@ public final class GenerateCommand implements Command {
   @Override
   public int run(Args args, CliContext ctx) {
     Path checkpoint = args.path("checkpoint");
-    String type = Checkpoints.modelType(checkpoint);
+    ModelType type = Checkpoints.modelType(checkpoint);
     String prompt = args.string("prompt");
     int maxTokens = args.integer("max-tokens");
     double temperature = args.number("temperature");
@@ -78,17 +78,17 @@ public final class GenerateCommand implements Command {
     long seed = args.longValue("seed");
     String separator = args.flag("show-chunks") ? "|" : "";
     List<Path> corpus = args.has("corpus") ? args.paths("corpus") : List.of();
-    if (CalmCheckpoint.MODEL_TYPE.equals(type)) {
+    if (type.isCalm()) {
       return calm(checkpoint, new CalmGenerator.Options(prompt, maxTokens, temperature, method, candidates, seed,
           CalmGenerator.Options.of("").maxSamplerCalls()), separator, corpus, ctx);
     }
-    if (ArTrainer.KIND.equals(type)) {
+    if (type == ModelType.AR) {
       return ar(checkpoint, ArGenerator.Options.of(prompt).withMaxTokens(maxTokens).withTemperature(temperature)
           .withGreedy(method == CalmGenerator.Method.GREEDY).withSeed(seed), separator, corpus, ctx);
     }
-    throw new CalmException(checkpoint.resolve("config.json") + " has model_type \"" + type + "\"; generate needs a \""
-        + CalmCheckpoint.MODEL_TYPE + "\" or \"" + ArTrainer.KIND + "\" checkpoint"
-        + ("calm_autoencoder".equals(type) ? " (an autoencoder only reconstructs: use 'calm ae decode')" : ""));
+    throw new CalmException(checkpoint.resolve("config.json") + " has model_type \"" + type.key() + "\"; generate needs a"
+        + " CALM or \"" + ModelType.AR.key() + "\" checkpoint"
+        + (type == ModelType.AUTOENCODER ? " (an autoencoder only reconstructs: use 'calm ae decode')" : ""));
   }
 
   /** Share of {@code text}'s words found in the corpus ({@code corpus}, else the run's own); null if none is known. */
@@ -116,8 +116,10 @@ public final class GenerateCommand implements Command {
     ctx.out().flush();
     CalmGenerator.Result r;
     int k;
+    ModelType type;
     try (CalmCheckpoint ck = CalmCheckpoint.load(checkpoint)) {
       k = ck.patchSize();
+      type = ck.config().modelType();
       r = CalmGenerator.run(ck, o, e -> {
         ctx.out().print(e.text());
         ctx.out().print(separator);
@@ -129,7 +131,7 @@ public final class GenerateCommand implements Command {
         r.tokens(), r.steps(), k,
         r.tokensPerSecond(), r.samplerCalls(), r.steps() == 0 ? 0.0 : (double) r.samplerCalls() / r.steps(),
         r.fallbacks() > 0 ? ", exact sampler fell back to batch at " + r.fallbacks() + " steps" : "", r.stopReason());
-    ctx.put("model_type", CalmCheckpoint.MODEL_TYPE);
+    ctx.put("model_type", type.key());
     ctx.put("patch_size", k);
     ctx.put("prompt", o.prompt());
     ctx.put("text", r.text());
@@ -163,7 +165,7 @@ public final class GenerateCommand implements Command {
     ctx.out().println();
     ctx.out().printf(Locale.ROOT, "%d tokens in %d steps (one token per step), %.1f tokens/s, %s%n",
         r.tokens().length, r.steps(), r.tokensPerSecond(), r.stopReason());
-    ctx.put("model_type", ArTrainer.KIND);
+    ctx.put("model_type", ModelType.AR.key());
     ctx.put("prompt", o.prompt());
     ctx.put("text", r.text());
     ctx.put("steps", r.steps());

@@ -49,7 +49,7 @@ public final class InspectForwardCommand implements Command {
     JsonObject input = ForwardInspector.readInput(args.path("input"));
     JsonObject out;
     java.nio.file.Path dir = args.path("checkpoint");
-    if (CalmCheckpoint.MODEL_TYPE.equals(Checkpoints.modelType(dir))) {
+    if (Checkpoints.modelType(dir).isCalm()) {
       try (CalmCheckpoint ck = CalmCheckpoint.load(dir, false)) { // discrete input needs no autoencoder
         out = ForwardInspector.energy(ck, input, args.path("input").toString());
       }

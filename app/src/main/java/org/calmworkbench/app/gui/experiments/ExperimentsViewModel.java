@@ -35,9 +35,9 @@ import org.calmworkbench.app.gui.StartupProject;
 import org.calmworkbench.app.gui.WorkbenchContext;
 import org.calmworkbench.app.gui.common.MetricPoint;
 import org.calmworkbench.app.gui.runs.RunFolder;
+import org.calmworkbench.app.gui.service.FollowedJob;
 import org.calmworkbench.app.gui.service.Job;
 import org.calmworkbench.app.gui.service.JobContext;
-import org.calmworkbench.app.gui.service.FollowedJob;
 import org.calmworkbench.app.gui.service.JobSpec;
 import org.calmworkbench.app.gui.service.JobState;
 import org.calmworkbench.backend.CalmException;
@@ -47,6 +47,7 @@ import org.calmworkbench.backend.experiment.ExperimentCell;
 import org.calmworkbench.backend.experiment.ExperimentRunner;
 import org.calmworkbench.backend.experiment.SummaryRow;
 import org.calmworkbench.backend.project.Project;
+import org.calmworkbench.backend.train.MetricsLog;
 
 /**
  * The Experiments page's state and commands: the experiment files (the project's {@code
@@ -639,7 +640,7 @@ public final class ExperimentsViewModel {
     }
     try {
       RunFolder.Run run = RunFolder.read(out.resolve(r.checkpoint()));
-      for (RunFolder.Row row : run == null ? List.<RunFolder.Row>of() : run.rows()) {
+      for (MetricsLog.Row row : run == null ? List.<MetricsLog.Row>of() : run.rows()) {
         double brier = row.get("brier_lm");
         if (!Double.isNaN(brier) && row.step() < r.lmSteps()) { // the last step's is the runner's own measurement
           points.add(new double[] {r.aeTrainFlops() + r.lmTrainFlops() * row.step() / r.lmSteps(), brier});

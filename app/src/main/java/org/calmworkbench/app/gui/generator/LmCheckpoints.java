@@ -6,10 +6,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.calmworkbench.app.gui.common.Checkpoints;
-import org.calmworkbench.backend.model.ArConfig;
-import org.calmworkbench.backend.train.CalmCheckpoint;
+import org.calmworkbench.backend.model.ModelType;
 import org.calmworkbench.backend.train.TrainerState;
 import org.calmworkbench.backend.train.TrainingLoop;
 
@@ -17,17 +17,17 @@ import org.calmworkbench.backend.train.TrainingLoop;
 public final class LmCheckpoints {
   private LmCheckpoints() {}
 
-  /** CALM checkpoints: config.json with model_type {@value CalmCheckpoint#MODEL_TYPE} and weights. */
+  /** CALM checkpoints (any head): config.json with a CALM model_type, and weights. */
   public static List<Checkpoints.Info> calm(Path projectFolder) {
-    return ofType(projectFolder, CalmCheckpoint.MODEL_TYPE);
+    return ofType(projectFolder, ModelType::isCalm);
   }
 
-  /** AR baseline checkpoints: config.json with model_type {@value ArConfig#MODEL_TYPE} and weights. */
+  /** AR baseline checkpoints: config.json with model_type calm_ar, and weights. */
   public static List<Checkpoints.Info> ar(Path projectFolder) {
-    return ofType(projectFolder, ArConfig.MODEL_TYPE);
+    return ofType(projectFolder, t -> t == ModelType.AR);
   }
 
-  static List<Checkpoints.Info> ofType(Path projectFolder, String modelType) {
+  static List<Checkpoints.Info> ofType(Path projectFolder, Predicate<ModelType> modelType) {
     Path runs = projectFolder.resolve(Checkpoints.RUNS);
     List<Checkpoints.Info> out = new ArrayList<>();
     if (!Files.isDirectory(runs)) {
@@ -47,14 +47,14 @@ public final class LmCheckpoints {
     return out;
   }
 
-  /** The checkpoint in {@code dir} if it is complete and of {@code modelType}; null otherwise. */
-  static Checkpoints.Info info(Path dir, String modelType) {
+  /** The checkpoint in {@code dir} if it is complete and of a type {@code modelType} accepts; null otherwise. */
+  static Checkpoints.Info info(Path dir, Predicate<ModelType> modelType) {
     Path model = dir.resolve(TrainingLoop.MODEL);
     if (!Files.isRegularFile(model) || !Files.isRegularFile(dir.resolve(TrainingLoop.CONFIG))) {
       return null;
     }
     try {
-      if (!modelType.equals(org.calmworkbench.backend.train.Checkpoints.modelType(dir))) {
+      if (!modelType.test(org.calmworkbench.backend.train.Checkpoints.modelType(dir))) {
         return null;
       }
       long step = -1;

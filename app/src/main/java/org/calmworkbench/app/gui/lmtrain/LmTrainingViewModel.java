@@ -31,7 +31,6 @@ import org.calmworkbench.app.gui.aetrain.SettingField;
 import org.calmworkbench.app.gui.common.Checkpoints;
 import org.calmworkbench.app.gui.common.Events;
 import org.calmworkbench.app.gui.common.MetricPoint;
-import org.calmworkbench.app.gui.common.TrainingFlops;
 import org.calmworkbench.app.gui.runs.RunFolder;
 import org.calmworkbench.app.gui.service.Durations;
 import org.calmworkbench.app.gui.service.FollowedJob;
@@ -41,20 +40,20 @@ import org.calmworkbench.app.gui.service.JobSpec;
 import org.calmworkbench.app.gui.service.JobState;
 import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.config.Setting;
-import org.calmworkbench.backend.model.ArConfig;
+import org.calmworkbench.backend.data.DataSplit;
+import org.calmworkbench.backend.data.TokenizedCorpus;
 import org.calmworkbench.backend.model.AutoencoderConfig;
 import org.calmworkbench.backend.model.CalmConfig;
 import org.calmworkbench.backend.model.HeadType;
 import org.calmworkbench.backend.model.InputMode;
 import org.calmworkbench.backend.project.Project;
 import org.calmworkbench.backend.train.ArTrainer;
-import org.calmworkbench.backend.train.LmPresets;
-import org.calmworkbench.backend.train.TrainConfig;
 import org.calmworkbench.backend.eval.EnergyLevels;
 import org.calmworkbench.backend.train.CalmTrainer;
+import org.calmworkbench.backend.train.LmPresets;
+import org.calmworkbench.backend.train.MetricsLog;
+import org.calmworkbench.backend.train.TrainConfig;
 import org.calmworkbench.backend.train.TrainingLoop;
-import org.calmworkbench.backend.data.DataSplit;
-import org.calmworkbench.backend.data.TokenizedCorpus;
 import org.calmworkbench.backend.workflow.AeTraining;
 import org.calmworkbench.backend.workflow.ArTraining;
 import org.calmworkbench.backend.workflow.LmTraining;
@@ -315,10 +314,6 @@ public final class LmTrainingViewModel {
     if (out == null) {
       return null;
     }
-    Map<String, Number> values = values();
-    CalmConfig model = calmConfig(values);
-    double flopsPerStep = TrainingFlops.calmPerStep(model, aeConfig,
-        (long) values.get("batch_size").intValue() * values.get("context_chunks").intValue() * model.patchSize());
     LmTraining.Options options = new LmTraining.Options(autoencoder.get().dir(), ctx.project().corpusPaths(), out, "energy",
         inputMode.get(), preset.get(), sets(LmTraining.settableKeys(HeadType.ENERGY), Map.of()), null, null, null, false);
     points.removeIf(p -> !p.baseline());
@@ -326,7 +321,7 @@ public final class LmTrainingViewModel {
     status.set("Training CALM into " + out);
     Job j = ctx.service().submit(
         JobSpec.of("Train CALM " + out.getFileName(), KIND).pausable().needsEngine(),
-        c -> LmTraining.run(options, listener(c, false, flopsPerStep), c.control()),
+        c -> LmTraining.run(options, listener(c, false), c.control()),
         r -> finished(r, "CALM", "energy loss"));
     track(j, calmJob, calmState);
     return j;
@@ -348,11 +343,6 @@ public final class LmTrainingViewModel {
     int arChunks = Math.max(2, values.get("context_chunks").intValue() * k / ArTrainer.REFERENCE_PATCH_SIZE);
     Map<String, String> replace = Map.of("context_chunks", Integer.toString(arChunks));
     List<String> sets = sets(ArTraining.settableKeys(), replace);
-    Map<String, Number> arValues = new LinkedHashMap<>(values);
-    arValues.put("context_chunks", arChunks);
-    ArConfig model = ArTraining.fromPreset(LmPresets.get(preset.get()), aeConfig.vocabSize()).with(arValues);
-    double flopsPerStep = TrainingFlops.arPerStep(model,
-        (long) values.get("batch_size").intValue() * arChunks * ArTrainer.REFERENCE_PATCH_SIZE);
     ArTraining.Options options = new ArTraining.Options(autoencoder.get().dir(), ctx.project().corpusPaths(), out,
         preset.get(), sets, null, null, null, false);
     points.removeIf(LmPoint::baseline);
@@ -362,7 +352,7 @@ public final class LmTrainingViewModel {
             arChunks * 4, arChunks, values.get("context_chunks").intValue(), k)));
     Job j = ctx.service().submit(
         JobSpec.of("Train AR baseline " + out.getFileName(), AR_KIND).pausable().needsEngine(),
-        c -> ArTraining.run(options, listener(c, true, flopsPerStep), c.control()),
+        c -> ArTraining.run(options, listener(c, true), c.control()),
         r -> finished(r, "AR baseline", "cross-entropy"));
     track(j, arJob, arState);
     return j;
@@ -432,8 +422,8 @@ public final class LmTrainingViewModel {
   }
 
   private CalmConfig calmConfig(Map<String, Number> values) {
-    return LmPresets.get(preset.get()).calmConfig(aeConfig.vocabSize(), aeConfig.patchSize(), aeConfig.latentSize())
-        .with(values);
+    return LmPresets.get(preset.get()).calmConfig(aeConfig.vocabSize(), aeConfig.patchSize(), aeConfig.latentSize(),
+        HeadType.ENERGY).with(values);
   }
 
   /** {@code key=value} for every field the workflow accepts ({@code replace} overrides a value). */
@@ -448,7 +438,7 @@ public final class LmTrainingViewModel {
     return out;
   }
 
-  private AeTraining.Listener listener(JobContext c, boolean baseline, double flopsPerStep) {
+  private AeTraining.Listener listener(JobContext c, boolean baseline) {
     return new AeTraining.Listener() {
       @Override
       public void onProgress(TrainingLoop.Progress p) {
@@ -459,7 +449,7 @@ public final class LmTrainingViewModel {
         if (gain != null) {
           c.log("step " + p.step() + ": " + EnergyLevels.describeGain(gain));
         }
-        for (LmPoint m : points(p, baseline, flopsPerStep)) {
+        for (LmPoint m : points(p, baseline)) {
           c.append("points", m, points::addAll);
         }
       }
@@ -489,12 +479,12 @@ public final class LmTrainingViewModel {
   /**
    * The chart points of one progress report: the training loss at every report; held-out loss and
    * Brier-1..4 / BrierLM at evaluations. The AR baseline gives only its Brier points (its loss is a
-   * cross-entropy, not comparable with the energy loss).
+   * cross-entropy, not comparable with the energy loss). FLOPs are the trainer's count, as in metrics.jsonl.
    */
-  static List<LmPoint> points(TrainingLoop.Progress p, boolean baseline, double flopsPerStep) {
+  static List<LmPoint> points(TrainingLoop.Progress p, boolean baseline) {
     List<LmPoint> out = new ArrayList<>(7);
     long step = p.step();
-    double flops = step * flopsPerStep;
+    double flops = p.trainFlops();
     String prefix = baseline ? AR_PREFIX : "";
     if (!baseline) {
       out.add(new LmPoint(CHART_LOSS, SERIES_LOSS, false, step, flops, p.loss()));
@@ -529,14 +519,13 @@ public final class LmTrainingViewModel {
   /** The Brier points of an AR run already on disk (its metrics.jsonl), for the overlay. */
   static List<LmPoint> baselinePoints(RunFolder.Run run) {
     List<LmPoint> out = new ArrayList<>();
-    double perStep = Double.isFinite(run.flopsPerStep()) ? run.flopsPerStep() : Double.NaN;
-    for (RunFolder.Row r : run.rows()) {
+    for (MetricsLog.Row r : run.rows()) {
       for (int n = 1; n <= 5; n++) {
         String key = n <= 4 ? "brier_" + n : "brier_lm";
         Double v = r.values().get(key);
         if (v != null) {
           out.add(new LmPoint(n <= 4 ? CHART_BRIER_N : CHART_BRIER, AR_PREFIX + (n <= 4 ? brierSeries(n) : SERIES_BRIER_LM), true, r.step(),
-              r.step() * perStep, v));
+              r.get(MetricsLog.TRAIN_FLOPS), v));
         }
       }
     }

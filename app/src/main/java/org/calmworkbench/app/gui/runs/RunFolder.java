@@ -1,37 +1,29 @@
 package org.calmworkbench.app.gui.runs;
 
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.calmworkbench.app.gui.common.Checkpoints;
-import org.calmworkbench.app.gui.common.TrainingFlops;
 import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.io.JsonFiles;
+import org.calmworkbench.backend.model.ModelType;
+import org.calmworkbench.backend.train.MetricsLog;
 import org.calmworkbench.backend.train.TrainerState;
 import org.calmworkbench.backend.train.TrainingLoop;
 
 /**
  * The training runs of a project as the trainers leave them: {@code PROJECT/runs/NAME/} with
  * {@code config.json} (its {@code model_type} says AE, CALM or AR), {@code trainer_state.json} (step,
- * tokens seen) and {@code metrics.jsonl} (one JSON object per step: {@code step}, {@code loss}, the
- * step's terms, {@code lr}, {@code grad_norm}, {@code elapsed_seconds}, and at evaluations the
- * held-out metrics such as {@code brier_lm}). No JavaFX here: the Runs page's view model and tests
- * read runs through this class.
+ * tokens seen) and {@code metrics.jsonl} (read by the backend's {@link MetricsLog}, which writes it).
+ * No JavaFX here: the Runs page's view model and tests read runs through this class.
  */
 public final class RunFolder {
   private RunFolder() {}
@@ -40,17 +32,12 @@ public final class RunFolder {
   public static final String CALM = "CALM";
   public static final String AR = "AR";
 
-  /** One line of metrics.jsonl: the step and every numeric field. */
-  public record Row(long step, Map<String, Double> values) {
-    public double get(String key) {
-      Double v = values.get(key);
-      return v == null ? Double.NaN : v;
-    }
-  }
-
-  /** One run folder, read. {@code finalLoss} and {@code brierLm} are NaN when never measured. */
-  public record Run(Path dir, String type, long steps, double finalLoss, double brierLm, Instant date, List<Row> rows,
-      double flopsPerStep) {
+  /**
+   * One run folder, read. {@code finalLoss} and {@code brierLm} are NaN when never measured; the
+   * training FLOPs of each row are its {@link MetricsLog#TRAIN_FLOPS}, as the trainer counted them.
+   */
+  public record Run(Path dir, String type, long steps, double finalLoss, double brierLm, Instant date,
+      List<MetricsLog.Row> rows) {
     public String name() {
       return dir.getFileName().toString();
     }
@@ -68,14 +55,9 @@ public final class RunFolder {
     }
   }
 
-  /** The model types the trainers write, and how the workbench names them. */
-  public static String typeOf(String modelType) {
-    return switch (modelType) {
-      case "calm_autoencoder" -> AE;
-      case "calm_energy" -> CALM;
-      case "calm_ar" -> AR;
-      default -> null;
-    };
+  /** How the workbench names a model type. */
+  public static String typeOf(ModelType modelType) {
+    return modelType.isCalm() ? CALM : modelType == ModelType.AR ? AR : AE;
   }
 
   /**
@@ -100,24 +82,15 @@ public final class RunFolder {
    */
   public static Run read(Path dir) {
     Path configFile = dir.resolve(TrainingLoop.CONFIG);
-    JsonObject config;
+    JsonObject config = JsonFiles.readObject(configFile);
+    ModelType modelType;
     try {
-      JsonElement e = JsonParser.parseString(Files.readString(configFile, StandardCharsets.UTF_8));
-      if (!e.isJsonObject()) {
-        throw new CalmException(configFile + ": expected a JSON object");
-      }
-      config = e.getAsJsonObject();
-    } catch (IOException e) {
-      throw new CalmException("cannot read " + configFile + ": " + e.getMessage(), e);
-    } catch (JsonParseException e) {
-      throw new CalmException(configFile + ": not valid JSON (" + e.getMessage() + ")", e);
+      modelType = ModelType.of(config, configFile.toString());
+    } catch (CalmException e) {
+      return null; // no or another model_type: not a run of this workbench
     }
-    JsonElement mt = config.get("model_type");
-    String type = mt != null && mt.isJsonPrimitive() ? typeOf(mt.getAsString()) : null;
-    if (type == null) {
-      return null;
-    }
-    List<Row> rows = readMetrics(dir.resolve(TrainingLoop.METRICS));
+    String type = typeOf(modelType);
+    List<MetricsLog.Row> rows = MetricsLog.read(dir.resolve(TrainingLoop.METRICS));
     Path stateFile = dir.resolve(TrainingLoop.STATE);
     long steps = rows.isEmpty() ? 0 : rows.get(rows.size() - 1).step();
     if (Files.isRegularFile(stateFile)) {
@@ -134,79 +107,7 @@ public final class RunFolder {
     } catch (IOException e) {
       throw new CalmException("cannot read " + configFile + ": " + e.getMessage(), e);
     }
-    double flops = TrainingFlops.perStep(dir, mt.getAsString());
-    return new Run(dir, type, steps, loss, brier, date, rows, flops);
-  }
-
-  /**
-   * The rows of a metrics.jsonl file (none if it does not exist). Blank lines are skipped; an
-   * unterminated last line that does not parse is a row still being written and is skipped too.
-   *
-   * @throws CalmException "FILE, line N: ..." for a line that is not a JSON object with a numeric step
-   */
-  public static List<Row> readMetrics(Path file) {
-    if (!Files.isRegularFile(file)) {
-      return List.of();
-    }
-    String text;
-    try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new CalmException("cannot read " + file + ": " + e.getMessage(), e);
-    }
-    String[] lines = text.split("\n", -1);
-    List<Row> rows = new ArrayList<>(lines.length);
-    for (int i = 0; i < lines.length; i++) {
-      String line = lines[i].strip();
-      if (line.isEmpty()) {
-        continue;
-      }
-      boolean unterminated = i == lines.length - 1;
-      try {
-        rows.add(parseRow(line, file, i + 1));
-      } catch (CalmException e) {
-        if (!unterminated) {
-          throw e;
-        }
-      }
-    }
-    return Collections.unmodifiableList(rows);
-  }
-
-  private static Row parseRow(String line, Path file, int lineNo) {
-    JsonElement e;
-    try {
-      e = JsonParser.parseString(line);
-    } catch (JsonParseException ex) {
-      throw new CalmException(file + ", line " + lineNo + ": not valid JSON (" + rootMessage(ex) + ")", ex);
-    }
-    if (!e.isJsonObject()) {
-      throw new CalmException(file + ", line " + lineNo + ": expected a JSON object, got " + abbreviate(line));
-    }
-    JsonObject o = e.getAsJsonObject();
-    JsonElement step = o.get("step");
-    if (step == null || !step.isJsonPrimitive() || !step.getAsJsonPrimitive().isNumber()) {
-      throw new CalmException(file + ", line " + lineNo + ": no numeric \"step\" in " + abbreviate(line));
-    }
-    Map<String, Double> values = new LinkedHashMap<>();
-    for (Map.Entry<String, JsonElement> f : o.entrySet()) {
-      JsonElement v = f.getValue();
-      if (!f.getKey().equals("step") && v.isJsonPrimitive() && v.getAsJsonPrimitive().isNumber()) {
-        values.put(f.getKey(), v.getAsDouble());
-      }
-    }
-    return new Row(step.getAsLong(), Collections.unmodifiableMap(values));
-  }
-
-  private static String rootMessage(Throwable t) {
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
-    }
-    return t.getMessage();
-  }
-
-  private static String abbreviate(String s) {
-    return s.length() <= 60 ? s : s.substring(0, 57) + "...";
+    return new Run(dir, type, steps, loss, brier, date, rows);
   }
 
   /** A new, not yet existing folder {@code PROJECT/runs/PREFIX-yyyyMMdd-HHmmss} (with -2, -3... if taken). */

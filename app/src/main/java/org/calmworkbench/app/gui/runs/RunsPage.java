@@ -30,8 +30,8 @@ import javafx.scene.layout.VBox;
 import org.calmworkbench.app.gui.WorkbenchContext;
 import org.calmworkbench.app.gui.common.Concepts;
 import org.calmworkbench.app.gui.common.Messages;
-import org.calmworkbench.app.gui.common.Tables;
 import org.calmworkbench.app.gui.common.MetricPoint;
+import org.calmworkbench.app.gui.common.Tables;
 import org.calmworkbench.app.gui.common.TrainingFlops;
 import org.calmworkbench.app.gui.lmtrain.LmPoint;
 import org.calmworkbench.app.gui.pages.Page;
@@ -162,7 +162,8 @@ public final class RunsPage implements Page {
     ComboBox<LmPoint.XAxis> xAxis = new ComboBox<>(FXCollections.observableArrayList(LmPoint.XAxis.values()));
     xAxis.setId("runs-x-axis");
     xAxis.valueProperty().bindBidirectional(vm.xAxisProperty());
-    xAxis.setTooltip(Concepts.tooltip("Steps, or " + TrainingFlops.FORMULA + "\nAutoencoder runs have no FLOPs axis."));
+    xAxis.setTooltip(Concepts.tooltip("Steps, or " + TrainingFlops.FORMULA
+        + "\nThe FLOPs are each run's own count (train_flops in its metrics.jsonl); rows without it have no FLOPs point."));
     HBox chartBar = new HBox(8, new Label("Metric"), metric, new Label("x axis"), xAxis);
     chartBar.setAlignment(Pos.CENTER_LEFT);
 

@@ -20,6 +20,7 @@ import org.calmworkbench.app.gui.common.MetricPoint;
 import org.calmworkbench.app.gui.lmtrain.LmPoint;
 import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.project.Project;
+import org.calmworkbench.backend.train.MetricsLog;
 
 /**
  * The Runs page's state: every training run of the project (autoencoder, CALM, AR) read from its
@@ -142,14 +143,12 @@ public final class RunsViewModel {
     String m = metric.get();
     for (RunFolder.Run r : selected) {
       boolean flops = xAxis.get() == LmPoint.XAxis.FLOPS;
-      if (flops && !Double.isFinite(r.flopsPerStep())) {
-        continue; // an autoencoder run has no comparable FLOP count
-      }
       String series = r.type() + " " + r.name();
-      for (RunFolder.Row row : r.rows()) {
+      for (MetricsLog.Row row : r.rows()) {
         double y = row.get(m);
-        if (!Double.isNaN(y)) {
-          out.add(new MetricPoint(CHART, series, flops ? row.step() * r.flopsPerStep() : row.step(), y));
+        double x = flops ? row.get(MetricsLog.TRAIN_FLOPS) : row.step(); // a row without train_flops has no FLOPs point
+        if (!Double.isNaN(y) && !Double.isNaN(x)) {
+          out.add(new MetricPoint(CHART, series, x, y));
         }
       }
     }

@@ -1,0 +1,38 @@
+package org.calmworkbench.backend.io;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.calmworkbench.backend.CalmException;
+
+/** Reading a JSON file that must hold one object (config.json, trainer_state.json, ...). */
+public final class JsonFiles {
+  private JsonFiles() {}
+
+  /**
+   * @throws CalmException naming the file when it cannot be read, is not JSON or not an object
+   */
+  public static JsonObject readObject(Path file) {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new CalmException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+    JsonElement e;
+    try {
+      e = JsonParser.parseString(text);
+    } catch (JsonParseException ex) {
+      throw new CalmException(file + ": not valid JSON (" + ex.getMessage() + ")", ex);
+    }
+    if (!e.isJsonObject()) {
+      throw new CalmException(file + ": expected a JSON object");
+    }
+    return e.getAsJsonObject();
+  }
+}
