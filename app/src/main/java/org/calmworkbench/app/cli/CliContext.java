@@ -105,7 +105,7 @@ public final class CliContext {
    */
   public void reportDevice() {
     ComputeDevice.Selection d = ComputeDevice.current();
-    out.println("device: " + d.name() + " (" + d.reason() + ")");
+    out().println("device: " + d.name() + " (" + d.reason() + ")");
     put("device", d.name());
   }
 

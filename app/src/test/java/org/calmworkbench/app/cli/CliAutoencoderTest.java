@@ -279,7 +279,7 @@ class CliAutoencoderTest {
         "eval_positions=8", "flow_steps=2", "flow_solver=euler", "--json");
     assertEquals(0, r.code(), r.err());
     JsonObject config = JsonParser.parseString(Files.readString(out.resolve("config.json"))).getAsJsonObject();
-    assertEquals("flow", config.get("head").getAsString());
+    assertEquals("calm_flow", config.get("model_type").getAsString(), "the head is part of the model type (issue 14)");
     assertEquals("euler", config.get("flow_solver").getAsString());
     assertTrue(Files.readString(out.resolve("metrics.jsonl")).contains("valid_flow_loss"));
 
