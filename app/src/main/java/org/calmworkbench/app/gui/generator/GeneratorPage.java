@@ -395,20 +395,7 @@ public final class GeneratorPage implements Page {
     l.getStyleClass().add("run-figures");
     l.setWrapText(true);
     l.setMinHeight(Region.USE_PREF_SIZE);
-    l.textProperty().bind(Bindings.createStringBinding(() -> {
-      if (f.stepsProperty().get() == 0) {
-        return f.stateProperty().get();
-      }
-      String s = String.format(Locale.ROOT, "%s tokens/s · %d steps · %d tokens · %.2f tokens/step",
-          RunFigures.rate(f.tokensPerSecondProperty().get()), f.stepsProperty().get(), f.tokensProperty().get(),
-          f.tokensPerStep());
-      if (calm) {
-        s += String.format(Locale.ROOT, " · %.1f sampler calls/step · %d fallback%s", f.meanSamplerCallsPerStep(),
-            f.fallbacksProperty().get(), f.fallbacksProperty().get() == 1 ? "" : "s");
-      }
-      return s + " · " + f.stateProperty().get();
-    }, f.stepsProperty(), f.tokensProperty(), f.tokensPerSecondProperty(), f.samplerCallsProperty(),
-        f.fallbacksProperty(), f.stateProperty()));
+    l.textProperty().bind(Bindings.createStringBinding(() -> f.figuresLine(calm), f.figuresDependencies()));
     return l;
   }
 

@@ -79,15 +79,31 @@ public final class RunFigures {
     return steps.get() == 0 ? Double.NaN : (double) tokens.get() / steps.get();
   }
 
-  /** A one-line summary: "12 tokens in 3 steps · 4.0 tokens/step · 85 tokens/s". */
-  public String summary() {
+  /**
+   * The run's figures line as the Generator shows it: "4.9 tokens/s · 6 steps · 21 tokens · 3.50
+   * tokens/step[ · 4181.0 sampler calls/step · 2 fallbacks] · 100% known words · done: end of text";
+   * the sampler part for CALM runs only, the known words once measured. The state alone before the
+   * first step.
+   */
+  public String figuresLine(boolean calm) {
     if (steps.get() == 0) {
       return state.get();
     }
-    String known = Double.isNaN(knownWordFraction.get()) ? ""
-        : String.format(Locale.ROOT, " · %.0f%% known words", 100 * knownWordFraction.get());
-    return String.format(Locale.ROOT, "%d tokens in %d steps · %.1f tokens/step · %s tokens/s%s", tokens.get(),
-        steps.get(), tokensPerStep(), rate(tokensPerSecond.get()), known);
+    StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%s tokens/s · %d steps · %d tokens · %.2f tokens/step",
+        rate(tokensPerSecond.get()), steps.get(), tokens.get(), tokensPerStep()));
+    if (calm) {
+      s.append(String.format(Locale.ROOT, " · %.1f sampler calls/step · %d fallback%s", meanSamplerCallsPerStep(),
+          fallbacks.get(), fallbacks.get() == 1 ? "" : "s"));
+    }
+    if (!Double.isNaN(knownWordFraction.get())) {
+      s.append(String.format(Locale.ROOT, " · %.0f%% known words", 100 * knownWordFraction.get()));
+    }
+    return s.append(" · ").append(state.get()).toString();
+  }
+
+  /** What {@link #figuresLine} depends on, for a binding. */
+  javafx.beans.Observable[] figuresDependencies() {
+    return new javafx.beans.Observable[] {steps, tokens, tokensPerSecond, samplerCalls, fallbacks, state, knownWordFraction};
   }
 
   /** A rate for people: "0.42", "3.1", "85". */
