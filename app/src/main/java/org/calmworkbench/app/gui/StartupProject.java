@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.stream.Stream;
 import org.calmworkbench.app.gui.common.AppSettings;
 import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.io.AtomicFiles;
@@ -122,21 +121,7 @@ public final class StartupProject {
       Files.createDirectories(projectsDir);
       tmp = Files.createTempDirectory(projectsDir, "." + target.getFileName() + ".copying-");
       Path from = project.toAbsolutePath().normalize();
-      try (Stream<Path> files = Files.walk(from)) {
-        for (Path f : (Iterable<Path>) files::iterator) {
-          Path rel = from.relativize(f);
-          if (rel.toString().isEmpty() || rel.startsWith(CACHE_DIR)) {
-            continue;
-          }
-          Path to = tmp.resolve(rel.toString());
-          if (Files.isDirectory(f)) {
-            Files.createDirectories(to);
-          } else {
-            Files.copy(f, to);
-            to.toFile().setWritable(true, true); // the install folder's files are read-only; the copy is the person's
-          }
-        }
-      }
+      AtomicFiles.copyTree(from, tmp, rel -> rel.startsWith(CACHE_DIR));
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
       tmp = null;
       return target;

@@ -72,6 +72,40 @@ public final class AtomicFiles {
   }
 
   /**
+   * Copies the folder {@code from} to {@code to} (created as needed), leaving out every entry whose
+   * path relative to {@code from} satisfies {@code skip} (a skipped folder with all it holds). The
+   * copies are writable by their owner even where the originals are read-only (an install folder):
+   * a copy is its owner's to change. Not atomic; copy into a temporary folder and move it into
+   * place where a half copy must never be seen.
+   */
+  public static void copyTree(Path from, Path to, java.util.function.Predicate<Path> skip) throws IOException {
+    Files.walkFileTree(from, new java.nio.file.SimpleFileVisitor<>() {
+      @Override
+      public java.nio.file.FileVisitResult preVisitDirectory(Path dir, java.nio.file.attribute.BasicFileAttributes a)
+          throws IOException {
+        Path rel = from.relativize(dir);
+        if (!rel.toString().isEmpty() && skip.test(rel)) {
+          return java.nio.file.FileVisitResult.SKIP_SUBTREE;
+        }
+        Files.createDirectories(to.resolve(rel.toString()));
+        return java.nio.file.FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes a)
+          throws IOException {
+        Path rel = from.relativize(file);
+        if (!skip.test(rel)) {
+          Path copy = to.resolve(rel.toString());
+          Files.copy(file, copy);
+          copy.toFile().setWritable(true, true);
+        }
+        return java.nio.file.FileVisitResult.CONTINUE;
+      }
+    });
+  }
+
+  /**
    * Deletes {@code root} and everything under it, deepest first; nothing if it does not exist.
    *
    * @throws IOException naming the first entry that could not be deleted

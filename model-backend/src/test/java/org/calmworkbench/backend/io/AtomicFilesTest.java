@@ -2,6 +2,7 @@ package org.calmworkbench.backend.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -90,5 +91,28 @@ class AtomicFilesTest {
     Files.setPosixFilePermissions(own, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw----"));
     AtomicFiles.writeString(own, "new");
     assertEquals("rw-rw----", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(own)));
+  }
+
+  @Test
+  void copyTreeLeavesOutSkippedSubtreesAndMakesCopiesWritable() throws IOException {
+    Path from = dir.resolve("from");
+    Files.createDirectories(from.resolve("runs/old"));
+    Files.createDirectories(from.resolve("corpus"));
+    Files.writeString(from.resolve("project.json"), "{}");
+    Files.writeString(from.resolve("corpus/a.txt"), "text");
+    Files.writeString(from.resolve("runs/old/model.bin"), "weights");
+    from.resolve("corpus/a.txt").toFile().setWritable(false, false);
+    Path to = dir.resolve("to");
+    AtomicFiles.copyTree(from, to, rel -> rel.equals(Path.of("runs")));
+    try (Stream<Path> s = Files.walk(to)) {
+      assertEquals(List.of("", "corpus", "corpus/a.txt", "project.json"),
+          s.map(p -> to.relativize(p).toString()).sorted().collect(Collectors.toList()));
+    }
+    assertEquals("text", Files.readString(to.resolve("corpus/a.txt")));
+    // the permission bit, not Files.isWritable: root (as in CI) may write any file
+    assertTrue(Files.getPosixFilePermissions(to.resolve("corpus/a.txt"))
+        .contains(java.nio.file.attribute.PosixFilePermission.OWNER_WRITE), "the copy of a read-only file is its owner's to change");
+    assertTrue(!Files.getPosixFilePermissions(from.resolve("corpus/a.txt"))
+        .contains(java.nio.file.attribute.PosixFilePermission.OWNER_WRITE), "the original stays read-only");
   }
 }

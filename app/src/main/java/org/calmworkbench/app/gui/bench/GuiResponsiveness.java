@@ -13,7 +13,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 import javafx.animation.AnimationTimer;
 import javafx.application.Platform;
 import javafx.collections.ListChangeListener;
@@ -342,20 +341,7 @@ public final class GuiResponsiveness {
     if (!Files.isRegularFile(from.resolve("project.json"))) {
       throw new CalmException(from + " is not a project folder (no project.json)");
     }
-    try (Stream<Path> s = Files.walk(from)) {
-      for (Path p : (Iterable<Path>) s::iterator) {
-        Path rel = from.relativize(p);
-        if (rel.getNameCount() > 0 && rel.getName(0).toString().equals("runs")) {
-          continue;
-        }
-        Path dst = to.resolve(rel.toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(dst);
-        } else {
-          Files.copy(p, dst);
-        }
-      }
-    }
+    AtomicFiles.copyTree(from, to, rel -> rel.equals(Path.of("runs")));
     return to;
   }
 
