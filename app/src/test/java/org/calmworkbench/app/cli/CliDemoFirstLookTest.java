@@ -6,14 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
+import org.calmworkbench.backend.io.AtomicFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,14 +19,8 @@ class CliDemoFirstLookTest {
 
   @TempDir Path dir;
 
-  private record Run(int code, String out, String err) {}
-
-  private static Run calm(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = CalmCli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  private static CliAutoencoderTest.Run calm(String... args) {
+    return CliAutoencoderTest.calm(args);
   }
 
   /** The sample project (project.json, corpus, and the runs given) copied to {@code to}. */
@@ -39,17 +29,7 @@ class CliDemoFirstLookTest {
     Files.copy(SAMPLE.resolve("project.json"), to.resolve("project.json"));
     Files.copy(SAMPLE.resolve("corpus/train.jsonl"), to.resolve("corpus/train.jsonl"));
     for (String run : runs) {
-      Path from = SAMPLE.resolve("runs").resolve(run);
-      try (Stream<Path> files = Files.walk(from)) {
-        for (Path f : files.toList()) {
-          Path target = to.resolve("runs").resolve(run).resolve(from.relativize(f).toString());
-          if (Files.isDirectory(f)) {
-            Files.createDirectories(target);
-          } else {
-            Files.copy(f, target);
-          }
-        }
-      }
+      AtomicFiles.copyTree(SAMPLE.resolve("runs").resolve(run), to.resolve("runs").resolve(run), rel -> false);
     }
     return to;
   }
@@ -57,9 +37,9 @@ class CliDemoFirstLookTest {
   @Test
   void theBundledRunsWriteReadableTextBeforeAnythingTrains() throws Exception {
     Path project = copySample(dir.resolve("p"), "sample-calm", "sample-ar");
-    Run r = calm("demo", "--project", project.toString(), "--ae-seconds", "1", "--lm-seconds", "0", "--json");
+    CliAutoencoderTest.Run r = calm("demo", "--project", project.toString(), "--ae-seconds", "1", "--lm-seconds", "0", "--json");
     assertEquals(0, r.code(), r.err());
-    JsonObject result = JsonParser.parseString(r.out()).getAsJsonObject();
+    JsonObject result = r.json();
     JsonArray looks = result.getAsJsonArray("first_look");
     assertEquals(2, looks.size(), r.out());
     for (int i = 0; i < 2; i++) {
@@ -78,9 +58,9 @@ class CliDemoFirstLookTest {
   @Test
   void aProjectWithoutTrainedRunsSkipsTheFirstLook() throws Exception {
     Path project = copySample(dir.resolve("bare"));
-    Run r = calm("demo", "--project", project.toString(), "--ae-seconds", "1", "--lm-seconds", "0", "--json");
+    CliAutoencoderTest.Run r = calm("demo", "--project", project.toString(), "--ae-seconds", "1", "--lm-seconds", "0", "--json");
     assertEquals(0, r.code(), r.err());
-    JsonObject result = JsonParser.parseString(r.out()).getAsJsonObject();
+    JsonObject result = r.json();
     assertFalse(result.has("first_look"), r.out());
     assertTrue(result.has("reconstruction"));
   }
