@@ -66,7 +66,7 @@ public record EnergyLevels(double marginal, double oracle, double manifoldRadius
     if (Double.isNaN(gain)) {
       return "context gain unknown (the marginal and oracle levels coincide)";
     }
-    if (gain < MARGINAL_GAIN) {
+    if (marginalGain(gain)) {
       return String.format(java.util.Locale.ROOT,
           "context gain %.2f: at the marginal level, the model does not use the context yet", gain);
     }
@@ -76,7 +76,12 @@ public record EnergyLevels(double marginal, double oracle, double manifoldRadius
 
   /** True when {@code heldOutLoss} is not measurably below the marginal level ({@link #MARGINAL_GAIN}). */
   public boolean atMarginal(double heldOutLoss) {
-    return !(contextGain(heldOutLoss) >= MARGINAL_GAIN);
+    return marginalGain(contextGain(heldOutLoss));
+  }
+
+  /** The one test of {@link #MARGINAL_GAIN}: a gain below it (or unknown) is the marginal level. */
+  private static boolean marginalGain(double gain) {
+    return !(gain >= MARGINAL_GAIN);
   }
 
   /** Monte-Carlo passes over the chunks. */

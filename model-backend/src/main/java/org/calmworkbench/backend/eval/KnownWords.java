@@ -68,6 +68,12 @@ public final class KnownWords {
     return words.size();
   }
 
+  /** {@link #fraction}, empty when {@code text} has no words (nothing measured). */
+  public Optional<Double> measured(String text) {
+    double f = fraction(text);
+    return Double.isNaN(f) ? Optional.empty() : Optional.of(f);
+  }
+
   /** Share of {@code text}'s words that are known; NaN when it has no words. */
   public double fraction(String text) {
     Matcher m = WORD.matcher(text);

@@ -97,7 +97,7 @@ public final class DemoCommand implements Command {
 
   private static Map<String, Object> firstLookLine(CliContext ctx, String model, String text, int steps,
       java.util.Optional<KnownWords> words) {
-    Double known = words.map(w -> w.fraction(text)).filter(f -> !f.isNaN()).orElse(null);
+    Double known = words.flatMap(w -> w.measured(text)).orElse(null);
     ctx.out().printf(Locale.ROOT, "   %-12s %s%n", model + ":", AeEvalCommand.quote(text.replace("\n", " ")));
     ctx.out().printf(Locale.ROOT, "   %-12s %d steps%s%n", "", steps,
         known == null ? "" : String.format(Locale.ROOT, ", %.0f%% of its words occur in the corpus", 100 * known));

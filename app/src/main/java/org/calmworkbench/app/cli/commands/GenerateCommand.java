@@ -96,7 +96,7 @@ public final class GenerateCommand implements Command {
     try {
       java.util.Optional<KnownWords> words = corpus.isEmpty() ? KnownWords.ofRun(checkpoint)
           : java.util.Optional.of(KnownWords.of(corpus));
-      return words.map(w -> w.fraction(text)).filter(f -> !f.isNaN()).orElse(null);
+      return words.flatMap(w -> w.measured(text)).orElse(null);
     } catch (java.io.IOException e) {
       throw new CalmException("cannot read the corpus for known_word_fraction: " + e.getMessage(), e);
     }

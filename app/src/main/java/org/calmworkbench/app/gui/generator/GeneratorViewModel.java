@@ -336,7 +336,7 @@ public final class GeneratorViewModel {
   /** known_word_fraction of {@code text} against the run's training corpus (split.json), if it is still there. */
   private static void publishKnownWords(JobContext c, Path dir, String text, RunFigures figures) {
     try {
-      KnownWords.ofRun(dir).map(w -> w.fraction(text)).filter(f -> !f.isNaN())
+      KnownWords.ofRun(dir).flatMap(w -> w.measured(text))
           .ifPresent(f -> c.latest("known-words-" + System.identityHashCode(figures), f, figures::setKnownWordFraction));
     } catch (java.io.IOException | CalmException e) {
       c.log("known_word_fraction not measured: " + e.getMessage());
