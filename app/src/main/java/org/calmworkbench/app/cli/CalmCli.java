@@ -13,6 +13,7 @@ import java.util.Properties;
 import org.calmworkbench.app.cli.commands.AeDecodeCommand;
 import org.calmworkbench.app.cli.commands.ArTrainCommand;
 import org.calmworkbench.app.cli.commands.EvalCommand;
+import org.calmworkbench.app.cli.commands.LmLevelsCommand;
 import org.calmworkbench.app.cli.commands.GenerateCommand;
 import org.calmworkbench.app.cli.commands.GuiCommand;
 import org.calmworkbench.app.cli.commands.SamplerCheckCommand;
@@ -66,6 +67,7 @@ public final class CalmCli {
         new AeDecodeCommand(),
         new InspectForwardCommand(),
         new LmTrainCommand(),
+        new LmLevelsCommand(),
         new ArTrainCommand(),
         new EvalCommand(),
         new GenerateCommand(),

@@ -108,6 +108,39 @@ class CliLanguageModelTest {
   }
 
   @Test
+  void lmLevelsScoresMarginalOracleArAndCalmOnTheSameChunks() {
+    Run r = calm("lm", "levels", "--checkpoint", lm.toString(), "--ar", ar.toString(), "--windows", "4",
+        "--samples", "4", "--json");
+    assertEquals(0, r.code(), r.err());
+    JsonObject levels = r.json().getAsJsonObject("levels");
+    assertEquals(List.of("marginal", "oracle", "ar_baseline", "calm"), List.copyOf(levels.keySet()));
+    int positions = r.json().get("positions").getAsInt();
+    assertTrue(positions > 0 && positions % 4 == 0, "whole windows of positions: " + r.json());
+    JsonObject marginal = levels.getAsJsonObject("marginal");
+    JsonObject oracle = levels.getAsJsonObject("oracle");
+    assertEquals(0.0, marginal.get("gain").getAsDouble(), 1e-12);
+    assertEquals(1.0, oracle.get("context_gain").getAsDouble(), 1e-9);
+    // the oracle (the target's own posterior) is far below the marginal level, whatever the models learnt
+    assertTrue(oracle.get("loss").getAsDouble() < marginal.get("loss").getAsDouble(), r.json().toString());
+    for (String name : List.of("ar_baseline", "calm")) {
+      JsonObject l = levels.getAsJsonObject(name);
+      double gain = marginal.get("loss").getAsDouble() - l.get("loss").getAsDouble();
+      assertEquals(gain, l.get("gain").getAsDouble(), 1e-9, "gain is marginal - level: " + l);
+      assertTrue(l.get("gain_stderr").getAsDouble() > 0, l.toString());
+    }
+
+    Run again = calm("lm", "levels", "--checkpoint", lm.toString(), "--ar", ar.toString(), "--windows", "4",
+        "--samples", "4", "--json");
+    assertEquals(r.json(), again.json(), "the same seed gives the same levels");
+
+    Run notCalm = calm("lm", "levels", "--checkpoint", ar.toString());
+    assertEquals(2, notCalm.code(), notCalm.err());
+    Run notAr = calm("lm", "levels", "--checkpoint", lm.toString(), "--ar", lm.toString());
+    assertEquals(2, notAr.code(), notAr.err());
+    assertTrue(notAr.err().strip().lines().count() == 1, notAr.err());
+  }
+
+  @Test
   void generateStreamsChunksAndReportsTheDocumentedJson() {
     Run r = calm("generate", "--checkpoint", lm.toString(), "--prompt", "the cat", "--max-tokens", "12",
         "--temperature", "0.5", "--sampler", "batch", "--candidates", "16", "--seed", "4", "--json");

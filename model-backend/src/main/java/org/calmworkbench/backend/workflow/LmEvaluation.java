@@ -123,7 +123,7 @@ public final class LmEvaluation {
     }
   }
 
-  private static byte[] tokenizerJson(CalmCheckpoint ck) throws IOException {
+  static byte[] tokenizerJson(CalmCheckpoint ck) throws IOException {
     Path own = ck.dir().resolve(AutoencoderTrainer.TOKENIZER);
     Path file = Files.isRegularFile(own) ? own : ck.autoencoderCheckpoint().dir().resolve(AutoencoderTrainer.TOKENIZER);
     if (!Files.isRegularFile(file)) {
