@@ -5,7 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
+import org.calmworkbench.backend.io.AtomicFiles;
 import org.calmworkbench.backend.model.InputMode;
 import org.calmworkbench.backend.project.Project;
 import org.calmworkbench.backend.train.TrainControl;
@@ -44,17 +44,11 @@ public final class TinyLanguageModels {
   }
 
   static void copyTree(Path from, Path to) {
-    try (Stream<Path> s = Files.walk(from)) {
-      for (Path f : (Iterable<Path>) s::iterator) {
-        Path target = to.resolve(from.relativize(f).toString());
-        if (Files.isDirectory(f)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(f, target);
-        }
-      }
+    try {
+      AtomicFiles.copyTree(from, to, rel -> false);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
+
 }

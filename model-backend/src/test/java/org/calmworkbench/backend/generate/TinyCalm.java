@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
+import org.calmworkbench.backend.io.AtomicFiles;
 import org.calmworkbench.backend.model.InputMode;
 import org.calmworkbench.backend.train.TrainControl;
 import org.calmworkbench.backend.workflow.AeTraining;
@@ -77,19 +78,13 @@ public final class TinyCalm {
   }
 
   static void copyTree(Path from, Path to) {
-    try (Stream<Path> s = Files.walk(from)) {
-      for (Path p : (Iterable<Path>) s::iterator) {
-        Path target = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(p, target);
-        }
-      }
+    try {
+      AtomicFiles.copyTree(from, to, rel -> false);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
+
 
   static void deleteTree(Path dir) {
     try (Stream<Path> s = Files.walk(dir)) {
