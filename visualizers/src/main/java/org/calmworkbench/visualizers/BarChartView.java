@@ -14,7 +14,8 @@ import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
-import javafx.scene.layout.HBox;
+import javafx.scene.layout.FlowPane;
+import javafx.scene.layout.Region;
 import javafx.scene.control.Tooltip;
 import javafx.scene.layout.BorderPane;
 import org.jfree.chart.ChartFactory;
@@ -50,7 +51,7 @@ public final class BarChartView extends BorderPane {
   private final BarRenderer renderer;
   private final DefaultCategoryDataset dataset = new DefaultCategoryDataset();
   private final Label help = ChartHelp.label();
-  private final HBox toolbar;
+  private final FlowPane toolbar;
 
   /**
    * @param title chart title (may be empty)
@@ -91,7 +92,11 @@ public final class BarChartView extends BorderPane {
     csv.setTooltip(new Tooltip("Save the bars as CSV (series, category, value)."));
     csv.setOnAction(e -> Exports.saveAs(this, "CSV table", ".csv", chartTitle(),
         f -> Files.writeString(f, toCsv(), StandardCharsets.UTF_8)));
-    toolbar = new HBox(8, help, png, csv);
+    // Wraps onto a second line when the chart is narrow (as LiveLineChart's), rather than cutting to "...".
+    toolbar = new FlowPane(8, 2, help, png, csv);
+    for (Region r : List.of(help, png, csv)) {
+      r.setMinWidth(Region.USE_PREF_SIZE);
+    }
     toolbar.setAlignment(Pos.CENTER_LEFT);
     toolbar.setPadding(new Insets(2, 4, 2, 4));
     setBottom(toolbar);

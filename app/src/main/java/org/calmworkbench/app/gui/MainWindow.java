@@ -26,6 +26,7 @@ import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 import javafx.scene.control.TextArea;
 import javafx.scene.control.ToggleButton;
+import javafx.scene.control.Tooltip;
 import javafx.scene.control.cell.ProgressBarTableCell;
 import javafx.scene.input.KeyCombination;
 import javafx.scene.input.KeyEvent;
@@ -234,7 +235,10 @@ public final class MainWindow {
     Label text = new Label();
     text.setId("job-summary");
     text.textProperty().bind(summary);
-    text.setMinWidth(0);
+    text.setMinWidth(0); // the one thing in the status bar that gives way when narrow; the tooltip has it whole
+    Tooltip whole = new Tooltip();
+    whole.textProperty().bind(summary);
+    text.setTooltip(whole);
     Region spacer = new Region();
     HBox.setHgrow(spacer, Priority.ALWAYS);
     jobsToggle.setId("toggle-jobs");
@@ -252,7 +256,12 @@ public final class MainWindow {
         }
       }
     });
-    HBox bar2 = new HBox(10, text, bar, spacer, deviceChoice(), jobsToggle, logToggle);
+    // Only the summary text gives way when the window is narrow: the controls on the right keep their size.
+    Node device = deviceChoice();
+    for (Region r : List.of(bar, (Region) device, jobsToggle, logToggle)) {
+      r.setMinWidth(Region.USE_PREF_SIZE);
+    }
+    HBox bar2 = new HBox(10, text, bar, spacer, device, jobsToggle, logToggle);
     bar2.setAlignment(Pos.CENTER_LEFT);
     bar2.getStyleClass().add("status-bar");
     return bar2;
@@ -307,7 +316,11 @@ public final class MainWindow {
     });
     service.currentProperty().addListener((o, a, b) -> refresh.run());
     refresh.run();
-    HBox box = new HBox(6, new Label("Device"), choice, used);
+    Label label = new Label("Device");
+    for (Region r : List.of(label, choice, used)) {
+      r.setMinWidth(Region.USE_PREF_SIZE);
+    }
+    HBox box = new HBox(6, label, choice, used);
     box.setAlignment(Pos.CENTER_LEFT);
     return box;
   }

@@ -96,6 +96,11 @@ class RunsViewModelTest {
     assertEquals(5.25, lm.brierLm(), "the last evaluation's, not the last row's");
     assertEquals(4.0, ar.brierLm());
     assertTrue(vm.statusProperty().get().startsWith("3 runs in "), vm.statusProperty().get());
+    // the Folder column: relative to the project when the run is inside it, else the absolute path
+    assertEquals(java.nio.file.Path.of("runs", "lm-1").toString(), vm.shownFolder(lm));
+    RunFolder.Run outside = new RunFolder.Run(dir.resolve("elsewhere"), lm.type(), lm.steps(), lm.finalLoss(),
+        lm.brierLm(), lm.date(), lm.rows());
+    assertEquals(dir.resolve("elsewhere").toAbsolutePath().normalize().toString(), vm.shownFolder(outside));
   }
 
   @Test

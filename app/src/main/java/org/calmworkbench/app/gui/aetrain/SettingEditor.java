@@ -14,6 +14,9 @@ final class SettingEditor extends AbstractPropertyEditor<String, TextField> {
     SettingField f = item.field();
     TextField t = getEditor();
     t.setId("setting-" + f.key());
+    // Narrow by preference (values are short), so the setting's name beside it is not cut at 1280x800;
+    // the sheet still stretches the field when there is room.
+    t.setPrefColumnCount(6);
     t.setText(f.textProperty().get());
     Runnable style = () -> {
       boolean ok = f.isValid();

@@ -20,9 +20,22 @@ public final class Tables {
   public static <S> TableColumn<S, String> text(String name, Function<S, String> value, double width) {
     TableColumn<S, String> c = new TableColumn<>(name);
     c.setCellValueFactory(d -> new ReadOnlyObjectWrapper<>(value.apply(d.getValue())));
-    c.setPrefWidth(width);
+    fitName(c, width);
     return c;
   }
+
+  /**
+   * Never narrower than the column's name (a squeezed table scrolls sideways rather than cutting names
+   * to "..."), else {@code width}.
+   */
+  private static void fitName(TableColumn<?, ?> c, double width) {
+    double name = new javafx.scene.text.Text(c.getText()).getLayoutBounds().getWidth() + HEADER_PADDING;
+    c.setMinWidth(name);
+    c.setPrefWidth(Math.max(width, name));
+  }
+
+  /** Room around a column name in its header: the header's padding and the sort arrow. */
+  private static final double HEADER_PADDING = 22;
 
   /** A number column: the cell shows it with {@code format} (blank when NaN or null); CSV export gets the full value. */
   public static <S> TableColumn<S, Double> number(String name, Function<S, Double> value, String format, double width) {
@@ -36,7 +49,7 @@ public final class Tables {
       }
     });
     c.setStyle("-fx-alignment: CENTER-RIGHT;");
-    c.setPrefWidth(width);
+    fitName(c, width);
     return c;
   }
 

@@ -175,7 +175,7 @@ public final class ExperimentsPage implements Page {
     files.setId("experiment-file");
     files.valueProperty().bindBidirectional(vm.fileProperty());
     files.setMaxWidth(Double.MAX_VALUE);
-    files.setPromptText("no experiment files found");
+    files.setPromptText("none found");
     files.setConverter(new StringConverter<>() {
       @Override
       public String toString(Path p) {

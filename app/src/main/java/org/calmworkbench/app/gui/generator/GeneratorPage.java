@@ -142,7 +142,8 @@ public final class GeneratorPage implements Page {
     arCk.setPromptText("no AR checkpoint");
     arCk.setMaxWidth(Double.MAX_VALUE);
     arCk.disableProperty().bind(vm.compareWithArProperty().not());
-    CheckBox compare = new CheckBox("Compare with the AR baseline");
+    CheckBox compare = new CheckBox("Compare with AR baseline");
+    compare.setMinWidth(Region.USE_PREF_SIZE);
     compare.setId("compare-ar");
     compare.selectedProperty().bindBidirectional(vm.compareWithArProperty());
     compare.setTooltip(Concepts.tooltip("Runs the token-by-token autoregressive baseline after CALM, with the same"
@@ -157,6 +158,7 @@ public final class GeneratorPage implements Page {
     temp.setShowTickLabels(false); // ticks from 0.05 would read 0.3, 0.55...; the value is shown beside it
     temp.setMajorTickUnit(0.25);
     temp.setPrefWidth(160);
+    temp.setMinWidth(80); // gives way first when the page is narrow (1280x800), so the value beside it stays whole
     temp.setMaxWidth(Double.MAX_VALUE);
     temp.setBlockIncrement(0.05);
     temp.setTooltip(Concepts.tooltip(TEMPERATURE_HELP));
@@ -183,8 +185,8 @@ public final class GeneratorPage implements Page {
     TextField n = field("candidates", vm.candidatesProperty(), 70,
         "N: chunks drawn per step by the batch approximation and greedy (not used by exact).");
     n.disableProperty().bind(vm.methodProperty().isEqualTo(Method.EXACT));
-    Label nLabel = new Label("N");
-    HBox methodRow = new HBox(10, exact, batch, greedy, nLabel, n);
+    n.setMaxWidth(Region.USE_PREF_SIZE);
+    HBox methodRow = new HBox(10, exact, batch, greedy);
     methodRow.setAlignment(Pos.CENTER_LEFT);
 
     TextField maxTokens = field("max-tokens", vm.maxTokensProperty(), 70,
@@ -195,23 +197,28 @@ public final class GeneratorPage implements Page {
     settings.setHgap(8);
     settings.setVgap(8);
     int row = 0;
-    settings.addRow(row++, new Label("CALM model"), calmCk, refresh);
-    settings.add(compare, 1, row++, 2, 1);
+    // Two columns only, every row fitting the left pane at 1280x800 (the issue "One model of projects,
+    // runs and settings" found Refresh, "1/T =" and N cut off there): Refresh sits beside the check box.
+    settings.addRow(row++, new Label("CALM model"), calmCk);
+    Region gap = new Region();
+    HBox.setHgrow(gap, Priority.ALWAYS);
+    refresh.setMinWidth(Region.USE_PREF_SIZE);
+    HBox compareRow = new HBox(8, compare, gap, refresh);
+    compareRow.setAlignment(Pos.CENTER_LEFT);
+    settings.add(compareRow, 1, row++);
     settings.addRow(row++, new Label("AR baseline"), arCk);
     settings.addRow(row++, Concepts.explain(new Label("Temperature"), TEMPERATURE_HELP), tempRow);
-    GridPane.setColumnSpan(tempRow, 2);
     settings.addRow(row++, new Label("Sampler"), methodRow);
-    GridPane.setColumnSpan(methodRow, 2);
+    settings.addRow(row++, new Label("Candidates N"), n);
     HBox numbers = new HBox(8, maxTokens, new Label("Seed"), seed);
     numbers.setAlignment(Pos.CENTER_LEFT);
     settings.addRow(row++, new Label("Max tokens"), numbers);
-    GridPane.setColumnSpan(numbers, 2);
     GridPane.setHgrow(calmCk, Priority.ALWAYS);
     javafx.scene.layout.ColumnConstraints labels = new javafx.scene.layout.ColumnConstraints();
     labels.setMinWidth(Region.USE_PREF_SIZE);
     javafx.scene.layout.ColumnConstraints wide = new javafx.scene.layout.ColumnConstraints();
     wide.setHgrow(Priority.ALWAYS);
-    settings.getColumnConstraints().addAll(labels, wide, new javafx.scene.layout.ColumnConstraints());
+    settings.getColumnConstraints().addAll(labels, wide);
 
     Label validation = Messages.whenNotEmpty("generator-validation", "validation-message", vm.validationMessageProperty());
 
@@ -317,7 +324,7 @@ public final class GeneratorPage implements Page {
 
     SplitPane split = new SplitPane(leftScroll, right);
     split.setOrientation(Orientation.HORIZONTAL);
-    split.setDividerPositions(0.38);
+    split.setDividerPositions(0.40);
     SplitPane.setResizableWithParent(leftScroll, false);
     return new BorderPane(split);
   }

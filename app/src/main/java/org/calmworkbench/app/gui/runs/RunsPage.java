@@ -116,7 +116,7 @@ public final class RunsPage implements Page {
     });
     date.setPrefWidth(140);
     table.getColumns().add(date);
-    table.getColumns().add(Tables.text("Folder", r -> r.dir().toString(), 300));
+    table.getColumns().add(Tables.text("Folder", vm::shownFolder, 220));
     table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
     table.getSelectionModel().getSelectedItems().addListener((ListChangeListener<RunFolder.Run>) c -> {
       if (!syncing) {

@@ -93,6 +93,22 @@ public final class RunsViewModel {
     return status.getReadOnlyProperty();
   }
 
+  /**
+   * A run's folder as the table shows it: relative to the project folder (runs/sample-calm) when it is
+   * inside it, else absolute.
+   */
+  public String shownFolder(RunFolder.Run run) {
+    Project p = ctx.project();
+    Path dir = run.dir().toAbsolutePath().normalize();
+    if (p != null) {
+      Path root = p.folder().toAbsolutePath().normalize();
+      if (dir.startsWith(root)) {
+        return root.relativize(dir).toString();
+      }
+    }
+    return dir.toString();
+  }
+
   /** Re-reads the project's runs/ folder, keeping the selection of runs that are still there. */
   public void refresh() {
     Project p = ctx.project();

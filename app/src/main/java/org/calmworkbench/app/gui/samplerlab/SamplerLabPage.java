@@ -197,6 +197,9 @@ public final class SamplerLabPage implements Page {
     settings.addRow(4, new Label("Draws"), drawRow);
     GridPane.setHgrow(preset, Priority.ALWAYS);
     GridPane.setHgrow(tempRow, Priority.ALWAYS);
+    javafx.scene.layout.ColumnConstraints labels = new javafx.scene.layout.ColumnConstraints();
+    labels.setMinWidth(Region.USE_PREF_SIZE); // the names stay whole at 1280x800; the controls give way
+    settings.getColumnConstraints().addAll(labels, new javafx.scene.layout.ColumnConstraints());
 
     Label validation = Messages.whenNotEmpty("lab-validation", "validation-message", vm.validationMessageProperty());
 
@@ -248,7 +251,7 @@ public final class SamplerLabPage implements Page {
     table = new TableView<>();
     table.setId("lab-table");
     table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
-    table.getColumns().add(column("Method", Row::method, "Which sampler. " + ALGORITHM_1 + " " + ALGORITHM_2, 170));
+    table.getColumns().add(column("Method", Row::method, "Which sampler. " + ALGORITHM_1 + " " + ALGORITHM_2, 120));
     table.getColumns().add(column("Total variation", Row::tv, TV_HELP, 105));
     table.getColumns().add(column("Calls per draw", Row::calls, CALLS_HELP, 105));
     table.getColumns().add(column("Restarts per draw", Row::restarts,
@@ -341,7 +344,7 @@ public final class SamplerLabPage implements Page {
       double width) {
     TableColumn<Row, String> c = new TableColumn<>();
     Label header = Concepts.explain(new Label(name), help);
-    header.setMinWidth(Region.USE_PREF_SIZE);
+    header.setMinWidth(0); // a narrow column shortens its name to "..." (the tooltip has it) instead of overlapping the next
     c.setGraphic(header);
     c.setPrefWidth(width);
     c.setCellValueFactory(d -> new ReadOnlyStringWrapper(get.apply(d.getValue())));
