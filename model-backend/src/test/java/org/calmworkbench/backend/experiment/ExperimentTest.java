@@ -67,7 +67,7 @@ class ExperimentTest {
     assertEquals(List.of("energy"), x.grid().heads());
     assertEquals(List.of(InputMode.DISCRETE), x.grid().inputs());
     assertEquals(List.of(Experiment.DEFAULT_SEED), x.grid().seeds());
-    assertEquals(List.of(64), x.grid().latentSizes(), "the laptop autoencoder's latent size");
+    assertEquals(List.of(32), x.grid().latentSizes(), "the laptop autoencoder's latent size");
     assertFalse(x.grid().includeArBaseline());
     assertEquals(Experiment.DEFAULT_VOCAB_SIZE, x.tokenizer().vocabSize());
     assertEquals(1.5, x.budget().value());
