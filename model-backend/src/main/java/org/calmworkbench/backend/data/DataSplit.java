@@ -78,6 +78,35 @@ public record DataSplit(long seed, double validationFraction) {
     AtomicFiles.writeString(runDir.resolve(FILE), o.toString());
   }
 
+  /**
+   * {@code fromRun}'s record as it must read from {@code toRun} (a copy of the run elsewhere, such as a
+   * compacted one): the corpus paths re-rooted relative to {@code toRun}, the absolute fallback and
+   * every other field kept. Empty when {@code fromRun} has no record.
+   */
+  public static java.util.Optional<String> relocated(Path fromRun, Path toRun) {
+    Path file = recordOf(fromRun);
+    if (!Files.isRegularFile(file)) {
+      return java.util.Optional.empty();
+    }
+    List<Path> corpus = corpusOf(fromRun);
+    try {
+      JsonObject o = JsonParser.parseString(Files.readString(file)).getAsJsonObject();
+      Path base = toRun.toAbsolutePath().normalize();
+      com.google.gson.JsonArray paths = new com.google.gson.JsonArray();
+      com.google.gson.JsonArray absolute = new com.google.gson.JsonArray();
+      for (Path p : corpus) {
+        Path abs = p.toAbsolutePath().normalize();
+        paths.add(base.relativize(abs).toString().replace('\\', '/'));
+        absolute.add(abs.toString());
+      }
+      o.add("corpus", paths);
+      o.add("corpus_absolute", absolute);
+      return java.util.Optional.of(o.toString());
+    } catch (IOException | RuntimeException e) {
+      throw new CalmException(file + ": not a readable split record (" + e.getMessage() + ")", e);
+    }
+  }
+
   /** {@code runDir}'s record, or for a run's {@code best/} checkpoint its run's. */
   private static Path recordOf(Path runDir) {
     Path file = runDir.resolve(FILE);

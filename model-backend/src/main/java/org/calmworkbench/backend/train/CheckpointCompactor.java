@@ -14,7 +14,8 @@ import org.calmworkbench.backend.io.SafetensorsFile;
 import org.calmworkbench.backend.model.LatentScale;
 
 /**
- * An inference-only copy of a trained checkpoint: its config, tokenizer, split record, latent scale,
+ * An inference-only copy of a trained checkpoint: its config, tokenizer, split record (corpus paths
+ * re-rooted to the copy's folder), latent scale,
  * metrics and weights (in a smaller dtype such as BF16), without the optimizer state and trainer
  * state that only resuming needs; a CALM checkpoint's frozen {@code autoencoder/} is compacted
  * with it. How the bundled sample runs are kept small. The copy loads like any checkpoint (the
@@ -24,8 +25,8 @@ public final class CheckpointCompactor {
   private CheckpointCompactor() {}
 
   /** Files copied as they are, when present. */
-  static final List<String> COPIED = List.of(TrainingLoop.CONFIG, AutoencoderTrainer.TOKENIZER, DataSplit.FILE,
-      LatentScale.FILE, TrainingLoop.METRICS);
+  static final List<String> COPIED = List.of(TrainingLoop.CONFIG, AutoencoderTrainer.TOKENIZER, LatentScale.FILE,
+      TrainingLoop.METRICS);
 
   /** What was written: files and the weights' bytes before and after. */
   public record Result(int files, long weightBytesBefore, long weightBytesAfter) {}
@@ -47,6 +48,9 @@ public final class CheckpointCompactor {
         files.put(name, CheckpointFiles.bytes(Files.readAllBytes(f)));
       }
     }
+    // The split record's corpus paths are relative to the run folder: re-rooted so the copy still finds its corpus.
+    DataSplit.relocated(from, to).ifPresent(record ->
+        files.put(DataSplit.FILE, CheckpointFiles.bytes(record.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
     files.put(TrainingLoop.MODEL, f -> Safetensors.write(f, file.tensors(), file.metadata(), dtype));
     CheckpointFiles.commit(to, files);
     long before = Files.size(weights);

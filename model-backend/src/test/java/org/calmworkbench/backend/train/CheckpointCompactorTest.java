@@ -9,7 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.data.DataSplit;
 import org.calmworkbench.backend.generate.CalmGenerator;
 import org.calmworkbench.backend.generate.TinyCalm;
 import org.calmworkbench.backend.io.Dtype;
@@ -48,6 +51,23 @@ class CheckpointCompactorTest {
     }
     CalmException again = assertThrows(CalmException.class, () -> CheckpointCompactor.compact(from, to, Dtype.BF16));
     assertTrue(again.getMessage().contains("already holds a checkpoint"), again.getMessage());
+  }
+
+  @Test
+  void theCopysSplitRecordFindsTheCorpusFromItsOwnFolder() throws Exception {
+    Path from = TinyCalm.checkpoint();
+    List<Path> corpus = DataSplit.corpusOf(from);
+    assertFalse(corpus.isEmpty(), "the tiny run records its corpus");
+    Path to = tmp.resolve("a").resolve("deeper").resolve("copy"); // another depth: the old relative path would miss
+
+    CheckpointCompactor.compact(from, to, Dtype.BF16);
+
+    JsonObject record = JsonParser.parseString(Files.readString(to.resolve(DataSplit.FILE))).getAsJsonObject();
+    Path relative = to.resolve(record.getAsJsonArray("corpus").get(0).getAsString()).toAbsolutePath().normalize();
+    assertEquals(corpus.get(0).toAbsolutePath().normalize(), relative, "re-rooted to the copy's folder");
+    JsonObject original = JsonParser.parseString(Files.readString(from.resolve(DataSplit.FILE))).getAsJsonObject();
+    assertEquals(original.get("train_tokens"), record.get("train_tokens"), "the realised split is kept");
+    assertEquals(DataSplit.of(from), DataSplit.of(to));
   }
 
   @Test
