@@ -128,7 +128,15 @@ public final class TrainingLoop {
 
   public static Result run(Task task, TrainConfig tc, Path out, boolean resume, Listener listener, TrainControl control)
       throws IOException, InterruptedException {
-    Files.createDirectories(out);
+    // One writer per folder; taken before recover(), which would otherwise finish or discard
+    // another writer's save in progress.
+    try (RunLock lock = RunLock.acquire(out, "training " + task.modelType().key())) {
+      return runLocked(task, tc, out, resume, listener, control);
+    }
+  }
+
+  private static Result runLocked(Task task, TrainConfig tc, Path out, boolean resume, Listener listener,
+      TrainControl control) throws IOException, InterruptedException {
     CheckpointFiles.recover(out);
     boolean hasCheckpoint = Files.exists(out.resolve(STATE));
     if (resume && !hasCheckpoint) {
