@@ -5,7 +5,7 @@
 #   scripts/kill-campaign.sh two-writers                    a second writer is refused; a killed one's lock is taken over
 #
 # Each round starts the training (fresh, or --resume once a checkpoint exists), kills it with
-# SIGKILL either at a random moment (0.5-6 s after the JVM starts) or, every other round, the
+# SIGKILL either at a random moment (0.2-8 s after it takes the folder's lock) or, every other round, the
 # moment a checkpoint save is in progress (OUT/.pending exists), then checks that the checkpoint
 # loads (ae encode / generate) and that the next round's --resume starts. A final resume must end
 # with exit 0 at the step target. Prints one line per round and a summary line:
@@ -29,6 +29,7 @@ target=100000 # steps: never reached while killing; the final round lowers it
 common=(--preset tiny --set checkpoint_every=1 --set eval_every=1000000 --seed 7)
 
 "$calm" version > /dev/null || { echo "kill-campaign: ./calm does not run" >&2; exit 1; }
+export CALM_NO_BUILD=1 # built once above; an edit during the campaign must not rebuild under it
 
 # A tiny autoencoder for the language model (built once, not killed).
 ae_for_lm() {
@@ -89,10 +90,12 @@ campaign() {
     train_cmd "$target"
     "${cmd[@]}" > "$work/train-$i.log" 2>&1 &
     pid=$!
+    # From the moment the run holds its lock (JVM and engine start-up take seconds on a busy machine).
+    for _ in $(seq 1 600); do [ -s "$out/.lock" ] || ! kill -0 "$pid" 2>/dev/null && break; sleep 0.05; done
     if ((i % 2 == 0)); then
-      how="$(kill_during_save "$pid" 20)"
+      how="$(kill_during_save "$pid" 30)"
     else
-      sleep "$(python3 -c "import random; print(round(random.uniform(0.5, 6.0), 2))")"
+      sleep "$(python3 -c "import random; print(round(random.uniform(0.2, 8.0), 2))")"
       kill -9 "$pid" 2>/dev/null
       how=random
     fi
