@@ -5,7 +5,7 @@
 #   scripts/kill-campaign.sh two-writers                    a second writer is refused; a killed one's lock is taken over
 #
 # Each round starts the training (fresh, or --resume once a checkpoint exists), kills it with
-# SIGKILL either at a random moment (0.2-8 s after it takes the folder's lock) or, every other round, the
+# SIGKILL either at a random moment (0-6 s after its first progress line) or, every other round, the
 # moment a checkpoint save is in progress (OUT/.pending exists), then checks that the checkpoint
 # loads (ae encode / generate) and that the next round's --resume starts. A final resume must end
 # with exit 0 at the step target. Prints one line per round and a summary line:
@@ -90,12 +90,16 @@ campaign() {
     train_cmd "$target"
     "${cmd[@]}" > "$work/train-$i.log" 2>&1 &
     pid=$!
-    # From the moment the run holds its lock (JVM and engine start-up take seconds on a busy machine).
-    for _ in $(seq 1 600); do [ -s "$out/.lock" ] || ! kill -0 "$pid" 2>/dev/null && break; sleep 0.05; done
+    # From the first training step (JVM start, tokenizing and engine start-up take seconds on a busy
+    # machine; a kill in them is tried too, by the rounds whose step shows in no progress line yet).
+    for _ in $(seq 1 2400); do
+      grep -qE ' [0-9]+/[0-9]+ ' "$work/train-$i.log" 2>/dev/null || ! kill -0 "$pid" 2>/dev/null && break
+      sleep 0.05
+    done
     if ((i % 2 == 0)); then
       how="$(kill_during_save "$pid" 30)"
     else
-      sleep "$(python3 -c "import random; print(round(random.uniform(0.2, 8.0), 2))")"
+      sleep "$(python3 -c "import random; print(round(random.uniform(0.0, 6.0), 2))")"
       kill -9 "$pid" 2>/dev/null
       how=random
     fi
