@@ -236,6 +236,18 @@ class ReaderFuzzTest {
     found.put("hidden_size", calm.replaceFirst("\"hidden_size\"\\s*:\\s*[0-9]+", "\"hidden_size\": 6"));
     // Gson's parse error ended in a second line pointing at its troubleshooting page
     found.put("unterminated", "{\"hidden_size\": \"12");
+    // a NUL character in a path gave InvalidPathException (exit 1) instead of an error naming the file
+    Path experiment = Files.createDirectories(dir.resolve("nul")).resolve("experiment.json");
+    Files.writeString(experiment, "{\"name\": \"x\", \"corpus\": \"corpus\\u0000.jsonl\"}");
+    CalmException nul = org.junit.jupiter.api.Assertions.assertThrows(CalmException.class,
+        () -> Experiment.read(experiment));
+    assertTrue(nul.getMessage().contains(experiment.toString()) && nul.getMessage().contains("corpus"), nul.getMessage());
+    Path project = Files.createDirectories(dir.resolve("nul-project")).resolve("project.json");
+    Files.writeString(project, "{\"format\": 1, \"name\": \"x\", \"corpus\": [\"corpus\\u0000.jsonl\"]}");
+    CalmException nulProject = org.junit.jupiter.api.Assertions.assertThrows(CalmException.class,
+        () -> Project.load(project));
+    assertTrue(nulProject.getMessage().contains(project.toString()) && nulProject.getMessage().contains("corpus[0]"),
+        nulProject.getMessage());
     for (Map.Entry<String, String> e : found.entrySet()) {
       Path file = Files.createDirectories(dir.resolve(e.getKey())).resolve("config.json");
       Files.writeString(file, e.getValue());
