@@ -7,4 +7,4 @@ set -euo pipefail
 root="$(cd -P "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 mvn -o -q -B test -pl model-backend -am -Dsurefire.failIfNoSpecifiedTests=false -Dtest=ReaderFuzzTest \
-  -Dcalm.fuzz.iterations="${1:-5000}" -Dcalm.fuzz.seed="${2:-$(date +%s)}" 2>&1 | grep -a -E '^fuzz |FAIL|input [0-9]+ \(seed' || true
+  -Dcalm.fuzz.iterations="${1:-5000}" -Dcalm.fuzz.seed="${2:-$(date +%s)}" 2>&1 | grep -a -o -E 'fuzz [a-zA-Z].*|FAIL.*|input [0-9]+ \(seed.*' || true
