@@ -8,10 +8,26 @@ package org.calmworkbench.backend;
  */
 public class CalmException extends RuntimeException {
   public CalmException(String message) {
-    super(message);
+    super(readable(message));
   }
 
   public CalmException(String message, Throwable cause) {
-    super(message, cause);
+    super(readable(message), cause);
+  }
+
+  /**
+   * A CalmException is one line (the CLI prints {@code error: <message>}, scripts read it): line
+   * breaks, e.g. from a quoted parse error, become spaces. Gson's parse errors also end in a pointer
+   * to Gson's troubleshooting page and some advise a Gson API; neither helps a person fix a file
+   * (both found by ReaderFuzzTest).
+   */
+  static String readable(String message) {
+    if (message == null) {
+      return null;
+    }
+    return message.replaceAll("\\s*\\R\\s*See https://github\\.com/google/gson/\\S*", "")
+        .replace("Use JsonReader.setStrictness(Strictness.LENIENT) to accept malformed JSON", "malformed JSON")
+        .replace("Use JsonReader.setLenient(true) to accept malformed JSON", "malformed JSON")
+        .replaceAll("\\s*\\R\\s*", " ");
   }
 }

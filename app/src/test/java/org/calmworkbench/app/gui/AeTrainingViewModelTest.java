@@ -118,4 +118,20 @@ class AeTrainingViewModelTest {
     assertFalse(vm.activeBinding().get());
     assertTrue(vm.canTrainBinding().get(), "a new run can start");
   }
+
+  @Test
+  void aFailedRunShowsTheBackendsMessageOnThePage() throws Exception {
+    // Any CalmException of a training job (a NaN named by tensor, a folder in use, a missing corpus)
+    // reaches the page's status line as it is, not only the log and the notification.
+    vm.field("steps").textProperty().set("5");
+    Path corpus = dir.resolve("project/corpus/train.jsonl");
+    Files.delete(corpus);
+    Job job = vm.train();
+    assertNotNull(job);
+    assertEquals(JobState.FAILED, job.state());
+    String status = vm.statusProperty().get();
+    assertTrue(status.startsWith("Training failed: ") && status.contains(corpus.getFileName().toString()), status);
+    assertEquals("Training failed: " + job.messageProperty().get(), status);
+    assertFalse(vm.activeBinding().get());
+  }
 }

@@ -137,7 +137,7 @@ public record Experiment(
     }
     for (int i = 0; i < corpusItems.size(); i++) {
       String key = c.isJsonArray() ? "corpus[" + i + "]" : "corpus";
-      Path p = base.resolve(r.string(corpusItems.get(i), key)).normalize();
+      Path p = r.path(base, corpusItems.get(i), key);
       if (!Files.exists(p)) {
         throw r.error(key, "no such file or folder: " + p);
       }
@@ -152,7 +152,7 @@ public record Experiment(
         throw r.error("tokenizer", "give either path (a tokenizer to use) or vocab_size (train one), not both");
       }
       if (t.has("path")) {
-        Path p = base.resolve(r.string(t.get("path"), "tokenizer.path")).normalize();
+        Path p = r.path(base, t.get("path"), "tokenizer.path");
         if (!Files.exists(p)) {
           throw r.error("tokenizer.path", "no such file or folder: " + p);
         }
@@ -400,6 +400,16 @@ public record Experiment(
         throw error(key, "expected a non-empty string, got " + describe(e));
       }
       return e.getAsString().strip();
+    }
+
+    /** A path string resolved against {@code base}; one that is no path (a NUL character) is an error naming the key. */
+    Path path(Path base, JsonElement e, String key) {
+      String s = string(e, key);
+      try {
+        return base.resolve(s).normalize();
+      } catch (java.nio.file.InvalidPathException x) { // found by ReaderFuzzTest
+        throw error(key, "not a valid path (" + x.getReason() + ")");
+      }
     }
 
     boolean bool(JsonElement e, String key) {

@@ -41,6 +41,7 @@ import org.calmworkbench.backend.train.LmSettings;
 import org.calmworkbench.backend.train.TrainConfig;
 import org.calmworkbench.backend.train.TrainControl;
 import org.calmworkbench.backend.train.TrainerState;
+import org.calmworkbench.backend.train.RunLock;
 import org.calmworkbench.backend.train.TrainingLoop;
 import org.calmworkbench.backend.workflow.AeTraining;
 import org.calmworkbench.backend.workflow.ArTraining;
@@ -132,7 +133,10 @@ public final class ExperimentRunner {
   }
 
   public static Result run(Options o, Listener listener, TrainControl control) throws IOException, InterruptedException {
-    return new Run(o, listener, control).run();
+    // One writer per grid folder (each cell's training also locks its own folder).
+    try (RunLock lock = RunLock.acquire(o.out(), "experiment run")) {
+      return new Run(o, listener, control).run();
+    }
   }
 
   /** The finished rows recorded in {@code dir/results.jsonl}, by cell id (empty if there is none). */
@@ -267,7 +271,7 @@ public final class ExperimentRunner {
       }
       if (Files.isDirectory(out)) {
         try (Stream<Path> s = Files.list(out)) {
-          if (s.findAny().isPresent()) {
+          if (s.anyMatch(f -> !f.getFileName().toString().equals(RunLock.FILE))) { // our own lock aside
             throw new CalmException(out + " is not empty and holds no " + EXPERIMENT_COPY + "; choose a new --out for"
                 + " the experiment");
           }
@@ -541,7 +545,7 @@ public final class ExperimentRunner {
       if (!Files.isDirectory(dir)) {
         return false;
       }
-      CheckpointFiles.recover(dir); // finish or discard a save a kill interrupted
+      CheckpointFiles.recoverUnlessWritten(dir); // finish or discard a save a kill interrupted
       return Files.isRegularFile(dir.resolve(TrainingLoop.STATE));
     }
 

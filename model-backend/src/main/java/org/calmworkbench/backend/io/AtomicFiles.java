@@ -75,8 +75,8 @@ public final class AtomicFiles {
    * Copies the folder {@code from} to {@code to} (created as needed), leaving out every entry whose
    * path relative to {@code from} satisfies {@code skip} (a skipped folder with all it holds). The
    * copies are writable by their owner even where the originals are read-only (an install folder):
-   * a copy is its owner's to change. Not atomic; copy into a temporary folder and move it into
-   * place where a half copy must never be seen.
+   * a copy is its owner's to change. A training folder's {@code .lock} is left out. Not atomic;
+   * copy into a temporary folder and move it into place where a half copy must never be seen.
    */
   public static void copyTree(Path from, Path to, java.util.function.Predicate<Path> skip) throws IOException {
     Files.walkFileTree(from, new java.nio.file.SimpleFileVisitor<>() {
@@ -95,7 +95,9 @@ public final class AtomicFiles {
       public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes a)
           throws IOException {
         Path rel = from.relativize(file);
-        if (!skip.test(rel)) {
+        // A run's lock file (train.RunLock) is never copied: a copy of a lock means nothing, and
+        // reading it from the process that holds it would release the lock (POSIX record locks).
+        if (!skip.test(rel) && !file.getFileName().toString().equals(".lock")) {
           Path copy = to.resolve(rel.toString());
           Files.copy(file, copy);
           copy.toFile().setWritable(true, true);

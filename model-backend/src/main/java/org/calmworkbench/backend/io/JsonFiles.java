@@ -35,4 +35,19 @@ public final class JsonFiles {
     }
     return e.getAsJsonObject();
   }
+
+  /**
+   * Runs {@code read} of {@code file}, so that every error names the file: a check deeper down
+   * (e.g. a config's value constraints) that does not is prefixed with it.
+   */
+  public static <T> T naming(Path file, java.util.function.Supplier<T> read) {
+    try {
+      return read.get();
+    } catch (CalmException e) {
+      if (e.getMessage() != null && e.getMessage().contains(file.toString())) {
+        throw e;
+      }
+      throw new CalmException(file + ": " + e.getMessage(), e);
+    }
+  }
 }

@@ -69,6 +69,10 @@ public record ArConfig(BackboneConfig backbone) {
 
   /** Reads an AR config.json; refuses another model type (e.g. a CALM or autoencoder config). */
   public static ArConfig read(Path file) {
+    return JsonFiles.naming(file, () -> readUnnamed(file));
+  }
+
+  private static ArConfig readUnnamed(Path file) {
     JsonObject json = JsonFiles.readObject(file);
     JsonElement type = json.get("model_type");
     if (type != null && !(type.isJsonPrimitive() && ModelType.fromKey(type.getAsString()).orElse(null) == ModelType.AR)) {

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.io.JsonFiles;
 import org.calmworkbench.backend.config.Setting;
 import org.calmworkbench.backend.config.Settings;
 
@@ -108,6 +109,10 @@ public record AutoencoderConfig(
 
   /** Reads an official-style config.json; extra HF bookkeeping keys are ignored. */
   public static AutoencoderConfig read(Path file) {
+    return JsonFiles.naming(file, () -> readUnnamed(file));
+  }
+
+  private static AutoencoderConfig readUnnamed(Path file) {
     JsonObject json;
     try {
       json = JsonParser.parseString(Files.readString(file)).getAsJsonObject();

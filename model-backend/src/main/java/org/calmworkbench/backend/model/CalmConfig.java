@@ -135,6 +135,6 @@ public record CalmConfig(
 
   /** {@link #read(JsonObject, String)} of a config.json file. */
   public static CalmConfig read(Path file) {
-    return read(JsonFiles.readObject(file), file.toString());
+    return JsonFiles.naming(file, () -> read(JsonFiles.readObject(file), file.toString()));
   }
 }

@@ -238,6 +238,14 @@ public sealed interface HeadConfig {
         throw new CalmException(where + ": missing " + String.join(", ", missing));
       }
     }
+    try {
+      return build(type, v);
+    } catch (CalmException e) { // a value out of range: say where it came from (found by ReaderFuzzTest)
+      throw e.getMessage().startsWith(where) ? e : new CalmException(where + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static HeadConfig build(HeadType type, Map<String, Number> v) {
     return switch (type) {
       case ENERGY -> new Energy(v.get("noise_size").intValue(), v.get("num_samples").intValue(),
           v.get("beta").doubleValue(), v.get("target_samples").intValue());

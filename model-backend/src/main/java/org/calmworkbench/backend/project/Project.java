@@ -266,6 +266,11 @@ public record Project(
       if (p.isBlank()) {
         throw bad(file, "corpus[" + i + "]", "must not be empty");
       }
+      try {
+        java.nio.file.Path.of(p); // a NUL character, say, is no path (found by ReaderFuzzTest)
+      } catch (java.nio.file.InvalidPathException x) {
+        throw bad(file, "corpus[" + i + "]", "is not a valid path (" + x.getReason() + ")");
+      }
       out.add(p);
     }
     return out;

@@ -30,6 +30,7 @@ public final class AdamW {
   private final double weightDecay;
   private final double clipNorm;
   private long step;
+  private NumericFaults.Fault nonFiniteGradient;
 
   /** {@code manager} owns the optimizer state; it must outlive the optimizer. */
   public AdamW(Map<String, Parameter> params, NDManager manager, double beta1, double beta2, double eps,
@@ -54,7 +55,8 @@ public final class AdamW {
    * One update from the gradients left by backward. Gradient handles are attached to {@code
    * stepManager} so nothing leaks onto the parameters' manager.
    *
-   * @return the global gradient norm before clipping
+   * @return the global gradient norm before clipping; when it is not finite nothing is updated
+   *     and {@link #nonFiniteGradient()} names the tensor
    */
   public double update(NDManager stepManager, double lr) {
     Map<String, NDArray> grads = new LinkedHashMap<>();
@@ -67,6 +69,11 @@ public final class AdamW {
       sumSq = sumSq == null ? s : sumSq.add(s);
     }
     double norm = Math.sqrt(sumSq.getFloat());
+    if (!Double.isFinite(norm)) {
+      // Leave the weights as they are (the caller stops the run) and find the tensor to name.
+      nonFiniteGradient = NumericFaults.firstNonFinite(grads);
+      return norm;
+    }
     float rescale = clipNorm > 0 && norm > clipNorm ? (float) (clipNorm / (norm + 1e-6)) : 1f;
     step++;
     double bc1 = 1 - Math.pow(beta1, step);
@@ -93,6 +100,14 @@ public final class AdamW {
               true);
     }
     return norm;
+  }
+
+  /**
+   * The first parameter whose gradient held a NaN or infinity when {@link #update} last returned a
+   * non-finite norm (the update was then not applied); null otherwise.
+   */
+  public NumericFaults.Fault nonFiniteGradient() {
+    return nonFiniteGradient;
   }
 
   /** The moment estimates under {@code <name>.exp_avg} / {@code <name>.exp_avg_sq}. */

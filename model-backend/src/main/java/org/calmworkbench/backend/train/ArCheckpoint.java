@@ -38,7 +38,7 @@ public final class ArCheckpoint implements AutoCloseable {
       throw new CalmException("checkpoint folder not found: " + dir);
     }
     try {
-      CheckpointFiles.recover(dir); // finish or discard a save that was interrupted
+      CheckpointFiles.recoverUnlessWritten(dir); // finish or discard a save that was interrupted
     } catch (IOException e) {
       throw new CalmException("cannot recover the interrupted save in " + dir + ": " + e.getMessage(), e);
     }

@@ -80,6 +80,13 @@ public final class ArTrainer {
 
   public static TrainingLoop.Result run(Request r, TrainingLoop.Listener listener, TrainControl control)
       throws IOException, InterruptedException {
+    try (RunLock lock = RunLock.acquire(r.out(), "training calm_ar")) { // one writer per folder (RunLock)
+      return runLocked(r, listener, control);
+    }
+  }
+
+  private static TrainingLoop.Result runLocked(Request r, TrainingLoop.Listener listener, TrainControl control)
+      throws IOException, InterruptedException {
     Engine.getEngine("PyTorch").setRandomSeed((int) r.train().seed()); // initialisation
     try (NDManager params = NDManager.newBaseManager(ComputeDevice.device())) {
       ArModel model = new ArModel(r.model());

@@ -54,6 +54,13 @@ public final class AutoencoderTrainer {
 
   public static TrainingLoop.Result run(Request r, TrainingLoop.Listener listener, TrainControl control)
       throws IOException, InterruptedException {
+    try (RunLock lock = RunLock.acquire(r.out(), "training calm_autoencoder")) { // one writer per folder (RunLock)
+      return runLocked(r, listener, control);
+    }
+  }
+
+  private static TrainingLoop.Result runLocked(Request r, TrainingLoop.Listener listener, TrainControl control)
+      throws IOException, InterruptedException {
     Engine.getEngine("PyTorch").setRandomSeed((int) r.train().seed()); // initialisation
     try (NDManager params = NDManager.newBaseManager(ComputeDevice.device())) {
       Autoencoder ae = new Autoencoder(r.model());

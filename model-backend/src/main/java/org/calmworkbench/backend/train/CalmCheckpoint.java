@@ -77,7 +77,7 @@ public final class CalmCheckpoint implements AutoCloseable {
   public static CalmCheckpoint load(Path dir, boolean requireAutoencoder) {
     if (Files.isDirectory(dir.resolve(CheckpointFiles.PENDING))) {
       try {
-        CheckpointFiles.recover(dir); // finish or discard a save that was interrupted
+        CheckpointFiles.recoverUnlessWritten(dir); // finish or discard a save that was interrupted
       } catch (IOException e) {
         throw new CalmException("cannot recover the interrupted save in " + dir + ": " + e.getMessage(), e);
       }

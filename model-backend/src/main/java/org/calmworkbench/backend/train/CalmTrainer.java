@@ -72,6 +72,13 @@ public final class CalmTrainer {
 
   public static TrainingLoop.Result run(Request r, TrainingLoop.Listener listener, TrainControl control)
       throws IOException, InterruptedException {
+    try (RunLock lock = RunLock.acquire(r.out(), "training calm")) { // one writer per folder (RunLock)
+      return runLocked(r, listener, control);
+    }
+  }
+
+  private static TrainingLoop.Result runLocked(Request r, TrainingLoop.Listener listener, TrainControl control)
+      throws IOException, InterruptedException {
     try (AutoencoderCheckpoint ae = AutoencoderCheckpoint.load(r.autoencoder())) {
       checkCompatible(r.model(), ae);
       Engine.getEngine("PyTorch").setRandomSeed((int) r.train().seed());

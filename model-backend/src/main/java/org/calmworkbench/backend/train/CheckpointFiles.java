@@ -45,12 +45,49 @@ public final class CheckpointFiles {
     Path pending = dir.resolve(PENDING);
     AtomicFiles.deleteTree(pending);
     Files.createDirectories(pending);
-    for (Map.Entry<String, FileWriter> e : files.entrySet()) {
-      e.getValue().writeTo(pending.resolve(e.getKey()));
+    try {
+      for (Map.Entry<String, FileWriter> e : files.entrySet()) {
+        e.getValue().writeTo(pending.resolve(e.getKey()));
+      }
+      AtomicFiles.writeString(pending.resolve(COMMITTED), String.join("\n", files.keySet()) + "\n");
+    } catch (IOException | RuntimeException | Error e) {
+      // Not committed: the old checkpoint stands. Remove the partial files now rather than at the
+      // next open, so a full disk is not left full of them (issue 13).
+      discard(pending, e);
+      throw e;
     }
-    AtomicFiles.writeString(pending.resolve(COMMITTED), String.join("\n", files.keySet()) + "\n");
     fsyncDir(pending);
     rollForward(dir);
+  }
+
+  private static void discard(Path pending, Throwable cause) {
+    try {
+      AtomicFiles.deleteTree(pending);
+    } catch (IOException | RuntimeException again) {
+      cause.addSuppressed(again);
+    }
+  }
+
+  /**
+   * {@link #recover}, for a reader: unless a writer holds the folder's {@link RunLock}, whose save
+   * in progress is not an interrupted one and must not be thrown away under it.
+   */
+  public static void recoverUnlessWritten(Path dir) throws IOException {
+    if (!Files.isDirectory(dir.resolve(PENDING))) {
+      return;
+    }
+    RunLock lock;
+    try {
+      lock = RunLock.acquire(dir, "recovering an interrupted save");
+    } catch (org.calmworkbench.backend.CalmException e) {
+      return; // a live writer: its .pending is its own
+    } catch (IOException e) {
+      recover(dir); // no lock possible (a read-only folder): as before, recover says what fails
+      return;
+    }
+    try (lock) {
+      recover(dir);
+    }
   }
 
   /** Finishes or discards an interrupted {@link #commit}. Safe to call at any time. */

@@ -128,7 +128,15 @@ public final class TrainingLoop {
 
   public static Result run(Task task, TrainConfig tc, Path out, boolean resume, Listener listener, TrainControl control)
       throws IOException, InterruptedException {
-    Files.createDirectories(out);
+    // One writer per folder; taken before recover(), which would otherwise finish or discard
+    // another writer's save in progress.
+    try (RunLock lock = RunLock.acquire(out, "training " + task.modelType().key())) {
+      return runLocked(task, tc, out, resume, listener, control);
+    }
+  }
+
+  private static Result runLocked(Task task, TrainConfig tc, Path out, boolean resume, Listener listener,
+      TrainControl control) throws IOException, InterruptedException {
     CheckpointFiles.recover(out);
     boolean hasCheckpoint = Files.exists(out.resolve(STATE));
     if (resume && !hasCheckpoint) {
@@ -145,7 +153,8 @@ public final class TrainingLoop {
     long tokens = 0;
     double elapsedBefore = 0;
     try (NDManager root = NDManager.newBaseManager(ComputeDevice.device())) {
-      AdamW opt = new AdamW(task.parameters(), root, tc.beta1(), tc.beta2(), 1e-8, tc.weightDecay(), tc.gradClip());
+      Map<String, Parameter> params = task.parameters();
+      AdamW opt = new AdamW(params, root, tc.beta1(), tc.beta2(), 1e-8, tc.weightDecay(), tc.gradClip());
       if (resume) {
         TrainerState st = TrainerState.read(out.resolve(STATE));
         if (!task.modelType().isSavedAs(st.kind())) {
@@ -200,13 +209,26 @@ public final class TrainingLoop {
         StepMetrics m;
         double gradNorm;
         try (NDManager sm = root.newSubManager()) {
+          // NaN guard: the loss, then every gradient (before the update touches the weights), then
+          // every weight after it; the run stops at the step where a NaN or infinity first appears,
+          // naming the tensor, and the last checkpoint on disk stays the good one.
           m = task.trainStep(sm, step, rng);
+          faultHook.afterBackward(step, params);
           if (!Double.isFinite(m.loss())) {
-            throw invalid("loss", m.loss(), step, out);
+            throw invalid("the loss became " + m.loss() + nonFiniteTerms(m) + " (largest weight: "
+                + NumericFaults.largestWeight(sm, params) + ")", step, out);
           }
           gradNorm = opt.update(sm, lr);
           if (!Double.isFinite(gradNorm)) {
-            throw invalid("gradient norm", gradNorm, step, out);
+            NumericFaults.Fault f = opt.nonFiniteGradient();
+            throw invalid(f == null ? "the gradient norm became " + gradNorm
+                : "the gradient of " + f.tensor() + " became " + f.value(), step, out);
+          }
+          faultHook.afterUpdate(step, params);
+          if (!NumericFaults.weightsFinite(sm, params)) {
+            NumericFaults.Fault f = NumericFaults.firstNonFiniteWeight(sm, params);
+            throw invalid(f == null ? "the sum of the weights overflowed after the update"
+                : "the weight " + f.tensor() + " became " + f.value() + " after the update", step, out);
           }
         }
         step++;
@@ -290,12 +312,40 @@ public final class TrainingLoop {
     return (int) (z ^ (z >>> 29)) & 0x7fffffff;
   }
 
-  private static CalmException invalid(String what, double value, long step, Path out) {
-    String kept = Files.exists(out.resolve(STATE))
-        ? "the last good checkpoint in " + out + " is intact; resume with --resume, perhaps with a lower lr"
-        : "no checkpoint was written yet";
-    return new CalmException("training stopped: the " + what + " became " + value + " at step " + (step + 1) + "; " + kept);
+  private static CalmException invalid(String what, long step, Path out) {
+    String kept;
+    if (Files.exists(out.resolve(STATE))) {
+      long at = step;
+      try {
+        at = TrainerState.read(out.resolve(STATE)).step();
+      } catch (RuntimeException e) {
+        // the message still stands without the step
+      }
+      kept = "the last good checkpoint in " + out + " (step " + at + ") is intact; resume with --resume, perhaps with"
+          + " a lower lr";
+    } else {
+      kept = "no checkpoint was written yet";
+    }
+    return new CalmException("training stopped at step " + (step + 1) + ": " + what + "; " + kept);
   }
+
+  /** " (non-finite terms: kl, ce)" for the terms of a step that are NaN or infinite; empty if none. */
+  private static String nonFiniteTerms(StepMetrics m) {
+    List<String> bad = m.terms().entrySet().stream().filter(e -> !Double.isFinite(e.getValue()))
+        .map(Map.Entry::getKey).toList();
+    return bad.isEmpty() ? "" : " (non-finite terms: " + String.join(", ", bad) + ")";
+  }
+
+  /** Test hook: corrupts a gradient or a weight at a chosen step, to check the NaN guard names it. */
+  interface FaultHook {
+    FaultHook NONE = new FaultHook() {};
+
+    default void afterBackward(long step, Map<String, Parameter> params) {}
+
+    default void afterUpdate(long step, Map<String, Parameter> params) {}
+  }
+
+  static volatile FaultHook faultHook = FaultHook.NONE;
 
   /** Weights, optimizer, state and the metrics so far, as one transaction. */
   static void save(Path out, Task task, AdamW opt, TrainConfig tc, long step, long tokens, double elapsed,

@@ -100,6 +100,7 @@ class AtomicFilesTest {
     Files.createDirectories(from.resolve("corpus"));
     Files.writeString(from.resolve("project.json"), "{}");
     Files.writeString(from.resolve("corpus/a.txt"), "text");
+    Files.writeString(from.resolve("corpus/.lock"), ""); // a training folder's lock: never copied
     Files.writeString(from.resolve("runs/old/model.bin"), "weights");
     from.resolve("corpus/a.txt").toFile().setWritable(false, false);
     Path to = dir.resolve("to");

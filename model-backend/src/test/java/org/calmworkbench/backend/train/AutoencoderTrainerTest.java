@@ -124,6 +124,17 @@ public class AutoencoderTrainerTest {
     for (String name : x.keySet()) {
       assertArrayEquals(x.get(name).data(), y.get(name).data(), 0f, name);
     }
+    assertEquals(lossCurve(straight), lossCurve(split), "the loss curve, bit for bit");
+    assertEquals(40, lossCurve(split).size());
+  }
+
+  /** The "loss" of every line of DIR/metrics.jsonl, exactly as written. */
+  public static List<String> lossCurve(Path dir) throws Exception {
+    List<String> out = new ArrayList<>();
+    for (String line : Files.readAllLines(dir.resolve("metrics.jsonl"))) {
+      out.add(com.google.gson.JsonParser.parseString(line).getAsJsonObject().get("loss").getAsString());
+    }
+    return out;
   }
 
   @Test

@@ -99,11 +99,9 @@ public final class GuiCommand implements Command {
       return headlessFallback.run(Args.parse(headlessFallback, demoArgs), ctx);
     }
     if (reason != null) {
-      throw new CalmException(reason + ", so the workbench window cannot open.\n"
-          + "Everything it does is also available headless:\n"
-          + "  ./calm demo    train an autoencoder and a small CALM on the sample project, printed as text\n"
-          + "  ./calm help    list every command\n"
-          + "On a remote machine: ssh -X, or run the window under xvfb-run.");
+      throw new CalmException(reason + ", so the workbench window cannot open. Everything it does is also available"
+          + " headless: './calm demo' trains an autoencoder and a small CALM on the sample project, printed as text;"
+          + " './calm help' lists every command. On a remote machine: ssh -X, or run the window under xvfb-run.");
     }
     AppSettings settings = AppSettings.load(AppSettings.defaultFile());
     StartupProject.Resolution r = StartupProject.resolve(args.has("project") ? args.string("project") : null, settings,

@@ -346,13 +346,16 @@ public final class AeTrainingViewModel {
 
   private void watch(Job j) {
     followed.follow(j);
-    j.stateProperty().addListener((o, a, s) -> {
-      if (s == JobState.FAILED) {
-        status.set("Training failed: " + j.messageProperty().get());
-      } else if (s == JobState.CANCELLED && j.progressProperty().get() <= 0) {
-        status.set("Cancelled before training started.");
-      }
-    });
+    j.stateProperty().addListener((o, a, s) -> showEnd(j, s));
+    showEnd(j, j.state()); // a job that already ended (a same-thread executor runs it inside submit)
+  }
+
+  private void showEnd(Job j, JobState s) {
+    if (s == JobState.FAILED) {
+      status.set("Training failed: " + j.messageProperty().get());
+    } else if (s == JobState.CANCELLED && j.progressProperty().get() <= 0) {
+      status.set("Cancelled before training started.");
+    }
   }
 
   private void applyPreset(String name) {

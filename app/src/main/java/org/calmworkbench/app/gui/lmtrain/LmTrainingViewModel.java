@@ -558,12 +558,9 @@ public final class LmTrainingViewModel {
       if (s == JobState.RUNNING && shown.jobProperty().get() != j) {
         show(j);
       }
-      if (s == JobState.FAILED) {
-        status.set("Training failed: " + j.messageProperty().get());
-      } else if (s == JobState.CANCELLED && j.progressProperty().get() <= 0) {
-        status.set(j.name() + ": cancelled before training started.");
-      }
+      showEnd(j, s);
     });
+    showEnd(j, j.state()); // a job that already ended (a same-thread executor runs it inside submit)
     Job current = shown.jobProperty().get();
     if (current == null || current.state().isFinal() || j.state() != JobState.QUEUED) {
       show(j);
@@ -708,5 +705,13 @@ public final class LmTrainingViewModel {
     }
     validationMessage.set(String.join("\n", problems));
     valid.set(problems.isEmpty());
+  }
+
+  private void showEnd(Job j, JobState s) {
+    if (s == JobState.FAILED) {
+      status.set("Training failed: " + j.messageProperty().get());
+    } else if (s == JobState.CANCELLED && j.progressProperty().get() <= 0) {
+      status.set(j.name() + ": cancelled before training started.");
+    }
   }
 }
