@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.function.LongSupplier;
 import org.calmworkbench.backend.Cancellation;
 import org.calmworkbench.backend.device.ComputeDevice;
+import org.calmworkbench.backend.device.EngineThreads;
 
 /**
  * What a running command talks to: where text goes, the JSON result, progress and cancellation.
@@ -100,13 +101,18 @@ public final class CliContext {
   }
 
   /**
-   * Prints the device models compute on ({@code device: cpu (why)}) and puts it in the JSON result as
-   * {@code "device"}: every benchmark reports where its figures were measured. Loads the engine.
+   * Prints the device models compute on ({@code device: cpu (why)}) and the engine's threads, and puts
+   * them in the JSON result as {@code "device"}, {@code "intra_op_threads"} and {@code
+   * "inter_op_threads"}: every benchmark reports where its figures were measured. Loads the engine.
    */
   public void reportDevice() {
     ComputeDevice.Selection d = ComputeDevice.current();
     out().println("device: " + d.name() + " (" + d.reason() + ")");
     put("device", d.name());
+    EngineThreads t = EngineThreads.current();
+    out().println("threads: " + t.describe());
+    put("intra_op_threads", t.intraOp());
+    put("inter_op_threads", t.interOp());
   }
 
   /** The JSON result so far (live; the command may also add to it directly). */

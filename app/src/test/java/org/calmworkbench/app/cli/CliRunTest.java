@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.calmworkbench.backend.Cancellation;
 import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.device.ComputeDevice;
+import org.calmworkbench.backend.device.EngineThreads;
 import org.junit.jupiter.api.Test;
 
 class CliRunTest {
@@ -226,6 +227,11 @@ class CliRunTest {
     assertEquals(System.getProperty("java.version"), o.get("java").getAsString());
     assertEquals("0.33.0", o.get("djl").getAsString());
     assertTrue(o.has("version"));
+    // the engine's threads, as the loaded engine has them (issue 15: every benchmark and version print them)
+    EngineThreads t = EngineThreads.current();
+    assertEquals(t.intraOp(), o.get("intra_op_threads").getAsInt());
+    assertEquals(t.interOp(), o.get("inter_op_threads").getAsInt());
+    assertEquals(t.source(), o.get("threads_source").getAsString());
   }
 
   @Test

@@ -11,6 +11,7 @@ import org.calmworkbench.app.cli.CalmCli;
 import org.calmworkbench.app.cli.CliContext;
 import org.calmworkbench.app.cli.Command;
 import org.calmworkbench.backend.device.ComputeDevice;
+import org.calmworkbench.backend.device.EngineThreads;
 
 /**
  * {@code calm version}: this build and the runtime under it (Java, OS, cores, heap, DJL and
@@ -48,6 +49,11 @@ public final class VersionCommand implements Command {
     // Resolving the device loads the engine (about a second once the native library is in place).
     ComputeDevice.Selection device = ComputeDevice.current();
     ctx.out().println("Device: " + device.name() + " (" + device.reason() + ")");
+    EngineThreads threads = EngineThreads.current();
+    ctx.out().println("Threads: " + threads.describe());
+    ctx.put("intra_op_threads", threads.intraOp());
+    ctx.put("inter_op_threads", threads.interOp());
+    ctx.put("threads_source", threads.source());
 
     ctx.put("version", version);
     ctx.put("java", java);
