@@ -100,6 +100,72 @@ public final class Safetensors {
     }
   }
 
+  /**
+   * {@code file} opened for reading one tensor at a time (the header is validated now); close it
+   * when done. Loading a large checkpoint through it holds one tensor at a time, not the file.
+   */
+  public static TensorSource openTensors(Path file) {
+    FileChannel channel = null;
+    try {
+      channel = open(file);
+      SafetensorsHeader header = readHeader(file, channel);
+      return new OpenFile(file, channel, header);
+    } catch (IOException e) {
+      closeQuietly(channel);
+      throw ioError("read", file, e);
+    } catch (RuntimeException e) {
+      closeQuietly(channel);
+      throw e;
+    }
+  }
+
+  private static void closeQuietly(FileChannel channel) {
+    if (channel != null) {
+      try {
+        channel.close();
+      } catch (IOException ignored) {
+        // already failing
+      }
+    }
+  }
+
+  /** A safetensors file as a {@link TensorSource}. */
+  private record OpenFile(Path file, FileChannel channel, SafetensorsHeader header) implements TensorSource {
+    @Override
+    public java.util.Set<String> names() {
+      return header.entries().keySet();
+    }
+
+    @Override
+    public int[] shape(String name) {
+      return entry(name).shape();
+    }
+
+    private Entry entry(String name) {
+      Entry e = header.entries().get(name);
+      if (e == null) {
+        throw new CalmException("tensor " + name + " is missing from " + file);
+      }
+      return e;
+    }
+
+    @Override
+    public Tensor read(String name) {
+      Entry e = entry(name);
+      try {
+        ByteBuffer chunk = ByteBuffer.allocate(CHUNK_BYTES).order(LITTLE_ENDIAN);
+        return readTensor(file, channel, header.dataStart(), e, chunk);
+      } catch (IOException ex) {
+        throw ioError("read", file, ex);
+      }
+    }
+
+    @Override
+    public void close() {
+      closeQuietly(channel);
+    }
+  }
+
   /** Names, dtypes, shapes and offsets of {@code file}'s tensors, validated, without the data. */
   public static SafetensorsHeader readHeader(Path file) {
     try (FileChannel channel = open(file)) {
