@@ -514,15 +514,23 @@ public final class Safetensors {
    */
   public static void requireExactly(
       Map<String, Tensor> loaded, Map<String, int[]> expectedShapes, Path file) {
+    Map<String, int[]> shapes = new LinkedHashMap<>();
+    loaded.forEach((name, t) -> shapes.put(name, t.shape()));
+    requireShapes(shapes, expectedShapes, file);
+  }
+
+  /** {@link #requireExactly} on shapes alone (for tensors not yet read). */
+  public static void requireShapes(
+      Map<String, int[]> loaded, Map<String, int[]> expectedShapes, Path file) {
     List<String> missing = new ArrayList<>();
     List<String> mismatched = new ArrayList<>();
     for (Map.Entry<String, int[]> e : expectedShapes.entrySet()) {
-      Tensor t = loaded.get(e.getKey());
-      if (t == null) {
+      int[] shape = loaded.get(e.getKey());
+      if (shape == null) {
         missing.add(e.getKey());
-      } else if (!Arrays.equals(t.shape(), e.getValue())) {
+      } else if (!Arrays.equals(shape, e.getValue())) {
         mismatched.add("tensor " + e.getKey() + " in " + file + " has shape "
-            + Arrays.toString(t.shape()) + " but the config needs " + Arrays.toString(e.getValue()));
+            + Arrays.toString(shape) + " but the config needs " + Arrays.toString(e.getValue()));
       }
     }
     List<String> unexpected = new ArrayList<>();
