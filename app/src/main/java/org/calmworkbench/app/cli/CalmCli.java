@@ -24,6 +24,7 @@ import org.calmworkbench.app.cli.commands.BenchLmCommand;
 import org.calmworkbench.app.cli.commands.BenchGuiCommand;
 import org.calmworkbench.app.cli.commands.BenchMemoryCommand;
 import org.calmworkbench.app.cli.commands.CompactCommand;
+import org.calmworkbench.app.cli.commands.ConvertCommand;
 import org.calmworkbench.app.cli.commands.DemoCommand;
 import org.calmworkbench.app.cli.commands.ExperimentRunCommand;
 import org.calmworkbench.app.cli.commands.HelpCommand;
@@ -70,6 +71,7 @@ public final class CalmCli {
         new EvalCommand(),
         new GenerateCommand(),
         new CompactCommand(),
+        new ConvertCommand(),
         new SamplerCheckCommand(),
         new ExperimentRunCommand(),
         new BenchAeCommand(),
