@@ -20,6 +20,7 @@ import org.calmworkbench.app.cli.commands.AeEncodeCommand;
 import org.calmworkbench.app.cli.commands.AeEvalCommand;
 import org.calmworkbench.app.cli.commands.AeTrainCommand;
 import org.calmworkbench.app.cli.commands.BenchAeCommand;
+import org.calmworkbench.app.cli.commands.BenchCheckpointReadCommand;
 import org.calmworkbench.app.cli.commands.BenchLmCommand;
 import org.calmworkbench.app.cli.commands.BenchGuiCommand;
 import org.calmworkbench.app.cli.commands.BenchMemoryCommand;
@@ -78,6 +79,7 @@ public final class CalmCli {
         new BenchLmCommand(),
         new BenchGuiCommand(),
         new BenchMemoryCommand(),
+        new BenchCheckpointReadCommand(),
         new DemoCommand(),
         new GuiCommand());
   }
