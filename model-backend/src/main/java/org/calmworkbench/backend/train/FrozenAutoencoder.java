@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.io.TensorSource;
+import org.calmworkbench.backend.model.AutoencoderConfig;
+import org.calmworkbench.backend.model.CalmConfig;
 
 /**
  * Finds the frozen autoencoder of a CALM language-model folder, in this order:
@@ -23,7 +25,8 @@ import org.calmworkbench.backend.io.TensorSource;
  *       from their shapes ({@link CheckpointWeights#inferAutoencoderConfig}).
  * </ol>
  *
- * When none is found, the error lists every place tried and how to fix it.
+ * A guessed folder whose K, latent size or vocabulary does not fit the model is passed over. When
+ * none is found, the error lists every place tried and how to fix it.
  */
 public final class FrozenAutoencoder {
   private FrozenAutoencoder() {}
@@ -33,7 +36,8 @@ public final class FrozenAutoencoder {
 
   /** {@link #find(Path, JsonObject, Path, TensorSource, boolean)} opening the folder's weights when needed. */
   public static Found find(Path dir, JsonObject config, Path override, boolean required) {
-    Found folder = findFolder(dir, config, override, new ArrayList<>());
+    CalmConfig lm = CalmConfig.read(config, dir.resolve(TrainingLoop.CONFIG).toString());
+    Found folder = findFolder(dir, config, lm, override, new ArrayList<>());
     if (folder != null) {
       return folder;
     }
@@ -43,23 +47,30 @@ public final class FrozenAutoencoder {
   }
 
   /**
-   * The frozen autoencoder of the CALM folder {@code dir} (see the class comment).
+   * The frozen autoencoder of the CALM folder {@code dir} (see the class comment). A folder found by
+   * guessing (ae_path, autoencoder/) whose K, L or vocabulary does not fit the model is passed over
+   * (and named in the error if nothing else is found); one given by the user is an error.
    *
    * @param override the user's {@code --autoencoder} folder, or null
    * @param weights the folder's language-model weights (searched for {@code ae_model.*})
    * @throws CalmException when {@code required} and none is found, listing what was tried
    */
   public static Found find(Path dir, JsonObject config, Path override, TensorSource weights, boolean required) {
+    CalmConfig lm = CalmConfig.read(config, dir.resolve(TrainingLoop.CONFIG).toString());
     List<String> tried = new ArrayList<>();
-    Found folder = findFolder(dir, config, override, tried);
+    Found folder = findFolder(dir, config, lm, override, tried);
     if (folder != null) {
       return folder;
     }
     if (CheckpointWeights.hasEmbeddedAutoencoder(weights)) {
       String origin = CheckpointWeights.AE_PREFIX + "* tensors in " + weights.file();
+      AutoencoderConfig cfg = CheckpointWeights.inferAutoencoderConfig(weights, CheckpointWeights.AE_PREFIX);
+      String misfit = misfit(lm, cfg);
+      if (misfit != null) {
+        throw new CalmException(origin + " " + misfit);
+      }
       TensorSource ae = CheckpointWeights.autoencoder(weights, CheckpointWeights.AE_PREFIX);
-      return new Found(AutoencoderCheckpoint.fromWeights(dir,
-          CheckpointWeights.inferAutoencoderConfig(weights, CheckpointWeights.AE_PREFIX), ae), origin);
+      return new Found(AutoencoderCheckpoint.fromWeights(dir, cfg, ae), origin);
     }
     tried.add(CheckpointWeights.AE_PREFIX + "* tensors in " + weights.file() + " (there are none)");
     if (!required) {
@@ -71,7 +82,7 @@ public final class FrozenAutoencoder {
         + dir.resolve(TrainingLoop.CONFIG) + ", or copy the autoencoder to " + dir.resolve(CalmTrainer.AUTOENCODER_DIR));
   }
 
-  private static Found findFolder(Path dir, JsonObject config, Path override, List<String> tried) {
+  private static Found findFolder(Path dir, JsonObject config, CalmConfig lm, Path override, List<String> tried) {
     if (override != null) {
       if (!Files.isRegularFile(override.resolve(TrainingLoop.CONFIG))) {
         throw new CalmException("--autoencoder " + override + " is not an autoencoder checkpoint: "
@@ -79,28 +90,47 @@ public final class FrozenAutoencoder {
       }
       return new Found(AutoencoderCheckpoint.load(override), "--autoencoder " + override);
     }
+    List<Path> candidates = new ArrayList<>();
+    List<String> labels = new ArrayList<>();
     JsonElement aePath = config.get("ae_path");
     if (aePath != null && aePath.isJsonPrimitive() && !aePath.getAsString().isBlank()) {
-      Path p = dir.resolve(aePath.getAsString());
-      if (isAutoencoderFolder(p)) {
-        return new Found(AutoencoderCheckpoint.load(p), "config.json \"ae_path\" " + p);
-      }
-      tried.add(p + " (config.json \"ae_path\")");
+      candidates.add(dir.resolve(aePath.getAsString()));
+      labels.add(" (config.json \"ae_path\")");
     }
-    List<Path> candidates = new ArrayList<>();
     candidates.add(dir.resolve(CalmTrainer.AUTOENCODER_DIR));
+    labels.add("");
     Path parent = dir.toAbsolutePath().normalize().getParent();
     if (parent != null) {
       candidates.add(parent.resolve(CalmTrainer.AUTOENCODER_DIR));
+      labels.add("");
     }
-    for (Path p : candidates) {
-      if (tried.stream().anyMatch(t -> t.startsWith(p + " "))) {
+    List<Path> seen = new ArrayList<>();
+    for (int i = 0; i < candidates.size(); i++) {
+      Path p = candidates.get(i);
+      Path normal = p.toAbsolutePath().normalize();
+      if (seen.contains(normal)) {
         continue; // ae_path named it already
       }
-      if (isAutoencoderFolder(p)) {
-        return new Found(AutoencoderCheckpoint.load(p), p.toString());
+      seen.add(normal);
+      if (!isAutoencoderFolder(p)) {
+        tried.add(p + labels.get(i));
+        continue;
       }
-      tried.add(p.toString());
+      String misfit = misfit(lm, AutoencoderConfig.read(p.resolve(TrainingLoop.CONFIG)));
+      if (misfit != null) {
+        tried.add(p + labels.get(i) + " (" + misfit + ")");
+        continue;
+      }
+      return new Found(AutoencoderCheckpoint.load(p), p + labels.get(i));
+    }
+    return null;
+  }
+
+  /** Why an autoencoder of {@code ae} cannot serve {@code lm}, or null when it fits. */
+  private static String misfit(CalmConfig lm, AutoencoderConfig ae) {
+    if (lm.patchSize() != ae.patchSize() || lm.latentSize() != ae.latentSize() || lm.vocabSize() != ae.vocabSize()) {
+      return "does not fit: K=" + ae.patchSize() + ", L=" + ae.latentSize() + ", vocab " + ae.vocabSize()
+          + " against the model's K=" + lm.patchSize() + ", L=" + lm.latentSize() + ", vocab " + lm.vocabSize();
     }
     return null;
   }

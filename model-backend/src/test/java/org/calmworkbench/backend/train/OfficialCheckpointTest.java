@@ -164,6 +164,26 @@ class OfficialCheckpointTest {
   }
 
   @Test
+  void aSiblingAutoencoderThatDoesNotFitIsPassedOver() throws IOException {
+    Path dir = alone("energy");
+    Path sibling = dir.resolveSibling("autoencoder");
+    Files.createDirectories(sibling);
+    JsonObject config = ForwardInspector.readInput(official("autoencoder").resolve("config.json"));
+    config.addProperty("latent_size", 16); // the model predicts L = 8
+    Files.writeString(sibling.resolve("config.json"), config.toString());
+    Files.copy(official("autoencoder").resolve("pytorch_model.bin"), sibling.resolve("pytorch_model.bin"));
+    try (CalmCheckpoint ck = CalmCheckpoint.load(dir)) {
+      assertTrue(ck.autoencoderOrigin().startsWith("ae_model.*"), ck.autoencoderOrigin());
+    }
+    Path lonely = dir.resolveSibling("lonely");
+    Files.createDirectories(lonely);
+    Files.copy(SharedFixtures.reference("energy").resolve("config.json"), lonely.resolve("config.json"));
+    Files.copy(SharedFixtures.reference("energy").resolve("model.safetensors"), lonely.resolve("model.safetensors"));
+    CalmException e = assertThrows(CalmException.class, () -> CalmCheckpoint.load(lonely));
+    assertTrue(e.getMessage().contains(sibling + " (does not fit: K=4, L=16"), e.getMessage());
+  }
+
+  @Test
   void aHeadStoredTwiceWithDifferentValuesIsRefused() throws IOException {
     // an official-looking file whose generative_head.* copy differs from mlp_generator.*
     Path dir = tmp.resolve("forked");
