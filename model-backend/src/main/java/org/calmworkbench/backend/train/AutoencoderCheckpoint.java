@@ -1,13 +1,13 @@
 package org.calmworkbench.backend.train;
 
 import ai.djl.ndarray.NDManager;
+import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.device.ComputeDevice;
-import com.google.gson.JsonObject;
-import java.util.Optional;
 import org.calmworkbench.backend.io.JsonFiles;
 import org.calmworkbench.backend.io.TensorSource;
 import org.calmworkbench.backend.model.Autoencoder;
@@ -20,7 +20,8 @@ import org.calmworkbench.backend.tokenizer.Tokenizers;
 /**
  * A loaded autoencoder checkpoint folder: {@code config.json} (official names), {@code
  * model.safetensors} (official tensor names; f32, f16 or bf16) or the official code's {@code
- * pytorch_model.bin}, and, when present, {@code tokenizer.json}. Owns the NDManager holding the weights; close it when done.
+ * pytorch_model.bin}, and, when present, {@code tokenizer.json}. Owns the NDManager holding the
+ * weights; close it when done.
  */
 public final class AutoencoderCheckpoint implements AutoCloseable {
   private final Path dir;
