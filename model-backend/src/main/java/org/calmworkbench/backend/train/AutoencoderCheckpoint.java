@@ -63,8 +63,8 @@ public final class AutoencoderCheckpoint implements AutoCloseable {
     if (type.isPresent() && type.get().isCalm()) {
       return FrozenAutoencoder.find(dir, json, null, true).checkpoint();
     }
-    AutoencoderConfig cfg = AutoencoderConfig.read(config);
     try (TensorSource weights = CheckpointWeights.open(dir, "an autoencoder")) {
+      AutoencoderConfig cfg = AutoencoderConfig.read(config);
       return fromWeights(dir, cfg, CheckpointWeights.autoencoder(weights, ""));
     }
   }

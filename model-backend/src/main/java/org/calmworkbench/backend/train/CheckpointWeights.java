@@ -70,8 +70,8 @@ public final class CheckpointWeights {
    * @throws CalmException naming the folder when it has neither file
    */
   public static TensorSource open(Path dir, String kind) {
-    Path file = find(dir).orElseThrow(() -> new CalmException("not " + kind + " checkpoint: " + dir + " has neither "
-        + SAFETENSORS + " nor " + PYTORCH));
+    Path file = find(dir).orElseThrow(() -> new CalmException("not " + kind + " checkpoint: neither "
+        + dir.resolve(SAFETENSORS) + " nor " + dir.resolve(PYTORCH) + " exists"));
     return openFile(file);
   }
 

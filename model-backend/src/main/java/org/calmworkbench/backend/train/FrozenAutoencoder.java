@@ -113,7 +113,7 @@ public final class FrozenAutoencoder {
       }
       seen.add(normal);
       if (!isAutoencoderFolder(p)) {
-        tried.add(p + labels.get(i));
+        tried.add(whyNot(p) + labels.get(i));
         continue;
       }
       String misfit = misfit(lm, AutoencoderConfig.read(p.resolve(TrainingLoop.CONFIG)));
@@ -133,6 +133,20 @@ public final class FrozenAutoencoder {
           + " against the model's K=" + lm.patchSize() + ", L=" + lm.latentSize() + ", vocab " + lm.vocabSize();
     }
     return null;
+  }
+
+  /** What is missing in {@code p} for it to be an autoencoder folder, naming the file. */
+  private static String whyNot(Path p) {
+    if (!Files.isDirectory(p)) {
+      return p + " (no such folder)";
+    }
+    if (!Files.isRegularFile(p.resolve(TrainingLoop.CONFIG))) {
+      return p.resolve(TrainingLoop.CONFIG) + " (missing)";
+    }
+    if (CheckpointWeights.find(p).isEmpty()) {
+      return p + " (no " + CheckpointWeights.SAFETENSORS + " or " + CheckpointWeights.PYTORCH + ")";
+    }
+    return p + " (a language model, not an autoencoder)";
   }
 
   /** A folder with a config.json that is not a CALM language model's, and a weights file. */
