@@ -21,10 +21,12 @@ import org.calmworkbench.app.cli.commands.AeEncodeCommand;
 import org.calmworkbench.app.cli.commands.AeEvalCommand;
 import org.calmworkbench.app.cli.commands.AeTrainCommand;
 import org.calmworkbench.app.cli.commands.BenchAeCommand;
+import org.calmworkbench.app.cli.commands.BenchCheckpointReadCommand;
 import org.calmworkbench.app.cli.commands.BenchLmCommand;
 import org.calmworkbench.app.cli.commands.BenchGuiCommand;
 import org.calmworkbench.app.cli.commands.BenchMemoryCommand;
 import org.calmworkbench.app.cli.commands.CompactCommand;
+import org.calmworkbench.app.cli.commands.ConvertCommand;
 import org.calmworkbench.app.cli.commands.DemoCommand;
 import org.calmworkbench.app.cli.commands.ExperimentRunCommand;
 import org.calmworkbench.app.cli.commands.HelpCommand;
@@ -72,12 +74,14 @@ public final class CalmCli {
         new EvalCommand(),
         new GenerateCommand(),
         new CompactCommand(),
+        new ConvertCommand(),
         new SamplerCheckCommand(),
         new ExperimentRunCommand(),
         new BenchAeCommand(),
         new BenchLmCommand(),
         new BenchGuiCommand(),
         new BenchMemoryCommand(),
+        new BenchCheckpointReadCommand(),
         new DemoCommand(),
         new GuiCommand());
   }

@@ -62,20 +62,45 @@ public final class ProcessMemory {
    * @throws CalmException naming {@code source} if the line is missing or not in kB
    */
   public static long parseVmRss(String status, String source) {
+    return parseStatusKb(status, "VmRSS", source);
+  }
+
+  /**
+   * The peak resident set size of this process so far ({@code VmHWM} in /proc/self/status), in
+   * bytes; -1 where there is no /proc (macOS, Windows).
+   */
+  public static long peakRssBytes() {
+    if (!Files.isReadable(STATUS)) {
+      return -1;
+    }
+    try {
+      return parseStatusKb(Files.readString(STATUS, StandardCharsets.UTF_8), "VmHWM", STATUS.toString());
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  /**
+   * The {@code FIELD:  123456 kB} line of a {@code /proc/PID/status} text, in bytes.
+   *
+   * @throws CalmException naming {@code source} if the line is missing or not in kB
+   */
+  static long parseStatusKb(String status, String field, String source) {
     for (String line : status.split("\n")) {
-      if (line.startsWith("VmRSS:")) {
-        String[] parts = line.substring("VmRSS:".length()).trim().split("\\s+");
+      if (line.startsWith(field + ":")) {
+        String[] parts = line.substring(field.length() + 1).trim().split("\\s+");
         if (parts.length != 2 || !parts[1].equals("kB")) {
-          throw new CalmException(source + ": cannot read the VmRSS line '" + line.strip() + "' (expected 'VmRSS: N kB')");
+          throw new CalmException(source + ": cannot read the " + field + " line '" + line.strip() + "' (expected '"
+              + field + ": N kB')");
         }
         try {
           return Long.parseLong(parts[0]) * 1024;
         } catch (NumberFormatException e) {
-          throw new CalmException(source + ": VmRSS is not a number in '" + line.strip() + "'");
+          throw new CalmException(source + ": " + field + " is not a number in '" + line.strip() + "'");
         }
       }
     }
-    throw new CalmException(source + " has no VmRSS line");
+    throw new CalmException(source + " has no " + field + " line");
   }
 
   /** The output of {@code ps -o rss=} (kilobytes), in bytes. */

@@ -100,6 +100,72 @@ public final class Safetensors {
     }
   }
 
+  /**
+   * {@code file} opened for reading one tensor at a time (the header is validated now); close it
+   * when done. Loading a large checkpoint through it holds one tensor at a time, not the file.
+   */
+  public static TensorSource openTensors(Path file) {
+    FileChannel channel = null;
+    try {
+      channel = open(file);
+      SafetensorsHeader header = readHeader(file, channel);
+      return new OpenFile(file, channel, header);
+    } catch (IOException e) {
+      closeQuietly(channel);
+      throw ioError("read", file, e);
+    } catch (RuntimeException e) {
+      closeQuietly(channel);
+      throw e;
+    }
+  }
+
+  private static void closeQuietly(FileChannel channel) {
+    if (channel != null) {
+      try {
+        channel.close();
+      } catch (IOException ignored) {
+        // already failing
+      }
+    }
+  }
+
+  /** A safetensors file as a {@link TensorSource}. */
+  private record OpenFile(Path file, FileChannel channel, SafetensorsHeader header) implements TensorSource {
+    @Override
+    public java.util.Set<String> names() {
+      return header.entries().keySet();
+    }
+
+    @Override
+    public int[] shape(String name) {
+      return entry(name).shape();
+    }
+
+    private Entry entry(String name) {
+      Entry e = header.entries().get(name);
+      if (e == null) {
+        throw new CalmException("tensor " + name + " is missing from " + file);
+      }
+      return e;
+    }
+
+    @Override
+    public Tensor read(String name) {
+      Entry e = entry(name);
+      try {
+        ByteBuffer chunk = ByteBuffer.allocate(CHUNK_BYTES).order(LITTLE_ENDIAN);
+        return readTensor(file, channel, header.dataStart(), e, chunk);
+      } catch (IOException ex) {
+        throw ioError("read", file, ex);
+      }
+    }
+
+    @Override
+    public void close() {
+      closeQuietly(channel);
+    }
+  }
+
   /** Names, dtypes, shapes and offsets of {@code file}'s tensors, validated, without the data. */
   public static SafetensorsHeader readHeader(Path file) {
     try (FileChannel channel = open(file)) {
@@ -448,15 +514,23 @@ public final class Safetensors {
    */
   public static void requireExactly(
       Map<String, Tensor> loaded, Map<String, int[]> expectedShapes, Path file) {
+    Map<String, int[]> shapes = new LinkedHashMap<>();
+    loaded.forEach((name, t) -> shapes.put(name, t.shape()));
+    requireShapes(shapes, expectedShapes, file);
+  }
+
+  /** {@link #requireExactly} on shapes alone (for tensors not yet read). */
+  public static void requireShapes(
+      Map<String, int[]> loaded, Map<String, int[]> expectedShapes, Path file) {
     List<String> missing = new ArrayList<>();
     List<String> mismatched = new ArrayList<>();
     for (Map.Entry<String, int[]> e : expectedShapes.entrySet()) {
-      Tensor t = loaded.get(e.getKey());
-      if (t == null) {
+      int[] shape = loaded.get(e.getKey());
+      if (shape == null) {
         missing.add(e.getKey());
-      } else if (!Arrays.equals(t.shape(), e.getValue())) {
+      } else if (!Arrays.equals(shape, e.getValue())) {
         mismatched.add("tensor " + e.getKey() + " in " + file + " has shape "
-            + Arrays.toString(t.shape()) + " but the config needs " + Arrays.toString(e.getValue()));
+            + Arrays.toString(shape) + " but the config needs " + Arrays.toString(e.getValue()));
       }
     }
     List<String> unexpected = new ArrayList<>();

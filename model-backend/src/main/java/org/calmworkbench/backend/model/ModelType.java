@@ -3,6 +3,7 @@ package org.calmworkbench.backend.model;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Optional;
 import org.calmworkbench.backend.CalmException;
 
@@ -62,13 +63,17 @@ public enum ModelType {
     throw new IllegalArgumentException("no model type for head " + head);
   }
 
-  /** The official CALM code's model_type of its energy-head language model ({@code EnergyTransformer}). */
-  static final String OFFICIAL_ENERGY = "energy";
+  /**
+   * The official CALM code's model_types: {@code AutoencoderConfig}'s and {@code CALMConfig}'s, whose
+   * value names the head ({@code EnergyTransformer}, {@code FlowTransformer}, {@code DiffusionTransformer}).
+   */
+  static final Map<String, ModelType> OFFICIAL = Map.of(
+      "autoencoder", AUTOENCODER, "energy", CALM_ENERGY, "flow", CALM_FLOW, "diffusion", CALM_DIFFUSION);
 
-  /** The type written as {@code key} (or the official {@code "energy"}), if it is one. */
+  /** The type written as {@code key} (or an official model_type, {@link #OFFICIAL}), if it is one. */
   public static Optional<ModelType> fromKey(String key) {
-    if (OFFICIAL_ENERGY.equals(key)) {
-      return Optional.of(CALM_ENERGY);
+    if (OFFICIAL.containsKey(key)) {
+      return Optional.of(OFFICIAL.get(key));
     }
     return Arrays.stream(values()).filter(t -> t.key.equals(key)).findFirst();
   }

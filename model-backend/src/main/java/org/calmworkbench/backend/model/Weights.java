@@ -4,7 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Parameter;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.calmworkbench.backend.io.Safetensors;
 import org.calmworkbench.backend.io.SafetensorsFile;
+import org.calmworkbench.backend.io.TensorSource;
 import org.calmworkbench.backend.io.Tensor;
 
 /** Moves parameters between a {@link CalmBlock} (DJL arrays) and named float32 tensors. */
@@ -26,6 +28,23 @@ public final class Weights {
     file.requireExactly(expectedShapes(block));
     for (Map.Entry<String, Parameter> e : block.namedParameters().entrySet()) {
       e.getValue().getArray().set(file.tensor(e.getKey()).data());
+    }
+  }
+
+  /**
+   * Copies every tensor of {@code source} into the (already initialised) parameters of {@code
+   * block}, one tensor at a time: beside the model, at most one tensor (as float32) is in memory.
+   * A missing or extra tensor, or a shape mismatch, is a CalmException naming the tensor and file,
+   * raised before any tensor is read.
+   */
+  public static void load(CalmBlock block, TensorSource source) {
+    Map<String, int[]> shapes = new LinkedHashMap<>();
+    for (String name : source.names()) {
+      shapes.put(name, source.shape(name));
+    }
+    Safetensors.requireShapes(shapes, expectedShapes(block), source.file());
+    for (Map.Entry<String, Parameter> e : block.namedParameters().entrySet()) {
+      e.getValue().getArray().set(source.read(e.getKey()).data());
     }
   }
 

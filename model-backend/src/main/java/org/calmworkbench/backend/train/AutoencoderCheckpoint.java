@@ -1,22 +1,27 @@
 package org.calmworkbench.backend.train;
 
 import ai.djl.ndarray.NDManager;
+import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.device.ComputeDevice;
-import org.calmworkbench.backend.io.Safetensors;
+import org.calmworkbench.backend.io.JsonFiles;
+import org.calmworkbench.backend.io.TensorSource;
 import org.calmworkbench.backend.model.Autoencoder;
 import org.calmworkbench.backend.model.AutoencoderConfig;
+import org.calmworkbench.backend.model.ModelType;
 import org.calmworkbench.backend.model.Weights;
 import org.calmworkbench.backend.tokenizer.Tokenizer;
 import org.calmworkbench.backend.tokenizer.Tokenizers;
 
 /**
  * A loaded autoencoder checkpoint folder: {@code config.json} (official names), {@code
- * model.safetensors} (official tensor names; f32, f16 or bf16), and, when present, {@code
- * tokenizer.json}. Owns the NDManager holding the weights; close it when done.
+ * model.safetensors} (official tensor names; f32, f16 or bf16) or the official code's {@code
+ * pytorch_model.bin}, and, when present, {@code tokenizer.json}. Owns the NDManager holding the
+ * weights; close it when done.
  */
 public final class AutoencoderCheckpoint implements AutoCloseable {
   private final Path dir;
@@ -30,6 +35,13 @@ public final class AutoencoderCheckpoint implements AutoCloseable {
     this.model = model;
   }
 
+  /**
+   * Loads an autoencoder folder: {@code config.json} and {@code model.safetensors} or the official
+   * {@code pytorch_model.bin} ({@link CheckpointWeights}). Given a CALM language-model folder, loads
+   * its frozen autoencoder ({@link FrozenAutoencoder}), so the autoencoder commands accept either.
+   *
+   * @throws CalmException naming the folder or file that is missing or does not fit
+   */
   public static AutoencoderCheckpoint load(Path dir) {
     if (!Files.isDirectory(dir)) {
       throw new CalmException("checkpoint folder not found: " + dir);
@@ -42,18 +54,31 @@ public final class AutoencoderCheckpoint implements AutoCloseable {
       }
     }
     Path config = dir.resolve(AutoencoderTrainer.CONFIG);
-    Path weights = dir.resolve(AutoencoderTrainer.MODEL);
-    for (Path p : new Path[] {config, weights}) {
-      if (!Files.isRegularFile(p)) {
-        throw new CalmException("not an autoencoder checkpoint: " + p + " is missing");
-      }
+    if (!Files.isRegularFile(config)) {
+      throw new CalmException("not an autoencoder checkpoint: " + config + " is missing");
     }
-    AutoencoderConfig cfg = AutoencoderConfig.read(config);
+    JsonObject json = JsonFiles.readObject(config);
+    Optional<ModelType> type = json.has("model_type") && json.get("model_type").isJsonPrimitive()
+        ? ModelType.fromKey(json.get("model_type").getAsString()) : Optional.empty();
+    if (type.isPresent() && type.get().isCalm()) {
+      return FrozenAutoencoder.find(dir, json, null, true).checkpoint();
+    }
+    try (TensorSource weights = CheckpointWeights.open(dir, "an autoencoder")) {
+      AutoencoderConfig cfg = AutoencoderConfig.read(config);
+      return fromWeights(dir, cfg, CheckpointWeights.autoencoder(weights, ""));
+    }
+  }
+
+  /**
+   * An autoencoder of {@code cfg} with the tensors of {@code weights} (workbench names); {@code dir}
+   * is where its tokenizer is looked for.
+   */
+  static AutoencoderCheckpoint fromWeights(Path dir, AutoencoderConfig cfg, TensorSource weights) {
     NDManager manager = NDManager.newBaseManager(ComputeDevice.device());
     try {
       Autoencoder ae = new Autoencoder(cfg);
       ae.initializeParameters(manager);
-      Weights.load(ae, Safetensors.read(weights));
+      Weights.load(ae, weights);
       return new AutoencoderCheckpoint(dir, manager, ae);
     } catch (RuntimeException e) {
       manager.close();
@@ -82,7 +107,9 @@ public final class AutoencoderCheckpoint implements AutoCloseable {
     if (tokenizer == null) {
       Path file = dir.resolve(AutoencoderTrainer.TOKENIZER);
       if (!Files.isRegularFile(file)) {
-        throw new CalmException("checkpoint " + dir + " has no tokenizer.json; text commands need one");
+        throw new CalmException("checkpoint " + dir + " has no tokenizer.json; text commands need one (official"
+            + " checkpoints ship without it: copy the tokenizer.json they were trained with into the folder, or"
+            + " run calm convert --from " + dir + " --out DIR --tokenizer TOKENIZER_DIR)");
       }
       tokenizer = Tokenizers.load(file);
       if (tokenizer.vocabSize() > config().vocabSize()) {

@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.util.OptionalInt;
 import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.device.ComputeDevice;
-import org.calmworkbench.backend.io.Safetensors;
+import org.calmworkbench.backend.io.TensorSource;
 import org.calmworkbench.backend.model.Autoencoder;
 import org.calmworkbench.backend.model.CalmConfig;
 import org.calmworkbench.backend.model.CalmModel;
@@ -34,8 +34,9 @@ import org.calmworkbench.backend.tokenizer.Tokenizers;
  * </pre>
  *
  * Owns the NDManager with the language model's weights and the autoencoder checkpoint; close it
- * when done. {@code input_mode} defaults to discrete and {@code ae_path} to {@code autoencoder}, so
- * the official layout (config + weights) plus an autoencoder subfolder loads too.
+ * when done. {@code input_mode} defaults to discrete. Official folders (model_type "energy", "flow"
+ * or "diffusion", {@code pytorch_model.bin}) load too: {@link CheckpointWeights} maps their tensor
+ * names and {@link FrozenAutoencoder} finds their autoencoder.
  */
 public final class CalmCheckpoint implements AutoCloseable {
   /** Tokens a prompt may have when the checkpoint does not record the context it was trained on. */
@@ -47,12 +48,14 @@ public final class CalmCheckpoint implements AutoCloseable {
   private boolean foldTried;
   private final CalmModel model;
   private final AutoencoderCheckpoint autoencoder;
+  private final String autoencoderOrigin;
   private final OptionalInt contextChunks;
   private Tokenizer tokenizer;
 
   private CalmCheckpoint(Path dir, NDManager manager, CalmModel model, AutoencoderCheckpoint autoencoder,
-      OptionalInt contextChunks) {
+      String autoencoderOrigin, OptionalInt contextChunks) {
     this.dir = dir;
+    this.autoencoderOrigin = autoencoderOrigin;
     this.manager = manager;
     this.model = model;
     this.autoencoder = autoencoder;
@@ -62,11 +65,11 @@ public final class CalmCheckpoint implements AutoCloseable {
   /**
    * Loads {@code dir}.
    *
-   * @throws CalmException naming the file for a missing file, a model_type other than calm_energy,
-   *     or an autoencoder whose K, latent size or vocabulary does not fit the language model
+   * @throws CalmException naming the file for a missing file, a model_type that is not a CALM
+   *     language model, or an autoencoder whose K, latent size or vocabulary does not fit the model
    */
   public static CalmCheckpoint load(Path dir) {
-    return load(dir, true);
+    return load(dir, null, true);
   }
 
   /**
@@ -75,6 +78,17 @@ public final class CalmCheckpoint implements AutoCloseable {
    * the official code ships without one). Then {@link #autoencoder()} throws a CalmException.
    */
   public static CalmCheckpoint load(Path dir, boolean requireAutoencoder) {
+    return load(dir, null, requireAutoencoder);
+  }
+
+  /**
+   * Loads {@code dir}, a workbench run or an official CALM folder ({@code pytorch_model.bin} or
+   * {@code model.safetensors}, official names: {@link CheckpointWeights}), with the frozen
+   * autoencoder found by {@link FrozenAutoencoder} ({@code autoencoderDir} first when not null).
+   * Without one, the model still loads when {@code requireAutoencoder} is false and its input mode
+   * is discrete.
+   */
+  public static CalmCheckpoint load(Path dir, Path autoencoderDir, boolean requireAutoencoder) {
     if (Files.isDirectory(dir.resolve(CheckpointFiles.PENDING))) {
       try {
         CheckpointFiles.recoverUnlessWritten(dir); // finish or discard a save that was interrupted
@@ -85,30 +99,23 @@ public final class CalmCheckpoint implements AutoCloseable {
     Path configFile = dir.resolve(TrainingLoop.CONFIG);
     JsonObject json = Checkpoints.readConfig(dir);
     CalmConfig config = CalmConfig.read(json, configFile.toString()); // refuses another model type
-    Path weights = dir.resolve(TrainingLoop.MODEL);
-    if (!Files.isRegularFile(weights)) {
-      throw new CalmException("not a CALM checkpoint: " + weights + " is missing");
-    }
     InputMode mode = InputMode.parse(string(json, "input_mode", InputMode.DISCRETE.key()));
-    Path aeDir = dir.resolve(string(json, "ae_path", CalmTrainer.AUTOENCODER_DIR));
-    boolean haveAe = Files.isRegularFile(aeDir.resolve(TrainingLoop.CONFIG));
-    if (!haveAe && (requireAutoencoder || mode.usesLatents())) {
-      throw new CalmException("the language model in " + dir + " needs its frozen autoencoder, but "
-          + aeDir.resolve(TrainingLoop.CONFIG) + " is missing (config.json \"ae_path\" names the folder)");
-    }
     OptionalInt contextChunks = Checkpoints.contextChunks(dir);
-    AutoencoderCheckpoint ae = haveAe ? AutoencoderCheckpoint.load(aeDir) : null;
+    AutoencoderCheckpoint ae = null;
     NDManager manager = null;
-    try {
+    try (TensorSource weights = CheckpointWeights.open(dir, "a CALM")) {
+      FrozenAutoencoder.Found found =
+          FrozenAutoencoder.find(dir, json, autoencoderDir, weights, requireAutoencoder || mode.usesLatents());
+      ae = found.checkpoint();
       if (ae != null) {
         CalmTrainer.checkCompatible(config, ae);
       }
       manager = NDManager.newBaseManager(ComputeDevice.device());
       CalmModel model = new CalmModel(config, mode);
       model.initializeParameters(manager);
-      Weights.load(model, Safetensors.read(weights));
+      Weights.load(model, CheckpointWeights.languageModel(weights));
       LatentScale.read(dir, config.latentSize()).ifPresent(model::setLatentScale);
-      return new CalmCheckpoint(dir, manager, model, ae, contextChunks);
+      return new CalmCheckpoint(dir, manager, model, ae, found.origin(), contextChunks);
     } catch (RuntimeException e) {
       if (manager != null) {
         manager.close();
@@ -146,6 +153,11 @@ public final class CalmCheckpoint implements AutoCloseable {
     return model.headConfig();
   }
 
+  /** Where the frozen autoencoder came from ({@link FrozenAutoencoder}); "none" when loaded without. */
+  public String autoencoderOrigin() {
+    return autoencoderOrigin;
+  }
+
   /** The frozen autoencoder whose latents the model predicts. */
   public AutoencoderCheckpoint autoencoderCheckpoint() {
     return requireAutoencoder();
@@ -158,7 +170,7 @@ public final class CalmCheckpoint implements AutoCloseable {
   private AutoencoderCheckpoint requireAutoencoder() {
     if (autoencoder == null) {
       throw new CalmException("the language model in " + dir + " was loaded without its frozen autoencoder"
-          + " (no " + CalmTrainer.AUTOENCODER_DIR + "/config.json); this needs one");
+          + " (none was found: pass --autoencoder DIR); this needs one");
     }
     return autoencoder;
   }

@@ -149,7 +149,9 @@ public final class CalmTrainer {
       return;
     }
     Map<String, CheckpointFiles.FileWriter> files = new LinkedHashMap<>();
-    for (String name : new String[] {TrainingLoop.CONFIG, TrainingLoop.MODEL, AutoencoderTrainer.TOKENIZER}) {
+    // an official autoencoder folder keeps its weights in pytorch_model.bin; the copy keeps that file
+    for (String name : new String[] {TrainingLoop.CONFIG, TrainingLoop.MODEL, CheckpointWeights.PYTORCH,
+        AutoencoderTrainer.TOKENIZER}) {
       Path f = from.resolve(name);
       if (Files.isRegularFile(f)) {
         files.put(name, CheckpointFiles.bytes(Files.readAllBytes(f)));

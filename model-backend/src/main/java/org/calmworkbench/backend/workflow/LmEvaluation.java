@@ -38,7 +38,15 @@ public final class LmEvaluation {
   /** Positions scored by default. */
   public static final int DEFAULT_POSITIONS = 20_000;
 
-  public record Options(Path checkpoint, List<Path> corpus, int positions, long seed) {}
+  /**
+   * @param autoencoder the CALM model's frozen autoencoder folder, or null to find it ({@link
+   *     org.calmworkbench.backend.train.FrozenAutoencoder})
+   */
+  public record Options(Path checkpoint, List<Path> corpus, int positions, long seed, Path autoencoder) {
+    public Options(Path checkpoint, List<Path> corpus, int positions, long seed) {
+      this(checkpoint, corpus, positions, seed, null);
+    }
+  }
 
   /**
    * @param modelType the checkpoint's model_type
@@ -95,7 +103,7 @@ public final class LmEvaluation {
   }
 
   private static Result calm(Options o) throws IOException {
-    try (CalmCheckpoint ck = CalmCheckpoint.load(o.checkpoint())) {
+    try (CalmCheckpoint ck = CalmCheckpoint.load(o.checkpoint(), o.autoencoder(), true)) {
       int k = ck.patchSize();
       int p = ck.contextChunks().orElse(DEFAULT_CONTEXT_CHUNKS);
       TokenIds ids = leadingTokens(o.corpus(), ck.tokenizer(), tokenizerJson(ck), p, k, o.positions());

@@ -35,6 +35,14 @@ class ModelTypeTest {
   }
 
   @ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource({"autoencoder, AUTOENCODER", "energy, CALM_ENERGY", "flow, CALM_FLOW",
+      "diffusion, CALM_DIFFUSION"})
+  void theOfficialCodesModelTypesReadAsTheirWorkbenchTypes(String official, ModelType type) {
+    assertEquals(type, ModelType.fromKey(official).orElseThrow());
+    assertFalse(ModelType.fromKey("calm").isPresent(), "other strings stay unknown");
+  }
+
+  @ParameterizedTest
   @EnumSource(HeadType.class)
   void aCalmConfigIsWrittenWithItsHeadsTypeAndReadBackEqual(HeadType head, @TempDir Path dir) throws Exception {
     CalmConfig c = head == HeadType.ENERGY ? ENERGY : ENERGY.withHead(HeadConfig.defaults(head));

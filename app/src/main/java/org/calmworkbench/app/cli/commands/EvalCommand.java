@@ -43,13 +43,15 @@ public final class EvalCommand implements Command {
         Option.value("checkpoint", "DIR", "CALM or AR checkpoint folder").required(),
         Option.list("corpus", "PATH", "held-out text files, folders or JSONL files").required(),
         Option.value("positions", "N", "positions to score").withDefault(LmEvaluation.DEFAULT_POSITIONS),
-        Option.value("seed", "N", "seed of the samples").withDefault(1));
+        Option.value("seed", "N", "seed of the samples").withDefault(1),
+        Option.value("autoencoder", "DIR", "the CALM model's frozen autoencoder (default: found beside it)"));
   }
 
   @Override
   public int run(Args args, CliContext ctx) throws Exception {
     LmEvaluation.Result r = LmEvaluation.run(new LmEvaluation.Options(args.path("checkpoint"), args.paths("corpus"),
-        args.integer("positions", 1, Integer.MAX_VALUE), args.longValue("seed")));
+        args.integer("positions", 1, Integer.MAX_VALUE), args.longValue("seed"),
+        args.has("autoencoder") ? args.path("autoencoder") : null));
     BrierResult b = r.brier();
     ctx.out().printf(Locale.ROOT, "%s checkpoint, %d positions, context %d chunks%n", r.modelType(), b.patches(),
         r.contextChunks());

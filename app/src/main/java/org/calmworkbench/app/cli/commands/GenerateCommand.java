@@ -63,7 +63,8 @@ public final class GenerateCommand implements Command {
         Option.value("candidates", "N", "N for batch and greedy").withDefault(CalmGenerator.Options.DEFAULT_CANDIDATES),
         Option.value("seed", "N", "random seed").withDefault(0),
         Option.flag("show-chunks", "separate the generated steps with '|'"),
-        Option.list("corpus", "PATH", "training corpus for known_word_fraction (default: the run's own)"));
+        Option.list("corpus", "PATH", "training corpus for known_word_fraction (default: the run's own)"),
+        Option.value("autoencoder", "DIR", "the CALM model's frozen autoencoder (default: found beside it)"));
   }
 
   @Override
@@ -79,7 +80,8 @@ public final class GenerateCommand implements Command {
     String separator = args.flag("show-chunks") ? "|" : "";
     List<Path> corpus = args.has("corpus") ? args.paths("corpus") : List.of();
     if (type.isCalm()) {
-      return calm(checkpoint, new CalmGenerator.Options(prompt, maxTokens, temperature, method, candidates, seed,
+      return calm(checkpoint, args.has("autoencoder") ? args.path("autoencoder") : null,
+          new CalmGenerator.Options(prompt, maxTokens, temperature, method, candidates, seed,
           CalmGenerator.Options.of("").maxSamplerCalls()), separator, corpus, ctx);
     }
     if (type == ModelType.AR) {
@@ -109,7 +111,8 @@ public final class GenerateCommand implements Command {
     }
   }
 
-  private static int calm(Path checkpoint, CalmGenerator.Options o, String separator, List<Path> corpus, CliContext ctx) {
+  private static int calm(Path checkpoint, Path autoencoder, CalmGenerator.Options o, String separator, List<Path> corpus,
+      CliContext ctx) {
     o.validate(); // before loading: a bad temperature is reported at once
     ctx.out().print(o.prompt());
     ctx.out().print(separator);
@@ -117,7 +120,7 @@ public final class GenerateCommand implements Command {
     CalmGenerator.Result r;
     int k;
     ModelType type;
-    try (CalmCheckpoint ck = CalmCheckpoint.load(checkpoint)) {
+    try (CalmCheckpoint ck = CalmCheckpoint.load(checkpoint, autoencoder, true)) {
       k = ck.patchSize();
       type = ck.config().modelType();
       r = CalmGenerator.run(ck, o, e -> {

@@ -34,14 +34,19 @@ public final class InspectForwardCommand implements Command {
         decoder_input, "decoder_logits" [B, P*K, V], as nested lists under the same keys.
         For a CALM energy-model checkpoint (../shared/reference/energy/expected.json): "input_ids" [B, T] and
         optionally "generator_noise" [B, T/K, noise_size] give "patch_embeddings" [B, T/K, H], "hidden_states"
-        [B, T/K, H] and, with the noise, "generator_output" [B, T/K, L].""";
+        [B, T/K, H] and, with the noise, "generator_output" [B, T/K, L].
+        Official checkpoint folders (config.json with model_type "autoencoder" or "energy", pytorch_model.bin or
+        model.safetensors) are read directly; a CALM model's autoencoder is --autoencoder, else config.json's
+        ae_path, else autoencoder/ inside or beside the folder, else the ae_model.* tensors in its weights.""";
   }
 
   @Override
   public List<Option> options() {
     return List.of(
         Option.value("checkpoint", "DIR", "checkpoint folder").required(),
-        Option.value("input", "FILE", "JSON with input_ids (and optionally decoder_input)").required());
+        Option.value("input", "FILE", "JSON with input_ids (and optionally decoder_input)").required(),
+        Option.value("autoencoder", "DIR", "a CALM model's frozen autoencoder (default: found beside it; not needed"
+            + " for the discrete input)"));
   }
 
   @Override
@@ -49,11 +54,17 @@ public final class InspectForwardCommand implements Command {
     JsonObject input = ForwardInspector.readInput(args.path("input"));
     JsonObject out;
     java.nio.file.Path dir = args.path("checkpoint");
+    java.nio.file.Path autoencoder = args.has("autoencoder") ? args.path("autoencoder") : null;
     if (Checkpoints.modelType(dir).isCalm()) {
-      try (CalmCheckpoint ck = CalmCheckpoint.load(dir, false)) { // discrete input needs no autoencoder
+      // the discrete input needs no autoencoder; one is loaded when found or given
+      try (CalmCheckpoint ck = CalmCheckpoint.load(dir, autoencoder, false)) {
         out = ForwardInspector.energy(ck, input, args.path("input").toString());
       }
     } else {
+      if (autoencoder != null) {
+        throw new org.calmworkbench.backend.CalmException("--autoencoder is for CALM checkpoints; " + dir
+            + " is an autoencoder itself");
+      }
       try (AutoencoderCheckpoint ck = AutoencoderCheckpoint.load(dir)) {
         out = ForwardInspector.autoencoder(ck, input, args.path("input").toString());
       }

@@ -12,7 +12,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
+import org.calmworkbench.backend.model.ModelType;
 import org.calmworkbench.backend.train.AutoencoderTrainer;
+import org.calmworkbench.backend.train.CheckpointWeights;
 import org.calmworkbench.backend.train.TrainerState;
 
 /** The autoencoder checkpoints in a project's {@code runs/} folder, newest first. */
@@ -55,7 +57,10 @@ public final class Checkpoints {
     });
   }
 
-  /** Autoencoder checkpoints under {@code project/runs/}: folders with a config.json of model_type calm_autoencoder and weights. */
+  /**
+   * Autoencoder checkpoints under {@code project/runs/}: folders with a config.json of model_type
+   * calm_autoencoder (or the official "autoencoder") and weights (model.safetensors or pytorch_model.bin).
+   */
   public static List<Info> autoencoders(Path projectFolder) {
     Path runs = projectFolder.resolve(RUNS);
     List<Info> out = new ArrayList<>();
@@ -94,14 +99,16 @@ public final class Checkpoints {
   /** The checkpoint in {@code dir}, or null if it holds no complete autoencoder checkpoint. */
   public static Info autoencoder(Path dir) {
     Path config = dir.resolve(AutoencoderTrainer.CONFIG);
-    Path model = dir.resolve(AutoencoderTrainer.MODEL);
-    if (!Files.isRegularFile(config) || !Files.isRegularFile(model)) {
+    // model.safetensors, or the official code's pytorch_model.bin (read by the same loader)
+    Path model = CheckpointWeights.find(dir).orElse(null);
+    if (!Files.isRegularFile(config) || model == null) {
       return null;
     }
     try {
       JsonObject c = JsonParser.parseString(Files.readString(config)).getAsJsonObject();
-      if (c.has("model_type") && !"calm_autoencoder".equals(c.get("model_type").getAsString())) {
-        return null;
+      if (c.has("model_type")
+          && ModelType.fromKey(c.get("model_type").getAsString()).orElse(null) != ModelType.AUTOENCODER) {
+        return null; // a language model, or not ours ("autoencoder", the official type, is accepted)
       }
       long step = -1;
       Path state = dir.resolve(AutoencoderTrainer.STATE);

@@ -49,8 +49,8 @@ public final class LmCheckpoints {
 
   /** The checkpoint in {@code dir} if it is complete and of a type {@code modelType} accepts; null otherwise. */
   static Checkpoints.Info info(Path dir, Predicate<ModelType> modelType) {
-    Path model = dir.resolve(TrainingLoop.MODEL);
-    if (!Files.isRegularFile(model) || !Files.isRegularFile(dir.resolve(TrainingLoop.CONFIG))) {
+    Path model = org.calmworkbench.backend.train.CheckpointWeights.find(dir).orElse(null); // official folders too
+    if (model == null || !Files.isRegularFile(dir.resolve(TrainingLoop.CONFIG))) {
       return null;
     }
     try {
