@@ -30,6 +30,8 @@ import org.calmworkbench.app.cli.commands.HelpCommand;
 import org.calmworkbench.app.cli.commands.InspectForwardCommand;
 import org.calmworkbench.app.cli.commands.LmTrainCommand;
 import org.calmworkbench.app.cli.commands.SampleGenerateCommand;
+import org.calmworkbench.app.cli.commands.TokenizerDecodeCommand;
+import org.calmworkbench.app.cli.commands.TokenizerEncodeCommand;
 import org.calmworkbench.app.cli.commands.TokenizerTrainCommand;
 import org.calmworkbench.app.cli.commands.VersionCommand;
 import org.calmworkbench.backend.Cancellation;
@@ -60,6 +62,8 @@ public final class CalmCli {
         new VersionCommand(),
         new SampleGenerateCommand(),
         new TokenizerTrainCommand(),
+        new TokenizerEncodeCommand(),
+        new TokenizerDecodeCommand(),
         new AeTrainCommand(),
         new AeEvalCommand(),
         new AeEncodeCommand(),
