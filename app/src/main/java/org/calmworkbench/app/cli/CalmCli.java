@@ -26,9 +26,11 @@ import org.calmworkbench.app.cli.commands.BenchMemoryCommand;
 import org.calmworkbench.app.cli.commands.CompactCommand;
 import org.calmworkbench.app.cli.commands.DemoCommand;
 import org.calmworkbench.app.cli.commands.ExperimentRunCommand;
+import org.calmworkbench.app.cli.commands.ExportTorchrunCommand;
 import org.calmworkbench.app.cli.commands.HelpCommand;
 import org.calmworkbench.app.cli.commands.InspectForwardCommand;
 import org.calmworkbench.app.cli.commands.LmTrainCommand;
+import org.calmworkbench.app.cli.commands.RunsListCommand;
 import org.calmworkbench.app.cli.commands.SampleGenerateCommand;
 import org.calmworkbench.app.cli.commands.TokenizerDecodeCommand;
 import org.calmworkbench.app.cli.commands.TokenizerEncodeCommand;
@@ -76,6 +78,8 @@ public final class CalmCli {
         new CompactCommand(),
         new SamplerCheckCommand(),
         new ExperimentRunCommand(),
+        new RunsListCommand(),
+        new ExportTorchrunCommand(),
         new BenchAeCommand(),
         new BenchLmCommand(),
         new BenchGuiCommand(),

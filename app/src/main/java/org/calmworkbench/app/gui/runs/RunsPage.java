@@ -90,7 +90,8 @@ public final class RunsPage implements Page {
   private Node build() {
     Label title = new Label("Runs");
     title.getStyleClass().add("page-title");
-    Label subtitle = new Label("Every training run in this project's runs/ folder. Select several rows (Ctrl- or"
+    Label subtitle = new Label("Every training run in this project's runs/ folder, including Hugging Face Trainer"
+        + " output folders of the official code (a cluster run: see calm export torchrun). Select several rows (Ctrl- or"
         + " Shift-click) to draw one metric of each on the chart below.");
     subtitle.getStyleClass().add("page-subtitle");
     subtitle.setWrapText(true);
@@ -116,6 +117,8 @@ public final class RunsPage implements Page {
     });
     date.setPrefWidth(140);
     table.getColumns().add(date);
+    table.getColumns().add(Tables.text("Trained by", RunFolder.Run::source, 90));
+    table.getColumns().add(Tables.number("Checkpoints", r -> (double) r.checkpoints().size(), "%.0f", 90));
     table.getColumns().add(Tables.text("Folder", r -> r.dir().toString(), 300));
     table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
     table.getSelectionModel().getSelectedItems().addListener((ListChangeListener<RunFolder.Run>) c -> {
