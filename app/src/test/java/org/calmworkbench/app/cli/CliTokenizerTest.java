@@ -3,6 +3,7 @@ package org.calmworkbench.app.cli;
 import static org.calmworkbench.app.cli.CliAutoencoderTest.assertUserError;
 import static org.calmworkbench.app.cli.CliAutoencoderTest.calm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonArray;
@@ -52,6 +53,24 @@ class CliTokenizerTest {
     assertEquals(0, r.code(), r.err());
     assertEquals("<|begin_of_text|>Hello world!<|end_of_text|>", r.json().get("text").getAsString());
     assertEquals("<|end_of_text|>", r.json().getAsJsonArray("tokens").get(4).getAsString());
+  }
+
+  @Test
+  void anAutoencoderTrainsAndEncodesWithTheLlama3Tokenizer(@TempDir Path tmp) throws Exception {
+    Path corpus = tmp.resolve("corpus.txt");
+    Files.writeString(corpus, CliAutoencoderTest.sentences(400));
+    Path out = tmp.resolve("ae");
+    Run train = calm("ae", "train", "--corpus", corpus.toString(), "--tokenizer", llama3.toString(), "--preset", "tiny",
+        "--steps", "2", "--set", "batch_size=8", "--out", out.toString(), "--json");
+    assertEquals(0, train.code(), train.err());
+    assertTrue(Files.readString(out.resolve("config.json")).contains("\"vocab_size\":128256"));
+    Run encode = calm("ae", "encode", "--checkpoint", out.toString(), "--text", "the cat sees a red ball.", "--json");
+    assertEquals(0, encode.code(), encode.err());
+    String ids = encode.json().getAsJsonArray("chunks").get(0).getAsJsonObject().get("ids").toString();
+    Run tokens = calm("tokenizer", "encode", "--tokenizer", out.toString(), "--text", "the cat sees a red ball.", "--json");
+    String first4 = tokens.json().getAsJsonArray("ids").asList().subList(0, 4).toString().replace(" ", "");
+    assertEquals(first4, ids, "the run's copy of the tokenizer gives the chunk's ids");
+    assertFalse(ids.contains("128000"), "no BOS inside chunks: " + ids);
   }
 
   @Test
