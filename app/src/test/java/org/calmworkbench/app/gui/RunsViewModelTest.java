@@ -147,6 +147,22 @@ class RunsViewModelTest {
   }
 
   @Test
+  void theSelectedRunExportsForTorchrun() throws Exception {
+    org.calmworkbench.backend.io.AtomicFiles.copyTree(
+        Path.of("..", "sample-projects", "grammar-english", "runs", "sample-calm"), runs.resolve("sample-calm"), p -> false);
+    threeRuns();
+    RunsViewModel vm = new RunsViewModel(ctx);
+    vm.selected().setAll(vm.runs().stream().filter(r -> r.name().equals("ar-1")).toList());
+    assertNull(vm.exportTorchrun(dir.resolve("nope")), "the AR baseline is not exported");
+    assertTrue(vm.statusProperty().get().startsWith("Select one CALM or autoencoder run"), vm.statusProperty().get());
+    vm.selected().setAll(vm.runs().stream().filter(r -> r.name().equals("sample-calm")).toList());
+    vm.exportTorchrun(dir.resolve("cluster"));
+    assertTrue(vm.statusProperty().get().startsWith("Exported sample-calm to "), vm.statusProperty().get());
+    assertTrue(Files.isRegularFile(dir.resolve("cluster/train_calm.sh")));
+    assertTrue(Files.isRegularFile(dir.resolve("cluster/calm/model.safetensors")));
+  }
+
+  @Test
   void aMalformedMetricsLineIsReportedWithFileAndLineAndTheOtherRunsStillList() throws Exception {
     threeRuns();
     Path bad = run("lm-bad", CALM.toJson().toString(), 2, 64,

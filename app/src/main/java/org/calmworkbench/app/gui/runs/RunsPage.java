@@ -21,6 +21,7 @@ import javafx.scene.control.SelectionMode;
 import javafx.scene.control.SplitPane;
 import javafx.scene.control.TableCell;
 import javafx.scene.control.TableColumn;
+import javafx.stage.DirectoryChooser;
 import javafx.scene.control.TableView;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
@@ -144,11 +145,24 @@ public final class RunsPage implements Page {
         }
       }
     });
+    Button export = new Button("Export for torchrun…");
+    export.setId("export-torchrun");
+    export.setTooltip(Concepts.tooltip("Write the selected CALM or autoencoder run as a folder the official CALM code"
+        + " trains on GPUs with torchrun: configs, weights, tokenizer, data, scripts and a README (docs/INTEROP.md)."
+        + " Copy the cluster's output folder into runs/ to see its curves here."));
+    export.setOnAction(e -> {
+      DirectoryChooser dc = new DirectoryChooser();
+      dc.setTitle("An empty folder for the torchrun export");
+      File dir = dc.showDialog(table.getScene().getWindow());
+      if (dir != null) {
+        vm.exportTorchrun(dir.toPath());
+      }
+    });
     Label status = new Label();
     status.setId("runs-status");
     status.getStyleClass().add("page-subtitle");
     status.textProperty().bind(vm.statusProperty());
-    HBox tableBar = new HBox(8, refresh, csv, status);
+    HBox tableBar = new HBox(8, refresh, csv, export, status);
     tableBar.setAlignment(Pos.CENTER_LEFT);
 
     Label problems = Messages.whenNotEmpty("runs-problems", "validation-message", vm.problemsProperty());
