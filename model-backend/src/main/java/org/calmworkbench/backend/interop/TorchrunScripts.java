@@ -2,7 +2,6 @@ package org.calmworkbench.backend.interop;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import org.calmworkbench.backend.train.TrainConfig;
 
 /**
@@ -170,6 +169,6 @@ public final class TorchrunScripts {
     if (v == Math.rint(v) && Math.abs(v) < 1e15) {
       return Long.toString((long) v);
     }
-    return Double.toString(v).replace("E", "e").toLowerCase(Locale.ROOT);
+    return OfficialConfig.floatText(v);
   }
 }
