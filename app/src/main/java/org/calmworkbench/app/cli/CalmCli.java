@@ -29,10 +29,14 @@ import org.calmworkbench.app.cli.commands.CompactCommand;
 import org.calmworkbench.app.cli.commands.ConvertCommand;
 import org.calmworkbench.app.cli.commands.DemoCommand;
 import org.calmworkbench.app.cli.commands.ExperimentRunCommand;
+import org.calmworkbench.app.cli.commands.ExportTorchrunCommand;
 import org.calmworkbench.app.cli.commands.HelpCommand;
 import org.calmworkbench.app.cli.commands.InspectForwardCommand;
 import org.calmworkbench.app.cli.commands.LmTrainCommand;
+import org.calmworkbench.app.cli.commands.RunsListCommand;
 import org.calmworkbench.app.cli.commands.SampleGenerateCommand;
+import org.calmworkbench.app.cli.commands.TokenizerDecodeCommand;
+import org.calmworkbench.app.cli.commands.TokenizerEncodeCommand;
 import org.calmworkbench.app.cli.commands.TokenizerTrainCommand;
 import org.calmworkbench.app.cli.commands.VersionCommand;
 import org.calmworkbench.backend.Cancellation;
@@ -63,6 +67,8 @@ public final class CalmCli {
         new VersionCommand(),
         new SampleGenerateCommand(),
         new TokenizerTrainCommand(),
+        new TokenizerEncodeCommand(),
+        new TokenizerDecodeCommand(),
         new AeTrainCommand(),
         new AeEvalCommand(),
         new AeEncodeCommand(),
@@ -77,6 +83,8 @@ public final class CalmCli {
         new ConvertCommand(),
         new SamplerCheckCommand(),
         new ExperimentRunCommand(),
+        new RunsListCommand(),
+        new ExportTorchrunCommand(),
         new BenchAeCommand(),
         new BenchLmCommand(),
         new BenchGuiCommand(),

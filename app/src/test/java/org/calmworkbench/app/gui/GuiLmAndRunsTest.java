@@ -146,7 +146,7 @@ class GuiLmAndRunsTest {
       return null;
     });
     List<String> lines = Files.readAllLines(csv);
-    assertEquals("Type,Name,Steps,Final loss,BrierLM,Date,Folder", lines.get(0));
+    assertEquals("Type,Name,Steps,Final loss,BrierLM,Date,Trained by,Checkpoints,Folder", lines.get(0));
     assertTrue(lines.stream().anyMatch(l -> l.startsWith("CALM," + name + ",4," + Exports.field(calm.finalLoss()) + ","
         + Exports.field(calm.brierLm()) + ",")),
         lines.toString());

@@ -125,6 +125,49 @@ class RunsViewModelTest {
   }
 
   @Test
+  void aClusterRunFromTheOfficialCodeSitsOnTheSameChart() throws Exception {
+    threeRuns();
+    Path cluster = Files.createDirectories(runs.resolve("cluster-calm/checkpoint-4"));
+    Files.writeString(cluster.resolve("trainer_state.json"), """
+        {"global_step": 4, "log_history": [
+          {"learning_rate": 3e-4, "loss": 0.5, "step": 2},
+          {"eval_loss": 0.55, "eval_brierLM": 0.06, "step": 2},
+          {"learning_rate": 3e-4, "loss": 0.4, "step": 4},
+          {"eval_loss": 0.45, "eval_brierLM": 0.08, "step": 4}]}
+        """);
+    Files.writeString(cluster.resolve("config.json"), "{\"model_type\": \"energy\"}");
+    RunsViewModel vm = new RunsViewModel(ctx);
+    assertEquals("", vm.problemsProperty().get());
+    assertEquals(List.of("AE ae-1", "AR ar-1", "CALM cluster-calm", "CALM lm-1"),
+        vm.runs().stream().map(RunFolder.Run::toString).toList());
+    RunFolder.Run c = vm.runs().get(2);
+    assertEquals(RunFolder.HF_TRAINER, c.source());
+    assertEquals(4, c.steps());
+    assertEquals(0.4, c.finalLoss());
+    vm.selected().setAll(vm.runs().get(2), vm.runs().get(3));
+    vm.metricProperty().set("brier_lm");
+    assertEquals(Set.of("CALM cluster-calm", "CALM lm-1"), series(vm.points()));
+    assertEquals(List.of(6.0, 8.0, 3.5, 5.25), vm.points().stream().map(MetricPoint::y).toList().stream()
+        .map(y -> Math.round(y * 100) / 100.0).toList(), "the official 0..1 BrierLM on the workbench's 0..100 scale");
+  }
+
+  @Test
+  void theSelectedRunExportsForTorchrun() throws Exception {
+    org.calmworkbench.backend.io.AtomicFiles.copyTree(
+        Path.of("..", "sample-projects", "grammar-english", "runs", "sample-calm"), runs.resolve("sample-calm"), p -> false);
+    threeRuns();
+    RunsViewModel vm = new RunsViewModel(ctx);
+    vm.selected().setAll(vm.runs().stream().filter(r -> r.name().equals("ar-1")).toList());
+    assertNull(vm.exportTorchrun(dir.resolve("nope")), "the AR baseline is not exported");
+    assertTrue(vm.statusProperty().get().startsWith("Select one CALM or autoencoder run"), vm.statusProperty().get());
+    vm.selected().setAll(vm.runs().stream().filter(r -> r.name().equals("sample-calm")).toList());
+    vm.exportTorchrun(dir.resolve("cluster"));
+    assertTrue(vm.statusProperty().get().startsWith("Exported sample-calm to "), vm.statusProperty().get());
+    assertTrue(Files.isRegularFile(dir.resolve("cluster/train_calm.sh")));
+    assertTrue(Files.isRegularFile(dir.resolve("cluster/calm/model.safetensors")));
+  }
+
+  @Test
   void aMalformedMetricsLineIsReportedWithFileAndLineAndTheOtherRunsStillList() throws Exception {
     threeRuns();
     Path bad = run("lm-bad", CALM.toJson().toString(), 2, 64,

@@ -289,6 +289,7 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
   }
 
   /** The token of {@code id} as written in {@code tokenizer.json} (e.g. "Ġthe"), or null if unused. */
+  @Override
   public String token(int id) {
     return tokens[id];
   }

@@ -22,26 +22,28 @@ public final class HfTokenizer implements Tokenizer, AutoCloseable {
   private final Path file;
   private final int vocabSize;
   private final int eosId;
+  private final String[] tokens; // id -> token as tokenizer.json writes it (null: unused id)
 
-  private HfTokenizer(HuggingFaceTokenizer tokenizer, Path file, int vocabSize, int eosId) {
+  private HfTokenizer(HuggingFaceTokenizer tokenizer, Path file, int eosId, String[] tokens) {
     this.tokenizer = tokenizer;
     this.file = file;
-    this.vocabSize = vocabSize;
+    this.vocabSize = tokens.length;
     this.eosId = eosId;
+    this.tokens = tokens;
   }
 
   /** Opens a {@code tokenizer.json} (or the one inside a folder). */
   public static HfTokenizer load(Path dirOrFile) {
     Path file = Tokenizers.resolve(dirOrFile);
     JsonObject root = TokenizerJson.read(file);
-    int vocabSize = TokenizerJson.vocabSize(root, file);
+    String[] tokens = TokenizerJson.tokensById(root, file, TokenizerJson.vocabSize(root, file));
     Map<String, Integer> specials = new HashMap<>();
     TokenizerJson.specialTokens(root, file).forEach((id, content) -> specials.put(content, id));
     Map<String, String> options =
         Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false");
     try {
       HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.newInstance(file, options);
-      return new HfTokenizer(tokenizer, file, vocabSize, TokenizerJson.findEosId(specials));
+      return new HfTokenizer(tokenizer, file, TokenizerJson.findEosId(specials), tokens);
     } catch (IOException | RuntimeException e) {
       throw new CalmException(
           file + ": Hugging Face's tokenizers library cannot load it: " + e.getMessage(), e);
@@ -70,6 +72,15 @@ public final class HfTokenizer implements Tokenizer, AutoCloseable {
       wide[i] = ids[i];
     }
     return tokenizer.decode(wide, false);
+  }
+
+  /** The token of {@code id} as tokenizer.json writes it (Llama 3: "Ġworld"), or null for an unused id. */
+  @Override
+  public String token(int id) {
+    if (id < 0 || id >= vocabSize) {
+      throw new CalmException("token id " + id + " is not in the vocabulary of " + file + " (ids 0.." + (vocabSize - 1) + ")");
+    }
+    return tokens[id];
   }
 
   @Override

@@ -17,4 +17,12 @@ public interface Tokenizer {
 
   /** The end-of-text id, or -1 if the vocabulary has none. */
   int eosId();
+
+  /**
+   * The token of {@code id} as the vocabulary writes it (byte-level BPE: "Ġthe" for " the"); by
+   * default its decoded text, for tokenizers without a written vocabulary.
+   */
+  default String token(int id) {
+    return decode(new int[] {id});
+  }
 }

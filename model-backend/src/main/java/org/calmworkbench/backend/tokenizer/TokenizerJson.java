@@ -294,6 +294,39 @@ final class TokenizerJson {
     return maxId + 1;
   }
 
+  /**
+   * Every token as the file writes it, by id ({@code vocabSize} entries): the model's vocabulary
+   * (BPE, WordPiece, WordLevel: token -> id; Unigram: [piece, score] by id) and the added tokens;
+   * null for an id neither names.
+   */
+  static String[] tokensById(JsonObject root, Path file, int vocabSize) {
+    String[] tokens = new String[vocabSize];
+    JsonElement vocab = object(root, "model", "model", file).get("vocab");
+    if (vocab != null && vocab.isJsonObject()) {
+      for (Map.Entry<String, JsonElement> entry : vocab.getAsJsonObject().entrySet()) {
+        tokens[id(entry.getValue(), "model.vocab[" + quote(entry.getKey()) + "]", file)] = entry.getKey();
+      }
+    } else if (vocab != null && vocab.isJsonArray()) {
+      JsonArray pieces = vocab.getAsJsonArray();
+      for (int i = 0; i < pieces.size() && i < vocabSize; i++) {
+        JsonElement piece = pieces.get(i);
+        if (piece.isJsonArray() && piece.getAsJsonArray().size() > 0 && isAnyString(piece.getAsJsonArray().get(0))) {
+          tokens[i] = piece.getAsJsonArray().get(0).getAsString();
+        }
+      }
+    }
+    JsonElement added = root.get("added_tokens");
+    if (added != null && added.isJsonArray()) {
+      for (JsonElement token : added.getAsJsonArray()) {
+        if (token.isJsonObject() && isAnyString(token.getAsJsonObject().get("content"))) {
+          int id = id(token.getAsJsonObject().get("id"), "added_tokens.id", file);
+          tokens[id] = token.getAsJsonObject().get("content").getAsString();
+        }
+      }
+    }
+    return tokens;
+  }
+
   /** The end-of-text id among special tokens (content -> id), or -1. */
   static int findEosId(Map<String, Integer> specials) {
     for (String candidate : EOS_CANDIDATES) {

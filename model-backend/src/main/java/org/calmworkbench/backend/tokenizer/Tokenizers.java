@@ -3,6 +3,7 @@ package org.calmworkbench.backend.tokenizer;
 import com.google.gson.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.calmworkbench.backend.CalmException;
 
 /** Opening and saving tokenizers as Hugging Face {@code tokenizer.json} files. */
@@ -25,6 +26,17 @@ public final class Tokenizers {
       return TokenizerJson.toByteLevelBpe(root, file);
     }
     return HfTokenizer.load(file);
+  }
+
+  /**
+   * The special added tokens of a {@code tokenizer.json} (or the one inside a folder), id -> content
+   * in file order (Llama 3: 128000 "&lt;|begin_of_text|&gt;", ...).
+   *
+   * @throws CalmException naming the file and key of a malformed entry
+   */
+  public static Map<Integer, String> specialTokens(Path dirOrFile) {
+    Path file = resolve(dirOrFile);
+    return TokenizerJson.specialTokens(TokenizerJson.read(file), file);
   }
 
   /** Writes {@code dir/tokenizer.json} atomically and returns its path. */

@@ -35,7 +35,8 @@ public final class BenchAeCommand implements Command {
   public List<Option> options() {
     return List.of(
         Option.value("preset", "NAME", "autoencoder preset").withDefault(AePresets.DEFAULT),
-        Option.value("vocab-size", "N", "vocabulary size").withDefault(1024),
+        Option.value("vocab-size", "N", "vocabulary size (Llama 3: 128256)").withDefault(1024),
+        Option.value("batch-size", "N", "chunks per step (default: the preset's)"),
         Option.value("steps", "N", "measured steps (after 5 warm-up steps)").withDefault(40),
         Option.value("roofline-size", "N", "matrix size of the roofline matmul").withDefault(1024));
   }
@@ -43,7 +44,8 @@ public final class BenchAeCommand implements Command {
   @Override
   public int run(Args args, CliContext ctx) throws Exception {
     ctx.reportDevice();
-    AeThroughput.Result r = AeThroughput.run(args.string("preset"), args.integer("vocab-size", 2, 1 << 20),
+    int batch = args.has("batch-size") ? args.integer("batch-size", 1, 1 << 20) : 0;
+    AeThroughput.Result r = AeThroughput.run(args.string("preset"), args.integer("vocab-size", 2, 1 << 20), batch,
         args.integer("steps", 2, 1_000_000), 5, args.integer("roofline-size", 64, 8192));
     ctx.out().printf(Locale.ROOT, "preset %s, vocab %d, batch %d chunks, %d measured steps%n", r.preset(), r.vocabSize(),
         r.batchSize(), r.measuredSteps());
@@ -53,12 +55,28 @@ public final class BenchAeCommand implements Command {
     ctx.out().printf(Locale.ROOT, "matmul roofline       %.1f GFLOP/s (%dx%d fp32, same run)%n", r.rooflineFlops() / 1e9,
         r.rooflineSize(), r.rooflineSize());
     ctx.out().printf(Locale.ROOT, "fraction of roofline  %.1f%%%n", 100 * r.fractionOfRoofline());
+    ctx.out().printf(Locale.ROOT, "parameters            %,d, of which the tied embedding/output layer %,d (%.1f%%)%n",
+        r.parameters(), r.outputParameters(), 100.0 * r.outputParameters() / r.parameters());
+    ctx.out().printf(Locale.ROOT, "output layer FLOPs    %.1f%% of training FLOPs%n", 100 * r.outputFlopsShare());
+    ctx.out().printf(Locale.ROOT, "training state        %.0f MiB (fp32 weights, gradients, AdamW moments)%n",
+        r.trainingStateBytes() / 1048576.0);
+    ctx.out().printf(Locale.ROOT, "logits per step       %.0f MiB (B*K x V fp32; its gradient as much again)%n",
+        r.logitsBytes() / 1048576.0);
+    ctx.out().printf(Locale.ROOT, "peak RSS              %.0f MiB%n", r.peakRssBytes() / 1048576.0);
     ctx.put("preset", r.preset());
     ctx.put("tokens_per_second", r.tokensPerSecond());
     ctx.put("flops_per_token", r.flopsPerToken());
     ctx.put("achieved_flops", r.achievedFlops());
     ctx.put("roofline_flops", r.rooflineFlops());
     ctx.put("fraction_of_roofline", r.fractionOfRoofline());
+    ctx.put("vocab_size", r.vocabSize());
+    ctx.put("batch_size", r.batchSize());
+    ctx.put("parameters", r.parameters());
+    ctx.put("output_parameters", r.outputParameters());
+    ctx.put("output_flops_share", r.outputFlopsShare());
+    ctx.put("training_state_bytes", r.trainingStateBytes());
+    ctx.put("logits_bytes", r.logitsBytes());
+    ctx.put("peak_rss_bytes", r.peakRssBytes());
     return 0;
   }
 }

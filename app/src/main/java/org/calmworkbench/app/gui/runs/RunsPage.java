@@ -21,6 +21,7 @@ import javafx.scene.control.SelectionMode;
 import javafx.scene.control.SplitPane;
 import javafx.scene.control.TableCell;
 import javafx.scene.control.TableColumn;
+import javafx.stage.DirectoryChooser;
 import javafx.scene.control.TableView;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
@@ -90,7 +91,8 @@ public final class RunsPage implements Page {
   private Node build() {
     Label title = new Label("Runs");
     title.getStyleClass().add("page-title");
-    Label subtitle = new Label("Every training run in this project's runs/ folder. Select several rows (Ctrl- or"
+    Label subtitle = new Label("Every training run in this project's runs/ folder, including Hugging Face Trainer"
+        + " output folders of the official code (a cluster run: see calm export torchrun). Select several rows (Ctrl- or"
         + " Shift-click) to draw one metric of each on the chart below.");
     subtitle.getStyleClass().add("page-subtitle");
     subtitle.setWrapText(true);
@@ -116,6 +118,8 @@ public final class RunsPage implements Page {
     });
     date.setPrefWidth(140);
     table.getColumns().add(date);
+    table.getColumns().add(Tables.text("Trained by", RunFolder.Run::source, 90));
+    table.getColumns().add(Tables.number("Checkpoints", r -> (double) r.checkpoints().size(), "%.0f", 90));
     table.getColumns().add(Tables.text("Folder", vm::shownFolder, 220));
     table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
     table.getSelectionModel().getSelectedItems().addListener((ListChangeListener<RunFolder.Run>) c -> {
@@ -141,11 +145,24 @@ public final class RunsPage implements Page {
         }
       }
     });
+    Button export = new Button("Export for torchrun…");
+    export.setId("export-torchrun");
+    export.setTooltip(Concepts.tooltip("Write the selected CALM or autoencoder run as a folder the official CALM code"
+        + " trains on GPUs with torchrun: configs, weights, tokenizer, data, scripts and a README (docs/INTEROP.md)."
+        + " Copy the cluster's output folder into runs/ to see its curves here."));
+    export.setOnAction(e -> {
+      DirectoryChooser dc = new DirectoryChooser();
+      dc.setTitle("An empty folder for the torchrun export");
+      File dir = dc.showDialog(table.getScene().getWindow());
+      if (dir != null) {
+        vm.exportTorchrun(dir.toPath());
+      }
+    });
     Label status = new Label();
     status.setId("runs-status");
     status.getStyleClass().add("page-subtitle");
     status.textProperty().bind(vm.statusProperty());
-    HBox tableBar = new HBox(8, refresh, csv, status);
+    HBox tableBar = new HBox(8, refresh, csv, export, status);
     tableBar.setAlignment(Pos.CENTER_LEFT);
 
     Label problems = Messages.whenNotEmpty("runs-problems", "validation-message", vm.problemsProperty());

@@ -18,7 +18,10 @@ import org.calmworkbench.app.gui.common.Checkpoints;
 import org.calmworkbench.app.gui.common.Events;
 import org.calmworkbench.app.gui.common.MetricPoint;
 import org.calmworkbench.app.gui.lmtrain.LmPoint;
+import org.calmworkbench.app.gui.service.Job;
+import org.calmworkbench.app.gui.service.JobSpec;
 import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.interop.TorchrunExport;
 import org.calmworkbench.backend.project.Project;
 import org.calmworkbench.backend.train.MetricsLog;
 
@@ -107,6 +110,29 @@ public final class RunsViewModel {
       }
     }
     return dir.toString();
+  }
+
+  /** The job kind of an export. */
+  static final String EXPORT_KIND = "export-torchrun";
+
+  /**
+   * Exports the one selected workbench run (CALM or autoencoder) for the official code's torchrun
+   * scripts into {@code out}, in the background ({@link TorchrunExport}); the status line says where
+   * it went and what will differ. Refused with a status message unless exactly one workbench run is
+   * selected.
+   */
+  public Job exportTorchrun(Path out) {
+    if (selected.size() != 1 || !RunFolder.WORKBENCH.equals(selected.get(0).source())
+        || RunFolder.AR.equals(selected.get(0).type())) {
+      status.set("Select one CALM or autoencoder run trained here to export it for torchrun.");
+      return null;
+    }
+    Path run = selected.get(0).dir();
+    return ctx.service().submit(JobSpec.of("Export " + run.getFileName() + " for torchrun", EXPORT_KIND),
+        job -> TorchrunExport.run(new TorchrunExport.Request(run, List.of(), out)),
+        r -> status.set("Exported " + run.getFileName() + " to " + r.out() + ": run train_calm.sh there with WORK_PATH"
+            + " set to the official code (README.md inside)" + (r.warnings().isEmpty() ? "." : "; "
+            + r.warnings().size() + " difference(s) from the run listed in the README.")));
   }
 
   /** Re-reads the project's runs/ folder, keeping the selection of runs that are still there. */
