@@ -99,7 +99,7 @@ class RunsViewModelTest {
     // the Folder column: relative to the project when the run is inside it, else the absolute path
     assertEquals(java.nio.file.Path.of("runs", "lm-1").toString(), vm.shownFolder(lm));
     RunFolder.Run outside = new RunFolder.Run(dir.resolve("elsewhere"), lm.type(), lm.steps(), lm.finalLoss(),
-        lm.brierLm(), lm.date(), lm.rows());
+        lm.brierLm(), lm.date(), lm.rows(), lm.source(), lm.checkpoints());
     assertEquals(dir.resolve("elsewhere").toAbsolutePath().normalize().toString(), vm.shownFolder(outside));
   }
 
