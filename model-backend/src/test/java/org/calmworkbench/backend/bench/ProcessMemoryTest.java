@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
+import java.util.List;
 import org.calmworkbench.backend.CalmException;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -49,14 +50,27 @@ class ProcessMemoryTest {
     Assumptions.assumeTrue(Files.isReadable(ProcessMemory.STATUS), "needs /proc/self/status");
     long before = ProcessMemory.rssBytes();
     assertTrue(before > 1 << 20, "RSS of a JVM is more than 1 MiB: " + before);
-    // 64 MiB off-heap, every page written: RSS must grow by most of it.
-    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocateDirect(64 << 20);
-    for (int i = 0; i < b.capacity(); i += 4096) {
-      b.put(i, (byte) 1);
+    // 64 MiB off-heap, every page written: RSS must grow by most of it. RSS is the whole process's,
+    // and other threads of the test JVM (a collector returning heap, cleaners freeing native arrays of
+    // earlier tests) can shrink it by more than that at the same moment (seen in CI: -104 MB), so the
+    // measurement is repeated with a fresh buffer; it must show the growth at least once in five.
+    List<java.nio.ByteBuffer> kept = new java.util.ArrayList<>();
+    List<Long> growths = new java.util.ArrayList<>();
+    for (int attempt = 0; attempt < 5; attempt++) {
+      long start = ProcessMemory.rssBytes();
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.allocateDirect(64 << 20);
+      for (int i = 0; i < b.capacity(); i += 4096) {
+        b.put(i, (byte) 1);
+      }
+      long growth = ProcessMemory.rssBytes() - start;
+      kept.add(b);
+      growths.add(growth);
+      if (growth > 48L << 20) {
+        break;
+      }
     }
-    long after = ProcessMemory.rssBytes();
-    assertTrue(after - before > 48L << 20, "RSS grew by " + (after - before) + " bytes");
-    assertEquals(1, b.get(4096));
+    assertTrue(growths.get(growths.size() - 1) > 48L << 20, "RSS grew by " + growths + " bytes");
+    assertEquals(1, kept.get(0).get(4096));
   }
 
   @Test
