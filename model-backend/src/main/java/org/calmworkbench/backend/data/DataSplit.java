@@ -55,8 +55,24 @@ public record DataSplit(long seed, double validationFraction) {
   /** Writes {@link #FILE} into {@code runDir}: these settings, the corpus and the realised shares. */
   public void write(Path runDir, List<Path> corpus, TokenizedCorpus.Split realised) throws IOException {
     JsonObject o = new JsonObject();
-    // Relative to the run folder (a project folder moved or cloned with its runs keeps working), and
-    // absolute as a fallback for a run moved away from its corpus.
+    putCorpus(o, runDir, corpus);
+    o.addProperty("split_seed", seed);
+    o.addProperty("validation_fraction", validationFraction);
+    o.addProperty("rule", realised.rule().name().toLowerCase(java.util.Locale.ROOT));
+    o.addProperty("train_tokens", realised.trainTokens());
+    o.addProperty("valid_tokens", realised.validTokens());
+    o.addProperty("train_documents", realised.trainDocuments());
+    o.addProperty("valid_documents", realised.validDocuments());
+    Files.createDirectories(runDir);
+    AtomicFiles.writeString(runDir.resolve(FILE), o.toString());
+  }
+
+  /**
+   * Sets {@code o}'s corpus paths as {@code runDir} records them: relative to the run folder (a project
+   * folder moved or cloned with its runs keeps working), and absolute as a fallback for a run moved
+   * away from its corpus.
+   */
+  private static void putCorpus(JsonObject o, Path runDir, List<Path> corpus) {
     Path base = runDir.toAbsolutePath().normalize();
     com.google.gson.JsonArray paths = new com.google.gson.JsonArray();
     com.google.gson.JsonArray absolute = new com.google.gson.JsonArray();
@@ -67,15 +83,6 @@ public record DataSplit(long seed, double validationFraction) {
     }
     o.add("corpus", paths);
     o.add("corpus_absolute", absolute);
-    o.addProperty("split_seed", seed);
-    o.addProperty("validation_fraction", validationFraction);
-    o.addProperty("rule", realised.rule().name().toLowerCase(java.util.Locale.ROOT));
-    o.addProperty("train_tokens", realised.trainTokens());
-    o.addProperty("valid_tokens", realised.validTokens());
-    o.addProperty("train_documents", realised.trainDocuments());
-    o.addProperty("valid_documents", realised.validDocuments());
-    Files.createDirectories(runDir);
-    AtomicFiles.writeString(runDir.resolve(FILE), o.toString());
   }
 
   /**
@@ -91,16 +98,7 @@ public record DataSplit(long seed, double validationFraction) {
     List<Path> corpus = corpusOf(fromRun);
     try {
       JsonObject o = JsonParser.parseString(Files.readString(file)).getAsJsonObject();
-      Path base = toRun.toAbsolutePath().normalize();
-      com.google.gson.JsonArray paths = new com.google.gson.JsonArray();
-      com.google.gson.JsonArray absolute = new com.google.gson.JsonArray();
-      for (Path p : corpus) {
-        Path abs = p.toAbsolutePath().normalize();
-        paths.add(base.relativize(abs).toString().replace('\\', '/'));
-        absolute.add(abs.toString());
-      }
-      o.add("corpus", paths);
-      o.add("corpus_absolute", absolute);
+      putCorpus(o, toRun, corpus);
       return java.util.Optional.of(o.toString());
     } catch (IOException | RuntimeException e) {
       throw new CalmException(file + ": not a readable split record (" + e.getMessage() + ")", e);

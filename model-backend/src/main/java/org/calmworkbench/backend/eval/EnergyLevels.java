@@ -172,7 +172,8 @@ public record EnergyLevels(double marginal, double oracle, double manifoldRadius
     }
   }
 
-  private static double gaussian(SplittableRandom random) { // Box-Muller; SplittableRandom has no nextGaussian on 17
+  /** A standard normal draw (Box-Muller), for the posterior samples of this package. */
+  static double gaussian(SplittableRandom random) { // Box-Muller; SplittableRandom has no nextGaussian on 17
     double u = 1 - random.nextDouble();
     double v = random.nextDouble();
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);

@@ -144,10 +144,12 @@ public final class PredictorLevels {
     List<String> names = new ArrayList<>(List.of(MARGINAL, ORACLE));
     names.addAll(predictors.keySet());
     int q = names.size();
-    double[] sum = new double[q];
-    double[] sumSq = new double[q];
-    double[] gainSum = new double[q];
-    double[] gainSumSq = new double[q];
+    Moments[] loss = new Moments[q];
+    Moments[] gainOverMarginal = new Moments[q]; // paired: same chunk, same target samples
+    for (int i = 0; i < q; i++) {
+      loss[i] = new Moments();
+      gainOverMarginal[i] = new Moments();
+    }
     int positions = 0;
     for (int w = 0; w < windows; w++) {
       for (int j = 1; j < perWindow; j++) {
@@ -169,11 +171,8 @@ public final class PredictorLevels {
           losses[i++] = energyLoss(p.sample(w, j, samples, rng), y, l, beta);
         }
         for (i = 0; i < q; i++) {
-          sum[i] += losses[i];
-          sumSq[i] += losses[i] * losses[i];
-          double g = losses[0] - losses[i];
-          gainSum[i] += g;
-          gainSumSq[i] += g * g;
+          loss[i].add(losses[i]);
+          gainOverMarginal[i].add(losses[0] - losses[i]);
         }
         positions++;
       }
@@ -185,9 +184,9 @@ public final class PredictorLevels {
     double[] gain = new double[q];
     double[] gainSe = new double[q];
     for (int i = 0; i < q; i++) {
-      levels.add(new Level(names.get(i), sum[i] / positions, standardError(sum[i], sumSq[i], positions)));
-      gain[i] = gainSum[i] / positions;
-      gainSe[i] = standardError(gainSum[i], gainSumSq[i], positions);
+      levels.add(new Level(names.get(i), loss[i].mean(), loss[i].standardError()));
+      gain[i] = gainOverMarginal[i].mean();
+      gainSe[i] = gainOverMarginal[i].standardError();
     }
     return new Result(levels, gain, gainSe, positions, samples);
   }
@@ -224,14 +223,6 @@ public final class PredictorLevels {
     return Math.sqrt(sum);
   }
 
-  private static double standardError(double sum, double sumSq, int n) {
-    if (n < 2) {
-      return Double.NaN;
-    }
-    double variance = Math.max(0, (sumSq - sum * sum / n) / (n - 1));
-    return Math.sqrt(variance / n);
-  }
-
   /** {@code count} samples of the posterior of {@code chunk}: [count, L]. */
   private static float[] posterior(float[] mean, float[] std, int chunk, int count, int l, SplittableRandom rng) {
     int[] repeated = new int[count];
@@ -245,7 +236,7 @@ public final class PredictorLevels {
     for (int s = 0; s < chunks.length; s++) {
       for (int d = 0; d < l; d++) {
         int i = chunks[s] * l + d;
-        out[s * l + d] = (float) (mean[i] + std[i] * gaussian(rng));
+        out[s * l + d] = (float) (mean[i] + std[i] * EnergyLevels.gaussian(rng));
       }
     }
     return out;
@@ -316,11 +307,5 @@ public final class PredictorLevels {
       }
     }
     return out;
-  }
-
-  private static double gaussian(SplittableRandom random) { // Box-Muller, as EnergyLevels
-    double u = 1 - random.nextDouble();
-    double v = random.nextDouble();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
   }
 }
