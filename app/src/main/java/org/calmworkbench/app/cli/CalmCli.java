@@ -29,6 +29,7 @@ import org.calmworkbench.app.cli.commands.CompactCommand;
 import org.calmworkbench.app.cli.commands.ConvertCommand;
 import org.calmworkbench.app.cli.commands.DemoCommand;
 import org.calmworkbench.app.cli.commands.ExperimentRunCommand;
+import org.calmworkbench.app.cli.commands.ExperimentWorkerCommand;
 import org.calmworkbench.app.cli.commands.ExportTorchrunCommand;
 import org.calmworkbench.app.cli.commands.HelpCommand;
 import org.calmworkbench.app.cli.commands.InspectForwardCommand;
@@ -83,6 +84,7 @@ public final class CalmCli {
         new ConvertCommand(),
         new SamplerCheckCommand(),
         new ExperimentRunCommand(),
+        new ExperimentWorkerCommand(),
         new RunsListCommand(),
         new ExportTorchrunCommand(),
         new BenchAeCommand(),

@@ -45,6 +45,7 @@ public record Experiment(
     Grid grid,
     Budget budget,
     Evaluation evaluation,
+    int jobs, // cell groups run at once (worker processes) unless the command line says otherwise; 1: in-process
     JsonObject meaning) { // what fixes the cells' results: compared on resume
 
   /** Heads the grid may name (the generative heads of {@link org.calmworkbench.backend.model.HeadType}). */
@@ -87,7 +88,7 @@ public record Experiment(
   /** BrierLM positions on the held-out split and tokens generated to measure tokens/s. */
   public record Evaluation(int positions, int generationTokens) {}
 
-  /** A copy: the file minus name and description, as JSON. */
+  /** A copy: the file minus name, description and jobs, as JSON. */
   @Override
   public JsonObject meaning() {
     return meaning.deepCopy();
@@ -117,7 +118,8 @@ public record Experiment(
     }
     Reader r = new Reader(file);
     JsonObject o = r.object(root, "");
-    r.allow(o, "", "name", "description", "corpus", "tokenizer", "autoencoder", "lm", "grid", "budget", "evaluation");
+    r.allow(o, "", "name", "description", "corpus", "tokenizer", "autoencoder", "lm", "grid", "budget", "evaluation",
+        "jobs");
     Path base = file.toAbsolutePath().getParent();
 
     String fileName = file.getFileName().toString();
@@ -266,11 +268,14 @@ public record Experiment(
               : DEFAULT_GENERATION_TOKENS);
     }
 
+    int jobs = o.has("jobs") ? (int) r.integer(o.get("jobs"), "jobs", 1, 64) : 1;
+
     JsonObject meaning = o.deepCopy();
     meaning.remove("name");
     meaning.remove("description");
+    meaning.remove("jobs"); // how the cells are run, not what they give
     return new Experiment(file, name, description, List.copyOf(corpus), tokenizer, ae, lm, contextTokens, grid, budget,
-        evaluation, meaning);
+        evaluation, jobs, meaning);
   }
 
   private static Stage stage(Reader r, JsonObject o, String key, String defaultPreset, List<Setting> settable,

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -69,6 +70,13 @@ import org.calmworkbench.backend.workflow.LmTraining;
  * again with {@link Options#retryFailed()}) and continues an interrupted training from its last
  * checkpoint. A stop request ends the current training at its next step (it saves a checkpoint)
  * and returns with {@link Result#stopped()}; the cell is not recorded.
+ *
+ * <p>Parallel cells ({@link Options#jobs()} &gt; 1): the cells are grouped by the autoencoder they
+ * share (the AR baseline alone), and up to {@code jobs} groups run at once, each in its own worker
+ * process ({@link ParallelCells}; {@code calm experiment worker}). Processes, not threads: the
+ * engine's random generator is global to a process, and each training seeds it per step, so a cell
+ * gives the same numbers whichever process runs it and whatever runs beside it. A worker writes its
+ * rows to {@code DIR/cells/<id>/result.json}; this process gathers them into results.jsonl.
  */
 public final class ExperimentRunner {
   private ExperimentRunner() {}
@@ -86,7 +94,41 @@ public final class ExperimentRunner {
   /** Generation runs per cell at most when end-of-text cuts them short of the token target. */
   static final int MAX_GENERATION_RUNS = 8;
 
-  public record Options(Experiment experiment, Path out, boolean retryFailed) {}
+  /**
+   * @param jobs cell groups run at once, each in a worker process; 1 runs every cell in this process
+   * @param workers starts the worker processes; needed when {@code jobs > 1}
+   */
+  public record Options(Experiment experiment, Path out, boolean retryFailed, int jobs, WorkerLauncher workers) {
+    public Options {
+      if (jobs < 1) {
+        throw new CalmException("jobs must be at least 1, got " + jobs);
+      }
+      if (jobs > 1 && workers == null) {
+        throw new IllegalArgumentException("jobs > 1 needs a WorkerLauncher");
+      }
+    }
+
+    /** Every cell in this process, one after another. */
+    public Options(Experiment experiment, Path out, boolean retryFailed) {
+      this(experiment, out, retryFailed, 1, null);
+    }
+  }
+
+  /** Starts {@code calm experiment worker} processes (the app knows its own command line). */
+  public interface WorkerLauncher {
+    /**
+     * A process builder for a worker that runs {@code cellIds} of {@code experimentFile} into
+     * {@code out} with {@code threads} intra-op threads; its stdout carries {@link WorkerEvents}
+     * lines. The caller sets the redirects.
+     */
+    ProcessBuilder worker(Path experimentFile, Path out, List<String> cellIds, int threads);
+  }
+
+  /** Present in the experiment folder while the parent's job is paused: workers hold between steps. */
+  public static final String PAUSED = ".paused";
+
+  /** The file a worker writes a finished cell's row to, inside the cell's folder. */
+  public static final String CELL_RESULT = "result.json";
 
   /**
    * Where the grid stands; immutable, safe to hand to another thread.
@@ -98,14 +140,56 @@ public final class ExperimentRunner {
    *     autoencoder when the cell trains one, the rest language model, the last 5% evaluation)
    * @param finishedCells cells with a row in results.jsonl (this run and earlier ones)
    * @param etaSeconds for the cells left in this run; NaN until it can be estimated
+   * @param running every cell running now (one, or several with parallel cells; the fields above
+   *     then describe the first, except {@code cellFraction}, their sum); empty before the first
    */
   public record Progress(int cellIndex, int cellCount, String cellId, String stage, double stageFraction,
-      double cellFraction, int finishedCells, double elapsedSeconds, double etaSeconds) {
-    /** Fraction of the whole grid done, in [0, 1]: finished cells plus the current cell's share. */
+      double cellFraction, int finishedCells, double elapsedSeconds, double etaSeconds, List<Running> running) {
+    public Progress {
+      running = List.copyOf(running);
+    }
+
+    /** Fraction of the whole grid done, in [0, 1]: finished cells plus the running cells' shares. */
     public double gridFraction() {
       return cellCount == 0 ? 1 : Math.min(1, (finishedCells + cellFraction) / cellCount);
     }
+
+    /**
+     * Where the grid stands, in words: {@code cell 2/5 k4-l32-energy-discrete-s1: language model 40%},
+     * {@code cells k1-… (language model 40%), ar-s1 (AR baseline 12%)} with parallel cells, or the
+     * stage alone before a cell starts.
+     */
+    public String where() {
+      if (running.isEmpty()) {
+        return stage;
+      }
+      if (running.size() == 1) {
+        Running r = running.get(0);
+        return String.format(Locale.ROOT, "cell %d/%d %s: %s %.0f%%", cellIndex, cellCount, r.cellId(), r.stage(),
+            100 * r.stageFraction());
+      }
+      StringBuilder b = new StringBuilder("cells ");
+      for (int i = 0; i < running.size(); i++) {
+        Running r = running.get(i);
+        b.append(i == 0 ? "" : ", ").append(r.cellId())
+            .append(String.format(Locale.ROOT, " (%s %.0f%%)", r.stage(), 100 * r.stageFraction()));
+      }
+      return b.toString();
+    }
+
+    /** How far running cell {@code id} is, in [0, 1]; NaN when it is not running. */
+    public double fractionOf(String id) {
+      for (Running r : running) {
+        if (r.cellId().equals(id)) {
+          return r.cellFraction();
+        }
+      }
+      return Double.NaN;
+    }
   }
+
+  /** A cell running now: its stage, how far the stage is and how far the cell is (both in [0, 1]). */
+  public record Running(String cellId, String stage, double stageFraction, double cellFraction) {}
 
   public interface Listener {
     default void onProgress(Progress p) {}
@@ -135,7 +219,63 @@ public final class ExperimentRunner {
   public static Result run(Options o, Listener listener, TrainControl control) throws IOException, InterruptedException {
     // One writer per grid folder (each cell's training also locks its own folder).
     try (RunLock lock = RunLock.acquire(o.out(), "experiment run")) {
-      return new Run(o, listener, control).run();
+      return new Run(o, listener, control, false).run();
+    }
+  }
+
+  /**
+   * The worker side of parallel cells ({@code calm experiment worker}): runs {@code cellIds} in
+   * this process, in order, and writes each finished row to {@code DIR/cells/<id>/result.json}
+   * (the parent holds the grid's lock and writes results.jsonl). Stops when {@code control} asks
+   * or when the parent process is gone.
+   *
+   * @return the rows finished here
+   */
+  public static List<CellResult> runWorker(Experiment x, Path out, List<String> cellIds, Listener listener,
+      TrainControl control) throws IOException, InterruptedException {
+    if (!Files.isRegularFile(out.resolve(EXPERIMENT_COPY)) || !Files.isRegularFile(out.resolve(TOKENIZER))) {
+      throw new CalmException(out + " is not a prepared experiment folder (no " + EXPERIMENT_COPY + " or " + TOKENIZER
+          + "); workers are started by 'calm experiment run --jobs N'");
+    }
+    Map<String, ExperimentCell> byId = new LinkedHashMap<>();
+    x.cells().forEach(c -> byId.put(c.id(), c));
+    List<ExperimentCell> mine = new ArrayList<>();
+    for (String id : cellIds) {
+      ExperimentCell c = byId.get(id);
+      if (c == null) {
+        throw new CalmException("no cell '" + id + "' in " + x.file() + "; its cells are " + String.join(", ", byId.keySet()));
+      }
+      mine.add(c);
+    }
+    ProcessHandle parent = ProcessHandle.current().parent().orElse(null);
+    TrainControl orOrphaned = new TrainControl() {
+      @Override
+      public boolean stopRequested() {
+        return control.stopRequested() || parent != null && !parent.isAlive();
+      }
+
+      @Override
+      public void awaitIfPaused() throws InterruptedException {
+        control.awaitIfPaused();
+        while (Files.exists(out.resolve(PAUSED)) && !stopRequested()) { // the parent's job is paused
+          Thread.sleep(100);
+        }
+      }
+    };
+    Run run = new Run(new Options(x, out, false), listener, orOrphaned, true);
+    return run.runCells(mine);
+  }
+
+  /** The row a worker wrote for {@code cellId}, or null when there is none (yet). */
+  static CellResult readCellResult(Path out, String cellId) throws IOException {
+    Path file = out.resolve(CELLS).resolve(cellId).resolve(CELL_RESULT);
+    if (!Files.isRegularFile(file)) {
+      return null;
+    }
+    try {
+      return CellResult.fromJson(JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8)).getAsJsonObject());
+    } catch (RuntimeException e) {
+      throw new CalmException(file + " is not a result row (" + e.getMessage() + "); delete it to run the cell again");
     }
   }
 
@@ -169,6 +309,9 @@ public final class ExperimentRunner {
     private final boolean retryFailed;
     private final Listener listener;
     private final TrainControl control;
+    private final int jobs;
+    private final WorkerLauncher workers;
+    private final boolean worker;
     private final List<ExperimentCell> cells;
     private final Map<String, CellResult> rows;
     private final Map<String, String> aeFailures = new LinkedHashMap<>();
@@ -183,15 +326,22 @@ public final class ExperimentRunner {
     private Tokenizer tokenizer;
     private TokenIds heldOut;
 
-    Run(Options o, Listener listener, TrainControl control) throws IOException {
+    Run(Options o, Listener listener, TrainControl control, boolean worker) throws IOException {
       this.x = o.experiment();
       this.out = o.out();
       this.retryFailed = o.retryFailed();
       this.listener = listener;
       this.control = control;
+      this.jobs = o.jobs();
+      this.workers = o.workers();
+      this.worker = worker;
       this.cells = x.cells();
-      prepareFolder();
-      this.rows = readResults(out);
+      if (worker) {
+        this.rows = new LinkedHashMap<>();
+      } else {
+        prepareFolder();
+        this.rows = readResults(out);
+      }
     }
 
     Result run() throws IOException, InterruptedException {
@@ -208,14 +358,44 @@ public final class ExperimentRunner {
       }
       int skipped = cells.size() - pending.size();
       todo = pending.size();
-      boolean stopped = false;
+      boolean stopped;
+      if (jobs > 1 && pending.size() > 1) {
+        prepareTokenizer();
+        ParallelCells.Outcome p = new ParallelCells(x, out, jobs, workers, listener, control, cells, rows.size(),
+            this::recordRow).run(pending);
+        stopped = p.stopped();
+      } else {
+        stopped = runCells(pending).size() < pending.size() && control.stopRequested();
+      }
+      writeResults();
+      List<CellResult> ordered = ordered();
+      return new Result(out, ordered, SummaryRow.of(ordered), cells.size(), doneThisRun, skipped, stopped);
+    }
+
+    /** A finished row: kept, written (results.jsonl, or the cell's result.json in a worker) and announced. */
+    private void recordRow(CellResult row) throws IOException {
+      rows.put(row.cellId(), row);
+      doneThisRun++;
+      if (worker) {
+        Path dir = out.resolve(CELLS).resolve(row.cellId());
+        Files.createDirectories(dir);
+        AtomicFiles.writeString(dir.resolve(CELL_RESULT), row.toJson().toString() + "\n");
+      } else {
+        writeResults();
+      }
+      listener.onCellFinished(row, rows.size(), cells.size());
+    }
+
+    /** Runs {@code pending} here, one after another, until done or stopped; returns the rows finished. */
+    List<CellResult> runCells(List<ExperimentCell> pending) throws IOException, InterruptedException {
+      todo = pending.size();
+      List<CellResult> finished = new ArrayList<>();
       try {
         if (!pending.isEmpty()) {
           prepareData();
         }
         for (ExperimentCell c : pending) {
           if (control.stopRequested()) {
-            stopped = true;
             break;
           }
           cellIndex = cells.indexOf(c) + 1;
@@ -228,7 +408,6 @@ public final class ExperimentRunner {
           try {
             row = c.ar() ? runAr(c) : runCalm(c);
           } catch (Stopped s) {
-            stopped = true;
             break;
           } catch (CalmException | IOException e) {
             row = CellResult.failed(c, e.getMessage(), seconds(t0));
@@ -236,17 +415,13 @@ public final class ExperimentRunner {
             row = CellResult.failed(c, e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()),
                 seconds(t0));
           }
-          rows.put(c.id(), row);
-          doneThisRun++;
-          writeResults();
-          listener.onCellFinished(row, rows.size(), cells.size());
+          recordRow(row);
+          finished.add(row);
         }
       } finally {
         closeTokenizer();
       }
-      writeResults();
-      List<CellResult> ordered = ordered();
-      return new Result(out, ordered, SummaryRow.of(ordered), cells.size(), doneThisRun, skipped, stopped);
+      return finished;
     }
 
     // -- folder, tokenizer, held-out text -------------------------------------------------------
@@ -289,6 +464,17 @@ public final class ExperimentRunner {
 
     /** The tokenizer (trained once, or copied), and the held-out split BrierLM is scored on. */
     private void prepareData() throws IOException {
+      prepareTokenizer();
+      tokenizer = Tokenizers.load(tokenizerFile);
+      report("tokenizing the corpus", 0);
+      TokenizedCorpus corpus = Corpora.tokenize(x.corpus(), tokenizer, Files.readAllBytes(tokenizerFile),
+          Corpora.DEFAULT_SPLIT_SEED, (done, total) -> report("tokenizing the corpus", total == 0 ? 1 : (double) done / total));
+      corpus.warnings().forEach(listener::onWarning);
+      heldOut = corpus.validation();
+    }
+
+    /** DIR/tokenizer.json: trained on the corpus once (or copied from the file's tokenizer.path). */
+    private void prepareTokenizer() throws IOException {
       tokenizerFile = out.resolve(TOKENIZER);
       if (!Files.isRegularFile(tokenizerFile)) {
         if (x.tokenizer().path() != null) {
@@ -299,12 +485,6 @@ public final class ExperimentRunner {
           Tokenizers.save(bpe, out);
         }
       }
-      tokenizer = Tokenizers.load(tokenizerFile);
-      report("tokenizing the corpus", 0);
-      TokenizedCorpus corpus = Corpora.tokenize(x.corpus(), tokenizer, Files.readAllBytes(tokenizerFile),
-          Corpora.DEFAULT_SPLIT_SEED, (done, total) -> report("tokenizing the corpus", total == 0 ? 1 : (double) done / total));
-      corpus.warnings().forEach(listener::onWarning);
-      heldOut = corpus.validation();
     }
 
     private void closeTokenizer() {
@@ -592,7 +772,9 @@ public final class ExperimentRunner {
       double elapsed = seconds(start);
       double done = doneThisRun + cellFraction;
       double eta = done > 0.02 ? elapsed / done * Math.max(0, todo - done) : Double.NaN;
-      listener.onProgress(new Progress(cellIndex, cells.size(), cellId, stage, f, cellFraction, rows.size(), elapsed, eta));
+      List<Running> now = cellIndex == 0 ? List.of() : List.of(new Running(cellId, stage, f, cellFraction));
+      listener.onProgress(new Progress(cellIndex, cells.size(), cellId, stage, f, cellFraction, rows.size(), elapsed, eta,
+          now));
     }
 
     private List<CellResult> ordered() {

@@ -11,5 +11,10 @@ public interface TrainControl {
   /** Blocks while the caller has paused the run. */
   default void awaitIfPaused() throws InterruptedException {}
 
+  /** True while the caller has paused the run (for work in other processes that must pause too). */
+  default boolean paused() {
+    return false;
+  }
+
   TrainControl NONE = () -> false;
 }

@@ -8,9 +8,11 @@ import java.util.Locale;
 import org.calmworkbench.app.cli.Args;
 import org.calmworkbench.app.cli.CliContext;
 import org.calmworkbench.app.cli.Command;
+import org.calmworkbench.app.cli.ExperimentWorkers;
 import org.calmworkbench.app.cli.Option;
 import org.calmworkbench.app.cli.Positionals;
 import org.calmworkbench.app.cli.ProgressLine;
+import org.calmworkbench.app.cli.UsageException;
 import org.calmworkbench.backend.Cancellation;
 import org.calmworkbench.backend.experiment.CellResult;
 import org.calmworkbench.backend.experiment.Experiment;
@@ -39,7 +41,11 @@ public final class ExperimentRunCommand implements Command {
         with the same K, latent size and seed, then measures BrierLM on the held-out split, training and
         inference FLOPs and generation tokens/s. Rows go to DIR/results.jsonl, DIR/results.csv and
         DIR/summary.csv (mean and std over seeds) as cells finish. Ctrl-C stops after saving the current
-        training; the same command again skips finished cells and continues.""";
+        training; the same command again skips finished cells and continues.
+
+        --jobs N runs N cell groups at once (cells sharing an autoencoder form a group; the AR baseline is
+        one), each in its own worker process with cores / N engine threads; a cell gives the same numbers
+        either way. The default is the file's "jobs" (1 when absent); 'auto' is one per core.""";
   }
 
   @Override
@@ -51,7 +57,8 @@ public final class ExperimentRunCommand implements Command {
   public List<Option> options() {
     return List.of(
         Option.value("out", "DIR", "experiment folder (results, checkpoints)").required(),
-        Option.flag("retry-failed", "run cells recorded as failed again"));
+        Option.flag("retry-failed", "run cells recorded as failed again"),
+        Option.value("jobs", "N|auto", "cell groups run at once in worker processes (default: the file's jobs, else 1)"));
   }
 
   @Override
@@ -67,8 +74,7 @@ public final class ExperimentRunCommand implements Command {
       @Override
       public void onProgress(ExperimentRunner.Progress p) {
         String eta = Double.isFinite(p.etaSeconds()) ? ", eta " + ProgressLine.duration(p.etaSeconds()) : "";
-        line[0].update(p.finishedCells(), String.format(Locale.ROOT, "cells done; cell %d/%d %s: %s %.0f%%%s",
-            p.cellIndex(), p.cellCount(), p.cellId(), p.stage(), 100 * p.stageFraction(), eta));
+        line[0].update(p.finishedCells(), "cells done; " + p.where() + eta);
       }
 
       @Override
@@ -86,8 +92,12 @@ public final class ExperimentRunCommand implements Command {
         ctx.log("warning: " + warning);
       }
     };
+    int jobs = jobs(args, experiment);
+    if (jobs > 1) {
+      ctx.log("running up to " + jobs + " cell groups at once in worker processes (logs in " + out.resolve("logs") + ")");
+    }
     ExperimentRunner.Result r = ExperimentRunner.run(new ExperimentRunner.Options(experiment, out,
-        args.flag("retry-failed")), listener, stop::isCancelled);
+        args.flag("retry-failed"), jobs, ExperimentWorkers.INSTANCE), listener, stop::isCancelled);
     line[0].finish(r.rows().size(), "of " + r.cellCount() + " cells done");
 
     printTables(ctx, r);
@@ -113,6 +123,26 @@ public final class ExperimentRunCommand implements Command {
     ctx.put("skipped", r.skipped());
     ctx.put("stopped", r.stopped());
     return 0;
+  }
+
+  /** --jobs N or auto (one per core), else the file's jobs. */
+  static int jobs(Args args, Experiment experiment) {
+    if (!args.has("jobs")) {
+      return experiment.jobs();
+    }
+    String v = args.string("jobs");
+    if (v.equals("auto")) {
+      return Runtime.getRuntime().availableProcessors();
+    }
+    try {
+      int n = Integer.parseInt(v);
+      if (n >= 1 && n <= 64) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // the message below
+    }
+    throw new UsageException("--jobs must be a number from 1 to 64 or auto, got " + v);
   }
 
   private static void printTables(CliContext ctx, ExperimentRunner.Result r) {

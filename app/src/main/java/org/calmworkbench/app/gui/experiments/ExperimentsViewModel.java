@@ -44,6 +44,7 @@ import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.experiment.CellResult;
 import org.calmworkbench.backend.experiment.Experiment;
 import org.calmworkbench.backend.experiment.ExperimentCell;
+import org.calmworkbench.app.cli.ExperimentWorkers;
 import org.calmworkbench.backend.experiment.ExperimentRunner;
 import org.calmworkbench.backend.experiment.SummaryRow;
 import org.calmworkbench.backend.project.Project;
@@ -380,7 +381,8 @@ public final class ExperimentsViewModel {
     int todo = (int) cells.stream().filter(r -> !r.finished()).count();
     status.set("Running " + x.name() + ": " + todo + " of " + cells.size() + " cells to go, into " + out);
     Job j = ctx.service().submit(JobSpec.of("Experiment " + x.name(), KIND).pausable().needsEngine(),
-        c -> ExperimentRunner.run(new ExperimentRunner.Options(x, out, false), listener(c, out), c.control()),
+        c -> ExperimentRunner.run(new ExperimentRunner.Options(x, out, false, x.jobs(), ExperimentWorkers.INSTANCE),
+            listener(c, out), c.control()),
         this::finished);
     watch(j);
     return j;
@@ -505,10 +507,7 @@ public final class ExperimentsViewModel {
     return new ExperimentRunner.Listener() {
       @Override
       public void onProgress(ExperimentRunner.Progress p) {
-        String where = p.cellIndex() == 0 ? p.stage()
-            : String.format(Locale.ROOT, "cell %d/%d %s: %s %.0f%%", p.cellIndex(), p.cellCount(), p.cellId(), p.stage(),
-                100 * p.stageFraction());
-        c.progress(p.gridFraction(), p.etaSeconds(), where + " · " + p.finishedCells() + "/" + p.cellCount() + " cells done");
+        c.progress(p.gridFraction(), p.etaSeconds(), p.where() + " · " + p.finishedCells() + "/" + p.cellCount() + " cells done");
         c.latest("cell", p, ExperimentsViewModel.this::showRunning);
       }
 
@@ -524,15 +523,15 @@ public final class ExperimentsViewModel {
     };
   }
 
-  /** Marks the running cell (and only it) as running, with how far it is (its stage is in the progress line). */
+  /** Marks the running cells (and only them) as running, with how far each is (stages are in the progress line). */
   private void showRunning(ExperimentRunner.Progress p) {
     for (int i = 0; i < cells.size(); i++) {
       CellRow r = cells.get(i);
       if (r.finished()) {
         continue;
       }
-      String state = r.id().equals(p.cellId())
-          ? String.format(Locale.ROOT, "running %.0f%%", 100 * p.cellFraction()) : CellRow.PENDING;
+      double f = p.fractionOf(r.id());
+      String state = Double.isNaN(f) ? CellRow.PENDING : String.format(Locale.ROOT, "running %.0f%%", 100 * f);
       if (!state.equals(r.state())) {
         cells.set(i, new CellRow(r.cell(), null, state));
       }

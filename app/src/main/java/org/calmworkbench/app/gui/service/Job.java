@@ -54,6 +54,13 @@ public final class Job {
         }
       }
     }
+
+    @Override
+    public boolean paused() {
+      synchronized (pauseLock) {
+        return paused && !cancelRequested.get();
+      }
+    }
   };
 
   Job(JobSpec spec) {
