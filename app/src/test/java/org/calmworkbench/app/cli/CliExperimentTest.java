@@ -106,6 +106,39 @@ class CliExperimentTest {
   }
 
   @Test
+  void jobsTwoRunsTheCellsInWorkerProcessesWithTheSameNumbers() {
+    // The real worker command line: this JVM's java and class path, 'experiment worker'.
+    Run par = CliAutoencoderTest.calm("experiment", "run", file.toString(), "--out", dir.resolve("par").toString(),
+        "--jobs", "2", "--json");
+    assertEquals(0, par.code(), par.err());
+    assertTrue(par.err().contains("running up to 2 cell groups at once"), par.err());
+    JsonArray seqRows = json.json().getAsJsonArray("rows");
+    JsonArray parRows = par.json().getAsJsonArray("rows");
+    assertEquals(seqRows.size(), parRows.size());
+    for (int i = 0; i < seqRows.size(); i++) {
+      JsonObject s = seqRows.get(i).getAsJsonObject();
+      JsonObject p = parRows.get(i).getAsJsonObject();
+      assertEquals("ok", p.get("status").getAsString(), p.toString());
+      for (String key : List.of("cell_id", "brier_1", "brier_2", "brier_lm", "lm_train_flops", "lm_steps")) {
+        assertEquals(s.get(key), p.get(key), key + " of " + s.get("cell_id"));
+      }
+    }
+    assertTrue(Files.isRegularFile(dir.resolve("par").resolve("logs").resolve("worker-ar-s5.log")));
+  }
+
+  @Test
+  void badJobsIsAUsageErrorAndAWorkerNeedsAPreparedFolder() {
+    Run bad = CliAutoencoderTest.calm("experiment", "run", file.toString(), "--out", dir.resolve("j").toString(),
+        "--jobs", "many");
+    assertEquals(2, bad.code());
+    assertTrue(bad.err().contains("--jobs must be a number from 1 to 64 or auto, got many"), bad.err());
+    Run worker = CliAutoencoderTest.calm("experiment", "worker", file.toString(), "--out", dir.resolve("w").toString(),
+        "--cells", "ar-s5");
+    assertEquals(2, worker.code());
+    assertTrue(worker.err().contains("not a prepared experiment folder"), worker.err());
+  }
+
+  @Test
   void missingFileAndMissingOutAreUsageErrors() {
     Run noFile = CliAutoencoderTest.calm("experiment", "run", dir.resolve("nope.json").toString(), "--out",
         dir.resolve("x").toString());
