@@ -285,9 +285,7 @@ final class ParallelCells {
     double done = doneHere + cellSum;
     double eta = done > 0.02 ? elapsed / done * Math.max(0, todo - done) : Double.NaN;
     if (now.isEmpty()) {
-      listener.onProgress(new ExperimentRunner.Progress(0, allCells.size(), "", "starting workers", 0, 0, finished,
-          elapsed, eta, now));
-      return;
+      return; // between groups: the next worker reports as soon as its cell starts
     }
     ExperimentRunner.Running first = now.get(0);
     int index = 0;

@@ -379,7 +379,8 @@ public final class ExperimentsViewModel {
     Path out = outputFolder.get();
     shown = x;
     int todo = (int) cells.stream().filter(r -> !r.finished()).count();
-    status.set("Running " + x.name() + ": " + todo + " of " + cells.size() + " cells to go, into " + out);
+    status.set("Running " + x.name() + ": " + todo + " of " + cells.size() + " cells to go, into " + out
+        + (x.jobs() > 1 ? "; up to " + x.jobs() + " cell groups at once, in worker processes (the file's \"jobs\")" : ""));
     Job j = ctx.service().submit(JobSpec.of("Experiment " + x.name(), KIND).pausable().needsEngine(),
         c -> ExperimentRunner.run(new ExperimentRunner.Options(x, out, false, x.jobs(), ExperimentWorkers.INSTANCE),
             listener(c, out), c.control()),
