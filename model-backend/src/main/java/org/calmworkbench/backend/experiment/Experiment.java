@@ -15,6 +15,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.config.Setting;
@@ -42,6 +43,7 @@ public record Experiment(
     Stage autoencoder,
     Stage lm,
     Integer contextTokens, // lm.context_tokens: CALM context_chunks = this / K, AR = this / 4; null: the preset's
+    Integer positionsPerStep, // lm.positions_per_step: each cell's batch_size = this / its positions per sequence; null: lm.set's or the preset's
     Grid grid,
     Budget budget,
     Evaluation evaluation,
@@ -87,6 +89,18 @@ public record Experiment(
 
   /** BrierLM positions on the held-out split and tokens generated to measure tokens/s. */
   public record Evaluation(int positions, int generationTokens) {}
+
+  /**
+   * The batch size of {@code cell} under {@code lm.positions_per_step}: the positions per step over
+   * the positions per sequence (context_tokens / K for CALM, context_tokens for the AR baseline);
+   * empty without it.
+   */
+  public OptionalInt batchSize(ExperimentCell cell) {
+    if (positionsPerStep == null) {
+      return OptionalInt.empty();
+    }
+    return OptionalInt.of(positionsPerStep / (cell.ar() ? contextTokens : contextTokens / cell.patchSize()));
+  }
 
   /** A copy: the file minus name, description and jobs, as JSON. */
   @Override
@@ -177,6 +191,18 @@ public record Experiment(
       }
     }
 
+    Integer positionsPerStep = null;
+    if (o.has("lm") && o.getAsJsonObject("lm").has("positions_per_step")) {
+      positionsPerStep = (int) r.integer(o.getAsJsonObject("lm").get("positions_per_step"), "lm.positions_per_step", 1,
+          1 << 24);
+      if (contextTokens == null) {
+        throw r.error("lm.positions_per_step", "needs lm.context_tokens (positions per sequence are context_tokens / K)");
+      }
+      if (lm.set().containsKey("batch_size")) {
+        throw r.error("lm.set.batch_size", "cannot be combined with lm.positions_per_step (which sets it per K)");
+      }
+    }
+
     JsonObject g = r.object(r.required(o, "", "grid"), "grid");
     r.allow(g, "grid", "patch_sizes", "heads", "inputs", "latent_sizes", "seeds", "include_ar_baseline");
     List<Integer> patchSizes = new ArrayList<>();
@@ -228,6 +254,22 @@ public record Experiment(
               + " and at least 2 K (K = " + k + ")");
         }
       }
+      if (positionsPerStep != null) {
+        List<Integer> perSequence = new ArrayList<>();
+        for (int k : patchSizes) {
+          perSequence.add(contextTokens / k);
+        }
+        if (ar) {
+          perSequence.add(contextTokens);
+        }
+        for (int n : perSequence) {
+          if (positionsPerStep % n != 0) {
+            throw r.error("lm.positions_per_step", positionsPerStep + " must be a multiple of every cell's positions per"
+                + " sequence (context_tokens / K" + (ar ? ", and context_tokens for the AR baseline" : "") + "), not of "
+                + n);
+          }
+        }
+      }
       if (ar && contextTokens % ArTrainer.REFERENCE_PATCH_SIZE != 0) {
         throw r.error("lm.context_tokens", contextTokens + " must be a multiple of 4 for the AR baseline (its"
             + " context is context_chunks * 4 tokens)");
@@ -274,8 +316,8 @@ public record Experiment(
     meaning.remove("name");
     meaning.remove("description");
     meaning.remove("jobs"); // how the cells are run, not what they give
-    return new Experiment(file, name, description, List.copyOf(corpus), tokenizer, ae, lm, contextTokens, grid, budget,
-        evaluation, jobs, meaning);
+    return new Experiment(file, name, description, List.copyOf(corpus), tokenizer, ae, lm, contextTokens,
+        positionsPerStep, grid, budget, evaluation, jobs, meaning);
   }
 
   private static Stage stage(Reader r, JsonObject o, String key, String defaultPreset, List<Setting> settable,
@@ -285,7 +327,7 @@ public record Experiment(
     }
     JsonObject s = r.object(o.get(key), key);
     if (key.equals("lm")) {
-      r.allow(s, key, "preset", "set", "context_tokens");
+      r.allow(s, key, "preset", "set", "context_tokens", "positions_per_step");
     } else {
       r.allow(s, key, "preset", "set");
     }

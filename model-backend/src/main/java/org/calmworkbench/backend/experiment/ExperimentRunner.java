@@ -694,7 +694,8 @@ public final class ExperimentRunner {
 
     /**
      * The LM {@code set} overrides a cell trains with: the experiment's, filtered to {@code keys}
-     * (the AR baseline has no head settings), the context from lm.context_tokens, and no BrierLM
+     * (the AR baseline has no head settings), the context from lm.context_tokens, the batch from
+     * lm.positions_per_step, and no BrierLM
      * during training unless asked for (the runner measures it once at the end).
      */
     private List<String> lmSets(ExperimentCell c, List<Setting> keys) {
@@ -709,6 +710,7 @@ public final class ExperimentRunner {
         int k = c.ar() ? ArTrainer.REFERENCE_PATCH_SIZE : c.patchSize();
         sets.add("context_chunks=" + x.contextTokens() / k);
       }
+      x.batchSize(c).ifPresent(b -> sets.add("batch_size=" + b));
       if (!x.lm().set().containsKey("eval_positions")) {
         sets.add("eval_positions=0");
       }

@@ -291,6 +291,23 @@ class ExperimentRunnerTest {
     assertTrue(inferFlops.get("diffusion") > inferFlops.get("energy"), inferFlops.toString());
   }
 
+  @Test
+  void positionsPerStepTrainsEachCellOnItsOwnBatch() throws Exception {
+    Path file = dir.resolve("positions.json");
+    Files.writeString(file, toyExperiment("{\"patch_sizes\": [2, 4], \"seeds\": [7], \"include_ar_baseline\": true}")
+        .replace("\"batch_size\": 4, ", "").replace("\"context_tokens\": 16,", "\"context_tokens\": 16, \"positions_per_step\": 32,")
+        .replace("\"steps\": 6,", "\"steps\": 2,"));
+    ExperimentRunner.Result r = ExperimentRunner.run(new ExperimentRunner.Options(Experiment.read(file),
+        dir.resolve("positions"), false), new ExperimentRunner.Listener() {}, TrainControl.NONE);
+    // 32 positions a step: K = 2 reads 8 chunks a sequence (batch 4), K = 4 reads 4 (batch 8), the AR baseline 16 tokens (batch 2).
+    for (String id : List.of("k2-l16-energy-discrete-s7", "k4-l16-energy-discrete-s7", "ar-s7")) {
+      CellResult c = row(r, id);
+      assertTrue(c.ok(), id + ": " + c.error());
+      int batch = c.cell().ar() ? 2 : 32 / (16 / c.cell().patchSize());
+      assertEquals((long) batch * 16 * c.lmSteps(), c.lmTokensSeen(), id + ": tokens seen = batch x context x steps");
+    }
+  }
+
   static CellResult row(ExperimentRunner.Result r, String id) {
     return r.rows().stream().filter(x -> x.cellId().equals(id)).findFirst().orElseThrow(() -> new AssertionError(id));
   }

@@ -138,6 +138,44 @@ class ExperimentTest {
   }
 
   @Test
+  void positionsPerStepSetsEachCellsBatchSoThatEveryKPredictsAsManyVectorsPerStep() {
+    Experiment x = parse(VALID.replace("\"grid\"", "\"lm\": {\"context_tokens\": 32, \"positions_per_step\": 256}, \"grid\""));
+    assertEquals(256, x.positionsPerStep());
+    for (ExperimentCell c : x.cells()) {
+      int perSequence = c.ar() ? 32 : 32 / c.patchSize();
+      assertEquals(256, x.batchSize(c).orElseThrow() * perSequence, c.id());
+    }
+    assertEquals(8, x.batchSize(ExperimentCell.calm(1, "energy", org.calmworkbench.backend.model.InputMode.DISCRETE, 8, 1))
+        .orElseThrow());
+    assertEquals(32, x.batchSize(ExperimentCell.calm(4, "energy", org.calmworkbench.backend.model.InputMode.DISCRETE, 8, 1))
+        .orElseThrow());
+    assertTrue(parse(VALID).batchSize(x.cells().get(0)).isEmpty(), "absent: the preset's batch");
+
+    CalmException notAMultiple = assertThrows(CalmException.class, () -> parse(VALID.replace("\"grid\"",
+        "\"lm\": {\"context_tokens\": 32, \"positions_per_step\": 100}, \"grid\"")));
+    assertTrue(notAMultiple.getMessage().contains("lm.positions_per_step") && notAMultiple.getMessage().contains("100"),
+        notAMultiple.getMessage());
+    CalmException noContext = assertThrows(CalmException.class, () -> parse(VALID.replace("\"grid\"",
+        "\"lm\": {\"positions_per_step\": 256}, \"grid\"")));
+    assertTrue(noContext.getMessage().contains("needs lm.context_tokens"), noContext.getMessage());
+    CalmException twice = assertThrows(CalmException.class, () -> parse(VALID.replace("\"grid\"",
+        "\"lm\": {\"context_tokens\": 32, \"positions_per_step\": 256, \"set\": {\"batch_size\": 4}}, \"grid\"")));
+    assertTrue(twice.getMessage().contains("lm.set.batch_size"), twice.getMessage());
+  }
+
+  @Test
+  void jobsIsHowNotWhatSoItStaysOutOfTheMeaning() {
+    Experiment one = parse(VALID);
+    Experiment two = parse(VALID.replace("\"name\": \"demo\"", "\"name\": \"demo\", \"jobs\": 2"));
+    assertEquals(1, one.jobs());
+    assertEquals(2, two.jobs());
+    assertEquals(one.meaning(), two.meaning());
+    CalmException bad = assertThrows(CalmException.class, () -> parse(VALID.replace("\"name\": \"demo\"",
+        "\"name\": \"demo\", \"jobs\": 0")));
+    assertTrue(bad.getMessage().contains("jobs"), bad.getMessage());
+  }
+
+  @Test
   void invalidJsonAndMissingFilesAreNamed() throws Exception {
     Files.writeString(file, "{\"corpus\": ");
     CalmException bad = assertThrows(CalmException.class, () -> Experiment.read(file));
