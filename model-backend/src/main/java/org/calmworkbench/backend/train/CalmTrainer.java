@@ -107,7 +107,11 @@ public final class CalmTrainer {
           }
         }
         copyAutoencoder(r.autoencoder(), r.out().resolve(AUTOENCODER_DIR));
-        return TrainingLoop.run(new Task(lm, ae.model(), r), r.train(), r.out(), r.resume(), listener, control);
+        int chunksPerWindow = r.lm().contextChunks() + 1;
+        EncodedChunks encoded = EncodedChunks.worthIt(r.trainIds().size(), r.model().patchSize(), r.model().latentSize(),
+            r.train().steps(), r.train().batchSize(), chunksPerWindow)
+            ? EncodedChunks.build(ae.model(), r.trainIds(), r.model().patchSize(), params) : null;
+        return TrainingLoop.run(new Task(lm, ae.model(), r, encoded), r.train(), r.out(), r.resume(), listener, control);
       }
     }
   }
@@ -200,12 +204,18 @@ public final class CalmTrainer {
     private final BatchSampler sampler;
     private final int k;
     private final int p;
+    private final EncodedChunks encoded; // the training split's encoder output, or null: encode per step
     private EnergyLevels levels; // measured at the first evaluation
 
     Task(CalmModel lm, Autoencoder ae, Request r) {
+      this(lm, ae, r, null);
+    }
+
+    Task(CalmModel lm, Autoencoder ae, Request r, EncodedChunks encoded) {
       this.lm = lm;
       this.ae = ae;
       this.r = r;
+      this.encoded = encoded;
       this.k = r.model().patchSize();
       this.p = r.lm().contextChunks();
       long need = (long) (p + 1) * k;
@@ -241,7 +251,8 @@ public final class CalmTrainer {
       int b = r.train().batchSize();
       int[] batch = sampler.batch(step, b); // [B, (P+1)*K]
       NDArray ids = sm.create(batch, new Shape(b, (long) (p + 1) * k)).toType(ai.djl.ndarray.types.DataType.INT64, false);
-      NDArray loss = headLoss(sm, ids, true);
+      NDArray enc = encoded == null ? null : encoded.windows(sm, sampler.offsets(step, b), p + 1);
+      NDArray loss = headLoss(sm, ids, enc, true);
       float value = loss.getFloat();
       return new TrainingLoop.StepMetrics(value,
           lm.head().type() == HeadType.ENERGY ? Map.of("energy_score", (double) -value) : Map.of());
@@ -252,8 +263,14 @@ public final class CalmTrainer {
      * with {@code train}, also its backward pass.
      */
     NDArray headLoss(NDManager sm, NDArray ids, boolean train) {
+      return headLoss(sm, ids, null, train);
+    }
+
+    /** As above, with the windows' encoder output [B, P+1, 2L] given ({@link EncodedChunks}), or null to encode. */
+    NDArray headLoss(NDManager sm, NDArray ids, NDArray encodedIds, boolean train) {
       long t = ids.getShape().get(1);
-      NDList meanLogStd = ae.encode(ids).split(2, 2); // [B, P+1, L] each; the autoencoder is frozen
+      // [B, P+1, L] each; the autoencoder is frozen
+      NDList meanLogStd = (encodedIds != null ? encodedIds : ae.encode(ids)).split(2, 2);
       NDArray mean = meanLogStd.get(0);
       NDArray std = meanLogStd.get(1).exp();
       NDArray targetMean = mean.get(":, 1:");
