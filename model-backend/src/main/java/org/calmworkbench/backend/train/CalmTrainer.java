@@ -110,7 +110,8 @@ public final class CalmTrainer {
         int chunksPerWindow = r.lm().contextChunks() + 1;
         EncodedChunks encoded = EncodedChunks.worthIt(r.trainIds().size(), r.model().patchSize(), r.model().latentSize(),
             r.train().steps(), r.train().batchSize(), chunksPerWindow)
-            ? EncodedChunks.build(ae.model(), r.trainIds(), r.model().patchSize(), params) : null;
+            ? EncodedChunks.build(ae.model(), r.trainIds(), r.model().patchSize(), params,
+                f -> listener.onStage("encoding the training split once", f)) : null;
         return TrainingLoop.run(new Task(lm, ae.model(), r, encoded), r.train(), r.out(), r.resume(), listener, control);
       }
     }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.util.function.DoubleConsumer;
 import org.calmworkbench.backend.data.TokenIds;
 import org.calmworkbench.backend.model.Autoencoder;
 
@@ -51,6 +52,11 @@ final class EncodedChunks {
 
   /** Encodes every whole chunk of {@code ids} ({@code ids.size() / k} of them) with {@code ae}. */
   static EncodedChunks build(Autoencoder ae, TokenIds ids, int k, NDManager parent) {
+    return build(ae, ids, k, parent, f -> {});
+  }
+
+  /** As above, telling {@code progress} the fraction of chunks encoded so far. */
+  static EncodedChunks build(Autoencoder ae, TokenIds ids, int k, NDManager parent, DoubleConsumer progress) {
     long chunks = ids.size() / k;
     int width = 2 * ae.config().latentSize();
     float[] values = new float[Math.toIntExact(chunks * width)];
@@ -64,6 +70,7 @@ final class EncodedChunks {
         float[] out = ae.encode(x).toFloatArray(); // [n, 1, 2L]
         System.arraycopy(out, 0, values, Math.toIntExact(first * width), out.length);
       }
+      progress.accept((double) (first + n) / chunks);
     }
     return new EncodedChunks(values, width, k);
   }

@@ -119,6 +119,9 @@ public final class TrainingLoop {
   public interface Listener {
     void onProgress(Progress p);
 
+    /** A stage before or around the steps ("tokenizing the corpus", ...), with its fraction in [0, 1]. */
+    default void onStage(String stage, double fraction) {}
+
     default void onCheckpoint(long step, Path dir) {}
   }
 

@@ -60,8 +60,6 @@ public final class AeTraining {
 
   /** Stage messages before training starts (tokenizer, tokenizing) on top of training progress. */
   public interface Listener extends TrainingLoop.Listener {
-    default void onStage(String stage, double fraction) {}
-
     default void onWarning(String warning) {}
 
     /** The realised train/validation split, once the corpus is tokenized. */
