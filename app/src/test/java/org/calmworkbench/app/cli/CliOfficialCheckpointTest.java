@@ -48,6 +48,32 @@ class CliOfficialCheckpointTest {
   }
 
   @Test
+  void aTrainerRunsCheckpointFolderOpensAsAModel() throws Exception {
+    // What the official train script leaves (HF Trainer): OUT/checkpoint-N/ with the model files and
+    // a trainer_state.json holding the history so far.
+    Path run = tmp.resolve("trainer-run");
+    Path checkpoint = run.resolve("checkpoint-20");
+    Files.createDirectories(checkpoint);
+    for (String f : List.of("config.json", "pytorch_model.bin")) {
+      Files.copy(reference.resolve("official-format/energy").resolve(f), checkpoint.resolve(f));
+    }
+    Files.writeString(checkpoint.resolve("trainer_state.json"), """
+        {"global_step": 20, "max_steps": 40, "log_history": [
+          {"step": 10, "loss": 9.5, "learning_rate": 0.0003}, {"step": 20, "loss": 8.25, "learning_rate": 0.0003}]}
+        """);
+    Path expectedFile = reference.resolve("energy").resolve("expected.json");
+    JsonObject expected = read(expectedFile);
+    Run r = calm("inspect", "forward", "--checkpoint", checkpoint.toString(), "--input", expectedFile.toString(),
+        "--autoencoder", reference.resolve("official-format/autoencoder").toString(), "--json");
+    assertEquals(0, r.code(), r.err());
+    double worst = CliLanguageModelTest.maxAbsDiff(expected.get("generator_output"), r.json().get("generator_output"));
+    assertTrue(worst < 1e-4, "generator_output differs by " + worst);
+    Run listed = calm("runs", "list", "--run", run.toString(), "--json");
+    assertEquals(0, listed.code(), listed.err());
+    assertTrue(listed.out().contains("trainer-run"), listed.out());
+  }
+
+  @Test
   void theMaliciousFolderExitsTwoNamingFileAndGlobal() {
     Path malicious = reference.resolve("official-format/malicious");
     Run r = calm("inspect", "forward", "--checkpoint", malicious.toString(), "--input",

@@ -53,7 +53,8 @@ public final class Checkpoints {
     if (!Files.isRegularFile(state)) {
       return OptionalInt.empty();
     }
-    JsonObject train = TrainerState.read(state).trainConfig();
+    // A Hugging Face Trainer's checkpoint-N/ has a trainer_state.json of its own format: no context there.
+    JsonObject train = TrainerState.readIfOurs(state).map(TrainerState::trainConfig).orElse(null);
     return train == null ? OptionalInt.empty() : intKey(train, "context_chunks");
   }
 

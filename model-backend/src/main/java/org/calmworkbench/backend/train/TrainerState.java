@@ -19,6 +19,23 @@ public record TrainerState(String kind, long step, long tokensSeen, double elaps
     return o;
   }
 
+  /**
+   * The workbench's state in {@code file}, or empty when the file is a Hugging Face Trainer's
+   * trainer_state.json (same name, other format: {@code global_step} and {@code log_history}, no
+   * {@code kind}), as in an official run's {@code checkpoint-N/} folder.
+   */
+  public static java.util.Optional<TrainerState> readIfOurs(Path file) {
+    try {
+      JsonObject o = JsonParser.parseString(Files.readString(file)).getAsJsonObject();
+      if (!o.has("kind") && (o.has("log_history") || o.has("global_step"))) {
+        return java.util.Optional.empty();
+      }
+    } catch (IOException | RuntimeException e) {
+      // read() below names the file and the problem
+    }
+    return java.util.Optional.of(read(file));
+  }
+
   public static TrainerState read(Path file) {
     try {
       JsonObject o = JsonParser.parseString(Files.readString(file)).getAsJsonObject();

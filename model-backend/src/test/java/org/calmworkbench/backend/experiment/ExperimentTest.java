@@ -196,6 +196,6 @@ class ExperimentTest {
         cells.put(f.getFileName().toString(), x.cells().size());
       }
     }
-    assertEquals(java.util.Map.of("heads.json", 6, "inputs.json", 6, "k-sweep-quick.json", 5, "k-sweep.json", 10), cells);
+    assertEquals(java.util.Map.of("heads.json", 6, "inputs.json", 6, "k-sweep-quick.json", 5, "k-sweep.json", 15), cells);
   }
 }
