@@ -113,7 +113,7 @@ public final class Checkpoints {
       long step = -1;
       Path state = dir.resolve(AutoencoderTrainer.STATE);
       if (Files.isRegularFile(state)) {
-        step = TrainerState.read(state).step();
+        step = TrainerState.readIfOurs(state).map(TrainerState::step).orElse(-1L); // a Trainer checkpoint-N: no step here
       }
       return new Info(dir, step, Files.getLastModifiedTime(model));
     } catch (IOException | RuntimeException e) {

@@ -60,7 +60,7 @@ public final class LmCheckpoints {
       long step = -1;
       Path state = dir.resolve(TrainingLoop.STATE);
       if (Files.isRegularFile(state)) {
-        step = TrainerState.read(state).step();
+        step = TrainerState.readIfOurs(state).map(TrainerState::step).orElse(-1L); // a Trainer checkpoint-N: no step here
       }
       return new Checkpoints.Info(dir, step, Files.getLastModifiedTime(model));
     } catch (IOException | RuntimeException e) {

@@ -107,7 +107,7 @@ public final class RunFolder {
     Path stateFile = dir.resolve(TrainingLoop.STATE);
     long steps = rows.isEmpty() ? 0 : rows.get(rows.size() - 1).step();
     if (Files.isRegularFile(stateFile)) {
-      steps = TrainerState.read(stateFile).step();
+      steps = TrainerState.readIfOurs(stateFile).map(TrainerState::step).orElse(steps);
     }
     double loss = rows.isEmpty() ? Double.NaN : rows.get(rows.size() - 1).get("loss");
     double brier = last(rows, "brier_lm");
