@@ -1,16 +1,38 @@
 package org.calmworkbench.app.cli.commands;
 
+import java.nio.file.Path;
 import java.util.List;
-import org.calmworkbench.app.cli.Args;
 import org.calmworkbench.app.cli.CliContext;
 import org.calmworkbench.app.cli.Command;
-import org.calmworkbench.app.cli.Option;
+import org.calmworkbench.app.cli.Ranges;
 import org.calmworkbench.backend.Cancellation;
 import org.calmworkbench.backend.train.AePresets;
 import org.calmworkbench.backend.workflow.AeTraining;
+import picocli.CommandLine.Option;
 
 /** {@code calm ae train}: trains the CALM autoencoder; Ctrl-C saves a checkpoint that --resume continues. */
 public final class AeTrainCommand implements Command {
+  @Option(names = "--corpus", arity = "1..*", paramLabel = "PATH", required = true, description = "text files, folders or JSONL files")
+  List<Path> corpus;
+  @Option(names = "--out", paramLabel = "DIR", required = true, description = "checkpoint folder")
+  Path out;
+  @Option(names = "--tokenizer", paramLabel = "DIR", description = "a tokenizer.json (or its folder) to use instead of training one")
+  Path tokenizer;
+  @Option(names = "--vocab-size", paramLabel = "N", description = "vocabulary of the tokenizer trained when --tokenizer is absent")
+  Integer vocabSize = AeTraining.DEFAULT_VOCAB_SIZE;
+  @Option(names = "--preset", paramLabel = "NAME", description = "tiny, laptop or paper")
+  String preset = AePresets.DEFAULT;
+  @Option(names = "--set", arity = "1..*", paramLabel = "KEY=VALUE", description = "override a model or training setting (repeatable)")
+  List<String> set;
+  @Option(names = "--steps", paramLabel = "N", description = "training steps (overrides the preset)")
+  Integer steps;
+  @Option(names = "--time-limit", paramLabel = "SECONDS", description = "stop after this much training time")
+  Double timeLimit;
+  @Option(names = "--seed", paramLabel = "N", description = "random seed")
+  Long seed;
+  @Option(names = "--resume", description = "continue the checkpoint in --out")
+  boolean resume;
+
   @Override
   public String name() {
     return "ae train";
@@ -33,35 +55,20 @@ public final class AeTrainCommand implements Command {
         .map(s -> s.key()).toList());
   }
 
-  @Override
-  public List<Option> options() {
-    return List.of(
-        Option.list("corpus", "PATH", "text files, folders or JSONL files").required(),
-        Option.value("out", "DIR", "checkpoint folder").required(),
-        Option.value("tokenizer", "DIR", "a tokenizer.json (or its folder) to use instead of training one"),
-        Option.value("vocab-size", "N", "vocabulary of the tokenizer trained when --tokenizer is absent")
-            .withDefault(AeTraining.DEFAULT_VOCAB_SIZE),
-        Option.value("preset", "NAME", "tiny, laptop or paper").withDefault(AePresets.DEFAULT),
-        Option.list("set", "KEY=VALUE", "override a model or training setting (repeatable)"),
-        Option.value("steps", "N", "training steps (overrides the preset)"),
-        Option.value("time-limit", "SECONDS", "stop after this much training time"),
-        Option.value("seed", "N", "random seed"),
-        Option.flag("resume", "continue the checkpoint in --out"));
-  }
 
   @Override
-  public int run(Args args, CliContext ctx) throws Exception {
+  public int run(CliContext ctx) throws Exception {
     AeTraining.Options o = new AeTraining.Options(
-        args.paths("corpus"),
-        args.path("out"),
-        args.has("tokenizer") ? args.path("tokenizer") : null,
-        args.integer("vocab-size", 258, 1 << 20),
-        args.string("preset"),
-        args.has("set") ? args.list("set") : List.of(),
-        args.has("steps") ? args.integer("steps", 0, Integer.MAX_VALUE) : null,
-        args.has("time-limit") ? args.number("time-limit") : null,
-        args.has("seed") ? args.longValue("seed") : null,
-        args.flag("resume"));
+        corpus,
+        out,
+        tokenizer,
+        Ranges.check("vocab-size", vocabSize, 258, 1 << 20),
+        preset,
+        set == null ? List.of() : set,
+        Ranges.check("steps", steps, 0, Integer.MAX_VALUE),
+        timeLimit,
+        seed,
+        resume);
     Cancellation stop = ctx.cancellation();
     TrainingOutput output = new TrainingOutput(ctx, "ae train", new String[] {"token_accuracy"},
         new String[] {"valid_token_accuracy"});

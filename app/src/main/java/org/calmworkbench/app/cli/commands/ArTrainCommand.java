@@ -1,17 +1,39 @@
 package org.calmworkbench.app.cli.commands;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.calmworkbench.app.cli.Args;
 import org.calmworkbench.app.cli.CliContext;
 import org.calmworkbench.app.cli.Command;
-import org.calmworkbench.app.cli.Option;
+import org.calmworkbench.app.cli.Ranges;
 import org.calmworkbench.backend.Cancellation;
 import org.calmworkbench.backend.train.LmPresets;
 import org.calmworkbench.backend.workflow.ArTraining;
+import picocli.CommandLine.Option;
 
 /** {@code calm ar train}: the autoregressive Transformer baseline; Ctrl-C saves a checkpoint that --resume continues. */
 public final class ArTrainCommand implements Command {
+  @Option(names = "--tokenizer", paramLabel = "DIR", description = "a tokenizer.json or a folder holding one (not needed with --resume)")
+  Path tokenizer;
+  @Option(names = "--corpus", arity = "1..*", paramLabel = "PATH", required = true, description = "text files, folders or JSONL files")
+  List<Path> corpus;
+  @Option(names = "--out", paramLabel = "DIR", required = true, description = "checkpoint folder")
+  Path out;
+  @Option(names = "--preset", paramLabel = "NAME", description = "tiny, laptop or paper-m")
+  String preset = LmPresets.DEFAULT;
+  @Option(names = "--set", arity = "1..*", paramLabel = "KEY=VALUE", description = "override a model, training or LM setting (repeatable)")
+  List<String> set;
+  @Option(names = "--eval-every", paramLabel = "N", description = "steps between held-out evaluations (same as --set eval_every=N)")
+  Integer evalEvery;
+  @Option(names = "--steps", paramLabel = "N", description = "training steps (overrides the preset)")
+  Integer steps;
+  @Option(names = "--time-limit", paramLabel = "SECONDS", description = "stop after this much training time")
+  Double timeLimit;
+  @Option(names = "--seed", paramLabel = "N", description = "random seed")
+  Long seed;
+  @Option(names = "--resume", description = "continue the checkpoint in --out")
+  boolean resume;
+
   @Override
   public String name() {
     return "ar train";
@@ -37,37 +59,23 @@ public final class ArTrainCommand implements Command {
         .map(s -> s.key()).toList());
   }
 
-  @Override
-  public List<Option> options() {
-    return List.of(
-        Option.value("tokenizer", "DIR", "a tokenizer.json or a folder holding one (not needed with --resume)"),
-        Option.list("corpus", "PATH", "text files, folders or JSONL files").required(),
-        Option.value("out", "DIR", "checkpoint folder").required(),
-        Option.value("preset", "NAME", "tiny, laptop or paper-m").withDefault(LmPresets.DEFAULT),
-        Option.list("set", "KEY=VALUE", "override a model, training or LM setting (repeatable)"),
-        Option.value("eval-every", "N", "steps between held-out evaluations (same as --set eval_every=N)"),
-        Option.value("steps", "N", "training steps (overrides the preset)"),
-        Option.value("time-limit", "SECONDS", "stop after this much training time"),
-        Option.value("seed", "N", "random seed"),
-        Option.flag("resume", "continue the checkpoint in --out"));
-  }
 
   @Override
-  public int run(Args args, CliContext ctx) throws Exception {
-    List<String> sets = new ArrayList<>(args.has("set") ? args.list("set") : List.of());
-    if (args.has("eval-every")) {
-      sets.add("eval_every=" + args.integer("eval-every", 1, Integer.MAX_VALUE));
+  public int run(CliContext ctx) throws Exception {
+    List<String> sets = new ArrayList<>(set == null ? List.of() : set);
+    if (evalEvery != null) {
+      sets.add("eval_every=" + Ranges.check("eval-every", evalEvery, 1, Integer.MAX_VALUE));
     }
     ArTraining.Options o = new ArTraining.Options(
-        args.has("tokenizer") ? args.path("tokenizer") : null,
-        args.paths("corpus"),
-        args.path("out"),
-        args.string("preset"),
+        tokenizer,
+        corpus,
+        out,
+        preset,
         sets,
-        args.has("steps") ? args.integer("steps", 0, Integer.MAX_VALUE) : null,
-        args.has("time-limit") ? args.number("time-limit") : null,
-        args.has("seed") ? args.longValue("seed") : null,
-        args.flag("resume"));
+        Ranges.check("steps", steps, 0, Integer.MAX_VALUE),
+        timeLimit,
+        seed,
+        resume);
     Cancellation stop = ctx.cancellation();
     TrainingOutput output = new TrainingOutput(ctx, "ar train", new String[] {"token_accuracy"},
         new String[] {"valid_ce", "brier_lm"});

@@ -5,20 +5,26 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.calmworkbench.app.cli.Args;
 import org.calmworkbench.app.cli.CliContext;
 import org.calmworkbench.app.cli.Command;
-import org.calmworkbench.app.cli.Option;
-import org.calmworkbench.app.cli.Positionals;
 import org.calmworkbench.app.cli.ProgressLine;
 import org.calmworkbench.backend.Cancellation;
 import org.calmworkbench.backend.experiment.CellResult;
 import org.calmworkbench.backend.experiment.Experiment;
 import org.calmworkbench.backend.experiment.ExperimentRunner;
 import org.calmworkbench.backend.experiment.SummaryRow;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /** {@code calm experiment run FILE.json --out DIR}: a grid of CALM runs (and the AR baseline), resumable. */
 public final class ExperimentRunCommand implements Command {
+  @Parameters(paramLabel = "FILE.json", description = "the experiment file")
+  Path file;
+  @Option(names = "--out", paramLabel = "DIR", required = true, description = "experiment folder (results, checkpoints)")
+  Path out;
+  @Option(names = "--retry-failed", description = "run cells recorded as failed again")
+  boolean retryFailed;
+
   @Override
   public String name() {
     return "experiment run";
@@ -42,22 +48,11 @@ public final class ExperimentRunCommand implements Command {
         training; the same command again skips finished cells and continues.""";
   }
 
-  @Override
-  public Positionals positionals() {
-    return new Positionals("FILE.json", 1, 1);
-  }
+
 
   @Override
-  public List<Option> options() {
-    return List.of(
-        Option.value("out", "DIR", "experiment folder (results, checkpoints)").required(),
-        Option.flag("retry-failed", "run cells recorded as failed again"));
-  }
-
-  @Override
-  public int run(Args args, CliContext ctx) throws Exception {
-    Experiment experiment = Experiment.read(Path.of(args.positionals().get(0)));
-    Path out = args.path("out");
+  public int run(CliContext ctx) throws Exception {
+    Experiment experiment = Experiment.read(file);
     Cancellation stop = ctx.cancellation();
     int cellCount = experiment.cells().size();
     ctx.log("experiment " + experiment.name() + ": " + cellCount + " cells into " + out);
@@ -87,7 +82,7 @@ public final class ExperimentRunCommand implements Command {
       }
     };
     ExperimentRunner.Result r = ExperimentRunner.run(new ExperimentRunner.Options(experiment, out,
-        args.flag("retry-failed")), listener, stop::isCancelled);
+        retryFailed), listener, stop::isCancelled);
     line[0].finish(r.rows().size(), "of " + r.cellCount() + " cells done");
 
     printTables(ctx, r);

@@ -1,17 +1,45 @@
 package org.calmworkbench.app.cli.commands;
 
+import java.nio.file.Path;
 import java.util.List;
-import org.calmworkbench.app.cli.Args;
 import org.calmworkbench.app.cli.CliContext;
 import org.calmworkbench.app.cli.Command;
-import org.calmworkbench.app.cli.Option;
+import org.calmworkbench.app.cli.Ranges;
 import org.calmworkbench.backend.Cancellation;
 import org.calmworkbench.backend.model.InputMode;
 import org.calmworkbench.backend.train.LmPresets;
 import org.calmworkbench.backend.workflow.LmTraining;
+import picocli.CommandLine.Option;
 
 /** {@code calm lm train}: the CALM language model with the energy loss, on a frozen autoencoder. */
 public final class LmTrainCommand implements Command {
+  @Option(names = "--autoencoder", paramLabel = "DIR", description = "the frozen autoencoder checkpoint (not needed with --resume)")
+  Path autoencoder;
+  @Option(names = "--corpus", arity = "1..*", paramLabel = "PATH", required = true, description = "text files, folders or JSONL files")
+  List<Path> corpus;
+  @Option(names = "--out", paramLabel = "DIR", required = true, description = "checkpoint folder")
+  Path out;
+  @Option(names = "--head", paramLabel = "energy|flow|diffusion", description = "generative head (default energy; with --resume, the checkpoint's)")
+  String head;
+  @Option(names = "--input", paramLabel = "discrete|latent|both", description = "what the Transformer reads per step")
+  String input = "discrete";
+  @Option(names = "--preset", paramLabel = "NAME", description = "tiny, laptop or paper-m")
+  String preset = LmPresets.DEFAULT;
+  @Option(names = "--set", arity = "1..*", paramLabel = "KEY=VALUE", description = "override a model, training or LM setting (repeatable)")
+  List<String> set;
+  @Option(names = "--eval-every", paramLabel = "N", description = "steps between BrierLM evaluations (same as --set eval_every=N)")
+  Integer evalEvery;
+  @Option(names = "--steps", paramLabel = "N", description = "training steps (overrides the preset)")
+  Integer steps;
+  @Option(names = "--time-limit", paramLabel = "SECONDS", description = "stop after this much training time")
+  Double timeLimit;
+  @Option(names = "--seed", paramLabel = "N", description = "random seed")
+  Long seed;
+  @Option(names = "--resume", description = "continue the checkpoint in --out")
+  boolean resume;
+  @Option(names = "--init-backbone", paramLabel = "DIR", description = "experiment: start the backbone from an AR baseline checkpoint of the same shape")
+  Path initBackbone;
+
   @Override
   public String name() {
     return "lm train";
@@ -37,43 +65,26 @@ public final class LmTrainCommand implements Command {
         Keys for --set:\s""" + String.join(", ", LmTraining.settableKeys().stream().map(s -> s.key()).toList());
   }
 
-  @Override
-  public List<Option> options() {
-    return List.of(
-        Option.value("autoencoder", "DIR", "the frozen autoencoder checkpoint (not needed with --resume)"),
-        Option.list("corpus", "PATH", "text files, folders or JSONL files").required(),
-        Option.value("out", "DIR", "checkpoint folder").required(),
-        Option.value("head", "energy|flow|diffusion", "generative head (default energy; with --resume, the checkpoint's)"),
-        Option.value("input", "discrete|latent|both", "what the Transformer reads per step").withDefault("discrete"),
-        Option.value("preset", "NAME", "tiny, laptop or paper-m").withDefault(LmPresets.DEFAULT),
-        Option.list("set", "KEY=VALUE", "override a model, training or LM setting (repeatable)"),
-        Option.value("eval-every", "N", "steps between BrierLM evaluations (same as --set eval_every=N)"),
-        Option.value("steps", "N", "training steps (overrides the preset)"),
-        Option.value("time-limit", "SECONDS", "stop after this much training time"),
-        Option.value("seed", "N", "random seed"),
-        Option.flag("resume", "continue the checkpoint in --out"),
-        Option.value("init-backbone", "DIR", "experiment: start the backbone from an AR baseline checkpoint of the same shape"));
-  }
 
   @Override
-  public int run(Args args, CliContext ctx) throws Exception {
-    List<String> sets = new java.util.ArrayList<>(args.has("set") ? args.list("set") : List.of());
-    if (args.has("eval-every")) {
-      sets.add("eval_every=" + args.integer("eval-every", 1, Integer.MAX_VALUE));
+  public int run(CliContext ctx) throws Exception {
+    List<String> sets = new java.util.ArrayList<>(set == null ? List.of() : set);
+    if (evalEvery != null) {
+      sets.add("eval_every=" + Ranges.check("eval-every", evalEvery, 1, Integer.MAX_VALUE));
     }
     LmTraining.Options o = new LmTraining.Options(
-        args.has("autoencoder") ? args.path("autoencoder") : null,
-        args.paths("corpus"),
-        args.path("out"),
-        args.has("head") ? args.string("head") : null,
-        InputMode.parse(args.string("input")),
-        args.string("preset"),
+        autoencoder,
+        corpus,
+        out,
+        head,
+        InputMode.parse(input),
+        preset,
         sets,
-        args.has("steps") ? args.integer("steps", 0, Integer.MAX_VALUE) : null,
-        args.has("time-limit") ? args.number("time-limit") : null,
-        args.has("seed") ? args.longValue("seed") : null,
-        args.flag("resume"),
-        args.has("init-backbone") ? args.path("init-backbone") : null);
+        Ranges.check("steps", steps, 0, Integer.MAX_VALUE),
+        timeLimit,
+        seed,
+        resume,
+        initBackbone);
     Cancellation stop = ctx.cancellation();
     TrainingOutput output = new TrainingOutput(ctx, "lm train", new String[] {},
         new String[] {"valid_energy_loss", "energy_marginal", "context_gain", "on_manifold", "valid_flow_loss", "valid_diffusion_loss", "brier_lm"});
