@@ -3,7 +3,6 @@ package org.calmworkbench.app.cli.commands;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import org.calmworkbench.app.cli.CliContext;
 import org.calmworkbench.app.cli.Command;
@@ -12,14 +11,13 @@ import org.calmworkbench.app.cli.Ranges;
 import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.eval.Reconstruction;
 import org.calmworkbench.backend.workflow.AeEvaluation;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code calm ae eval}: reconstruction accuracy under Gaussian latent noise. */
 public final class AeEvalCommand implements Command {
   @Option(names = "--checkpoint", paramLabel = "DIR", required = true, description = "autoencoder checkpoint folder")
   Path checkpoint;
-  @Option(names = "--corpus", arity = "1..*", paramLabel = "PATH", required = true, description = "held-out text files, folders or JSONL files")
-  List<Path> corpus;
   @Option(names = "--noise", paramLabel = "S1,S2,...", description = "noise levels sigma")
   String noise = "0,0.1,0.2,0.3,0.5";
   @Option(names = "--max-patches", paramLabel = "N", description = "chunks to evaluate at most")
@@ -28,8 +26,8 @@ public final class AeEvalCommand implements Command {
   String split = "all";
   @Option(names = "--mode", paramLabel = "mean|posterior", description = "which latent the noise is added to")
   String modeName = "mean";
-  @Option(names = "--seed", paramLabel = "N", description = "seed of the noise")
-  Long seed = 1L;
+  @Mixin
+  EvaluationOptions evaluation;
   @Option(names = "--worst", paramLabel = "N", description = "worst chunks to show per sigma")
   Integer worst = 3;
 
@@ -78,9 +76,9 @@ public final class AeEvalCommand implements Command {
       case "posterior" -> Reconstruction.Mode.POSTERIOR;
       default -> throw new CalmException("--mode must be mean or posterior, got '" + modeName + "'");
     };
-    AeEvaluation.Options o = new AeEvaluation.Options(checkpoint, corpus,
+    AeEvaluation.Options o = new AeEvaluation.Options(checkpoint, evaluation.corpus(),
         parseSigmas(noise), Ranges.check("max-patches", maxPatches, 1, Integer.MAX_VALUE), split, mode,
-        seed, Ranges.check("worst", worst, 0, 1000));
+        evaluation.seed(), Ranges.check("worst", worst, 0, 1000));
     ProgressLine line = ctx.progress("ae eval", 1000);
     AeEvaluation.Result r = AeEvaluation.run(o, f -> line.update(Math.round(f * 1000), ""));
     line.finish(1000, "");

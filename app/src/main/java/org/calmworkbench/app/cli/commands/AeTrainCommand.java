@@ -1,37 +1,29 @@
 package org.calmworkbench.app.cli.commands;
 
 import java.nio.file.Path;
-import java.util.List;
+import java.util.Set;
 import org.calmworkbench.app.cli.CliContext;
 import org.calmworkbench.app.cli.Command;
 import org.calmworkbench.app.cli.Ranges;
 import org.calmworkbench.backend.Cancellation;
+import org.calmworkbench.backend.project.StageSettings;
 import org.calmworkbench.backend.train.AePresets;
 import org.calmworkbench.backend.workflow.AeTraining;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code calm ae train}: trains the CALM autoencoder; Ctrl-C saves a checkpoint that --resume continues. */
 public final class AeTrainCommand implements Command {
-  @Option(names = "--corpus", arity = "1..*", paramLabel = "PATH", required = true, description = "text files, folders or JSONL files")
-  List<Path> corpus;
-  @Option(names = "--out", paramLabel = "DIR", required = true, description = "checkpoint folder")
-  Path out;
   @Option(names = "--tokenizer", paramLabel = "DIR", description = "a tokenizer.json (or its folder) to use instead of training one")
   Path tokenizer;
-  @Option(names = "--vocab-size", paramLabel = "N", description = "vocabulary of the tokenizer trained when --tokenizer is absent")
-  Integer vocabSize = AeTraining.DEFAULT_VOCAB_SIZE;
-  @Option(names = "--preset", paramLabel = "NAME", description = "tiny, laptop or paper")
-  String preset = AePresets.DEFAULT;
-  @Option(names = "--set", arity = "1..*", paramLabel = "KEY=VALUE", description = "override a model or training setting (repeatable)")
-  List<String> set;
-  @Option(names = "--steps", paramLabel = "N", description = "training steps (overrides the preset)")
-  Integer steps;
-  @Option(names = "--time-limit", paramLabel = "SECONDS", description = "stop after this much training time")
-  Double timeLimit;
-  @Option(names = "--seed", paramLabel = "N", description = "random seed")
-  Long seed;
-  @Option(names = "--resume", description = "continue the checkpoint in --out")
-  boolean resume;
+  @Option(names = "--vocab-size", paramLabel = "N", description = "vocabulary of the tokenizer trained when --tokenizer is"
+      + " absent (default: the project's presets.tokenizer.vocab_size, else " + AeTraining.DEFAULT_VOCAB_SIZE + ")")
+  Integer vocabSize;
+  @Option(names = "--preset", paramLabel = "NAME", description = "tiny, laptop or paper (default: the project's"
+      + " presets.autoencoder.preset, else " + AePresets.DEFAULT + ")")
+  String preset;
+  @Mixin
+  TrainingOptions training;
 
   @Override
   public String name() {
@@ -58,17 +50,18 @@ public final class AeTrainCommand implements Command {
 
   @Override
   public int run(CliContext ctx) throws Exception {
+    StageSettings settings = training.settings(AePresets.DEFAULT, "autoencoder", AeTraining.settableKeys(), Set.of(), preset);
     AeTraining.Options o = new AeTraining.Options(
-        corpus,
-        out,
+        training.corpus(),
+        training.out("ae"),
         tokenizer,
-        Ranges.check("vocab-size", vocabSize, 258, 1 << 20),
-        preset,
-        set == null ? List.of() : set,
-        Ranges.check("steps", steps, 0, Integer.MAX_VALUE),
-        timeLimit,
-        seed,
-        resume);
+        AeTraining.vocabSize(training.settingsProject(), Ranges.check("vocab-size", vocabSize, 258, 1 << 20)),
+        settings.preset(),
+        settings.sets(),
+        training.steps(),
+        training.timeLimit,
+        training.seed,
+        training.resume);
     Cancellation stop = ctx.cancellation();
     TrainingOutput output = new TrainingOutput(ctx, "ae train", new String[] {"token_accuracy"},
         new String[] {"valid_token_accuracy"});

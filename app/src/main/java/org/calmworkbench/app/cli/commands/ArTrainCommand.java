@@ -1,38 +1,25 @@
 package org.calmworkbench.app.cli.commands;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Set;
 import org.calmworkbench.app.cli.CliContext;
 import org.calmworkbench.app.cli.Command;
-import org.calmworkbench.app.cli.Ranges;
 import org.calmworkbench.backend.Cancellation;
+import org.calmworkbench.backend.project.StageSettings;
 import org.calmworkbench.backend.train.LmPresets;
 import org.calmworkbench.backend.workflow.ArTraining;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code calm ar train}: the autoregressive Transformer baseline; Ctrl-C saves a checkpoint that --resume continues. */
 public final class ArTrainCommand implements Command {
   @Option(names = "--tokenizer", paramLabel = "DIR", description = "a tokenizer.json or a folder holding one (not needed with --resume)")
   Path tokenizer;
-  @Option(names = "--corpus", arity = "1..*", paramLabel = "PATH", required = true, description = "text files, folders or JSONL files")
-  List<Path> corpus;
-  @Option(names = "--out", paramLabel = "DIR", required = true, description = "checkpoint folder")
-  Path out;
-  @Option(names = "--preset", paramLabel = "NAME", description = "tiny, laptop or paper-m")
-  String preset = LmPresets.DEFAULT;
-  @Option(names = "--set", arity = "1..*", paramLabel = "KEY=VALUE", description = "override a model, training or LM setting (repeatable)")
-  List<String> set;
-  @Option(names = "--eval-every", paramLabel = "N", description = "steps between held-out evaluations (same as --set eval_every=N)")
-  Integer evalEvery;
-  @Option(names = "--steps", paramLabel = "N", description = "training steps (overrides the preset)")
-  Integer steps;
-  @Option(names = "--time-limit", paramLabel = "SECONDS", description = "stop after this much training time")
-  Double timeLimit;
-  @Option(names = "--seed", paramLabel = "N", description = "random seed")
-  Long seed;
-  @Option(names = "--resume", description = "continue the checkpoint in --out")
-  boolean resume;
+  @Option(names = "--preset", paramLabel = "NAME", description = "tiny, laptop or paper-m (default: the project's"
+      + " presets.ar.preset, else " + LmPresets.DEFAULT + ")")
+  String preset;
+  @Mixin
+  TrainingOptions training;
 
   @Override
   public String name() {
@@ -62,20 +49,17 @@ public final class ArTrainCommand implements Command {
 
   @Override
   public int run(CliContext ctx) throws Exception {
-    List<String> sets = new ArrayList<>(set == null ? List.of() : set);
-    if (evalEvery != null) {
-      sets.add("eval_every=" + Ranges.check("eval-every", evalEvery, 1, Integer.MAX_VALUE));
-    }
+    StageSettings settings = training.settings(LmPresets.DEFAULT, "ar", ArTraining.settableKeys(), Set.of(), preset);
     ArTraining.Options o = new ArTraining.Options(
         tokenizer,
-        corpus,
-        out,
-        preset,
-        sets,
-        Ranges.check("steps", steps, 0, Integer.MAX_VALUE),
-        timeLimit,
-        seed,
-        resume);
+        training.corpus(),
+        training.out("ar"),
+        settings.preset(),
+        settings.sets(),
+        training.steps(),
+        training.timeLimit,
+        training.seed,
+        training.resume);
     Cancellation stop = ctx.cancellation();
     TrainingOutput output = new TrainingOutput(ctx, "ar train", new String[] {"token_accuracy"},
         new String[] {"valid_ce", "brier_lm"});

@@ -2,25 +2,23 @@ package org.calmworkbench.app.cli.commands;
 
 import com.google.gson.JsonObject;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import org.calmworkbench.app.cli.CliContext;
 import org.calmworkbench.app.cli.Command;
 import org.calmworkbench.app.cli.Ranges;
 import org.calmworkbench.backend.eval.BrierResult;
 import org.calmworkbench.backend.workflow.LmEvaluation;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code calm eval}: BrierLM of a CALM or AR checkpoint on held-out text. */
 public final class EvalCommand implements Command {
   @Option(names = "--checkpoint", paramLabel = "DIR", required = true, description = "CALM or AR checkpoint folder")
   Path checkpoint;
-  @Option(names = "--corpus", arity = "1..*", paramLabel = "PATH", required = true, description = "held-out text files, folders or JSONL files")
-  List<Path> corpus;
   @Option(names = "--positions", paramLabel = "N", description = "positions to score")
   Integer positions = LmEvaluation.DEFAULT_POSITIONS;
-  @Option(names = "--seed", paramLabel = "N", description = "seed of the samples")
-  Long seed = 1L;
+  @Mixin
+  EvaluationOptions evaluation;
   @Option(names = "--autoencoder", paramLabel = "DIR", description = "the CALM model's frozen autoencoder (default: found beside it)")
   Path autoencoder;
 
@@ -52,8 +50,8 @@ public final class EvalCommand implements Command {
 
   @Override
   public int run(CliContext ctx) throws Exception {
-    LmEvaluation.Result r = LmEvaluation.run(new LmEvaluation.Options(checkpoint, corpus,
-        Ranges.check("positions", positions, 1, Integer.MAX_VALUE), seed,
+    LmEvaluation.Result r = LmEvaluation.run(new LmEvaluation.Options(checkpoint, evaluation.corpus(),
+        Ranges.check("positions", positions, 1, Integer.MAX_VALUE), evaluation.seed(),
         autoencoder));
     BrierResult b = r.brier();
     ctx.out().printf(Locale.ROOT, "%s checkpoint, %d positions, context %d chunks%n", r.modelType(), b.patches(),

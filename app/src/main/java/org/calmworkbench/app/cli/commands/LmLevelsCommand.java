@@ -2,13 +2,13 @@ package org.calmworkbench.app.cli.commands;
 
 import com.google.gson.JsonObject;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import org.calmworkbench.app.cli.CliContext;
 import org.calmworkbench.app.cli.Command;
 import org.calmworkbench.app.cli.Ranges;
 import org.calmworkbench.backend.eval.PredictorLevels;
 import org.calmworkbench.backend.workflow.LmLevels;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code calm lm levels}: where a CALM run's energy loss stands against what the context is worth. */
@@ -17,14 +17,12 @@ public final class LmLevelsCommand implements Command {
   Path checkpoint;
   @Option(names = "--ar", paramLabel = "DIR", description = "AR baseline trained with --tokenizer on the same autoencoder")
   Path ar;
-  @Option(names = "--corpus", arity = "1..*", paramLabel = "PATH", description = "held-out text instead of the run's own validation split")
-  List<Path> corpus;
   @Option(names = "--windows", paramLabel = "N", description = "held-out windows of context_chunks + 1 chunks")
   Integer windows = 32;
   @Option(names = "--samples", paramLabel = "S", description = "samples per predictor and of the target")
   Integer samples = 8;
-  @Option(names = "--seed", paramLabel = "N", description = "seed of the samples")
-  Long seed = 1L;
+  @Mixin
+  EvaluationOptions evaluation;
 
   @Override
   public String name() {
@@ -56,8 +54,8 @@ public final class LmLevelsCommand implements Command {
   @Override
   public int run(CliContext ctx) throws Exception {
     PredictorLevels.Result r = LmLevels.run(new LmLevels.Options(checkpoint,
-        ar, (corpus == null ? List.of() : corpus),
-        Ranges.check("windows", windows, 1, Integer.MAX_VALUE), Ranges.check("samples", samples, 2, 4096), seed));
+        ar, evaluation.corpusIfAny(),
+        Ranges.check("windows", windows, 1, Integer.MAX_VALUE), Ranges.check("samples", samples, 2, 4096), evaluation.seed()));
     ctx.out().printf(Locale.ROOT, "energy loss on %d held-out chunks, %d samples each (lower is better)%n",
         r.positions(), r.samples());
     JsonObject levels = new JsonObject();

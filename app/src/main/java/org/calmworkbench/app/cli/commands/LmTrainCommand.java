@@ -1,44 +1,34 @@
 package org.calmworkbench.app.cli.commands;
 
 import java.nio.file.Path;
-import java.util.List;
+import java.util.Set;
 import org.calmworkbench.app.cli.CliContext;
 import org.calmworkbench.app.cli.Command;
-import org.calmworkbench.app.cli.Ranges;
 import org.calmworkbench.backend.Cancellation;
 import org.calmworkbench.backend.model.InputMode;
+import org.calmworkbench.backend.project.StageSettings;
 import org.calmworkbench.backend.train.LmPresets;
 import org.calmworkbench.backend.workflow.LmTraining;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code calm lm train}: the CALM language model with the energy loss, on a frozen autoencoder. */
 public final class LmTrainCommand implements Command {
   @Option(names = "--autoencoder", paramLabel = "DIR", description = "the frozen autoencoder checkpoint (not needed with --resume)")
   Path autoencoder;
-  @Option(names = "--corpus", arity = "1..*", paramLabel = "PATH", required = true, description = "text files, folders or JSONL files")
-  List<Path> corpus;
-  @Option(names = "--out", paramLabel = "DIR", required = true, description = "checkpoint folder")
-  Path out;
-  @Option(names = "--head", paramLabel = "energy|flow|diffusion", description = "generative head (default energy; with --resume, the checkpoint's)")
+  @Option(names = "--head", paramLabel = "energy|flow|diffusion", description = "generative head (default: the project's"
+      + " presets.lm.head, else energy; with --resume, the checkpoint's)")
   String head;
-  @Option(names = "--input", paramLabel = "discrete|latent|both", description = "what the Transformer reads per step")
-  String input = "discrete";
-  @Option(names = "--preset", paramLabel = "NAME", description = "tiny, laptop or paper-m")
-  String preset = LmPresets.DEFAULT;
-  @Option(names = "--set", arity = "1..*", paramLabel = "KEY=VALUE", description = "override a model, training or LM setting (repeatable)")
-  List<String> set;
-  @Option(names = "--eval-every", paramLabel = "N", description = "steps between BrierLM evaluations (same as --set eval_every=N)")
-  Integer evalEvery;
-  @Option(names = "--steps", paramLabel = "N", description = "training steps (overrides the preset)")
-  Integer steps;
-  @Option(names = "--time-limit", paramLabel = "SECONDS", description = "stop after this much training time")
-  Double timeLimit;
-  @Option(names = "--seed", paramLabel = "N", description = "random seed")
-  Long seed;
-  @Option(names = "--resume", description = "continue the checkpoint in --out")
-  boolean resume;
+  @Option(names = "--input", paramLabel = "discrete|latent|both", description = "what the Transformer reads per step"
+      + " (default: the project's presets.lm.input_mode, else discrete)")
+  String input;
+  @Option(names = "--preset", paramLabel = "NAME", description = "tiny, laptop or paper-m (default: the project's"
+      + " presets.lm.preset, else " + LmPresets.DEFAULT + ")")
+  String preset;
   @Option(names = "--init-backbone", paramLabel = "DIR", description = "experiment: start the backbone from an AR baseline checkpoint of the same shape")
   Path initBackbone;
+  @Mixin
+  TrainingOptions training;
 
   @Override
   public String name() {
@@ -68,22 +58,22 @@ public final class LmTrainCommand implements Command {
 
   @Override
   public int run(CliContext ctx) throws Exception {
-    List<String> sets = new java.util.ArrayList<>(set == null ? List.of() : set);
-    if (evalEvery != null) {
-      sets.add("eval_every=" + Ranges.check("eval-every", evalEvery, 1, Integer.MAX_VALUE));
-    }
+    StageSettings settings = training.settings(LmPresets.DEFAULT, "lm", LmTraining.settableKeys(),
+            Set.of("input_mode", "head"), preset)
+        .withChoice("input_mode", input)
+        .withChoice("head", head);
     LmTraining.Options o = new LmTraining.Options(
         autoencoder,
-        corpus,
-        out,
-        head,
-        InputMode.parse(input),
-        preset,
-        sets,
-        Ranges.check("steps", steps, 0, Integer.MAX_VALUE),
-        timeLimit,
-        seed,
-        resume,
+        training.corpus(),
+        training.out("lm"),
+        settings.choice("head", null),
+        InputMode.parse(settings.choice("input_mode", InputMode.DISCRETE.key())),
+        settings.preset(),
+        settings.sets(),
+        training.steps(),
+        training.timeLimit,
+        training.seed,
+        training.resume,
         initBackbone);
     Cancellation stop = ctx.cancellation();
     TrainingOutput output = new TrainingOutput(ctx, "lm train", new String[] {},

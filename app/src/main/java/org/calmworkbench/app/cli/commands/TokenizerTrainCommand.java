@@ -9,16 +9,23 @@ import org.calmworkbench.backend.tokenizer.BpeTrainer;
 import org.calmworkbench.backend.tokenizer.ByteLevelBpeTokenizer;
 import org.calmworkbench.backend.tokenizer.Tokenizers;
 import org.calmworkbench.backend.workflow.AeTraining;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code calm tokenizer train}: a byte-level BPE trained on a corpus, saved as tokenizer.json. */
 public final class TokenizerTrainCommand implements Command {
-  @Option(names = "--corpus", arity = "1..*", paramLabel = "PATH", required = true, description = "text files, folders or JSONL files")
+  @Option(names = "--corpus", arity = "1..*", paramLabel = "PATH", description = "text files, folders or JSONL files"
+      + " (default: the project's corpus)")
   List<Path> corpus;
-  @Option(names = "--vocab-size", paramLabel = "N", description = "vocabulary size, including 2 special tokens and 256 bytes")
-  Integer vocabSize = AeTraining.DEFAULT_VOCAB_SIZE;
-  @Option(names = "--out", paramLabel = "DIR", required = true, description = "folder to write tokenizer.json into")
+  @Option(names = "--vocab-size", paramLabel = "N", description = "vocabulary size, including 2 special tokens and 256 bytes"
+      + " (default: the project's presets.tokenizer.vocab_size, else " + AeTraining.DEFAULT_VOCAB_SIZE + ")")
+  Integer vocabSize;
+  @Option(names = "--out", paramLabel = "DIR", description = "folder to write tokenizer.json into (default with --project:"
+      + " PROJECT/runs/tokenizer-yyyyMMdd-HHmmss)")
   Path out;
+  @Mixin
+  ProjectOption project;
+
 
   @Override
   public String name() {
@@ -33,10 +40,13 @@ public final class TokenizerTrainCommand implements Command {
 
   @Override
   public int run(CliContext ctx) throws Exception {
-    int vocab = Ranges.check("vocab-size", vocabSize, BpeTrainer.MIN_VOCAB_SIZE, 1 << 20);
+    int vocab = AeTraining.vocabSize(project.project(),
+        Ranges.check("vocab-size", vocabSize, BpeTrainer.MIN_VOCAB_SIZE, 1 << 20));
+    List<Path> texts = project.corpus(corpus);
+    Path folder = project.out(out, "tokenizer", false);
     long t0 = System.nanoTime();
-    ByteLevelBpeTokenizer tok = AeTraining.trainTokenizer(corpus, vocab);
-    Path file = Tokenizers.save(tok, out);
+    ByteLevelBpeTokenizer tok = AeTraining.trainTokenizer(texts, vocab);
+    Path file = Tokenizers.save(tok, folder);
     double seconds = (System.nanoTime() - t0) / 1e9;
     ctx.out().printf("trained a %d-token byte-level BPE in %.1f s -> %s%n", tok.vocabSize(), seconds, file);
     ctx.put("vocab_size", tok.vocabSize());
