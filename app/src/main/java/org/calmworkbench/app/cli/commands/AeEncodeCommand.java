@@ -46,7 +46,7 @@ public final class AeEncodeCommand implements Command {
     if ((text != null) == (input != null)) {
       throw new CalmException("give exactly one of --text or --input");
     }
-    if ((text != null)) {
+    if (text != null) {
       return text;
     }
     if (!Files.isRegularFile(input)) {

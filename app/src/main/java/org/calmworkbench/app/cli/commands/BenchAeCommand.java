@@ -45,7 +45,7 @@ public final class BenchAeCommand implements Command {
   @Override
   public int run(CliContext ctx) throws Exception {
     ctx.reportDevice();
-    int batch = (batchSize != null) ? Ranges.check("batch-size", batchSize, 1, 1 << 20) : 0;
+    int batch = batchSize != null ? Ranges.check("batch-size", batchSize, 1, 1 << 20) : 0;
     AeThroughput.Result r = AeThroughput.run(preset, Ranges.check("vocab-size", vocabSize, 2, 1 << 20), batch,
         Ranges.check("steps", steps, 2, 1_000_000), 5, Ranges.check("roofline-size", rooflineSize, 64, 8192));
     ctx.out().printf(Locale.ROOT, "preset %s, vocab %d, batch %d chunks, %d measured steps%n", r.preset(), r.vocabSize(),

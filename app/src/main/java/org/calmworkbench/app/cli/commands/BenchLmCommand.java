@@ -58,7 +58,7 @@ public final class BenchLmCommand implements Command {
   public int run(CliContext ctx) throws Exception {
     ctx.reportDevice();
     LmBench.Options o = new LmBench.Options(preset, aePreset,
-        (set == null ? List.of() : set),
+        set == null ? List.of() : set,
         Ranges.check("vocab-size", vocabSize, 16, 1 << 20),
         Ranges.check("train-steps", trainSteps, 2, 100_000), 2, Ranges.check("prompt-tokens", promptTokens, 1, 100_000),
         Ranges.check("tokens", tokens, 1, 100_000), Ranges.check("rounds", rounds, 1, 1000));

@@ -72,7 +72,7 @@ public final class BenchMemoryCommand implements Command {
     TrainingMemory.Options o = new TrainingMemory.Options(TrainingMemory.ModelKind.parse(model),
         preset, Ranges.check("steps", steps, 1, Integer.MAX_VALUE), Ranges.check("sample-every", sampleEvery, 1, Integer.MAX_VALUE),
         Ranges.check("warmup", warmup, 0, Integer.MAX_VALUE), Ranges.check("vocab-size", vocabSize, 2, 1 << 20), seed,
-        (evalEvery != null) ? Ranges.check("eval-every", evalEvery, 1, Integer.MAX_VALUE) : Ranges.check("sample-every", sampleEvery, 1, Integer.MAX_VALUE),
+        evalEvery != null ? Ranges.check("eval-every", evalEvery, 1, Integer.MAX_VALUE) : Ranges.check("sample-every", sampleEvery, 1, Integer.MAX_VALUE),
         checkpointEvery);
     Cancellation stop = ctx.cancellation();
     ctx.out().printf(Locale.ROOT, "training %s preset %s for %d steps on random ids (vocab %d); sampling every %d steps%n",

@@ -35,13 +35,13 @@ public final class RunsListCommand implements Command {
   @Override
   public int run(CliContext ctx) throws Exception {
     List<Path> dirs = new ArrayList<>();
-    if ((project != null)) {
+    if (project != null) {
       dirs.addAll(RunFolder.runDirs(project));
     }
-    if ((run != null)) {
+    if (run != null) {
       dirs.addAll(run);
     }
-    if (!(project != null) && !(run != null)) {
+    if (project == null && run == null) {
       throw new CalmException("give --project DIR or --run DIR (or both)");
     }
     JsonArray runs = new JsonArray();

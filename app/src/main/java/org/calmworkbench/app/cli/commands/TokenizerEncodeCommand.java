@@ -48,7 +48,7 @@ public final class TokenizerEncodeCommand implements Command {
     try {
       TokenizedText t = TokenizedText.encode(tokenizer, text);
       TokenizerDecodeCommand.print(t, ctx);
-      if ((patchSize != null)) {
+      if (patchSize != null) {
         List<String> chunks = t.chunks(tokenizer, Ranges.check("patch-size", patchSize, 1, 64));
         ctx.out().println("chunks: " + String.join(" | ", chunks.stream().map(TokenizerDecodeCommand::visible).toList()));
         ctx.put("chunks", chunks);
