@@ -11,38 +11,40 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.calmworkbench.app.cli.commands.AeDecodeCommand;
-import org.calmworkbench.app.cli.commands.ArTrainCommand;
-import org.calmworkbench.app.cli.commands.EvalCommand;
-import org.calmworkbench.app.cli.commands.LmLevelsCommand;
-import org.calmworkbench.app.cli.commands.GenerateCommand;
-import org.calmworkbench.app.cli.commands.GuiCommand;
-import org.calmworkbench.app.cli.commands.SamplerCheckCommand;
 import org.calmworkbench.app.cli.commands.AeEncodeCommand;
 import org.calmworkbench.app.cli.commands.AeEvalCommand;
 import org.calmworkbench.app.cli.commands.AeTrainCommand;
+import org.calmworkbench.app.cli.commands.ArTrainCommand;
 import org.calmworkbench.app.cli.commands.BenchAeCommand;
 import org.calmworkbench.app.cli.commands.BenchCheckpointReadCommand;
-import org.calmworkbench.app.cli.commands.BenchLmCommand;
 import org.calmworkbench.app.cli.commands.BenchGuiCommand;
+import org.calmworkbench.app.cli.commands.BenchLmCommand;
 import org.calmworkbench.app.cli.commands.BenchMemoryCommand;
 import org.calmworkbench.app.cli.commands.CompactCommand;
+import org.calmworkbench.app.cli.commands.CompletionCommand;
 import org.calmworkbench.app.cli.commands.ConvertCommand;
 import org.calmworkbench.app.cli.commands.DemoCommand;
+import org.calmworkbench.app.cli.commands.EvalCommand;
 import org.calmworkbench.app.cli.commands.ExperimentRunCommand;
 import org.calmworkbench.app.cli.commands.ExperimentWorkerCommand;
 import org.calmworkbench.app.cli.commands.ExportTorchrunCommand;
+import org.calmworkbench.app.cli.commands.GenerateCommand;
+import org.calmworkbench.app.cli.commands.GuiCommand;
 import org.calmworkbench.app.cli.commands.HelpCommand;
 import org.calmworkbench.app.cli.commands.InspectForwardCommand;
+import org.calmworkbench.app.cli.commands.LmLevelsCommand;
 import org.calmworkbench.app.cli.commands.LmTrainCommand;
 import org.calmworkbench.app.cli.commands.RunsListCommand;
 import org.calmworkbench.app.cli.commands.SampleGenerateCommand;
+import org.calmworkbench.app.cli.commands.SamplerCheckCommand;
 import org.calmworkbench.app.cli.commands.TokenizerDecodeCommand;
 import org.calmworkbench.app.cli.commands.TokenizerEncodeCommand;
 import org.calmworkbench.app.cli.commands.TokenizerTrainCommand;
 import org.calmworkbench.app.cli.commands.VersionCommand;
-import org.calmworkbench.backend.Cancellation;
 import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.Cancellation;
 import org.calmworkbench.backend.device.ComputeDevice;
+import picocli.CommandLine;
 
 /**
  * The {@code calm} command line: {@code calm <words...> [--options] [args]}.
@@ -93,11 +95,13 @@ public final class CalmCli {
         new BenchMemoryCommand(),
         new BenchCheckpointReadCommand(),
         new DemoCommand(),
-        new GuiCommand());
+        new GuiCommand(),
+        new CompletionCommand());
   }
 
-  public static CommandRegistry registry() {
-    return new CommandRegistry(commands());
+  /** The default commands as a picocli tree; a new one per command line (it holds the parsed values). */
+  public static CommandTree tree() {
+    return new CommandTree(commands());
   }
 
   public static void main(String[] args) {
@@ -110,7 +114,7 @@ public final class CalmCli {
     Cancellation cancellation = new Cancellation();
     int code;
     try (ShutdownGuard guard = new ShutdownGuard(cancellation, ShutdownGuard.DEFAULT_TIMEOUT, stderr).install()) {
-      code = run(args, stdout, stderr, registry(), cancellation, System.console() != null, guard::commandPollsCancellation);
+      code = run(args, stdout, stderr, tree(), cancellation, System.console() != null, guard::commandPollsCancellation);
     }
     stdout.flush();
     stderr.flush();
@@ -119,7 +123,7 @@ public final class CalmCli {
 
   /** Runs one command line with the default commands; the entry point tests use. */
   public static int run(String[] args, PrintStream out, PrintStream err) {
-    return run(args, out, err, registry(), new Cancellation(), false, () -> {});
+    return run(args, out, err, tree(), new Cancellation(), false, () -> {});
   }
 
   /**
@@ -128,54 +132,44 @@ public final class CalmCli {
    * @param terminal whether stderr is a terminal (progress redraws in place)
    * @param onCancellationPolled called when the command asks for the cancellation flag
    */
-  public static int run(String[] args, PrintStream out, PrintStream err, CommandRegistry registry,
+  public static int run(String[] args, PrintStream out, PrintStream err, CommandTree tree,
       Cancellation cancellation, boolean terminal, Runnable onCancellationPolled) {
     List<String> argv = List.of(args);
     boolean json = globalFlag(argv, "json");
     boolean verbose = globalFlag(argv, "verbose");
-    Command command = null;
+    String command = null;
     try {
       int start = 0; // --json and --verbose may also come before the command
       while (start < argv.size() && (argv.get(start).equals("--json") || argv.get(start).equals("--verbose"))) {
         start++;
       }
-      List<String> rest = argv.subList(start, argv.size());
+      List<String> rest = tree.splitCommandWords(argv.subList(start, argv.size()));
       if (rest.isEmpty() || rest.get(0).equals("--help") || rest.get(0).equals("-h")) {
-        return printOverview(registry, out, json);
+        return printOverview(tree, out, json);
       }
       if (rest.get(0).startsWith("-")) {
         throw new UsageException("expected a command before '" + rest.get(0) + "'; run 'calm help' for the list");
       }
-      CommandRegistry.Match match = resolveOrGroupHelp(registry, rest, out, json);
-      if (match == null) {
+      CommandLine named = tree.find(rest);
+      if (named != null && wantsHelp(rest)) { // --help wins over otherwise bad arguments
+        printHelp(tree, named, out, json);
         return 0;
       }
-      command = match.command();
-      List<String> tokens = rest.subList(match.words(), rest.size());
-      if (wantsHelp(tokens)) {
-        if (json) {
-          JsonObject o = new JsonObject();
-          o.addProperty("command", command.name());
-          o.addProperty("usage", command.usage());
-          printJson(out, o);
-        } else {
-          out.print(command.usage());
-        }
-        return 0;
-      }
-      Args parsed = Args.parse(command, tokens);
+      CommandTree.Parsed parsed = tree.parse(rest);
+      command = parsed.command().name();
       // --device holds for this command line only; without it, -Dcalm.device (default auto)
-      ComputeDevice.prefer(parsed.has("device") ? ComputeDevice.Preference.parse(parsed.string("device"))
+      ComputeDevice.prefer(parsed.global().device != null ? ComputeDevice.Preference.parse(parsed.global().device)
           : ComputeDevice.defaultPreference());
       CliContext ctx = new CliContext(out, err, json, verbose, terminal, System::nanoTime, cancellation,
-          onCancellationPolled, registry);
-      int code = command.run(parsed, ctx);
+          onCancellationPolled, tree);
+      int code = parsed.command().run(ctx);
       if (json) {
         printJson(out, ctx.result());
       }
       return code;
     } catch (UsageException e) {
-      String hint = command == null ? "" : " (see 'calm " + command.name() + " --help')";
+      String named = e.command() != null ? e.command() : command;
+      String hint = named == null ? "" : " (see 'calm " + named + " --help')";
       return fail(out, err, json, verbose, "error: " + e.getMessage() + hint, e.getMessage(), 2, e);
     } catch (CalmException e) {
       return fail(out, err, json, verbose, "error: " + e.getMessage(), e.getMessage(), 2, e);
@@ -205,40 +199,68 @@ public final class CalmCli {
 
   // ---------------------------------------------------------------------------------------------
 
-  private static CommandRegistry.Match resolveOrGroupHelp(CommandRegistry registry, List<String> rest, PrintStream out,
-      boolean json) {
-    try {
-      return registry.resolve(rest);
-    } catch (UsageException e) {
-      // "calm ae --help" lists the ae subcommands instead of failing.
-      String first = rest.get(0);
-      if (wantsHelp(rest) && !registry.group(first).isEmpty()) {
-        if (json) {
-          JsonObject o = new JsonObject();
-          o.add("commands", commandList(registry.group(first)));
-          printJson(out, o);
-        } else {
-          out.println("'" + first + "' commands:");
-          for (Command c : registry.group(first)) {
-            out.println("  " + Usage.pad(c.name(), 20) + "  " + c.summary());
-          }
-        }
-        return null;
+  /** A command's usage, or for a group ({@code calm ae --help}) the list of its subcommands. */
+  private static void printHelp(CommandTree tree, CommandLine named, PrintStream out, boolean json) {
+    if (named.getCommandSpec().userObject() instanceof Command c) {
+      String usage = CommandTree.usage(named);
+      if (json) {
+        JsonObject o = new JsonObject();
+        o.addProperty("command", c.name());
+        o.addProperty("usage", usage);
+        printJson(out, o);
+      } else {
+        out.print(usage);
       }
-      throw e;
+      return;
+    }
+    String group = named.getCommandSpec().qualifiedName(" ").substring("calm ".length());
+    if (json) {
+      JsonObject o = new JsonObject();
+      o.add("commands", commandList(tree.group(group)));
+      printJson(out, o);
+    } else {
+      out.print(groupText(tree, group));
     }
   }
 
-  private static int printOverview(CommandRegistry registry, PrintStream out, boolean json) {
+  /** What {@code calm help ae} and {@code calm ae --help} print: the group's subcommands. */
+  public static String groupText(CommandTree tree, String group) {
+    StringBuilder b = new StringBuilder("'" + group + "' commands:\n");
+    for (Command c : tree.group(group)) {
+      b.append("  ").append(pad(c.name(), 20)).append("  ").append(c.summary()).append('\n');
+    }
+    return b.toString();
+  }
+
+  private static int printOverview(CommandTree tree, PrintStream out, boolean json) {
     if (json) {
       JsonObject o = new JsonObject();
       o.addProperty("version", version());
-      o.add("commands", commandList(registry.commands()));
+      o.add("commands", commandList(tree.commands()));
       printJson(out, o);
     } else {
-      out.print(Usage.overview(registry, version()));
+      out.print(overview(tree, version()));
     }
     return 0;
+  }
+
+  /** The text of {@code calm help}: every command with its summary. */
+  public static String overview(CommandTree tree, String version) {
+    StringBuilder b = new StringBuilder();
+    b.append("CALM Workbench ").append(version).append(" - Continuous Autoregressive Language Models\n\n");
+    b.append("usage: calm <command> [options]\n\ncommands:\n");
+    int width = tree.commands().stream().mapToInt(c -> c.name().length()).max().orElse(0);
+    for (Command c : tree.commands()) {
+      b.append("  ").append(pad(c.name(), width)).append("  ").append(c.summary()).append('\n');
+    }
+    b.append("\nRun 'calm <command> --help' for its options. Every command accepts --json (one JSON object\n")
+        .append("on stdout, for scripts), --verbose (stack traces) and --device auto|cpu|gpu. Exit codes: 0 ok,\n")
+        .append("1 internal error, 2 bad input (the message says what to fix).\n");
+    return b.toString();
+  }
+
+  private static String pad(String s, int width) {
+    return s + " ".repeat(Math.max(0, width - s.length()));
   }
 
   /** {@code [{"name": ..., "summary": ...}, ...]}, shared by help and group help. */

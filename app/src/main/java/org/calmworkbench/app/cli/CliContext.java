@@ -48,11 +48,11 @@ public final class CliContext {
   private final LongSupplier nanoTime;
   private final Cancellation cancellation;
   private final Runnable onCancellationPolled;
-  private final CommandRegistry registry;
+  private final CommandTree tree;
   private final JsonObject result = new JsonObject();
 
   CliContext(PrintStream out, PrintStream err, boolean json, boolean verbose, boolean terminal,
-      LongSupplier nanoTime, Cancellation cancellation, Runnable onCancellationPolled, CommandRegistry registry) {
+      LongSupplier nanoTime, Cancellation cancellation, Runnable onCancellationPolled, CommandTree tree) {
     this.out = out;
     this.err = err;
     this.json = json;
@@ -61,7 +61,7 @@ public final class CliContext {
     this.nanoTime = nanoTime;
     this.cancellation = cancellation;
     this.onCancellationPolled = onCancellationPolled;
-    this.registry = registry;
+    this.tree = tree;
   }
 
   /** Human-readable output; discards with {@code --json}. */
@@ -135,8 +135,8 @@ public final class CliContext {
     return cancellation;
   }
 
-  public CommandRegistry registry() {
-    return registry;
+  public CommandTree tree() {
+    return tree;
   }
 
   private static final class ToStringAdapter<T> extends TypeAdapter<T> {

@@ -1,15 +1,14 @@
 package org.calmworkbench.app.cli;
 
-import java.util.List;
-
 /**
  * One CLI command, e.g. {@code calm ae train}. Register it in {@link CalmCli#commands()}.
  *
- * <p>A command declares its options (so a typo is an error that lists the valid ones), reads them
- * through {@link Args}, writes human text to {@link CliContext#out()}, puts its machine-readable
- * result into {@link CliContext#put}, and returns an exit code. It throws {@link
- * org.calmworkbench.backend.CalmException} for anything a person can fix. The global options
- * {@code --json}, {@code --verbose} and {@code --help} are handled by the framework.
+ * <p>A command declares its options as picocli {@code @Option} fields (and plain arguments as
+ * {@code @Parameters}) on the implementing class; {@link CommandTree} parses the command line into
+ * them, so a typo is an error that names the valid options. It writes human text to {@link
+ * CliContext#out()}, puts its machine-readable result into {@link CliContext#put}, and returns an
+ * exit code. It throws {@link org.calmworkbench.backend.CalmException} for anything a person can
+ * fix. The global options ({@link GlobalOptions}) are handled by the framework.
  */
 public interface Command {
 
@@ -24,21 +23,6 @@ public interface Command {
     return summary();
   }
 
-  /** The options it accepts, in the order usage lists them. */
-  default List<Option> options() {
-    return List.of();
-  }
-
-  /** The plain arguments it accepts; none by default. */
-  default Positionals positionals() {
-    return Positionals.NONE;
-  }
-
-  /** The full {@code --help} text. */
-  default String usage() {
-    return Usage.of(this);
-  }
-
-  /** Runs the command; returns the exit code (0 for success). */
-  int run(Args args, CliContext ctx) throws Exception;
+  /** Runs the command with its option fields filled in; returns the exit code (0 for success). */
+  int run(CliContext ctx) throws Exception;
 }

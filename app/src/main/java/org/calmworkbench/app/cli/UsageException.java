@@ -9,7 +9,20 @@ import org.calmworkbench.backend.CalmException;
 public final class UsageException extends CalmException {
   private static final long serialVersionUID = 1L;
 
+  private final String command;
+
   public UsageException(String message) {
+    this(message, null);
+  }
+
+  /** @param command the command whose line was bad ({@code "ae train"}), or null if none was named */
+  public UsageException(String message, String command) {
     super(message);
+    this.command = command;
+  }
+
+  /** The command whose line was bad, or null. */
+  public String command() {
+    return command;
   }
 }

@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.Gson;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.Strictness;
 import com.google.gson.TypeAdapter;
-import com.google.gson.Gson;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import java.io.ByteArrayOutputStream;
@@ -20,11 +20,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.calmworkbench.backend.Cancellation;
 import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.Cancellation;
 import org.calmworkbench.backend.device.ComputeDevice;
 import org.calmworkbench.backend.device.EngineThreads;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine.Option;
 
 class CliRunTest {
 
@@ -44,40 +45,47 @@ class CliRunTest {
     }
   }
 
-  /** A command whose behaviour is a lambda. */
+  /** A command with one option, --steps (default 3), whose behaviour is a lambda. */
+  static final class Lambda implements Command {
+    @Option(names = "--steps", paramLabel = "N", description = "steps")
+    int steps = 3;
+    private final String name;
+    private final Body body;
+
+    Lambda(String name, Body body) {
+      this.name = name;
+      this.body = body;
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    @Override
+    public String summary() {
+      return "does " + name;
+    }
+
+    @Override
+    public int run(CliContext ctx) throws Exception {
+      return body.run(this, ctx);
+    }
+  }
+
   static Command command(String name, Body body) {
-    return new Command() {
-      @Override
-      public String name() {
-        return name;
-      }
-
-      @Override
-      public String summary() {
-        return "does " + name;
-      }
-
-      @Override
-      public List<Option> options() {
-        return List.of(Option.value("steps", "N", "steps").withDefault(3));
-      }
-
-      @Override
-      public int run(Args args, CliContext ctx) throws Exception {
-        return body.run(args, ctx);
-      }
-    };
+    return new Lambda(name, body);
   }
 
   interface Body {
-    int run(Args args, CliContext ctx) throws Exception;
+    int run(Lambda command, CliContext ctx) throws Exception;
   }
 
-  static final CommandRegistry REGISTRY =
-      new CommandRegistry(
+  static final CommandTree REGISTRY =
+      new CommandTree(
           List.of(
               command("ok", (a, ctx) -> {
-                int steps = a.integer("steps");
+                int steps = a.steps;
                 ctx.out().println("human text");
                 ctx.log("a log line");
                 ctx.put("steps", steps);
@@ -96,7 +104,7 @@ class CliRunTest {
               command("ae train", (a, ctx) -> 0),
               command("ae eval", (a, ctx) -> 0)));
 
-  private static Result run(CommandRegistry registry, String... args) {
+  private static Result run(CommandTree registry, String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int code = CalmCli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
@@ -179,27 +187,27 @@ class CliRunTest {
 
   @Test
   void helpListsEveryDefaultCommand() throws IOException {
-    Result r = run(CalmCli.registry(), "help");
+    Result r = run(CalmCli.tree(), "help");
     assertEquals(0, r.code());
     for (Command c : CalmCli.commands()) {
       assertTrue(r.out().contains("  " + c.name() + " "), "help lacks " + c.name() + ":\n" + r.out());
       assertTrue(r.out().contains(c.summary()), r.out());
     }
-    assertEquals(r.out(), run(CalmCli.registry()).out(), "'calm' alone prints the same overview");
-    JsonObject json = run(CalmCli.registry(), "help", "--json").json();
+    assertEquals(r.out(), run(CalmCli.tree()).out(), "'calm' alone prints the same overview");
+    JsonObject json = run(CalmCli.tree(), "help", "--json").json();
     assertEquals(CalmCli.commands().size(), json.getAsJsonArray("commands").size());
   }
 
   @Test
   void commandHelpPrintsItsUsage() {
-    Result viaFlag = run(CalmCli.registry(), "sample", "generate", "--help");
-    Result viaHelp = run(CalmCli.registry(), "help", "sample", "generate");
+    Result viaFlag = run(CalmCli.tree(), "sample", "generate", "--help");
+    Result viaHelp = run(CalmCli.tree(), "help", "sample", "generate");
     assertEquals(0, viaFlag.code());
     assertTrue(viaFlag.out().startsWith("usage: calm sample generate [options]"), viaFlag.out());
-    assertTrue(viaFlag.out().contains("--sentences N"), viaFlag.out());
+    assertTrue(viaFlag.out().contains("--sentences=N"), viaFlag.out());
     assertEquals(viaFlag.out(), viaHelp.out());
     // --help wins over otherwise bad arguments.
-    assertEquals(0, run(CalmCli.registry(), "sample", "generate", "--bogus", "-h").code());
+    assertEquals(0, run(CalmCli.tree(), "sample", "generate", "--bogus", "-h").code());
   }
 
   @Test
@@ -223,7 +231,7 @@ class CliRunTest {
 
   @Test
   void versionReportsJavaAndDjl() throws IOException {
-    JsonObject o = run(CalmCli.registry(), "version", "--json").json();
+    JsonObject o = run(CalmCli.tree(), "version", "--json").json();
     assertEquals(System.getProperty("java.version"), o.get("java").getAsString());
     assertEquals("0.33.0", o.get("djl").getAsString());
     assertTrue(o.has("version"));
@@ -236,11 +244,11 @@ class CliRunTest {
 
   @Test
   void versionNamesTheDeviceTheChoiceGave() throws IOException {
-    JsonObject o = run(CalmCli.registry(), "version", "--device", "cpu", "--json").json();
+    JsonObject o = run(CalmCli.tree(), "version", "--device", "cpu", "--json").json();
     assertEquals("cpu", o.get("device").getAsString());
     assertEquals("cpu", o.get("device_preference").getAsString());
     // this build has the CPU native library: auto and gpu resolve to the CPU too, gpu with a notice
-    JsonObject auto = run(CalmCli.registry(), "version", "--json").json();
+    JsonObject auto = run(CalmCli.tree(), "version", "--json").json();
     assertEquals("auto", auto.get("device_preference").getAsString());
     assertEquals(ComputeDevice.current().name(), auto.get("device").getAsString());
   }
@@ -253,7 +261,7 @@ class CliRunTest {
 
   @Test
   void aDeviceOtherThanAutoCpuOrGpuIsBadInput() {
-    Result r = run(CalmCli.registry(), "version", "--device", "tpu");
+    Result r = run(CalmCli.tree(), "version", "--device", "tpu");
     assertEquals(2, r.code());
     assertEquals("error: device must be auto, cpu or gpu, got 'tpu'\n", r.err());
   }
@@ -261,7 +269,7 @@ class CliRunTest {
   @Test
   void askingForTheCancellationTellsTheShutdownGuard() {
     AtomicInteger polled = new AtomicInteger();
-    CommandRegistry registry = new CommandRegistry(List.of(
+    CommandTree registry = new CommandTree(List.of(
         command("train", (a, ctx) -> ctx.cancellation().isCancelled() ? 1 : 0),
         command("quick", (a, ctx) -> 0)));
     Cancellation cancellation = new Cancellation();
@@ -277,28 +285,29 @@ class CliRunTest {
   @Test
   void registryRejectsDuplicateNamesAndShadowedGlobals() {
     assertThrows(IllegalArgumentException.class,
-        () -> new CommandRegistry(List.of(command("a b", (x, c) -> 0), command("a b", (x, c) -> 0))));
-    Command shadow = new Command() {
-      @Override
-      public String name() {
-        return "s";
-      }
+        () -> new CommandTree(List.of(command("a b", (x, c) -> 0), command("a b", (x, c) -> 0))));
+    assertThrows(IllegalArgumentException.class, () -> new CommandTree(List.of(new Shadow())));
+    assertThrows(IllegalArgumentException.class, () -> new CommandTree(List.of(command("Bad Name", (x, c) -> 0))));
+  }
 
-      @Override
-      public String summary() {
-        return "s";
-      }
+  /** Declares --json, which every command already has. */
+  static final class Shadow implements Command {
+    @Option(names = "--json", description = "mine")
+    boolean json;
 
-      @Override
-      public List<Option> options() {
-        return List.of(Option.flag("json", "mine"));
-      }
+    @Override
+    public String name() {
+      return "s";
+    }
 
-      @Override
-      public int run(Args args, CliContext ctx) {
-        return 0;
-      }
-    };
-    assertThrows(IllegalArgumentException.class, () -> new CommandRegistry(List.of(shadow)));
+    @Override
+    public String summary() {
+      return "s";
+    }
+
+    @Override
+    public int run(CliContext ctx) {
+      return 0;
+    }
   }
 }

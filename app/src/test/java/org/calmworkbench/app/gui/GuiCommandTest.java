@@ -13,11 +13,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.calmworkbench.app.cli.CalmCli;
-import org.calmworkbench.app.cli.CommandRegistry;
+import org.calmworkbench.app.cli.CommandTree;
 import org.calmworkbench.app.cli.commands.GuiCommand;
 import org.calmworkbench.app.gui.common.AppSettings;
-import org.calmworkbench.backend.Cancellation;
 import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.Cancellation;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,7 +29,7 @@ class GuiCommandTest {
   void withoutADisplayItSaysSoPointsToTheHeadlessCommandsAndExitsWith2() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    CommandRegistry registry = new CommandRegistry(List.of(new GuiCommand(Map.of(), "Linux", () -> false)));
+    CommandTree registry = new CommandTree(List.of(new GuiCommand(Map.of(), "Linux", () -> false)));
     int code = CalmCli.run(new String[] {"gui"}, new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8), registry, new Cancellation(), false, () -> {});
     String e = err.toString(StandardCharsets.UTF_8);
@@ -44,6 +44,9 @@ class GuiCommandTest {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     List<String> seen = new java.util.ArrayList<>();
     org.calmworkbench.app.cli.Command demo = new org.calmworkbench.app.cli.Command() {
+      @picocli.CommandLine.Option(names = "--project", paramLabel = "DIR", description = "project")
+      String project = "sample";
+
       @Override
       public String name() {
         return "demo";
@@ -55,17 +58,12 @@ class GuiCommandTest {
       }
 
       @Override
-      public List<org.calmworkbench.app.cli.Option> options() {
-        return List.of(org.calmworkbench.app.cli.Option.value("project", "DIR", "project").withDefault("sample"));
-      }
-
-      @Override
-      public int run(org.calmworkbench.app.cli.Args args, org.calmworkbench.app.cli.CliContext ctx) {
-        seen.add(args.string("project"));
+      public int run(org.calmworkbench.app.cli.CliContext ctx) {
+        seen.add(project);
         return 0;
       }
     };
-    CommandRegistry registry = new CommandRegistry(List.of(new GuiCommand(Map.of(), "Linux", () -> false, demo)));
+    CommandTree registry = new CommandTree(List.of(new GuiCommand(Map.of(), "Linux", () -> false, demo)));
     int code = CalmCli.run(new String[] {"gui", "--project", "my-project"}, new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8), registry, new Cancellation(), false, () -> {});
     assertEquals(0, code);

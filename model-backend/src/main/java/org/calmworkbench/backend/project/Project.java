@@ -55,6 +55,9 @@ public record Project(
 
   public static final long DEFAULT_SEED = 42;
 
+  /** The folder of a project's runs, inside the project folder. */
+  public static final String RUNS = "runs";
+
   static final List<String> FIELDS =
       List.of("format", "name", "description", "seed", "corpus", "validation_fraction", "presets");
 
@@ -106,6 +109,21 @@ public record Project(
     return out;
   }
 
+  /**
+   * A new, not yet existing folder for a run: {@code PROJECT/runs/KIND-yyyyMMdd-HHmmss}, with -2, -3...
+   * when that is taken. Creates {@code runs/}, not the run's folder.
+   */
+  public Path newRunFolder(String kind) throws IOException {
+    Path runs = folder.resolve(RUNS);
+    Files.createDirectories(runs);
+    String stamp = java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+    Path out = runs.resolve(kind + "-" + stamp);
+    for (int i = 2; Files.exists(out); i++) {
+      out = runs.resolve(kind + "-" + stamp + "-" + i);
+    }
+    return out;
+  }
+
   public Project withDescription(String newDescription) {
     return new Project(folder, name, newDescription, seed, corpus, validationFraction, presets);
   }
@@ -122,9 +140,14 @@ public record Project(
 
   // ---------------------------------------------------------------------------------------------
 
-  /** Loads {@code path}: a project folder (its {@code project.json}) or the file itself. */
+  /**
+   * Loads {@code path}: a project folder (its {@code project.json}) or the file itself. A path that
+   * does not exist counts as a folder unless it names a {@code .json} file, so the error names the
+   * project.json that is missing.
+   */
   public static Project load(Path path) {
-    Path file = Files.isDirectory(path) ? path.resolve(FILE_NAME) : path;
+    boolean folder = Files.isDirectory(path) || !Files.exists(path) && !path.toString().endsWith(".json");
+    Path file = folder ? path.resolve(FILE_NAME) : path;
     String text;
     try {
       text = Files.readString(file);

@@ -14,18 +14,20 @@ import org.calmworkbench.backend.data.CorpusReader;
 import org.calmworkbench.backend.data.DataSplit;
 import org.calmworkbench.backend.data.TokenizedCorpus;
 import org.calmworkbench.backend.model.AutoencoderConfig;
+import org.calmworkbench.backend.project.Project;
+import org.calmworkbench.backend.project.StageSettings;
 import org.calmworkbench.backend.tokenizer.BpeTrainer;
 import org.calmworkbench.backend.tokenizer.ByteLevelBpeTokenizer;
 import org.calmworkbench.backend.tokenizer.Tokenizer;
 import org.calmworkbench.backend.tokenizer.Tokenizers;
 import org.calmworkbench.backend.train.AePresets;
-import org.calmworkbench.backend.train.TrainConfig;
 import org.calmworkbench.backend.train.AutoencoderTrainer;
 import org.calmworkbench.backend.train.PatchSampler;
-import org.calmworkbench.backend.train.TrainControl;
 import org.calmworkbench.backend.train.RunLock;
-import org.calmworkbench.backend.train.TrainingLoop;
+import org.calmworkbench.backend.train.TrainConfig;
+import org.calmworkbench.backend.train.TrainControl;
 import org.calmworkbench.backend.train.TrainerState;
+import org.calmworkbench.backend.train.TrainingLoop;
 
 /**
  * {@code calm ae train} end to end: tokenizer (given, or trained on the corpus), tokenized and
@@ -43,6 +45,10 @@ public final class AeTraining {
 
   /** Held-out chunks kept for the accuracy checks during training. */
   static final int VALID_CHUNKS = 8192;
+
+  /** The tokenizer stage's one setting (project.json {@code presets.tokenizer}, {@code --vocab-size}). */
+  public static final List<Setting> TOKENIZER_SETTINGS = List.of(Setting.intSetting("vocab_size", BpeTrainer.MIN_VOCAB_SIZE,
+      1 << 20, "Vocabulary of the byte-level BPE tokenizer trained on the corpus, including 2 special tokens and 256 bytes."));
 
   private static final Map<String, Setting> TRAIN_KEYS = Settings.index(TrainConfig.SETTINGS);
 
@@ -64,6 +70,20 @@ public final class AeTraining {
 
     /** The realised train/validation split, once the corpus is tokenized. */
     default void onSplit(TokenizedCorpus.Split split) {}
+  }
+
+  /**
+   * The vocabulary of a tokenizer trained for a run, most specific wins: {@code given} ({@code
+   * --vocab-size}), else the project's {@code presets.tokenizer.vocab_size}, else {@link
+   * #DEFAULT_VOCAB_SIZE}.
+   *
+   * @param project null without a project
+   */
+  public static int vocabSize(Project project, Integer given) {
+    return StageSettings.builtIn(null)
+        .withProject(project, "tokenizer", TOKENIZER_SETTINGS, java.util.Set.of())
+        .withCommandLine(null, given == null ? List.of() : List.of("vocab_size=" + given))
+        .values(TOKENIZER_SETTINGS).getOrDefault("vocab_size", DEFAULT_VOCAB_SIZE).intValue();
   }
 
   /** Every key {@code --set} accepts: model settings (but vocab_size) and training settings. */

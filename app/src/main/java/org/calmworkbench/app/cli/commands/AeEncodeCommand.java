@@ -4,18 +4,24 @@ import com.google.gson.Gson;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import java.nio.file.Files;
-import java.util.List;
+import java.nio.file.Path;
 import java.util.Locale;
-import org.calmworkbench.app.cli.Args;
 import org.calmworkbench.app.cli.CliContext;
 import org.calmworkbench.app.cli.Command;
-import org.calmworkbench.app.cli.Option;
 import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.inspect.LatentCodec;
 import org.calmworkbench.backend.train.AutoencoderCheckpoint;
+import picocli.CommandLine.Option;
 
 /** {@code calm ae encode}: text to one latent vector per K-token chunk. */
 public final class AeEncodeCommand implements Command {
+  @Option(names = "--checkpoint", paramLabel = "DIR", required = true, description = "autoencoder checkpoint folder")
+  Path checkpoint;
+  @Option(names = "--text", paramLabel = "TEXT", description = "the text to encode")
+  String text;
+  @Option(names = "--input", paramLabel = "FILE", description = "read the text from a file instead")
+  Path input;
+
   @Override
   public String name() {
     return "ae encode";
@@ -35,31 +41,24 @@ public final class AeEncodeCommand implements Command {
         'ae decode --input' takes: {"latents": [[...], ...], "chunks": [...]}.""";
   }
 
-  @Override
-  public List<Option> options() {
-    return List.of(
-        Option.value("checkpoint", "DIR", "autoencoder checkpoint folder").required(),
-        Option.value("text", "TEXT", "the text to encode"),
-        Option.value("input", "FILE", "read the text from a file instead"));
-  }
 
-  static String readText(Args args) throws java.io.IOException {
-    if (args.has("text") == args.has("input")) {
+  String readText() throws java.io.IOException {
+    if ((text != null) == (input != null)) {
       throw new CalmException("give exactly one of --text or --input");
     }
-    if (args.has("text")) {
-      return args.string("text");
+    if (text != null) {
+      return text;
     }
-    if (!Files.isRegularFile(args.path("input"))) {
-      throw new CalmException("input file not found: " + args.path("input"));
+    if (!Files.isRegularFile(input)) {
+      throw new CalmException("input file not found: " + input);
     }
-    return Files.readString(args.path("input"));
+    return Files.readString(input);
   }
 
   @Override
-  public int run(Args args, CliContext ctx) throws Exception {
-    String text = readText(args);
-    try (AutoencoderCheckpoint ck = AutoencoderCheckpoint.load(args.path("checkpoint"))) {
+  public int run(CliContext ctx) throws Exception {
+    String text = readText();
+    try (AutoencoderCheckpoint ck = AutoencoderCheckpoint.load(checkpoint)) {
       LatentCodec codec = new LatentCodec(ck.model(), ck.tokenizer(), ck.manager());
       LatentCodec.Encoded e = codec.encode(text);
       JsonArray latents = new JsonArray();

@@ -2,19 +2,35 @@ package org.calmworkbench.app.cli.commands;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import java.util.List;
+import java.nio.file.Path;
 import java.util.Locale;
-import org.calmworkbench.app.cli.Args;
 import org.calmworkbench.app.cli.CliContext;
 import org.calmworkbench.app.cli.Command;
-import org.calmworkbench.app.cli.Option;
 import org.calmworkbench.app.cli.ProgressLine;
+import org.calmworkbench.app.cli.Ranges;
 import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.eval.Reconstruction;
 import org.calmworkbench.backend.workflow.AeEvaluation;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /** {@code calm ae eval}: reconstruction accuracy under Gaussian latent noise. */
 public final class AeEvalCommand implements Command {
+  @Option(names = "--checkpoint", paramLabel = "DIR", required = true, description = "autoencoder checkpoint folder")
+  Path checkpoint;
+  @Option(names = "--noise", paramLabel = "S1,S2,...", description = "noise levels sigma")
+  String noise = "0,0.1,0.2,0.3,0.5";
+  @Option(names = "--max-patches", paramLabel = "N", description = "chunks to evaluate at most")
+  Integer maxPatches = 20000;
+  @Option(names = "--split", paramLabel = "all|valid", description = "which part of the corpus")
+  String split = "all";
+  @Option(names = "--mode", paramLabel = "mean|posterior", description = "which latent the noise is added to")
+  String modeName = "mean";
+  @Mixin
+  EvaluationOptions evaluation;
+  @Option(names = "--worst", paramLabel = "N", description = "worst chunks to show per sigma")
+  Integer worst = 3;
+
   @Override
   public String name() {
     return "ae eval";
@@ -36,18 +52,6 @@ public final class AeEvalCommand implements Command {
         corpus. --mode posterior decodes mean + std * eps (+ noise) instead of the mean.""";
   }
 
-  @Override
-  public List<Option> options() {
-    return List.of(
-        Option.value("checkpoint", "DIR", "autoencoder checkpoint folder").required(),
-        Option.list("corpus", "PATH", "held-out text files, folders or JSONL files").required(),
-        Option.value("noise", "S1,S2,...", "noise levels sigma").withDefault("0,0.1,0.2,0.3,0.5"),
-        Option.value("max-patches", "N", "chunks to evaluate at most").withDefault(20000),
-        Option.value("split", "all|valid", "which part of the corpus").withDefault("all"),
-        Option.value("mode", "mean|posterior", "which latent the noise is added to").withDefault("mean"),
-        Option.value("seed", "N", "seed of the noise").withDefault(1),
-        Option.value("worst", "N", "worst chunks to show per sigma").withDefault(3));
-  }
 
   static double[] parseSigmas(String raw) {
     String[] parts = raw.split(",");
@@ -66,15 +70,15 @@ public final class AeEvalCommand implements Command {
   }
 
   @Override
-  public int run(Args args, CliContext ctx) throws Exception {
-    Reconstruction.Mode mode = switch (args.string("mode")) {
+  public int run(CliContext ctx) throws Exception {
+    Reconstruction.Mode mode = switch (modeName) {
       case "mean" -> Reconstruction.Mode.MEAN;
       case "posterior" -> Reconstruction.Mode.POSTERIOR;
-      default -> throw new CalmException("--mode must be mean or posterior, got '" + args.string("mode") + "'");
+      default -> throw new CalmException("--mode must be mean or posterior, got '" + modeName + "'");
     };
-    AeEvaluation.Options o = new AeEvaluation.Options(args.path("checkpoint"), args.paths("corpus"),
-        parseSigmas(args.string("noise")), args.integer("max-patches", 1, Integer.MAX_VALUE), args.string("split"), mode,
-        args.longValue("seed"), args.integer("worst", 0, 1000));
+    AeEvaluation.Options o = new AeEvaluation.Options(checkpoint, evaluation.corpus(),
+        parseSigmas(noise), Ranges.check("max-patches", maxPatches, 1, Integer.MAX_VALUE), split, mode,
+        evaluation.seed(), Ranges.check("worst", worst, 0, 1000));
     ProgressLine line = ctx.progress("ae eval", 1000);
     AeEvaluation.Result r = AeEvaluation.run(o, f -> line.update(Math.round(f * 1000), ""));
     line.finish(1000, "");

@@ -1,16 +1,30 @@
 package org.calmworkbench.app.cli.commands;
 
-import java.util.List;
-import org.calmworkbench.app.cli.Args;
+import java.nio.file.Path;
+import java.util.Set;
 import org.calmworkbench.app.cli.CliContext;
 import org.calmworkbench.app.cli.Command;
-import org.calmworkbench.app.cli.Option;
+import org.calmworkbench.app.cli.Ranges;
 import org.calmworkbench.backend.Cancellation;
+import org.calmworkbench.backend.project.StageSettings;
 import org.calmworkbench.backend.train.AePresets;
 import org.calmworkbench.backend.workflow.AeTraining;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /** {@code calm ae train}: trains the CALM autoencoder; Ctrl-C saves a checkpoint that --resume continues. */
 public final class AeTrainCommand implements Command {
+  @Option(names = "--tokenizer", paramLabel = "DIR", description = "a tokenizer.json (or its folder) to use instead of training one")
+  Path tokenizer;
+  @Option(names = "--vocab-size", paramLabel = "N", description = "vocabulary of the tokenizer trained when --tokenizer is"
+      + " absent (default: the project's presets.tokenizer.vocab_size, else " + AeTraining.DEFAULT_VOCAB_SIZE + ")")
+  Integer vocabSize;
+  @Option(names = "--preset", paramLabel = "NAME", description = "tiny, laptop or paper (default: the project's"
+      + " presets.autoencoder.preset, else " + AePresets.DEFAULT + ")")
+  String preset;
+  @Mixin
+  TrainingOptions training;
+
   @Override
   public String name() {
     return "ae train";
@@ -33,35 +47,21 @@ public final class AeTrainCommand implements Command {
         .map(s -> s.key()).toList());
   }
 
-  @Override
-  public List<Option> options() {
-    return List.of(
-        Option.list("corpus", "PATH", "text files, folders or JSONL files").required(),
-        Option.value("out", "DIR", "checkpoint folder").required(),
-        Option.value("tokenizer", "DIR", "a tokenizer.json (or its folder) to use instead of training one"),
-        Option.value("vocab-size", "N", "vocabulary of the tokenizer trained when --tokenizer is absent")
-            .withDefault(AeTraining.DEFAULT_VOCAB_SIZE),
-        Option.value("preset", "NAME", "tiny, laptop or paper").withDefault(AePresets.DEFAULT),
-        Option.list("set", "KEY=VALUE", "override a model or training setting (repeatable)"),
-        Option.value("steps", "N", "training steps (overrides the preset)"),
-        Option.value("time-limit", "SECONDS", "stop after this much training time"),
-        Option.value("seed", "N", "random seed"),
-        Option.flag("resume", "continue the checkpoint in --out"));
-  }
 
   @Override
-  public int run(Args args, CliContext ctx) throws Exception {
+  public int run(CliContext ctx) throws Exception {
+    StageSettings settings = training.settings(AePresets.DEFAULT, "autoencoder", AeTraining.settableKeys(), Set.of(), preset);
     AeTraining.Options o = new AeTraining.Options(
-        args.paths("corpus"),
-        args.path("out"),
-        args.has("tokenizer") ? args.path("tokenizer") : null,
-        args.integer("vocab-size", 258, 1 << 20),
-        args.string("preset"),
-        args.has("set") ? args.list("set") : List.of(),
-        args.has("steps") ? args.integer("steps", 0, Integer.MAX_VALUE) : null,
-        args.has("time-limit") ? args.number("time-limit") : null,
-        args.has("seed") ? args.longValue("seed") : null,
-        args.flag("resume"));
+        training.corpus(),
+        training.out("ae"),
+        tokenizer,
+        AeTraining.vocabSize(training.settingsProject(), Ranges.check("vocab-size", vocabSize, 258, 1 << 20)),
+        settings.preset(),
+        settings.sets(),
+        training.steps(),
+        training.timeLimit,
+        training.seed,
+        training.resume);
     Cancellation stop = ctx.cancellation();
     TrainingOutput output = new TrainingOutput(ctx, "ae train", new String[] {"token_accuracy"},
         new String[] {"valid_token_accuracy"});

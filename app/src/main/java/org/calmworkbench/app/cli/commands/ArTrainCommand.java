@@ -1,17 +1,26 @@
 package org.calmworkbench.app.cli.commands;
 
-import java.util.ArrayList;
-import java.util.List;
-import org.calmworkbench.app.cli.Args;
+import java.nio.file.Path;
+import java.util.Set;
 import org.calmworkbench.app.cli.CliContext;
 import org.calmworkbench.app.cli.Command;
-import org.calmworkbench.app.cli.Option;
 import org.calmworkbench.backend.Cancellation;
+import org.calmworkbench.backend.project.StageSettings;
 import org.calmworkbench.backend.train.LmPresets;
 import org.calmworkbench.backend.workflow.ArTraining;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /** {@code calm ar train}: the autoregressive Transformer baseline; Ctrl-C saves a checkpoint that --resume continues. */
 public final class ArTrainCommand implements Command {
+  @Option(names = "--tokenizer", paramLabel = "DIR", description = "a tokenizer.json or a folder holding one (not needed with --resume)")
+  Path tokenizer;
+  @Option(names = "--preset", paramLabel = "NAME", description = "tiny, laptop or paper-m (default: the project's"
+      + " presets.ar.preset, else " + LmPresets.DEFAULT + ")")
+  String preset;
+  @Mixin
+  TrainingOptions training;
+
   @Override
   public String name() {
     return "ar train";
@@ -37,37 +46,20 @@ public final class ArTrainCommand implements Command {
         .map(s -> s.key()).toList());
   }
 
-  @Override
-  public List<Option> options() {
-    return List.of(
-        Option.value("tokenizer", "DIR", "a tokenizer.json or a folder holding one (not needed with --resume)"),
-        Option.list("corpus", "PATH", "text files, folders or JSONL files").required(),
-        Option.value("out", "DIR", "checkpoint folder").required(),
-        Option.value("preset", "NAME", "tiny, laptop or paper-m").withDefault(LmPresets.DEFAULT),
-        Option.list("set", "KEY=VALUE", "override a model, training or LM setting (repeatable)"),
-        Option.value("eval-every", "N", "steps between held-out evaluations (same as --set eval_every=N)"),
-        Option.value("steps", "N", "training steps (overrides the preset)"),
-        Option.value("time-limit", "SECONDS", "stop after this much training time"),
-        Option.value("seed", "N", "random seed"),
-        Option.flag("resume", "continue the checkpoint in --out"));
-  }
 
   @Override
-  public int run(Args args, CliContext ctx) throws Exception {
-    List<String> sets = new ArrayList<>(args.has("set") ? args.list("set") : List.of());
-    if (args.has("eval-every")) {
-      sets.add("eval_every=" + args.integer("eval-every", 1, Integer.MAX_VALUE));
-    }
+  public int run(CliContext ctx) throws Exception {
+    StageSettings settings = training.settings(LmPresets.DEFAULT, "ar", ArTraining.settableKeys(), Set.of(), preset);
     ArTraining.Options o = new ArTraining.Options(
-        args.has("tokenizer") ? args.path("tokenizer") : null,
-        args.paths("corpus"),
-        args.path("out"),
-        args.string("preset"),
-        sets,
-        args.has("steps") ? args.integer("steps", 0, Integer.MAX_VALUE) : null,
-        args.has("time-limit") ? args.number("time-limit") : null,
-        args.has("seed") ? args.longValue("seed") : null,
-        args.flag("resume"));
+        tokenizer,
+        training.corpus(),
+        training.out("ar"),
+        settings.preset(),
+        settings.sets(),
+        training.steps(),
+        training.timeLimit,
+        training.seed,
+        training.resume);
     Cancellation stop = ctx.cancellation();
     TrainingOutput output = new TrainingOutput(ctx, "ar train", new String[] {"token_accuracy"},
         new String[] {"valid_ce", "brier_lm"});

@@ -1,16 +1,26 @@
 package org.calmworkbench.app.cli.commands;
 
-import java.util.List;
 import java.util.Locale;
-import org.calmworkbench.app.cli.Args;
 import org.calmworkbench.app.cli.CliContext;
 import org.calmworkbench.app.cli.Command;
-import org.calmworkbench.app.cli.Option;
+import org.calmworkbench.app.cli.Ranges;
 import org.calmworkbench.backend.bench.AeThroughput;
 import org.calmworkbench.backend.train.AePresets;
+import picocli.CommandLine.Option;
 
 /** {@code calm bench ae}: autoencoder training throughput against the matmul roofline, in one run. */
 public final class BenchAeCommand implements Command {
+  @Option(names = "--preset", paramLabel = "NAME", description = "autoencoder preset")
+  String preset = AePresets.DEFAULT;
+  @Option(names = "--vocab-size", paramLabel = "N", description = "vocabulary size (Llama 3: 128256)")
+  Integer vocabSize = 1024;
+  @Option(names = "--batch-size", paramLabel = "N", description = "chunks per step (default: the preset's)")
+  Integer batchSize;
+  @Option(names = "--steps", paramLabel = "N", description = "measured steps (after 5 warm-up steps)")
+  Integer steps = 40;
+  @Option(names = "--roofline-size", paramLabel = "N", description = "matrix size of the roofline matmul")
+  Integer rooflineSize = 1024;
+
   @Override
   public String name() {
     return "bench ae";
@@ -31,22 +41,13 @@ public final class BenchAeCommand implements Command {
         of the same engine, measured in the same run.""";
   }
 
-  @Override
-  public List<Option> options() {
-    return List.of(
-        Option.value("preset", "NAME", "autoencoder preset").withDefault(AePresets.DEFAULT),
-        Option.value("vocab-size", "N", "vocabulary size (Llama 3: 128256)").withDefault(1024),
-        Option.value("batch-size", "N", "chunks per step (default: the preset's)"),
-        Option.value("steps", "N", "measured steps (after 5 warm-up steps)").withDefault(40),
-        Option.value("roofline-size", "N", "matrix size of the roofline matmul").withDefault(1024));
-  }
 
   @Override
-  public int run(Args args, CliContext ctx) throws Exception {
+  public int run(CliContext ctx) throws Exception {
     ctx.reportDevice();
-    int batch = args.has("batch-size") ? args.integer("batch-size", 1, 1 << 20) : 0;
-    AeThroughput.Result r = AeThroughput.run(args.string("preset"), args.integer("vocab-size", 2, 1 << 20), batch,
-        args.integer("steps", 2, 1_000_000), 5, args.integer("roofline-size", 64, 8192));
+    int batch = batchSize != null ? Ranges.check("batch-size", batchSize, 1, 1 << 20) : 0;
+    AeThroughput.Result r = AeThroughput.run(preset, Ranges.check("vocab-size", vocabSize, 2, 1 << 20), batch,
+        Ranges.check("steps", steps, 2, 1_000_000), 5, Ranges.check("roofline-size", rooflineSize, 64, 8192));
     ctx.out().printf(Locale.ROOT, "preset %s, vocab %d, batch %d chunks, %d measured steps%n", r.preset(), r.vocabSize(),
         r.batchSize(), r.measuredSteps());
     ctx.out().printf(Locale.ROOT, "training throughput   %,.0f tokens/s%n", r.tokensPerSecond());

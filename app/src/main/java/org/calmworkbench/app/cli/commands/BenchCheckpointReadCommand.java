@@ -2,17 +2,24 @@ package org.calmworkbench.app.cli.commands;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
-import org.calmworkbench.app.cli.Args;
 import org.calmworkbench.app.cli.CliContext;
 import org.calmworkbench.app.cli.Command;
-import org.calmworkbench.app.cli.Option;
 import org.calmworkbench.backend.bench.CheckpointReadBench;
 import org.calmworkbench.backend.bench.ProcessMemory;
+import picocli.CommandLine.Option;
 
 /** {@code calm bench checkpoint-read}: peak RSS of reading a CALM-XL-sized bf16 pytorch_model.bin. */
 public final class BenchCheckpointReadCommand implements Command {
+  @Option(names = "--params", paramLabel = "N", description = "parameters of the synthetic checkpoint")
+  Long params = 1_820_000_000L;
+  @Option(names = "--dir", paramLabel = "DIR", description = "where the file is written (default: the temp folder)")
+  Path dirOption;
+  @Option(names = "--keep", description = "keep the file")
+  boolean keep;
+  @Option(names = "--into-arrays", description = "also read it into native float32 arrays that are all kept (needs 4 x params of RAM)")
+  boolean intoArrays;
+
   @Override
   public String name() {
     return "bench checkpoint-read";
@@ -36,22 +43,14 @@ public final class BenchCheckpointReadCommand implements Command {
         disk in --dir (default: the system temp folder); the file is deleted afterwards unless --keep.""";
   }
 
-  @Override
-  public List<Option> options() {
-    return List.of(
-        Option.value("params", "N", "parameters of the synthetic checkpoint").withDefault(1_820_000_000L),
-        Option.value("dir", "DIR", "where the file is written (default: the temp folder)"),
-        Option.flag("keep", "keep the file"),
-        Option.flag("into-arrays", "also read it into native float32 arrays that are all kept (needs 4 x params of RAM)"));
-  }
 
   @Override
-  public int run(Args args, CliContext ctx) throws Exception {
-    Path dir = args.has("dir") ? args.path("dir") : Files.createTempDirectory("calm-bench-read");
-    CheckpointReadBench.Options o = CheckpointReadBench.Options.forParams(args.longValue("params"), dir,
-        args.flag("keep"), args.flag("into-arrays"));
+  public int run(CliContext ctx) throws Exception {
+    Path dir = dirOption != null ? dirOption : Files.createTempDirectory("calm-bench-read");
+    CheckpointReadBench.Options o = CheckpointReadBench.Options.forParams(params, dir,
+        keep, intoArrays);
     CheckpointReadBench.Result r = CheckpointReadBench.run(o, s -> ctx.err().println(s));
-    if (!args.flag("keep") && !args.has("dir")) {
+    if (!keep && dirOption == null) {
       Files.deleteIfExists(dir);
     }
     ctx.out().printf(Locale.ROOT, "checkpoint: %d tensors, %.3f B parameters, %.2f GB (bf16), largest tensor %.1f M"

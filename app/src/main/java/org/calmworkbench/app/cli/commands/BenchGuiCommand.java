@@ -2,20 +2,27 @@ package org.calmworkbench.app.cli.commands;
 
 import java.awt.GraphicsEnvironment;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
-import org.calmworkbench.app.cli.Args;
 import org.calmworkbench.app.cli.CliContext;
 import org.calmworkbench.app.cli.Command;
-import org.calmworkbench.app.cli.Option;
 import org.calmworkbench.app.gui.StartupProject;
 import org.calmworkbench.app.gui.bench.GuiResponsiveness;
 import org.calmworkbench.app.gui.common.AppSettings;
 import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.bench.IntervalStats;
+import picocli.CommandLine.Option;
 
 /** {@code calm bench gui}: window start-up time and FX-thread stalls while training runs. */
 public final class BenchGuiCommand implements Command {
+  @Option(names = "--project", paramLabel = "DIR", description = "project to copy and train on (default: the bundled sample)")
+  String projectFolder;
+  @Option(names = "--preset", paramLabel = "NAME", description = "autoencoder preset to train")
+  String preset = "tiny";
+  @Option(names = "--seconds", paramLabel = "S", description = "how long to record pulses, and to train headless")
+  Double secondsOption = 30.0;
+  @Option(names = "--startup-only", description = "only measure start-up, then close")
+  boolean startupOnly;
+
   /** Goals from the workbench issue. */
   public static final double STARTUP_GOAL_MS = 3000;
 
@@ -45,32 +52,24 @@ public final class BenchGuiCommand implements Command {
         Needs a display; on a server: xvfb-run -a ./calm bench gui.""";
   }
 
-  @Override
-  public List<Option> options() {
-    return List.of(
-        Option.value("project", "DIR", "project to copy and train on (default: the bundled sample)"),
-        Option.value("preset", "NAME", "autoencoder preset to train").withDefault("tiny"),
-        Option.value("seconds", "S", "how long to record pulses, and to train headless").withDefault(30),
-        Option.flag("startup-only", "only measure start-up, then close"));
-  }
 
   @Override
-  public int run(Args args, CliContext ctx) throws Exception {
+  public int run(CliContext ctx) throws Exception {
     String reason = GuiCommand.noDisplayReason(System.getenv(), System.getProperty("os.name", ""),
         GraphicsEnvironment.isHeadless());
     if (reason != null) {
       throw new CalmException(reason + ", so the window cannot be measured; on a server run: xvfb-run -a ./calm bench gui");
     }
-    double seconds = args.number("seconds");
+    double seconds = secondsOption;
     if (!(seconds >= 1 && seconds <= 3600)) {
-      throw new CalmException("--seconds must be between 1 and 3600, got " + args.string("seconds"));
+      throw new CalmException("--seconds must be between 1 and 3600, got " + seconds);
     }
     // The last project is not used: a benchmark opens the same project on every machine.
     Path noSettings = java.nio.file.Files.createTempDirectory("calm-bench-settings");
     StartupProject.Resolution project;
     try {
       AppSettings none = AppSettings.load(noSettings.resolve(AppSettings.FILE_NAME));
-      project = StartupProject.resolve(args.has("project") ? args.string("project") : null, none,
+      project = StartupProject.resolve(projectFolder, none,
           Path.of("").toAbsolutePath(), System.getProperty("calm.home"));
     } finally {
       java.nio.file.Files.deleteIfExists(noSettings.resolve(AppSettings.FILE_NAME));
@@ -82,7 +81,7 @@ public final class BenchGuiCommand implements Command {
     ctx.log("project: " + project.folder() + " (" + project.how() + "), copied to a temporary folder");
     org.calmworkbench.app.gui.WorkbenchLauncher.reserveACoreForTheUi(); // as the window itself does
     GuiResponsiveness.Result r = GuiResponsiveness.run(
-        new GuiResponsiveness.Options(project.folder(), args.string("preset"), seconds, args.flag("startup-only")), ctx::log);
+        new GuiResponsiveness.Options(project.folder(), preset, seconds, startupOnly), ctx::log);
 
     GuiResponsiveness.Startup s = r.startup();
     ctx.out().printf(Locale.ROOT, "start-up: first pulse of the shown window %d ms after JVM start (goal <= %.0f ms: %s)%n",

@@ -2,16 +2,34 @@ package org.calmworkbench.app.cli.commands;
 
 import java.util.List;
 import java.util.Locale;
-import org.calmworkbench.app.cli.Args;
 import org.calmworkbench.app.cli.CliContext;
 import org.calmworkbench.app.cli.Command;
-import org.calmworkbench.app.cli.Option;
 import org.calmworkbench.app.cli.ProgressLine;
+import org.calmworkbench.app.cli.Ranges;
 import org.calmworkbench.backend.bench.LmBench;
-import org.calmworkbench.backend.train.LmPresets;
+import picocli.CommandLine.Option;
 
 /** {@code calm bench lm}: CALM versus the AR baseline, training and generation speed, side by side. */
 public final class BenchLmCommand implements Command {
+  private static final LmBench.Options DEFAULTS = LmBench.Options.defaults();
+
+  @Option(names = "--preset", paramLabel = "NAME", description = "LM preset (tiny, laptop, paper-m) for both models")
+  String preset = "laptop";
+  @Option(names = "--ae-preset", paramLabel = "NAME", description = "autoencoder preset (tiny, laptop, paper); K and the latent size come from it")
+  String aePreset = DEFAULTS.aePreset();
+  @Option(names = "--set", arity = "1..*", paramLabel = "KEY=VALUE", description = "override an LM preset setting for both models, e.g. num_hidden_layers=16 (repeatable)")
+  List<String> set;
+  @Option(names = "--vocab-size", paramLabel = "N", description = "tokenizer vocabulary size")
+  Integer vocabSize = DEFAULTS.vocabSize();
+  @Option(names = "--train-steps", paramLabel = "N", description = "measured training steps (after 2 warm-up steps)")
+  Integer trainSteps = DEFAULTS.trainSteps();
+  @Option(names = "--prompt-tokens", paramLabel = "N", description = "prompt length")
+  Integer promptTokens = DEFAULTS.promptTokens();
+  @Option(names = "--tokens", paramLabel = "N", description = "tokens generated per round")
+  Integer tokens = DEFAULTS.generateTokens();
+  @Option(names = "--rounds", paramLabel = "N", description = "alternating generation rounds per model")
+  Integer rounds = DEFAULTS.rounds();
+
   @Override
   public String name() {
     return "bench lm";
@@ -35,29 +53,15 @@ public final class BenchLmCommand implements Command {
         token follow the documented formula (docs/BENCHMARKS.md).""";
   }
 
-  @Override
-  public List<Option> options() {
-    LmBench.Options d = LmBench.Options.defaults();
-    return List.of(
-        Option.value("preset", "NAME", "LM preset (tiny, laptop, paper-m) for both models").withDefault("laptop"),
-        Option.value("ae-preset", "NAME", "autoencoder preset (tiny, laptop, paper); K and the latent size come from it")
-            .withDefault(d.aePreset()),
-        Option.list("set", "KEY=VALUE", "override an LM preset setting for both models, e.g. num_hidden_layers=16 (repeatable)"),
-        Option.value("vocab-size", "N", "tokenizer vocabulary size").withDefault(d.vocabSize()),
-        Option.value("train-steps", "N", "measured training steps (after 2 warm-up steps)").withDefault(d.trainSteps()),
-        Option.value("prompt-tokens", "N", "prompt length").withDefault(d.promptTokens()),
-        Option.value("tokens", "N", "tokens generated per round").withDefault(d.generateTokens()),
-        Option.value("rounds", "N", "alternating generation rounds per model").withDefault(d.rounds()));
-  }
 
   @Override
-  public int run(Args args, CliContext ctx) throws Exception {
+  public int run(CliContext ctx) throws Exception {
     ctx.reportDevice();
-    LmBench.Options o = new LmBench.Options(args.string("preset"), args.string("ae-preset"),
-        args.has("set") ? args.list("set") : List.of(),
-        args.integer("vocab-size", 16, 1 << 20),
-        args.integer("train-steps", 2, 100_000), 2, args.integer("prompt-tokens", 1, 100_000),
-        args.integer("tokens", 1, 100_000), args.integer("rounds", 1, 1000));
+    LmBench.Options o = new LmBench.Options(preset, aePreset,
+        set == null ? List.of() : set,
+        Ranges.check("vocab-size", vocabSize, 16, 1 << 20),
+        Ranges.check("train-steps", trainSteps, 2, 100_000), 2, Ranges.check("prompt-tokens", promptTokens, 1, 100_000),
+        Ranges.check("tokens", tokens, 1, 100_000), Ranges.check("rounds", rounds, 1, 1000));
     ProgressLine line = ctx.progress("bench lm", 1000);
     LmBench.Result r = LmBench.run(o, f -> line.update(Math.round(f * 1000), ""));
     line.finish(1000, "");

@@ -2,18 +2,36 @@ package org.calmworkbench.app.cli.commands;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import java.util.List;
 import java.util.Locale;
-import org.calmworkbench.app.cli.Args;
 import org.calmworkbench.app.cli.CliContext;
 import org.calmworkbench.app.cli.Command;
-import org.calmworkbench.app.cli.Option;
+import org.calmworkbench.app.cli.Ranges;
 import org.calmworkbench.backend.Cancellation;
 import org.calmworkbench.backend.bench.MemoryGrowth;
 import org.calmworkbench.backend.bench.TrainingMemory;
+import picocli.CommandLine.Option;
 
 /** {@code calm bench memory}: does memory stay flat over a long training run? */
 public final class BenchMemoryCommand implements Command {
+  @Option(names = "--model", paramLabel = "ae|lm", description = "autoencoder or CALM language model")
+  String model = "ae";
+  @Option(names = "--preset", paramLabel = "NAME", description = "preset of that model")
+  String preset = "tiny";
+  @Option(names = "--steps", paramLabel = "N", description = "training steps")
+  Integer steps = 10000;
+  @Option(names = "--sample-every", paramLabel = "N", description = "steps between memory samples")
+  Integer sampleEvery = 500;
+  @Option(names = "--warmup", paramLabel = "STEP", description = "growth is measured from the first sample at or after this step")
+  Integer warmup = 1000;
+  @Option(names = "--vocab-size", paramLabel = "N", description = "vocabulary of the random token ids")
+  Integer vocabSize = 1024;
+  @Option(names = "--seed", paramLabel = "N", description = "random seed")
+  Long seed = 42L;
+  @Option(names = "--eval-every", paramLabel = "N", description = "steps between evaluations (default: --sample-every); to isolate what grows")
+  Integer evalEvery;
+  @Option(names = "--checkpoint-every", paramLabel = "S", description = "seconds between checkpoints (default: the preset's); to isolate what grows")
+  Double checkpointEvery;
+
   /** The goal: at most this much growth after warm-up. */
   public static final double GOAL_PERCENT = 5.0;
 
@@ -47,28 +65,15 @@ public final class BenchMemoryCommand implements Command {
         that off, to compare.""";
   }
 
-  @Override
-  public List<Option> options() {
-    return List.of(
-        Option.value("model", "ae|lm", "autoencoder or CALM language model").withDefault("ae"),
-        Option.value("preset", "NAME", "preset of that model").withDefault("tiny"),
-        Option.value("steps", "N", "training steps").withDefault(10000),
-        Option.value("sample-every", "N", "steps between memory samples").withDefault(500),
-        Option.value("warmup", "STEP", "growth is measured from the first sample at or after this step").withDefault(1000),
-        Option.value("vocab-size", "N", "vocabulary of the random token ids").withDefault(1024),
-        Option.value("seed", "N", "random seed").withDefault(42),
-        Option.value("eval-every", "N", "steps between evaluations (default: --sample-every); to isolate what grows"),
-        Option.value("checkpoint-every", "S", "seconds between checkpoints (default: the preset's); to isolate what grows"));
-  }
 
   @Override
-  public int run(Args args, CliContext ctx) throws Exception {
+  public int run(CliContext ctx) throws Exception {
     ctx.reportDevice();
-    TrainingMemory.Options o = new TrainingMemory.Options(TrainingMemory.ModelKind.parse(args.string("model")),
-        args.string("preset"), args.integer("steps", 1, Integer.MAX_VALUE), args.integer("sample-every", 1, Integer.MAX_VALUE),
-        args.integer("warmup", 0, Integer.MAX_VALUE), args.integer("vocab-size", 2, 1 << 20), args.longValue("seed"),
-        args.has("eval-every") ? args.integer("eval-every", 1, Integer.MAX_VALUE) : args.integer("sample-every", 1, Integer.MAX_VALUE),
-        args.has("checkpoint-every") ? args.number("checkpoint-every") : null);
+    TrainingMemory.Options o = new TrainingMemory.Options(TrainingMemory.ModelKind.parse(model),
+        preset, Ranges.check("steps", steps, 1, Integer.MAX_VALUE), Ranges.check("sample-every", sampleEvery, 1, Integer.MAX_VALUE),
+        Ranges.check("warmup", warmup, 0, Integer.MAX_VALUE), Ranges.check("vocab-size", vocabSize, 2, 1 << 20), seed,
+        evalEvery != null ? Ranges.check("eval-every", evalEvery, 1, Integer.MAX_VALUE) : Ranges.check("sample-every", sampleEvery, 1, Integer.MAX_VALUE),
+        checkpointEvery);
     Cancellation stop = ctx.cancellation();
     ctx.out().printf(Locale.ROOT, "training %s preset %s for %d steps on random ids (vocab %d); sampling every %d steps%n",
         o.model().name().toLowerCase(Locale.ROOT), o.preset(), o.steps(), o.vocabSize(), o.sampleEvery());

@@ -1,15 +1,22 @@
 package org.calmworkbench.app.cli.commands;
 
 import java.nio.file.Path;
-import java.util.List;
-import org.calmworkbench.app.cli.Args;
 import org.calmworkbench.app.cli.CliContext;
 import org.calmworkbench.app.cli.Command;
-import org.calmworkbench.app.cli.Option;
 import org.calmworkbench.backend.train.CheckpointConverter;
+import picocli.CommandLine.Option;
 
 /** {@code calm convert}: an official (or any loadable) checkpoint folder in the workbench's own format. */
 public final class ConvertCommand implements Command {
+  @Option(names = "--from", paramLabel = "DIR", required = true, description = "the checkpoint folder to convert")
+  Path from;
+  @Option(names = "--out", paramLabel = "DIR", required = true, description = "where the converted checkpoint goes (must not hold one)")
+  Path out;
+  @Option(names = "--tokenizer", paramLabel = "DIR", description = "tokenizer.json (or its folder) to include; official folders ship without")
+  Path tokenizer;
+  @Option(names = "--autoencoder", paramLabel = "DIR", description = "a CALM model's frozen autoencoder (default: found beside it)")
+  Path autoencoder;
+
   @Override
   public String name() {
     return "convert";
@@ -32,20 +39,10 @@ public final class ConvertCommand implements Command {
         for a CALM model, its frozen autoencoder in autoencoder/ (found as 'inspect forward' describes).""";
   }
 
-  @Override
-  public List<Option> options() {
-    return List.of(
-        Option.value("from", "DIR", "the checkpoint folder to convert").required(),
-        Option.value("out", "DIR", "where the converted checkpoint goes (must not hold one)").required(),
-        Option.value("tokenizer", "DIR", "tokenizer.json (or its folder) to include; official folders ship without"),
-        Option.value("autoencoder", "DIR", "a CALM model's frozen autoencoder (default: found beside it)"));
-  }
 
   @Override
-  public int run(Args args, CliContext ctx) throws Exception {
-    Path out = args.path("out");
-    CheckpointConverter.Result r = CheckpointConverter.convert(args.path("from"), out,
-        args.has("tokenizer") ? args.path("tokenizer") : null, args.has("autoencoder") ? args.path("autoencoder") : null);
+  public int run(CliContext ctx) throws Exception {
+    CheckpointConverter.Result r = CheckpointConverter.convert(from, out, tokenizer, autoencoder);
     ctx.out().println("wrote " + r.modelType().key() + " checkpoint " + out);
     if (!r.autoencoderOrigin().isEmpty()) {
       ctx.out().println("  autoencoder from " + r.autoencoderOrigin() + " -> " + out.resolve("autoencoder"));

@@ -1,32 +1,31 @@
 package org.calmworkbench.app.cli.commands;
 
-import org.calmworkbench.backend.io.AtomicFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.calmworkbench.backend.eval.KnownWords;
-import org.calmworkbench.backend.generate.ArGenerator;
-import org.calmworkbench.backend.generate.CalmGenerator;
-import org.calmworkbench.backend.train.ArCheckpoint;
-import org.calmworkbench.backend.train.CalmCheckpoint;
-import org.calmworkbench.app.cli.Args;
 import org.calmworkbench.app.cli.CliContext;
 import org.calmworkbench.app.cli.Command;
-import org.calmworkbench.app.cli.Option;
 import org.calmworkbench.app.gui.StartupProject;
-import org.calmworkbench.backend.Cancellation;
 import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.Cancellation;
+import org.calmworkbench.backend.eval.KnownWords;
 import org.calmworkbench.backend.eval.Reconstruction;
+import org.calmworkbench.backend.generate.ArGenerator;
+import org.calmworkbench.backend.generate.CalmGenerator;
 import org.calmworkbench.backend.inspect.LatentCodec;
+import org.calmworkbench.backend.io.AtomicFiles;
 import org.calmworkbench.backend.model.InputMode;
 import org.calmworkbench.backend.project.Project;
+import org.calmworkbench.backend.train.ArCheckpoint;
 import org.calmworkbench.backend.train.AutoencoderCheckpoint;
+import org.calmworkbench.backend.train.CalmCheckpoint;
 import org.calmworkbench.backend.train.TrainingLoop;
 import org.calmworkbench.backend.workflow.AeEvaluation;
 import org.calmworkbench.backend.workflow.AeTraining;
 import org.calmworkbench.backend.workflow.LmTraining;
+import picocli.CommandLine.Option;
 
 /**
  * {@code calm demo}: the headless tour of CALM on a project (the bundled sample by default):
@@ -34,6 +33,15 @@ import org.calmworkbench.backend.workflow.LmTraining;
  * language model. What the GUI shows in panels, printed as text.
  */
 public final class DemoCommand implements Command {
+  @Option(names = "--project", paramLabel = "DIR", description = "project folder")
+  String projectFolder = SAMPLE;
+  @Option(names = "--ae-seconds", paramLabel = "S", description = "autoencoder training time")
+  Double aeSeconds = 120.0;
+  @Option(names = "--lm-seconds", paramLabel = "S", description = "CALM training time (0 skips it)")
+  Double lmSeconds = 120.0;
+  @Option(names = "--fresh", description = "retrain even if the demo's checkpoints exist")
+  boolean fresh;
+
   public static final String SAMPLE = "sample-projects/grammar-english";
 
   @Override
@@ -46,14 +54,6 @@ public final class DemoCommand implements Command {
     return "headless tour on the sample project: train an autoencoder, test it under noise, train a small CALM, generate";
   }
 
-  @Override
-  public List<Option> options() {
-    return List.of(
-        Option.value("project", "DIR", "project folder").withDefault(SAMPLE),
-        Option.value("ae-seconds", "S", "autoencoder training time").withDefault(120),
-        Option.value("lm-seconds", "S", "CALM training time (0 skips it)").withDefault(120),
-        Option.flag("fresh", "retrain even if the demo's checkpoints exist"));
-  }
 
   /** The trained runs a project may ship (the bundled sample does; scripts/make-sample-runs.sh makes them). */
   static final String SAMPLE_CALM = "sample-calm";
@@ -122,13 +122,12 @@ public final class DemoCommand implements Command {
   }
 
   @Override
-  public int run(Args args, CliContext ctx) throws Exception {
-    Path folder = resolveProject(args.string("project"));
+  public int run(CliContext ctx) throws Exception {
+    Path folder = resolveProject(projectFolder);
     Project project = Project.load(folder.resolve(Project.FILE_NAME));
     Path runs = folder.resolve("runs");
     Path ae = runs.resolve("demo-ae");
     Path lm = runs.resolve("demo-lm");
-    boolean fresh = args.flag("fresh");
     Cancellation stop = ctx.cancellation();
     ctx.out().println("CALM Workbench demo on project '" + project.name() + "' (" + folder.toAbsolutePath() + ")");
     ctx.out().println();
@@ -139,7 +138,7 @@ public final class DemoCommand implements Command {
       AtomicFiles.deleteTree(ae);
       TrainingOutput out = new TrainingOutput(ctx, "ae train", new String[] {"token_accuracy"}, new String[] {"valid_token_accuracy"});
       TrainingLoop.Result r = AeTraining.run(new AeTraining.Options(project.corpusPaths(), ae, null,
-          AeTraining.DEFAULT_VOCAB_SIZE, "laptop", List.of(), null, args.number("ae-seconds"), project.seed(), false), out, stop::isCancelled);
+          AeTraining.DEFAULT_VOCAB_SIZE, "laptop", List.of(), null, aeSeconds, project.seed(), false), out, stop::isCancelled);
       out.finish(r, stop);
     } else {
       ctx.out().println("   reusing " + ae + " (pass --fresh to retrain)");
@@ -167,7 +166,6 @@ public final class DemoCommand implements Command {
     }
     ctx.put("reconstruction", ev.report().levels());
 
-    double lmSeconds = args.number("lm-seconds");
     if (lmSeconds > 0 && !stop.isCancelled()) {
       ctx.out().println();
       ctx.out().println("3. CALM: a Transformer predicts the next latent vector with an energy-score head (K x fewer steps)");

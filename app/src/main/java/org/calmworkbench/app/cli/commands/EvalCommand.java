@@ -1,17 +1,27 @@
 package org.calmworkbench.app.cli.commands;
 
 import com.google.gson.JsonObject;
-import java.util.List;
+import java.nio.file.Path;
 import java.util.Locale;
-import org.calmworkbench.app.cli.Args;
 import org.calmworkbench.app.cli.CliContext;
 import org.calmworkbench.app.cli.Command;
-import org.calmworkbench.app.cli.Option;
+import org.calmworkbench.app.cli.Ranges;
 import org.calmworkbench.backend.eval.BrierResult;
 import org.calmworkbench.backend.workflow.LmEvaluation;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /** {@code calm eval}: BrierLM of a CALM or AR checkpoint on held-out text. */
 public final class EvalCommand implements Command {
+  @Option(names = "--checkpoint", paramLabel = "DIR", required = true, description = "CALM or AR checkpoint folder")
+  Path checkpoint;
+  @Option(names = "--positions", paramLabel = "N", description = "positions to score")
+  Integer positions = LmEvaluation.DEFAULT_POSITIONS;
+  @Mixin
+  EvaluationOptions evaluation;
+  @Option(names = "--autoencoder", paramLabel = "DIR", description = "the CALM model's frozen autoencoder (default: found beside it)")
+  Path autoencoder;
+
   @Override
   public String name() {
     return "eval";
@@ -37,21 +47,12 @@ public final class EvalCommand implements Command {
         JSON: {"brier": [b1, b2, b3, b4], "brier_lm": x, "stderr": s, "positions": n, ...}.""";
   }
 
-  @Override
-  public List<Option> options() {
-    return List.of(
-        Option.value("checkpoint", "DIR", "CALM or AR checkpoint folder").required(),
-        Option.list("corpus", "PATH", "held-out text files, folders or JSONL files").required(),
-        Option.value("positions", "N", "positions to score").withDefault(LmEvaluation.DEFAULT_POSITIONS),
-        Option.value("seed", "N", "seed of the samples").withDefault(1),
-        Option.value("autoencoder", "DIR", "the CALM model's frozen autoencoder (default: found beside it)"));
-  }
 
   @Override
-  public int run(Args args, CliContext ctx) throws Exception {
-    LmEvaluation.Result r = LmEvaluation.run(new LmEvaluation.Options(args.path("checkpoint"), args.paths("corpus"),
-        args.integer("positions", 1, Integer.MAX_VALUE), args.longValue("seed"),
-        args.has("autoencoder") ? args.path("autoencoder") : null));
+  public int run(CliContext ctx) throws Exception {
+    LmEvaluation.Result r = LmEvaluation.run(new LmEvaluation.Options(checkpoint, evaluation.corpus(),
+        Ranges.check("positions", positions, 1, Integer.MAX_VALUE), evaluation.seed(),
+        autoencoder));
     BrierResult b = r.brier();
     ctx.out().printf(Locale.ROOT, "%s checkpoint, %d positions, context %d chunks%n", r.modelType(), b.patches(),
         r.contextChunks());

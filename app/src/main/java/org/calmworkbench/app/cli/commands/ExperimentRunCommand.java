@@ -5,12 +5,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.calmworkbench.app.cli.Args;
 import org.calmworkbench.app.cli.CliContext;
 import org.calmworkbench.app.cli.Command;
 import org.calmworkbench.app.cli.ExperimentWorkers;
-import org.calmworkbench.app.cli.Option;
-import org.calmworkbench.app.cli.Positionals;
 import org.calmworkbench.app.cli.ProgressLine;
 import org.calmworkbench.app.cli.UsageException;
 import org.calmworkbench.backend.Cancellation;
@@ -18,9 +15,21 @@ import org.calmworkbench.backend.experiment.CellResult;
 import org.calmworkbench.backend.experiment.Experiment;
 import org.calmworkbench.backend.experiment.ExperimentRunner;
 import org.calmworkbench.backend.experiment.SummaryRow;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /** {@code calm experiment run FILE.json --out DIR}: a grid of CALM runs (and the AR baseline), resumable. */
 public final class ExperimentRunCommand implements Command {
+  @Parameters(paramLabel = "FILE.json", description = "the experiment file")
+  Path file;
+  @Option(names = "--out", paramLabel = "DIR", required = true, description = "experiment folder (results, checkpoints)")
+  Path out;
+  @Option(names = "--retry-failed", description = "run cells recorded as failed again")
+  boolean retryFailed;
+  @Option(names = "--jobs", paramLabel = "N|auto",
+      description = "cell groups run at once in worker processes (default: the file's jobs, else 1)")
+  String jobs;
+
   @Override
   public String name() {
     return "experiment run";
@@ -48,23 +57,11 @@ public final class ExperimentRunCommand implements Command {
         either way. The default is the file's "jobs" (1 when absent); 'auto' is one per core.""";
   }
 
-  @Override
-  public Positionals positionals() {
-    return new Positionals("FILE.json", 1, 1);
-  }
+
 
   @Override
-  public List<Option> options() {
-    return List.of(
-        Option.value("out", "DIR", "experiment folder (results, checkpoints)").required(),
-        Option.flag("retry-failed", "run cells recorded as failed again"),
-        Option.value("jobs", "N|auto", "cell groups run at once in worker processes (default: the file's jobs, else 1)"));
-  }
-
-  @Override
-  public int run(Args args, CliContext ctx) throws Exception {
-    Experiment experiment = Experiment.read(Path.of(args.positionals().get(0)));
-    Path out = args.path("out");
+  public int run(CliContext ctx) throws Exception {
+    Experiment experiment = Experiment.read(file);
     Cancellation stop = ctx.cancellation();
     int cellCount = experiment.cells().size();
     ctx.log("experiment " + experiment.name() + ": " + cellCount + " cells into " + out);
@@ -92,12 +89,13 @@ public final class ExperimentRunCommand implements Command {
         ctx.log("warning: " + warning);
       }
     };
-    int jobs = jobs(args, experiment);
-    if (jobs > 1) {
-      ctx.log("running up to " + jobs + " cell groups at once in worker processes (logs in " + out.resolve("logs") + ")");
+    int jobCount = jobs(jobs, experiment);
+    if (jobCount > 1) {
+      ctx.log("running up to " + jobCount + " cell groups at once in worker processes (logs in " + out.resolve("logs")
+          + ")");
     }
     ExperimentRunner.Result r = ExperimentRunner.run(new ExperimentRunner.Options(experiment, out,
-        args.flag("retry-failed"), jobs, ExperimentWorkers.INSTANCE), listener, stop::isCancelled);
+        retryFailed, jobCount, ExperimentWorkers.INSTANCE), listener, stop::isCancelled);
     line[0].finish(r.rows().size(), "of " + r.cellCount() + " cells done");
 
     printTables(ctx, r);
@@ -126,23 +124,22 @@ public final class ExperimentRunCommand implements Command {
   }
 
   /** --jobs N or auto (one per core), else the file's jobs. */
-  static int jobs(Args args, Experiment experiment) {
-    if (!args.has("jobs")) {
+  static int jobs(String value, Experiment experiment) {
+    if (value == null) {
       return experiment.jobs();
     }
-    String v = args.string("jobs");
-    if (v.equals("auto")) {
+    if (value.equals("auto")) {
       return Runtime.getRuntime().availableProcessors();
     }
     try {
-      int n = Integer.parseInt(v);
+      int n = Integer.parseInt(value);
       if (n >= 1 && n <= 64) {
         return n;
       }
     } catch (NumberFormatException e) {
       // the message below
     }
-    throw new UsageException("--jobs must be a number from 1 to 64 or auto, got " + v);
+    throw new UsageException("--jobs must be a number from 1 to 64 or auto, got " + value);
   }
 
   private static void printTables(CliContext ctx, ExperimentRunner.Result r) {

@@ -3,15 +3,14 @@ package org.calmworkbench.app.cli.commands;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import org.calmworkbench.app.cli.Args;
 import org.calmworkbench.app.cli.CliContext;
 import org.calmworkbench.app.cli.Command;
-import org.calmworkbench.app.cli.Option;
-import org.calmworkbench.app.cli.Positionals;
 import org.calmworkbench.backend.experiment.CellResult;
 import org.calmworkbench.backend.experiment.Experiment;
 import org.calmworkbench.backend.experiment.ExperimentRunner;
 import org.calmworkbench.backend.experiment.WorkerEvents;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code calm experiment worker FILE --out DIR --cells A,B}: the worker process of {@code experiment
@@ -19,6 +18,14 @@ import org.calmworkbench.backend.experiment.WorkerEvents;
  * writes results.jsonl.
  */
 public final class ExperimentWorkerCommand implements Command {
+  @Parameters(paramLabel = "FILE.json", description = "the experiment file")
+  Path file;
+  @Option(names = "--out", paramLabel = "DIR", required = true,
+      description = "the experiment folder, prepared by 'experiment run'")
+  Path out;
+  @Option(names = "--cells", paramLabel = "ID,ID", required = true, description = "the cells to run, in order")
+  String cells;
+
   @Override
   public String name() {
     return "experiment worker";
@@ -41,24 +48,11 @@ public final class ExperimentWorkerCommand implements Command {
   }
 
   @Override
-  public Positionals positionals() {
-    return new Positionals("FILE.json", 1, 1);
-  }
-
-  @Override
-  public List<Option> options() {
-    return List.of(
-        Option.value("out", "DIR", "the experiment folder, prepared by 'experiment run'").required(),
-        Option.value("cells", "ID,ID", "the cells to run, in order").required());
-  }
-
-  @Override
-  public int run(Args args, CliContext ctx) throws Exception {
-    Experiment experiment = Experiment.read(Path.of(args.positionals().get(0)));
-    List<String> ids = Arrays.stream(args.string("cells").split(",")).map(String::strip).filter(s -> !s.isEmpty())
-        .toList();
-    List<CellResult> rows = ExperimentRunner.runWorker(experiment, args.path("out"), ids,
-        WorkerEvents.printer(ctx.out()), ctx.cancellation()::isCancelled);
+  public int run(CliContext ctx) throws Exception {
+    Experiment experiment = Experiment.read(file);
+    List<String> ids = Arrays.stream(cells.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+    List<CellResult> rows = ExperimentRunner.runWorker(experiment, out, ids, WorkerEvents.printer(ctx.out()),
+        ctx.cancellation()::isCancelled);
     ctx.put("finished", rows.size());
     return 0;
   }

@@ -3,14 +3,20 @@ package org.calmworkbench.app.cli.commands;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import org.calmworkbench.app.cli.Args;
 import org.calmworkbench.app.cli.CliContext;
 import org.calmworkbench.app.cli.Command;
-import org.calmworkbench.app.cli.Option;
 import org.calmworkbench.backend.interop.TorchrunExport;
+import picocli.CommandLine.Option;
 
 /** {@code calm export torchrun}: a run as a folder the official CALM code trains with torchrun. */
 public final class ExportTorchrunCommand implements Command {
+  @Option(names = "--run", paramLabel = "DIR", required = true, description = "a workbench CALM or autoencoder run folder")
+  Path run;
+  @Option(names = "--corpus", arity = "1..*", paramLabel = "PATH", description = "text to train on (default: the run's corpus, from its split.json)")
+  List<Path> corpus;
+  @Option(names = "--out", paramLabel = "DIR", required = true, description = "a new or empty folder")
+  Path out;
+
   @Override
   public String name() {
     return "export torchrun";
@@ -33,19 +39,11 @@ public final class ExportTorchrunCommand implements Command {
         results come back through the Runs page and 'calm runs list'. See docs/INTEROP.md.""";
   }
 
-  @Override
-  public List<Option> options() {
-    return List.of(
-        Option.value("run", "DIR", "a workbench CALM or autoencoder run folder").required(),
-        Option.list("corpus", "PATH", "text to train on (default: the run's corpus, from its split.json)"),
-        Option.value("out", "DIR", "a new or empty folder").required());
-  }
 
   @Override
-  public int run(Args args, CliContext ctx) throws Exception {
-    List<Path> corpus = args.has("corpus") ? args.paths("corpus") : List.of();
-    TorchrunExport.Result r = TorchrunExport.run(new TorchrunExport.Request(args.path("run"), corpus, args.path("out")));
-    ctx.out().printf(Locale.ROOT, "exported the %s run %s -> %s%n", r.runType().key(), args.path("run"), r.out());
+  public int run(CliContext ctx) throws Exception {
+    TorchrunExport.Result r = TorchrunExport.run(new TorchrunExport.Request(run, corpus == null ? List.of() : corpus, out));
+    ctx.out().printf(Locale.ROOT, "exported the %s run %s -> %s%n", r.runType().key(), run, r.out());
     ctx.out().printf(Locale.ROOT, "data: %,d training documents (%,d chars), %,d validation documents (%,d chars)%n",
         r.trainDocuments(), r.trainChars(), r.validDocuments(), r.validChars());
     ctx.out().println("autoencoder overrides: " + r.aeOverrides());

@@ -4,10 +4,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import org.calmworkbench.app.cli.Args;
 import org.calmworkbench.app.cli.CliContext;
 import org.calmworkbench.app.cli.Command;
-import org.calmworkbench.app.cli.Option;
 import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.eval.KnownWords;
 import org.calmworkbench.backend.generate.ArGenerator;
@@ -16,12 +14,34 @@ import org.calmworkbench.backend.model.ModelType;
 import org.calmworkbench.backend.train.ArCheckpoint;
 import org.calmworkbench.backend.train.CalmCheckpoint;
 import org.calmworkbench.backend.train.Checkpoints;
+import picocli.CommandLine.Option;
 
 /**
  * {@code calm generate}: text from a CALM checkpoint (one K-token chunk per step, likelihood-free
  * temperature) or from an AR baseline checkpoint (one token per step, softmax temperature).
  */
 public final class GenerateCommand implements Command {
+  @Option(names = "--checkpoint", paramLabel = "DIR", required = true, description = "CALM or AR checkpoint folder")
+  Path checkpoint;
+  @Option(names = "--prompt", paramLabel = "TEXT", required = true, description = "text to continue (may be empty)")
+  String prompt;
+  @Option(names = "--max-tokens", paramLabel = "N", description = "tokens to generate (CALM rounds up to whole chunks)")
+  Integer maxTokens = CalmGenerator.Options.DEFAULT_MAX_TOKENS;
+  @Option(names = "--temperature", paramLabel = "T", description = "temperature in (0, 1]")
+  Double temperature = 1.0;
+  @Option(names = "--sampler", paramLabel = "exact|batch|greedy", description = "how the temperature is applied")
+  String sampler = "exact";
+  @Option(names = "--candidates", paramLabel = "N", description = "N for batch and greedy")
+  Integer candidates = CalmGenerator.Options.DEFAULT_CANDIDATES;
+  @Option(names = "--seed", paramLabel = "N", description = "random seed")
+  Long seed = 0L;
+  @Option(names = "--show-chunks", description = "separate the generated steps with '|'")
+  boolean showChunks;
+  @Option(names = "--corpus", arity = "1..*", paramLabel = "PATH", description = "training corpus for known_word_fraction (default: the run's own)")
+  List<Path> corpus;
+  @Option(names = "--autoencoder", paramLabel = "DIR", description = "the CALM model's frozen autoencoder (default: found beside it)")
+  Path autoencoder;
+
   @Override
   public String name() {
     return "generate";
@@ -51,42 +71,21 @@ public final class GenerateCommand implements Command {
         one recorded in the run's split.json, or --corpus); null when no corpus is known.""";
   }
 
-  @Override
-  public List<Option> options() {
-    return List.of(
-        Option.value("checkpoint", "DIR", "CALM or AR checkpoint folder").required(),
-        Option.value("prompt", "TEXT", "text to continue (may be empty)").required(),
-        Option.value("max-tokens", "N", "tokens to generate (CALM rounds up to whole chunks)")
-            .withDefault(CalmGenerator.Options.DEFAULT_MAX_TOKENS),
-        Option.value("temperature", "T", "temperature in (0, 1]").withDefault(1.0),
-        Option.value("sampler", "exact|batch|greedy", "how the temperature is applied").withDefault("exact"),
-        Option.value("candidates", "N", "N for batch and greedy").withDefault(CalmGenerator.Options.DEFAULT_CANDIDATES),
-        Option.value("seed", "N", "random seed").withDefault(0),
-        Option.flag("show-chunks", "separate the generated steps with '|'"),
-        Option.list("corpus", "PATH", "training corpus for known_word_fraction (default: the run's own)"),
-        Option.value("autoencoder", "DIR", "the CALM model's frozen autoencoder (default: found beside it)"));
-  }
 
   @Override
-  public int run(Args args, CliContext ctx) {
-    Path checkpoint = args.path("checkpoint");
+  public int run(CliContext ctx) {
     ModelType type = Checkpoints.modelType(checkpoint);
-    String prompt = args.string("prompt");
-    int maxTokens = args.integer("max-tokens");
-    double temperature = args.number("temperature");
-    CalmGenerator.Method method = CalmGenerator.Method.parse(args.string("sampler"));
-    int candidates = args.integer("candidates");
-    long seed = args.longValue("seed");
-    String separator = args.flag("show-chunks") ? "|" : "";
-    List<Path> corpus = args.has("corpus") ? args.paths("corpus") : List.of();
+    CalmGenerator.Method method = CalmGenerator.Method.parse(sampler);
+    String separator = showChunks ? "|" : "";
+    List<Path> knownCorpus = corpus == null ? List.of() : corpus;
     if (type.isCalm()) {
-      return calm(checkpoint, args.has("autoencoder") ? args.path("autoencoder") : null,
+      return calm(checkpoint, autoencoder,
           new CalmGenerator.Options(prompt, maxTokens, temperature, method, candidates, seed,
-          CalmGenerator.Options.of("").maxSamplerCalls()), separator, corpus, ctx);
+          CalmGenerator.Options.of("").maxSamplerCalls()), separator, knownCorpus, ctx);
     }
     if (type == ModelType.AR) {
       return ar(checkpoint, ArGenerator.Options.of(prompt).withMaxTokens(maxTokens).withTemperature(temperature)
-          .withGreedy(method == CalmGenerator.Method.GREEDY).withSeed(seed), separator, corpus, ctx);
+          .withGreedy(method == CalmGenerator.Method.GREEDY).withSeed(seed), separator, knownCorpus, ctx);
     }
     throw new CalmException(checkpoint.resolve("config.json") + " has model_type \"" + type.key() + "\"; generate needs a"
         + " CALM or \"" + ModelType.AR.key() + "\" checkpoint"

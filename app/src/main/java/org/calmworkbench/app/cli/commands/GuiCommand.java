@@ -6,20 +6,25 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
-import org.calmworkbench.app.cli.Args;
 import org.calmworkbench.app.cli.CliContext;
 import org.calmworkbench.app.cli.Command;
-import org.calmworkbench.app.cli.Option;
+import org.calmworkbench.app.cli.CommandTree;
 import org.calmworkbench.app.gui.StartupProject;
 import org.calmworkbench.app.gui.WorkbenchLauncher;
 import org.calmworkbench.app.gui.common.AppSettings;
 import org.calmworkbench.backend.CalmException;
+import picocli.CommandLine.Option;
 
 /**
  * {@code calm gui}: opens the workbench window. Without a display it says so and points to the
  * headless commands (exit code 2) instead of failing deep inside JavaFX.
  */
 public final class GuiCommand implements Command {
+  @Option(names = "--project", paramLabel = "DIR", description = "project folder to open")
+  String project;
+  @Option(names = "--no-demo", description = "without a display, do not fall back to the headless demo")
+  boolean noDemo;
+
   private final Map<String, String> env;
   private final String osName;
   private final BooleanSupplier headless;
@@ -63,11 +68,6 @@ public final class GuiCommand implements Command {
         (the same as './calm demo'); --no-demo makes it stop there with exit code 2.""";
   }
 
-  @Override
-  public List<Option> options() {
-    return List.of(Option.value("project", "DIR", "project folder to open"),
-        Option.flag("no-demo", "without a display, do not fall back to the headless demo"));
-  }
 
   /** Why no window can open here, or null if a display is available. */
   public static String noDisplayReason(Map<String, String> env, String osName, boolean headless) {
@@ -87,16 +87,19 @@ public final class GuiCommand implements Command {
   }
 
   @Override
-  public int run(Args args, CliContext ctx) throws Exception {
+  public int run(CliContext ctx) throws Exception {
     String reason = noDisplayReason(env, osName, headless.getAsBoolean());
-    if (reason != null && headlessFallback != null && !args.flag("no-demo")) {
+    if (reason != null && headlessFallback != null && !noDemo) {
       ctx.err().println("note: " + reason + ", so the workbench window cannot open.");
       ctx.err().println("Running the headless demo instead (the same as './calm demo'; './calm help' lists every command;"
           + " on a remote machine use ssh -X or xvfb-run for the window).");
       ctx.err().println();
       ctx.err().flush();
-      List<String> demoArgs = args.has("project") ? List.of("--project", args.string("project")) : List.of();
-      return headlessFallback.run(Args.parse(headlessFallback, demoArgs), ctx);
+      List<String> demoArgs = new java.util.ArrayList<>(List.of(headlessFallback.name().split(" ")));
+      if (project != null) {
+        demoArgs.addAll(List.of("--project", project));
+      }
+      return new CommandTree(List.of(headlessFallback)).parse(demoArgs).command().run(ctx);
     }
     if (reason != null) {
       throw new CalmException(reason + ", so the workbench window cannot open. Everything it does is also available"
@@ -104,7 +107,7 @@ public final class GuiCommand implements Command {
           + " './calm help' lists every command. On a remote machine: ssh -X, or run the window under xvfb-run.");
     }
     AppSettings settings = AppSettings.load(AppSettings.defaultFile());
-    StartupProject.Resolution r = StartupProject.resolve(args.has("project") ? args.string("project") : null, settings,
+    StartupProject.Resolution r = StartupProject.resolve(project, settings,
         Path.of("").toAbsolutePath(), System.getProperty("calm.home"));
     ctx.out().println("opening the CALM Workbench window");
     ctx.out().println(r.folder() == null ? "project: " + r.how() : "project: " + r.folder() + " (" + r.how() + ")");

@@ -1,18 +1,19 @@
 package org.calmworkbench.app.cli.commands;
 
-import com.google.gson.JsonArray;
 import java.util.List;
-import org.calmworkbench.app.cli.Args;
 import org.calmworkbench.app.cli.CalmCli;
 import org.calmworkbench.app.cli.CliContext;
 import org.calmworkbench.app.cli.Command;
-import org.calmworkbench.app.cli.CommandRegistry;
-import org.calmworkbench.app.cli.Positionals;
-import org.calmworkbench.app.cli.Usage;
+import org.calmworkbench.app.cli.CommandTree;
 import org.calmworkbench.app.cli.UsageException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** {@code calm help [COMMAND...]}: the command list, a group's subcommands, or one command's usage. */
 public final class HelpCommand implements Command {
+  @Parameters(arity = "0..*", paramLabel = "[COMMAND...]", description = "a command or group, e.g. ae train")
+  List<String> words;
+
   @Override
   public String name() {
     return "help";
@@ -24,39 +25,29 @@ public final class HelpCommand implements Command {
   }
 
   @Override
-  public Positionals positionals() {
-    return new Positionals("[COMMAND...]", 0, Integer.MAX_VALUE);
-  }
-
-  @Override
-  public int run(Args args, CliContext ctx) {
-    CommandRegistry registry = ctx.registry();
-    List<String> words = args.positionals();
-    if (words.isEmpty()) {
-      ctx.out().print(Usage.overview(registry, CalmCli.version()));
+  public int run(CliContext ctx) {
+    CommandTree tree = ctx.tree();
+    if (words == null || words.isEmpty()) {
+      ctx.out().print(CalmCli.overview(tree, CalmCli.version()));
       ctx.put("version", CalmCli.version());
-      ctx.put("commands", CalmCli.commandList(registry.commands()));
+      ctx.put("commands", CalmCli.commandList(tree.commands()));
       return 0;
     }
     String asked = String.join(" ", words);
-    List<Command> group = registry.group(asked);
-    Command exact = registry.commands().stream().filter(c -> c.name().equals(asked)).findFirst().orElse(null);
-    if (exact != null) {
-      ctx.out().print(exact.usage());
-      ctx.put("command", exact.name());
-      ctx.put("usage", exact.usage());
-      return 0;
-    }
-    if (!group.isEmpty()) {
-      JsonArray list = CalmCli.commandList(group);
-      ctx.out().println("'" + asked + "' commands:");
-      for (Command c : group) {
-        ctx.out().println("  " + c.name() + "  " + c.summary());
+    CommandLine named = tree.find(words);
+    if (named != null && named.getCommandSpec().qualifiedName(" ").equals("calm " + asked)) {
+      if (named.getCommandSpec().userObject() instanceof Command exact) {
+        String usage = CommandTree.usage(named);
+        ctx.out().print(usage);
+        ctx.put("command", exact.name());
+        ctx.put("usage", usage);
+      } else {
+        ctx.out().print(CalmCli.groupText(tree, asked));
+        ctx.put("commands", CalmCli.commandList(tree.group(asked)));
       }
-      ctx.put("commands", list);
       return 0;
     }
-    registry.resolve(words); // throws the "unknown command" message with suggestions
+    tree.parse(words); // throws the "unknown command" message with suggestions
     throw new UsageException("no command named '" + asked + "'; run 'calm help' for the list");
   }
 }

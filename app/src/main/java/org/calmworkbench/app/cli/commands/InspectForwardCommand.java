@@ -1,19 +1,25 @@
 package org.calmworkbench.app.cli.commands;
 
 import com.google.gson.JsonObject;
-import java.util.List;
+import java.nio.file.Path;
 import java.util.Map;
-import org.calmworkbench.app.cli.Args;
 import org.calmworkbench.app.cli.CliContext;
 import org.calmworkbench.app.cli.Command;
-import org.calmworkbench.app.cli.Option;
 import org.calmworkbench.backend.inspect.ForwardInspector;
 import org.calmworkbench.backend.train.AutoencoderCheckpoint;
 import org.calmworkbench.backend.train.CalmCheckpoint;
 import org.calmworkbench.backend.train.Checkpoints;
+import picocli.CommandLine.Option;
 
 /** {@code calm inspect forward}: intermediate tensors of a checkpoint, for parity checks. */
 public final class InspectForwardCommand implements Command {
+  @Option(names = "--checkpoint", paramLabel = "DIR", required = true, description = "checkpoint folder")
+  Path checkpoint;
+  @Option(names = "--input", paramLabel = "FILE", required = true, description = "JSON with input_ids (and optionally decoder_input)")
+  Path inputFile;
+  @Option(names = "--autoencoder", paramLabel = "DIR", description = "a CALM model's frozen autoencoder (default: found beside it; not needed" + " for the discrete input)")
+  Path autoencoder;
+
   @Override
   public String name() {
     return "inspect forward";
@@ -40,25 +46,16 @@ public final class InspectForwardCommand implements Command {
         ae_path, else autoencoder/ inside or beside the folder, else the ae_model.* tensors in its weights.""";
   }
 
-  @Override
-  public List<Option> options() {
-    return List.of(
-        Option.value("checkpoint", "DIR", "checkpoint folder").required(),
-        Option.value("input", "FILE", "JSON with input_ids (and optionally decoder_input)").required(),
-        Option.value("autoencoder", "DIR", "a CALM model's frozen autoencoder (default: found beside it; not needed"
-            + " for the discrete input)"));
-  }
 
   @Override
-  public int run(Args args, CliContext ctx) throws Exception {
-    JsonObject input = ForwardInspector.readInput(args.path("input"));
+  public int run(CliContext ctx) throws Exception {
+    JsonObject input = ForwardInspector.readInput(inputFile);
     JsonObject out;
-    java.nio.file.Path dir = args.path("checkpoint");
-    java.nio.file.Path autoencoder = args.has("autoencoder") ? args.path("autoencoder") : null;
+    java.nio.file.Path dir = checkpoint;
     if (Checkpoints.modelType(dir).isCalm()) {
       // the discrete input needs no autoencoder; one is loaded when found or given
       try (CalmCheckpoint ck = CalmCheckpoint.load(dir, autoencoder, false)) {
-        out = ForwardInspector.energy(ck, input, args.path("input").toString());
+        out = ForwardInspector.energy(ck, input, inputFile.toString());
       }
     } else {
       if (autoencoder != null) {
@@ -66,7 +63,7 @@ public final class InspectForwardCommand implements Command {
             + " is an autoencoder itself");
       }
       try (AutoencoderCheckpoint ck = AutoencoderCheckpoint.load(dir)) {
-        out = ForwardInspector.autoencoder(ck, input, args.path("input").toString());
+        out = ForwardInspector.autoencoder(ck, input, inputFile.toString());
       }
     }
     for (Map.Entry<String, com.google.gson.JsonElement> e : out.entrySet()) {

@@ -1,17 +1,29 @@
 package org.calmworkbench.app.cli.commands;
 
 import com.google.gson.JsonObject;
-import java.util.List;
+import java.nio.file.Path;
 import java.util.Locale;
-import org.calmworkbench.app.cli.Args;
 import org.calmworkbench.app.cli.CliContext;
 import org.calmworkbench.app.cli.Command;
-import org.calmworkbench.app.cli.Option;
+import org.calmworkbench.app.cli.Ranges;
 import org.calmworkbench.backend.eval.PredictorLevels;
 import org.calmworkbench.backend.workflow.LmLevels;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /** {@code calm lm levels}: where a CALM run's energy loss stands against what the context is worth. */
 public final class LmLevelsCommand implements Command {
+  @Option(names = "--checkpoint", paramLabel = "DIR", required = true, description = "CALM checkpoint folder (energy head)")
+  Path checkpoint;
+  @Option(names = "--ar", paramLabel = "DIR", description = "AR baseline trained with --tokenizer on the same autoencoder")
+  Path ar;
+  @Option(names = "--windows", paramLabel = "N", description = "held-out windows of context_chunks + 1 chunks")
+  Integer windows = 32;
+  @Option(names = "--samples", paramLabel = "S", description = "samples per predictor and of the target")
+  Integer samples = 8;
+  @Mixin
+  EvaluationOptions evaluation;
+
   @Override
   public String name() {
     return "lm levels";
@@ -38,22 +50,12 @@ public final class LmLevelsCommand implements Command {
         "gain_stderr": gs, "context_gain": c}, ...}, "positions": n, "samples": S}.""";
   }
 
-  @Override
-  public List<Option> options() {
-    return List.of(
-        Option.value("checkpoint", "DIR", "CALM checkpoint folder (energy head)").required(),
-        Option.value("ar", "DIR", "AR baseline trained with --tokenizer on the same autoencoder"),
-        Option.list("corpus", "PATH", "held-out text instead of the run's own validation split"),
-        Option.value("windows", "N", "held-out windows of context_chunks + 1 chunks").withDefault(32),
-        Option.value("samples", "S", "samples per predictor and of the target").withDefault(8),
-        Option.value("seed", "N", "seed of the samples").withDefault(1));
-  }
 
   @Override
-  public int run(Args args, CliContext ctx) throws Exception {
-    PredictorLevels.Result r = LmLevels.run(new LmLevels.Options(args.path("checkpoint"),
-        args.has("ar") ? args.path("ar") : null, args.has("corpus") ? args.paths("corpus") : List.of(),
-        args.integer("windows", 1, Integer.MAX_VALUE), args.integer("samples", 2, 4096), args.longValue("seed")));
+  public int run(CliContext ctx) throws Exception {
+    PredictorLevels.Result r = LmLevels.run(new LmLevels.Options(checkpoint,
+        ar, evaluation.corpusIfAny(),
+        Ranges.check("windows", windows, 1, Integer.MAX_VALUE), Ranges.check("samples", samples, 2, 4096), evaluation.seed()));
     ctx.out().printf(Locale.ROOT, "energy loss on %d held-out chunks, %d samples each (lower is better)%n",
         r.positions(), r.samples());
     JsonObject levels = new JsonObject();

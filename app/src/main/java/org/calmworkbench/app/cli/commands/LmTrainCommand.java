@@ -1,17 +1,35 @@
 package org.calmworkbench.app.cli.commands;
 
-import java.util.List;
-import org.calmworkbench.app.cli.Args;
+import java.nio.file.Path;
+import java.util.Set;
 import org.calmworkbench.app.cli.CliContext;
 import org.calmworkbench.app.cli.Command;
-import org.calmworkbench.app.cli.Option;
 import org.calmworkbench.backend.Cancellation;
 import org.calmworkbench.backend.model.InputMode;
+import org.calmworkbench.backend.project.StageSettings;
 import org.calmworkbench.backend.train.LmPresets;
 import org.calmworkbench.backend.workflow.LmTraining;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /** {@code calm lm train}: the CALM language model with the energy loss, on a frozen autoencoder. */
 public final class LmTrainCommand implements Command {
+  @Option(names = "--autoencoder", paramLabel = "DIR", description = "the frozen autoencoder checkpoint (not needed with --resume)")
+  Path autoencoder;
+  @Option(names = "--head", paramLabel = "energy|flow|diffusion", description = "generative head (default: the project's"
+      + " presets.lm.head, else energy; with --resume, the checkpoint's)")
+  String head;
+  @Option(names = "--input", paramLabel = "discrete|latent|both", description = "what the Transformer reads per step"
+      + " (default: the project's presets.lm.input_mode, else discrete)")
+  String input;
+  @Option(names = "--preset", paramLabel = "NAME", description = "tiny, laptop or paper-m (default: the project's"
+      + " presets.lm.preset, else " + LmPresets.DEFAULT + ")")
+  String preset;
+  @Option(names = "--init-backbone", paramLabel = "DIR", description = "experiment: start the backbone from an AR baseline checkpoint of the same shape")
+  Path initBackbone;
+  @Mixin
+  TrainingOptions training;
+
   @Override
   public String name() {
     return "lm train";
@@ -37,43 +55,26 @@ public final class LmTrainCommand implements Command {
         Keys for --set:\s""" + String.join(", ", LmTraining.settableKeys().stream().map(s -> s.key()).toList());
   }
 
-  @Override
-  public List<Option> options() {
-    return List.of(
-        Option.value("autoencoder", "DIR", "the frozen autoencoder checkpoint (not needed with --resume)"),
-        Option.list("corpus", "PATH", "text files, folders or JSONL files").required(),
-        Option.value("out", "DIR", "checkpoint folder").required(),
-        Option.value("head", "energy|flow|diffusion", "generative head (default energy; with --resume, the checkpoint's)"),
-        Option.value("input", "discrete|latent|both", "what the Transformer reads per step").withDefault("discrete"),
-        Option.value("preset", "NAME", "tiny, laptop or paper-m").withDefault(LmPresets.DEFAULT),
-        Option.list("set", "KEY=VALUE", "override a model, training or LM setting (repeatable)"),
-        Option.value("eval-every", "N", "steps between BrierLM evaluations (same as --set eval_every=N)"),
-        Option.value("steps", "N", "training steps (overrides the preset)"),
-        Option.value("time-limit", "SECONDS", "stop after this much training time"),
-        Option.value("seed", "N", "random seed"),
-        Option.flag("resume", "continue the checkpoint in --out"),
-        Option.value("init-backbone", "DIR", "experiment: start the backbone from an AR baseline checkpoint of the same shape"));
-  }
 
   @Override
-  public int run(Args args, CliContext ctx) throws Exception {
-    List<String> sets = new java.util.ArrayList<>(args.has("set") ? args.list("set") : List.of());
-    if (args.has("eval-every")) {
-      sets.add("eval_every=" + args.integer("eval-every", 1, Integer.MAX_VALUE));
-    }
+  public int run(CliContext ctx) throws Exception {
+    StageSettings settings = training.settings(LmPresets.DEFAULT, "lm", LmTraining.settableKeys(),
+            Set.of("input_mode", "head"), preset)
+        .withChoice("input_mode", input)
+        .withChoice("head", head);
     LmTraining.Options o = new LmTraining.Options(
-        args.has("autoencoder") ? args.path("autoencoder") : null,
-        args.paths("corpus"),
-        args.path("out"),
-        args.has("head") ? args.string("head") : null,
-        InputMode.parse(args.string("input")),
-        args.string("preset"),
-        sets,
-        args.has("steps") ? args.integer("steps", 0, Integer.MAX_VALUE) : null,
-        args.has("time-limit") ? args.number("time-limit") : null,
-        args.has("seed") ? args.longValue("seed") : null,
-        args.flag("resume"),
-        args.has("init-backbone") ? args.path("init-backbone") : null);
+        autoencoder,
+        training.corpus(),
+        training.out("lm"),
+        settings.choice("head", null),
+        InputMode.parse(settings.choice("input_mode", InputMode.DISCRETE.key())),
+        settings.preset(),
+        settings.sets(),
+        training.steps(),
+        training.timeLimit,
+        training.seed,
+        training.resume,
+        initBackbone);
     Cancellation stop = ctx.cancellation();
     TrainingOutput output = new TrainingOutput(ctx, "lm train", new String[] {},
         new String[] {"valid_energy_loss", "energy_marginal", "context_gain", "on_manifold", "valid_flow_loss", "valid_diffusion_loss", "brier_lm"});

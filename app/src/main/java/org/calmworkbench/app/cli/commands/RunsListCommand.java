@@ -6,15 +6,21 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.calmworkbench.app.cli.Args;
 import org.calmworkbench.app.cli.CliContext;
 import org.calmworkbench.app.cli.Command;
-import org.calmworkbench.app.cli.Option;
 import org.calmworkbench.app.gui.runs.RunFolder;
 import org.calmworkbench.backend.CalmException;
+import picocli.CommandLine.Option;
 
 /** {@code calm runs list}: the runs the Runs page shows, workbench and Hugging Face Trainer alike. */
 public final class RunsListCommand implements Command {
+  @Option(names = "--project", paramLabel = "DIR", description = "a project folder: lists PROJECT/runs/")
+  Path project;
+  @Option(names = "--run", arity = "1..*", paramLabel = "DIR", description = "run folders to list (workbench runs or Trainer output folders)")
+  List<Path> run;
+  @Option(names = "--curves", description = "also print each run's loss and evaluation rows")
+  boolean curves;
+
   @Override
   public String name() {
     return "runs list";
@@ -25,24 +31,17 @@ public final class RunsListCommand implements Command {
     return "list a project's runs (and Hugging Face Trainer output folders) with steps, final loss and BrierLM";
   }
 
-  @Override
-  public List<Option> options() {
-    return List.of(
-        Option.value("project", "DIR", "a project folder: lists PROJECT/runs/"),
-        Option.list("run", "DIR", "run folders to list (workbench runs or Trainer output folders)"),
-        Option.flag("curves", "also print each run's loss and evaluation rows"));
-  }
 
   @Override
-  public int run(Args args, CliContext ctx) throws Exception {
+  public int run(CliContext ctx) throws Exception {
     List<Path> dirs = new ArrayList<>();
-    if (args.has("project")) {
-      dirs.addAll(RunFolder.runDirs(args.path("project")));
+    if (project != null) {
+      dirs.addAll(RunFolder.runDirs(project));
     }
-    if (args.has("run")) {
-      dirs.addAll(args.paths("run"));
+    if (run != null) {
+      dirs.addAll(run);
     }
-    if (!args.has("project") && !args.has("run")) {
+    if (project == null && run == null) {
       throw new CalmException("give --project DIR or --run DIR (or both)");
     }
     JsonArray runs = new JsonArray();
@@ -68,7 +67,7 @@ public final class RunsListCommand implements Command {
       r.checkpoints().forEach(c -> checkpoints.add(c.toString()));
       o.add("checkpoints", checkpoints);
       o.addProperty("metrics", String.join(",", r.metrics()));
-      if (args.flag("curves")) {
+      if (curves) {
         JsonArray rows = new JsonArray();
         r.rows().forEach(row -> {
           JsonObject line = new JsonObject();

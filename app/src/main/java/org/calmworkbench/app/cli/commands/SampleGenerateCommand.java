@@ -7,20 +7,31 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.calmworkbench.app.cli.Args;
 import org.calmworkbench.app.cli.CliContext;
 import org.calmworkbench.app.cli.Command;
-import org.calmworkbench.app.cli.Option;
+import org.calmworkbench.app.cli.Ranges;
 import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.data.CorpusSplit;
 import org.calmworkbench.backend.project.Project;
 import org.calmworkbench.backend.sample.GrammarCorpus;
+import picocli.CommandLine.Option;
 
 /**
  * {@code calm sample generate --out DIR}: a ready-to-train project folder with a synthetic corpus
  * from {@link GrammarCorpus}, the same way {@code sample-projects/grammar-english} was made.
  */
 public final class SampleGenerateCommand implements Command {
+  @Option(names = "--out", paramLabel = "DIR", required = true, description = "project folder to write (created if missing)")
+  Path out;
+  @Option(names = "--sentences", paramLabel = "N", description = "sentences in the corpus")
+  Integer sentences = DEFAULT_SENTENCES;
+  @Option(names = "--seed", paramLabel = "S", description = "seed of the grammar, also stored as the project seed")
+  Long seed = Project.DEFAULT_SEED;
+  @Option(names = "--name", paramLabel = "NAME", description = "project name (default: the folder's name)")
+  String name;
+  @Option(names = "--force", description = "overwrite an existing project.json and corpus file")
+  boolean force;
+
   /** About 1.4 MB of JSONL: a laptop-preset autoencoder learns it in minutes on a CPU. */
   public static final int DEFAULT_SENTENCES = 30_000;
 
@@ -47,25 +58,15 @@ public final class SampleGenerateCommand implements Command {
         example: calm sample generate --out my-project --sentences 5000 --seed 7""";
   }
 
-  @Override
-  public List<Option> options() {
-    return List.of(
-        Option.value("out", "DIR", "project folder to write (created if missing)").required(),
-        Option.value("sentences", "N", "sentences in the corpus").withDefault(DEFAULT_SENTENCES),
-        Option.value("seed", "S", "seed of the grammar, also stored as the project seed").withDefault(Project.DEFAULT_SEED),
-        Option.value("name", "NAME", "project name (default: the folder's name)"),
-        Option.flag("force", "overwrite an existing project.json and corpus file"));
-  }
 
   @Override
-  public int run(Args args, CliContext ctx) throws Exception {
-    Path folder = args.path("out").toAbsolutePath().normalize();
-    int sentences = args.integer("sentences", 1, 10_000_000);
-    long seed = args.longValue("seed");
-    String name = args.optional("name").orElse(folder.getFileName() == null ? "sample" : folder.getFileName().toString());
+  public int run(CliContext ctx) throws Exception {
+    Path folder = out.toAbsolutePath().normalize();
+    Ranges.check("sentences", sentences, 1, 10_000_000);
+    String projectName = java.util.Optional.ofNullable(name).orElse(folder.getFileName() == null ? "sample" : folder.getFileName().toString());
     Path corpus = folder.resolve(CORPUS_FILE);
     Path projectFile = folder.resolve(Project.FILE_NAME);
-    if (!args.flag("force")) {
+    if (!force) {
       for (Path p : List.of(projectFile, corpus)) {
         if (Files.exists(p)) {
           throw new CalmException(p + " already exists; pass --force to overwrite it, or choose another --out");
@@ -88,7 +89,7 @@ public final class SampleGenerateCommand implements Command {
     Map<String, JsonObject> presets = new LinkedHashMap<>(); // file order: tokenizer first
     presets.put("tokenizer", tokenizer);
     presets.put("autoencoder", autoencoder);
-    Project project = new Project(folder, name, description, seed, List.of(CORPUS_FILE),
+    Project project = new Project(folder, projectName, description, seed, List.of(CORPUS_FILE),
         CorpusSplit.DEFAULT_VALIDATION_FRACTION, presets);
     project.save();
 

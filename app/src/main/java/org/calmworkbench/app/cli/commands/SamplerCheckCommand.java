@@ -1,21 +1,34 @@
 package org.calmworkbench.app.cli.commands;
 
 import com.google.gson.JsonParser;
-import java.util.List;
 import java.util.Locale;
-import org.calmworkbench.app.cli.Args;
 import org.calmworkbench.app.cli.CliContext;
 import org.calmworkbench.app.cli.Command;
-import org.calmworkbench.app.cli.Option;
 import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.sampling.SamplerCheck;
 import org.calmworkbench.backend.sampling.TemperatureSampler;
+import picocli.CommandLine.Option;
 
 /**
  * {@code calm sampler-check}: the likelihood-free temperature samplers on a categorical
  * distribution whose answer is known, p^(1/T)/Z. A test of the samplers and a classroom tool.
  */
 public final class SamplerCheckCommand implements Command {
+  @Option(names = "--probs", paramLabel = "P1,P2,...", required = true, description = "the categorical distribution (normalised if it sums to 1 within 1e-3)")
+  String probs;
+  @Option(names = "--temperature", paramLabel = "T", required = true, description = "temperature in (0, 1]")
+  Double temperature;
+  @Option(names = "--method", paramLabel = "exact|batch", required = true, description = "which sampler")
+  String method;
+  @Option(names = "--candidates", paramLabel = "N", description = "N for batch")
+  Integer candidates = SamplerCheck.DEFAULT_CANDIDATES;
+  @Option(names = "--draws", paramLabel = "N", required = true, description = "outputs to sample")
+  Integer draws;
+  @Option(names = "--seed", paramLabel = "N", description = "random seed")
+  Long seed = 0L;
+  @Option(names = "--max-calls", paramLabel = "N", description = "exact sampler's budget of calls per output")
+  Integer maxCalls = TemperatureSampler.DEFAULT_MAX_SAMPLER_CALLS;
+
   @Override
   public String name() {
     return "sampler-check";
@@ -41,18 +54,6 @@ public final class SamplerCheckCommand implements Command {
         Prints the observed frequencies, the target, their total variation and the mean sampler calls.""";
   }
 
-  @Override
-  public List<Option> options() {
-    return List.of(
-        Option.value("probs", "P1,P2,...", "the categorical distribution (normalised if it sums to 1 within 1e-3)").required(),
-        Option.value("temperature", "T", "temperature in (0, 1]").required(),
-        Option.value("method", "exact|batch", "which sampler").required(),
-        Option.value("candidates", "N", "N for batch").withDefault(SamplerCheck.DEFAULT_CANDIDATES),
-        Option.value("draws", "N", "outputs to sample").required(),
-        Option.value("seed", "N", "random seed").withDefault(0),
-        Option.value("max-calls", "N", "exact sampler's budget of calls per output")
-            .withDefault(TemperatureSampler.DEFAULT_MAX_SAMPLER_CALLS));
-  }
 
   static double[] parseProbs(String raw) {
     String[] parts = raw.split(",");
@@ -68,15 +69,15 @@ public final class SamplerCheckCommand implements Command {
   }
 
   @Override
-  public int run(Args args, CliContext ctx) {
-    SamplerCheck.Config config = new SamplerCheck.Config(parseProbs(args.string("probs")), args.number("temperature"),
-        SamplerCheck.Method.parse(args.string("method")), args.integer("candidates"), args.integer("draws"),
-        args.longValue("seed"), args.integer("max-calls"));
+  public int run(CliContext ctx) {
+    SamplerCheck.Config config = new SamplerCheck.Config(parseProbs(probs), temperature,
+        SamplerCheck.Method.parse(method), candidates, draws,
+        seed, maxCalls);
     SamplerCheck.Result r = SamplerCheck.run(config);
     double[] p = r.probabilities();
     double[] f = r.frequencies();
     double[] t = r.target();
-    ctx.out().printf(Locale.ROOT, "%s sampler, T = %s, %d draws%s%n", config.method().label(), args.string("temperature"),
+    ctx.out().printf(Locale.ROOT, "%s sampler, T = %s, %d draws%s%n", config.method().label(), temperature,
         config.draws(), config.method() == SamplerCheck.Method.BATCH ? ", N = " + config.candidates() : "");
     ctx.out().println("  item        p   target p^(1/T)/Z   observed");
     for (int i = 0; i < p.length; i++) {

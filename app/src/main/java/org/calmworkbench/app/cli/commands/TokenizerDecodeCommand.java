@@ -1,16 +1,20 @@
 package org.calmworkbench.app.cli.commands;
 
-import java.util.List;
-import org.calmworkbench.app.cli.Args;
+import java.nio.file.Path;
 import org.calmworkbench.app.cli.CliContext;
 import org.calmworkbench.app.cli.Command;
-import org.calmworkbench.app.cli.Option;
 import org.calmworkbench.backend.tokenizer.TokenizedText;
 import org.calmworkbench.backend.tokenizer.Tokenizer;
 import org.calmworkbench.backend.tokenizer.Tokenizers;
+import picocli.CommandLine.Option;
 
 /** {@code calm tokenizer decode}: the text of token ids, with each id's token. */
 public final class TokenizerDecodeCommand implements Command {
+  @Option(names = "--tokenizer", paramLabel = "DIR", required = true, description = "a tokenizer.json or a folder holding one (a run folder too)")
+  Path tokenizerFile;
+  @Option(names = "--ids", paramLabel = "ID,ID,...", required = true, description = "comma-separated token ids, e.g. 9906,1917,0")
+  String idList;
+
   @Override
   public String name() {
     return "tokenizer decode";
@@ -21,17 +25,11 @@ public final class TokenizerDecodeCommand implements Command {
     return "show the text of token ids (special tokens as their text)";
   }
 
-  @Override
-  public List<Option> options() {
-    return List.of(
-        Option.value("tokenizer", "DIR", "a tokenizer.json or a folder holding one (a run folder too)").required(),
-        Option.value("ids", "ID,ID,...", "comma-separated token ids, e.g. 9906,1917,0").required());
-  }
 
   @Override
-  public int run(Args args, CliContext ctx) throws Exception {
-    int[] ids = TokenizedText.parseIds(args.string("ids"), "--ids");
-    Tokenizer tokenizer = Tokenizers.load(args.path("tokenizer"));
+  public int run(CliContext ctx) throws Exception {
+    int[] ids = TokenizedText.parseIds(idList, "--ids");
+    Tokenizer tokenizer = Tokenizers.load(tokenizerFile);
     try {
       print(TokenizedText.of(tokenizer, ids), ctx);
       return 0;

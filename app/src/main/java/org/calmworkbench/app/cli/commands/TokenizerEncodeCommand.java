@@ -1,16 +1,24 @@
 package org.calmworkbench.app.cli.commands;
 
+import java.nio.file.Path;
 import java.util.List;
-import org.calmworkbench.app.cli.Args;
 import org.calmworkbench.app.cli.CliContext;
 import org.calmworkbench.app.cli.Command;
-import org.calmworkbench.app.cli.Option;
+import org.calmworkbench.app.cli.Ranges;
 import org.calmworkbench.backend.tokenizer.TokenizedText;
 import org.calmworkbench.backend.tokenizer.Tokenizer;
 import org.calmworkbench.backend.tokenizer.Tokenizers;
+import picocli.CommandLine.Option;
 
 /** {@code calm tokenizer encode}: a text's token ids and tokens, optionally grouped in K-token chunks. */
 public final class TokenizerEncodeCommand implements Command {
+  @Option(names = "--tokenizer", paramLabel = "DIR", required = true, description = "a tokenizer.json or a folder holding one (a run folder too)")
+  Path tokenizerFile;
+  @Option(names = "--text", paramLabel = "TEXT", required = true, description = "the text to encode")
+  String text;
+  @Option(names = "--patch-size", paramLabel = "K", description = "also show the text of each chunk of K tokens")
+  Integer patchSize;
+
   @Override
   public String name() {
     return "tokenizer encode";
@@ -33,22 +41,15 @@ public final class TokenizerEncodeCommand implements Command {
         "pieces": [...]} (pieces: each token's own text).""";
   }
 
-  @Override
-  public List<Option> options() {
-    return List.of(
-        Option.value("tokenizer", "DIR", "a tokenizer.json or a folder holding one (a run folder too)").required(),
-        Option.value("text", "TEXT", "the text to encode").required(),
-        Option.value("patch-size", "K", "also show the text of each chunk of K tokens"));
-  }
 
   @Override
-  public int run(Args args, CliContext ctx) throws Exception {
-    Tokenizer tokenizer = Tokenizers.load(args.path("tokenizer"));
+  public int run(CliContext ctx) throws Exception {
+    Tokenizer tokenizer = Tokenizers.load(tokenizerFile);
     try {
-      TokenizedText t = TokenizedText.encode(tokenizer, args.string("text"));
+      TokenizedText t = TokenizedText.encode(tokenizer, text);
       TokenizerDecodeCommand.print(t, ctx);
-      if (args.has("patch-size")) {
-        List<String> chunks = t.chunks(tokenizer, args.integer("patch-size", 1, 64));
+      if (patchSize != null) {
+        List<String> chunks = t.chunks(tokenizer, Ranges.check("patch-size", patchSize, 1, 64));
         ctx.out().println("chunks: " + String.join(" | ", chunks.stream().map(TokenizerDecodeCommand::visible).toList()));
         ctx.put("chunks", chunks);
       }

@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Properties;
-import org.calmworkbench.app.cli.Args;
 import org.calmworkbench.app.cli.CalmCli;
 import org.calmworkbench.app.cli.CliContext;
 import org.calmworkbench.app.cli.Command;
@@ -30,7 +29,7 @@ public final class VersionCommand implements Command {
   }
 
   @Override
-  public int run(Args args, CliContext ctx) {
+  public int run(CliContext ctx) {
     Runtime rt = Runtime.getRuntime();
     String version = CalmCli.version();
     String java = System.getProperty("java.version");

@@ -25,24 +25,23 @@ import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import org.calmworkbench.app.gui.WorkbenchContext;
 import org.calmworkbench.app.gui.common.Checkpoints;
-import org.calmworkbench.app.gui.runs.RunFolder;
 import org.calmworkbench.app.gui.common.Events;
 import org.calmworkbench.app.gui.common.MetricPoint;
 import org.calmworkbench.app.gui.service.Durations;
+import org.calmworkbench.app.gui.service.FollowedJob;
 import org.calmworkbench.app.gui.service.Job;
 import org.calmworkbench.app.gui.service.JobContext;
-import org.calmworkbench.app.gui.service.FollowedJob;
 import org.calmworkbench.app.gui.service.JobSpec;
 import org.calmworkbench.app.gui.service.JobState;
 import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.config.Setting;
+import org.calmworkbench.backend.data.TokenizedCorpus;
 import org.calmworkbench.backend.model.AutoencoderConfig;
 import org.calmworkbench.backend.project.Project;
 import org.calmworkbench.backend.tokenizer.BpeTrainer;
 import org.calmworkbench.backend.train.AePresets;
 import org.calmworkbench.backend.train.TrainConfig;
 import org.calmworkbench.backend.train.TrainingLoop;
-import org.calmworkbench.backend.data.TokenizedCorpus;
 import org.calmworkbench.backend.workflow.AeTraining;
 
 /**
@@ -211,7 +210,7 @@ public final class AeTrainingViewModel {
     }
     Path out;
     try {
-      out = RunFolder.newRunFolder(p.folder(), "ae");
+      out = p.newRunFolder("ae");
     } catch (IOException e) {
       ctx.service().errors().report("Train autoencoder", e);
       return null;

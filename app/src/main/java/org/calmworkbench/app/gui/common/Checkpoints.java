@@ -21,7 +21,7 @@ import org.calmworkbench.backend.train.TrainerState;
 public final class Checkpoints {
   private Checkpoints() {}
 
-  public static final String RUNS = "runs";
+  public static final String RUNS = org.calmworkbench.backend.project.Project.RUNS;
 
   /** One checkpoint folder; {@code step} is -1 when it has no trainer state (an imported model). */
   public record Info(Path dir, long step, FileTime modified) {

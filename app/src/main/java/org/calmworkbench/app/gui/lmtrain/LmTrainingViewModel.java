@@ -11,8 +11,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import javafx.beans.binding.Bindings;
-import javafx.beans.binding.StringBinding;
 import javafx.beans.binding.BooleanBinding;
+import javafx.beans.binding.StringBinding;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyBooleanProperty;
@@ -42,13 +42,13 @@ import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.config.Setting;
 import org.calmworkbench.backend.data.DataSplit;
 import org.calmworkbench.backend.data.TokenizedCorpus;
+import org.calmworkbench.backend.eval.EnergyLevels;
 import org.calmworkbench.backend.model.AutoencoderConfig;
 import org.calmworkbench.backend.model.CalmConfig;
 import org.calmworkbench.backend.model.HeadType;
 import org.calmworkbench.backend.model.InputMode;
 import org.calmworkbench.backend.project.Project;
 import org.calmworkbench.backend.train.ArTrainer;
-import org.calmworkbench.backend.eval.EnergyLevels;
 import org.calmworkbench.backend.train.CalmTrainer;
 import org.calmworkbench.backend.train.LmPresets;
 import org.calmworkbench.backend.train.MetricsLog;
@@ -406,7 +406,7 @@ public final class LmTrainingViewModel {
       return null;
     }
     try {
-      return RunFolder.newRunFolder(p.folder(), prefix);
+      return p.newRunFolder(prefix);
     } catch (IOException e) {
       ctx.service().errors().report("Train", e);
       return null;

@@ -5,8 +5,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -136,17 +134,5 @@ public final class RunFolder {
       }
     }
     return Double.NaN;
-  }
-
-  /** A new, not yet existing folder {@code PROJECT/runs/PREFIX-yyyyMMdd-HHmmss} (with -2, -3... if taken). */
-  public static Path newRunFolder(Path projectFolder, String prefix) throws IOException {
-    Path runs = projectFolder.resolve(Checkpoints.RUNS);
-    Files.createDirectories(runs);
-    String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-    Path out = runs.resolve(prefix + "-" + stamp);
-    for (int i = 2; Files.exists(out); i++) {
-      out = runs.resolve(prefix + "-" + stamp + "-" + i);
-    }
-    return out;
   }
 }
