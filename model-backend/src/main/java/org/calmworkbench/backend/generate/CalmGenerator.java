@@ -177,10 +177,12 @@ public final class CalmGenerator {
    * @param samplerCallsPerStep draws per step
    * @param fallbacks steps where the exact sampler fell back to the batch estimate
    * @param stopReason "max_tokens", "end_of_text" or "stopped"
+   * @param computedDraws draws the head and decoder computed in all: the sampler calls plus those
+   *     computed in a batch but never handed out (the exact sampler's batches are sized in advance)
    */
   public record Result(String prompt, String text, int steps, int tokens, int promptTokens, int paddedPromptTokens,
       double elapsedSeconds, double tokensPerSecond, long samplerCalls, int[] samplerCallsPerStep, int fallbacks,
-      String stopReason) {
+      String stopReason, long computedDraws) {
     public Result {
       samplerCallsPerStep = samplerCallsPerStep.clone();
     }
@@ -188,6 +190,21 @@ public final class CalmGenerator {
     @Override
     public int[] samplerCallsPerStep() {
       return samplerCallsPerStep.clone();
+    }
+
+    /** Mean sampler calls per step (0 without steps). */
+    public double meanSamplerCalls() {
+      return steps == 0 ? 0 : (double) samplerCalls / steps;
+    }
+
+    /** The 95th percentile of the sampler calls per step (nearest rank; 0 without steps). */
+    public int p95SamplerCalls() {
+      if (samplerCallsPerStep.length == 0) {
+        return 0;
+      }
+      int[] sorted = samplerCallsPerStep.clone();
+      Arrays.sort(sorted);
+      return sorted[(int) Math.ceil(0.95 * sorted.length) - 1];
     }
   }
 
@@ -236,6 +253,7 @@ public final class CalmGenerator {
     TextStream stream = new TextStream(tokenizer);
     int[] callsPerStep = new int[maxSteps];
     long calls = 0;
+    long computed = 0;
     int fallbacks = 0;
     int steps = 0;
     String stopReason = "max_tokens";
@@ -267,6 +285,7 @@ public final class CalmGenerator {
           steps++;
           callsPerStep[step] = chosen.samplerCalls();
           calls += chosen.samplerCalls();
+          computed += box.computed();
           fallbacks += chosen.fellBack() ? 1 : 0;
           String piece = stream.next(kept, end || step + 1 == maxSteps);
           listener.onChunk(new ChunkEvent(step, chunk, piece, chosen.samplerCalls(), chosen.fellBack(), end));
@@ -290,7 +309,8 @@ public final class CalmGenerator {
     double elapsed = (System.nanoTime() - start) / 1e9;
     String text = stream.emitted();
     return new Result(o.prompt(), text, steps, kept.size(), promptTokens.length, padded.length, elapsed,
-        elapsed > 0 ? kept.size() / elapsed : 0, calls, Arrays.copyOf(callsPerStep, steps), fallbacks, stopReason);
+        elapsed > 0 ? kept.size() / elapsed : 0, calls, Arrays.copyOf(callsPerStep, steps), fallbacks, stopReason,
+        computed);
   }
 
   private static ChunkSampler newBox(CalmModel model, Autoencoder ae, NDManager sm, float[] hidden, Options o) {
