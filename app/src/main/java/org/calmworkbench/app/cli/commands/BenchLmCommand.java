@@ -8,6 +8,7 @@ import org.calmworkbench.app.cli.Command;
 import org.calmworkbench.app.cli.Option;
 import org.calmworkbench.app.cli.ProgressLine;
 import org.calmworkbench.backend.bench.LmBench;
+import org.calmworkbench.backend.generate.CalmGenerator;
 import org.calmworkbench.backend.train.LmPresets;
 
 /** {@code calm bench lm}: CALM versus the AR baseline, training and generation speed, side by side. */
@@ -28,11 +29,20 @@ public final class BenchLmCommand implements Command {
 
 
         Both models use the same LM preset (hidden size, layers, heads, context) and tokenizer, and the
-        product's own trainers and generators with a KV cache. Generation: CALM with the exact sampler at
-        T = 1 (one head sample and one decoder pass per K tokens), AR sampling its softmax at T = 1; the
-        rounds alternate, so a busy machine slows both alike. The speed-up is each model's tokens over
-        its time in all rounds; the median of the per-round ratios is printed beside it. FLOPs per
-        token follow the documented formula (docs/BENCHMARKS.md).""";
+        product's own trainers and generators with a KV cache. Generation at the same temperature T for
+        both: CALM with --sampler (exact: Algorithm 1, as many candidates as it needs; batch: N
+        candidates), AR sampling its softmax at T; the rounds alternate, so a busy machine slows both
+        alike. The speed-up is each model's tokens over its time in all rounds; the median of the
+        per-round ratios is printed beside it.
+
+        The bound of each model is the tokens/s it would reach if a step cost only the time to read
+        its weights at batch 1 plus, for CALM, the head's and the decoder's multiply-adds for every
+        further candidate drawn at the batched matmul rate; both rates are measured on this engine in
+        the same run, and each model's measured fraction of its bound is printed. Below T = 1 the exact
+        sampler's cost depends on how peaked the trained model's next-chunk distribution is: measure
+        trained checkpoints with --calm-run and --ar-run (e.g. the bundled sample runs) instead of
+        the few-step models trained here. FLOPs per token follow the documented formula
+        (docs/BENCHMARKS.md).""";
   }
 
   @Override
@@ -47,7 +57,12 @@ public final class BenchLmCommand implements Command {
         Option.value("train-steps", "N", "measured training steps (after 2 warm-up steps)").withDefault(d.trainSteps()),
         Option.value("prompt-tokens", "N", "prompt length").withDefault(d.promptTokens()),
         Option.value("tokens", "N", "tokens generated per round").withDefault(d.generateTokens()),
-        Option.value("rounds", "N", "alternating generation rounds per model").withDefault(d.rounds()));
+        Option.value("rounds", "N", "alternating generation rounds per model").withDefault(d.rounds()),
+        Option.value("temperature", "T", "temperature of both generators, in (0, 1]").withDefault(d.temperature()),
+        Option.value("sampler", "exact|batch|greedy", "CALM's sampler").withDefault(d.method().label()),
+        Option.value("candidates", "N", "N for the batch and greedy samplers").withDefault(d.candidates()),
+        Option.value("calm-run", "DIR", "measure this CALM checkpoint instead of training one (needs --ar-run)"),
+        Option.value("ar-run", "DIR", "the AR baseline checkpoint to measure against --calm-run"));
   }
 
   @Override
@@ -57,13 +72,23 @@ public final class BenchLmCommand implements Command {
         args.has("set") ? args.list("set") : List.of(),
         args.integer("vocab-size", 16, 1 << 20),
         args.integer("train-steps", 2, 100_000), 2, args.integer("prompt-tokens", 1, 100_000),
-        args.integer("tokens", 1, 100_000), args.integer("rounds", 1, 1000));
+        args.integer("tokens", 1, 100_000), args.integer("rounds", 1, 1000), args.number("temperature"),
+        CalmGenerator.Method.parse(args.string("sampler")), args.integer("candidates", 1, 1 << 16),
+        args.has("calm-run") ? args.path("calm-run") : null, args.has("ar-run") ? args.path("ar-run") : null);
+    CalmGenerator.Options.of("").withTemperature(o.temperature()).validate(); // a bad T is reported before training
     ProgressLine line = ctx.progress("bench lm", 1000);
     LmBench.Result r = LmBench.run(o, f -> line.update(Math.round(f * 1000), ""));
     line.finish(1000, "");
-    ctx.out().printf(Locale.ROOT, "preset %s%s, autoencoder %s, vocab %d, CALM K=%d vs AR, same backbone, %d-token prompt, %d tokens per round%n",
-        o.preset(), o.lmSets().isEmpty() ? "" : " " + String.join(" ", o.lmSets()), o.aePreset(), r.vocabSize(),
-        r.patchSize(), o.promptTokens(), o.generateTokens());
+    if (o.calmRun() == null) {
+      ctx.out().printf(Locale.ROOT, "preset %s%s, autoencoder %s, vocab %d, CALM K=%d vs AR, same backbone, %d-token prompt, %d tokens per round%n",
+          o.preset(), o.lmSets().isEmpty() ? "" : " " + String.join(" ", o.lmSets()), o.aePreset(), r.vocabSize(),
+          r.patchSize(), o.promptTokens(), o.generateTokens());
+    } else {
+      ctx.out().printf(Locale.ROOT, "CALM %s (K=%d) vs AR %s, vocab %d, %d-token prompt, %d tokens per round%n",
+          o.calmRun(), r.patchSize(), o.arRun(), r.vocabSize(), o.promptTokens(), o.generateTokens());
+    }
+    ctx.out().printf(Locale.ROOT, "T = %s, CALM sampler %s%s%n", o.temperature(), o.method().label(),
+        o.method() == CalmGenerator.Method.EXACT ? "" : " (N = " + o.candidates() + ")");
     ctx.out().println("                         CALM          AR     ratio");
     ctx.out().printf(Locale.ROOT, "generation tokens/s  %9.1f   %9.1f   %6.2fx  (limit K = %d)%n",
         r.calm().generateTokensPerSecond(), r.ar().generateTokensPerSecond(), r.generationSpeedup(), r.patchSize());
@@ -72,9 +97,18 @@ public final class BenchLmCommand implements Command {
     ctx.out().printf(Locale.ROOT, "generation steps     %9d   %9d%n", r.calm().generateSteps(), r.ar().generateSteps());
     ctx.out().printf(Locale.ROOT, "weights read / step  %9.3g   %9.3g   %6.2fx  (weight-bound limit: K x AR / CALM)%n",
         r.calm().weightsPerStep(), r.ar().weightsPerStep(), r.weightBoundSpeedup());
-    ctx.out().printf(Locale.ROOT, "training tokens/s    %9.0f   %9.0f   %6.2fx%n", r.calm().trainTokensPerSecond(),
-        r.ar().trainTokensPerSecond(), r.trainingSpeedup());
-    ctx.out().printf(Locale.ROOT, "train FLOPs/token    %9.3g   %9.3g%n", r.calm().trainFlopsPerToken(), r.ar().trainFlopsPerToken());
+    ctx.out().printf(Locale.ROOT, "draws / step         %9.1f   %9d            (sampler calls %.1f; %d fallbacks)%n",
+        r.calm().drawsPerStep(), 1, r.calm().samplerCallsPerStep(), r.calm().fallbacks());
+    ctx.out().printf(Locale.ROOT, "bound tokens/s       %9.1f   %9.1f   %6.2fx  (weights read at %.3g/s, batch 1; head and decoder"
+        + " work of the %.1f candidates at %.3g multiply-adds/s, batched)%n", r.calmBound(), r.arBound(), r.boundSpeedup(),
+        r.rates().readRate(), r.calm().drawsPerStep(), r.rates().macRate());
+    ctx.out().printf(Locale.ROOT, "measured / bound     %8.0f%%   %8.0f%%%n", 100 * r.calmFractionOfBound(),
+        100 * r.arFractionOfBound());
+    if (o.calmRun() == null) { // given checkpoints are not trained here
+      ctx.out().printf(Locale.ROOT, "training tokens/s    %9.0f   %9.0f   %6.2fx%n", r.calm().trainTokensPerSecond(),
+          r.ar().trainTokensPerSecond(), r.trainingSpeedup());
+      ctx.out().printf(Locale.ROOT, "train FLOPs/token    %9.3g   %9.3g%n", r.calm().trainFlopsPerToken(), r.ar().trainFlopsPerToken());
+    }
     ctx.out().printf(Locale.ROOT, "infer FLOPs/token    %9.3g   %9.3g%n", r.calm().inferFlopsPerToken(), r.ar().inferFlopsPerToken());
     ctx.put("preset", o.preset());
     ctx.put("ae_preset", o.aePreset());
@@ -87,6 +121,16 @@ public final class BenchLmCommand implements Command {
     ctx.put("median_round_speedup", r.medianPairedSpeedup());
     ctx.put("weight_bound_speedup", r.weightBoundSpeedup());
     ctx.put("training_speedup", r.trainingSpeedup());
+    ctx.put("temperature", o.temperature());
+    ctx.put("sampler", o.method().label());
+    ctx.put("candidates", o.candidates());
+    ctx.put("bound_speedup", r.boundSpeedup());
+    ctx.put("calm_bound_tokens_per_second", r.calmBound());
+    ctx.put("ar_bound_tokens_per_second", r.arBound());
+    ctx.put("calm_fraction_of_bound", r.calmFractionOfBound());
+    ctx.put("ar_fraction_of_bound", r.arFractionOfBound());
+    ctx.put("read_rate_weights_per_second", r.rates().readRate());
+    ctx.put("mac_rate_per_second", r.rates().macRate());
     return 0;
   }
 
@@ -104,6 +148,9 @@ public final class BenchLmCommand implements Command {
     o.addProperty("generate_tokens", s.generateTokens());
     o.addProperty("infer_flops_per_token", s.inferFlopsPerToken());
     o.addProperty("weights_per_step", s.weightsPerStep());
+    o.addProperty("sampler_calls_per_step", s.samplerCallsPerStep());
+    o.addProperty("draws_per_step", s.drawsPerStep());
+    o.addProperty("fallbacks", s.fallbacks());
     return o;
   }
 }
