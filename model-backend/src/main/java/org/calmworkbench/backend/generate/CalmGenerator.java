@@ -18,6 +18,7 @@ import org.calmworkbench.backend.model.Autoencoder;
 import org.calmworkbench.backend.model.CalmModel;
 import org.calmworkbench.backend.model.FoldedEmbedProj;
 import org.calmworkbench.backend.model.KvCache;
+import org.calmworkbench.backend.sampling.ExactSamplerCost;
 import org.calmworkbench.backend.sampling.TemperatureSample;
 import org.calmworkbench.backend.sampling.TemperatureSampler;
 import org.calmworkbench.backend.sampling.TokenChunk;
@@ -268,7 +269,9 @@ public final class CalmGenerator {
       for (int step = 0; step < maxSteps; step++) {
         try (NDManager sm = gm.newSubManager()) {
           // A new black box per step: what it draws from depends on the context so far.
-          ChunkSampler box = newBox(model, ae, sm, hidden, o);
+          // The exact sampler's first batch: the calls expected per step, estimated by the mean so far.
+          double expectedCalls = step == 0 ? TemperatureSampler.inverseTemperature(o.temperature()) : (double) calls / step;
+          ChunkSampler box = newBox(model, ae, sm, hidden, o, expectedCalls);
           TemperatureSampler<TokenChunk> temperature = new TemperatureSampler<>(box, o.temperature(), o.maxSamplerCalls());
           TemperatureSample<TokenChunk> chosen = switch (o.method()) {
             case EXACT -> temperature.sampleExact(rng);
@@ -313,13 +316,17 @@ public final class CalmGenerator {
         computed);
   }
 
-  private static ChunkSampler newBox(CalmModel model, Autoencoder ae, NDManager sm, float[] hidden, Options o) {
+  /**
+   * The step's black box. Batch and greedy know their N; the exact sampler's first batch is sized
+   * by {@code expectedCalls} (at least one attempt's ceil(1/T) draws), and later batches double.
+   */
+  private static ChunkSampler newBox(CalmModel model, Autoencoder ae, NDManager sm, float[] hidden, Options o,
+      double expectedCalls) {
     boolean keepLatents = model.inputMode().usesLatents();
     return switch (o.method()) {
       case BATCH, GREEDY -> new ChunkSampler(model, ae, sm, hidden, o.candidates(), 1, keepLatents);
       case EXACT -> new ChunkSampler(model, ae, sm, hidden, 0,
-          (int) Math.ceil(TemperatureSampler.inverseTemperature(o.temperature())), // an attempt needs >= 1/T draws
-          keepLatents);
+          ExactSamplerCost.batchSize(expectedCalls, o.temperature(), ChunkSampler.MAX_BATCH), keepLatents);
     };
   }
 

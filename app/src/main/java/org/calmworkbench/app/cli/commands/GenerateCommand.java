@@ -13,6 +13,7 @@ import org.calmworkbench.backend.eval.KnownWords;
 import org.calmworkbench.backend.generate.ArGenerator;
 import org.calmworkbench.backend.generate.CalmGenerator;
 import org.calmworkbench.backend.model.ModelType;
+import org.calmworkbench.backend.sampling.TemperatureSampler;
 import org.calmworkbench.backend.train.ArCheckpoint;
 import org.calmworkbench.backend.train.CalmCheckpoint;
 import org.calmworkbench.backend.train.Checkpoints;
@@ -46,7 +47,9 @@ public final class GenerateCommand implements Command {
         Each chunk is printed as soon as it exists; with --show-chunks they are separated by '|'.
         For an AR checkpoint (model_type calm_ar) the temperature divides the logits; batch behaves as
         exact there (the AR model has probabilities) and greedy takes the argmax.
-        JSON: text, steps, tokens, tokens_per_second, sampler_calls (and sampler_calls_per_step), and
+        JSON: text, steps, tokens, tokens_per_second, sampler_calls (and sampler_calls_per_step,
+        sampler_calls_mean, sampler_calls_p95, computed_draws), max_sampler_calls (the exact sampler's
+        cap), fallbacks (steps that reached it and took the batch estimate over the draws made), and
         known_word_fraction: the share of the generated words that occur in the training corpus (the
         one recorded in the run's split.json, or --corpus); null when no corpus is known.""";
   }
@@ -62,6 +65,8 @@ public final class GenerateCommand implements Command {
         Option.value("sampler", "exact|batch|greedy", "how the temperature is applied").withDefault("exact"),
         Option.value("candidates", "N", "N for batch and greedy").withDefault(CalmGenerator.Options.DEFAULT_CANDIDATES),
         Option.value("seed", "N", "random seed").withDefault(0),
+        Option.value("max-sampler-calls", "N", "exact sampler: calls one chunk may spend before it falls back to the"
+            + " batch estimate over the draws made").withDefault(TemperatureSampler.DEFAULT_MAX_SAMPLER_CALLS),
         Option.flag("show-chunks", "separate the generated steps with '|'"),
         Option.list("corpus", "PATH", "training corpus for known_word_fraction (default: the run's own)"),
         Option.value("autoencoder", "DIR", "the CALM model's frozen autoencoder (default: found beside it)"));
@@ -82,7 +87,7 @@ public final class GenerateCommand implements Command {
     if (type.isCalm()) {
       return calm(checkpoint, args.has("autoencoder") ? args.path("autoencoder") : null,
           new CalmGenerator.Options(prompt, maxTokens, temperature, method, candidates, seed,
-          CalmGenerator.Options.of("").maxSamplerCalls()), separator, corpus, ctx);
+          args.integer("max-sampler-calls", 1, Integer.MAX_VALUE)), separator, corpus, ctx);
     }
     if (type == ModelType.AR) {
       return ar(checkpoint, ArGenerator.Options.of(prompt).withMaxTokens(maxTokens).withTemperature(temperature)
@@ -130,10 +135,10 @@ public final class GenerateCommand implements Command {
       }, () -> ctx.cancellation().isCancelled());
     }
     ctx.out().println();
-    ctx.out().printf(Locale.ROOT, "%d tokens in %d steps (K=%d), %.1f tokens/s, %d sampler calls (%.1f per step)%s, %s%n",
-        r.tokens(), r.steps(), k,
-        r.tokensPerSecond(), r.samplerCalls(), r.steps() == 0 ? 0.0 : (double) r.samplerCalls() / r.steps(),
-        r.fallbacks() > 0 ? ", exact sampler fell back to batch at " + r.fallbacks() + " steps" : "", r.stopReason());
+    ctx.out().printf(Locale.ROOT, "%d tokens in %d steps (K=%d), %.1f tokens/s, %d sampler calls (%.1f per step, p95 %d)%s, %s%n",
+        r.tokens(), r.steps(), k, r.tokensPerSecond(), r.samplerCalls(), r.meanSamplerCalls(), r.p95SamplerCalls(),
+        r.fallbacks() > 0 ? ", exact sampler reached its cap of " + o.maxSamplerCalls() + " calls and fell back to batch at "
+            + r.fallbacks() + " steps" : "", r.stopReason());
     ctx.put("model_type", type.key());
     ctx.put("patch_size", k);
     ctx.put("prompt", o.prompt());
@@ -143,7 +148,13 @@ public final class GenerateCommand implements Command {
     ctx.put("tokens_per_second", r.tokensPerSecond());
     ctx.put("sampler_calls", r.samplerCalls());
     ctx.put("sampler_calls_per_step", Arrays.stream(r.samplerCallsPerStep()).boxed().toList());
+    ctx.put("sampler_calls_mean", r.meanSamplerCalls());
+    ctx.put("sampler_calls_p95", r.p95SamplerCalls());
+    ctx.put("computed_draws", r.computedDraws());
+    // The exact sampler's cap and what happens at it: Algorithm 2 over the draws made so far.
+    ctx.put("max_sampler_calls", o.maxSamplerCalls());
     ctx.put("fallbacks", r.fallbacks());
+    ctx.put("fallback", "batch over the draws made");
     ctx.put("sampler", o.method().label());
     ctx.put("temperature", o.temperature());
     ctx.put("elapsed_seconds", r.elapsedSeconds());
