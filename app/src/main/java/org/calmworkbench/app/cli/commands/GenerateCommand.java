@@ -51,7 +51,11 @@ public final class GenerateCommand implements Command {
         sampler_calls_mean, sampler_calls_p95, computed_draws), max_sampler_calls (the exact sampler's
         cap), fallbacks (steps that reached it and took the batch estimate over the draws made), and
         known_word_fraction: the share of the generated words that occur in the training corpus (the
-        one recorded in the run's split.json, or --corpus); null when no corpus is known.""";
+        one recorded in the run's split.json, or --corpus); null when no corpus is known.
+        With --samples S (S > 1) the S continuations are generated together, one batched forward pass
+        per step, and printed when done; sample s uses seed + s, so it is the text that a single run
+        with that seed gives. JSON: samples (text, tokens, steps, stop_reason; CALM also its sampler
+        calls), tokens and tokens_per_second over all samples.""";
   }
 
   @Override
@@ -67,6 +71,8 @@ public final class GenerateCommand implements Command {
         Option.value("seed", "N", "random seed").withDefault(0),
         Option.value("max-sampler-calls", "N", "exact sampler: calls one chunk may spend before it falls back to the"
             + " batch estimate over the draws made").withDefault(TemperatureSampler.DEFAULT_MAX_SAMPLER_CALLS),
+        Option.value("samples", "S", "S continuations at once, one batched forward pass per step; sample s uses"
+            + " seed + s (the text a single run with that seed gives)").withDefault(1),
         Option.flag("show-chunks", "separate the generated steps with '|'"),
         Option.list("corpus", "PATH", "training corpus for known_word_fraction (default: the run's own)"),
         Option.value("autoencoder", "DIR", "the CALM model's frozen autoencoder (default: found beside it)"));
@@ -84,6 +90,12 @@ public final class GenerateCommand implements Command {
     long seed = args.longValue("seed");
     String separator = args.flag("show-chunks") ? "|" : "";
     List<Path> corpus = args.has("corpus") ? args.paths("corpus") : List.of();
+    int samples = args.integer("samples", 1, 4096);
+    if (samples > 1) {
+      return severalSamples(checkpoint, type, args.has("autoencoder") ? args.path("autoencoder") : null,
+          new CalmGenerator.Options(prompt, maxTokens, temperature, method, candidates, seed,
+              args.integer("max-sampler-calls", 1, Integer.MAX_VALUE)), samples, ctx);
+    }
     if (type.isCalm()) {
       return calm(checkpoint, args.has("autoencoder") ? args.path("autoencoder") : null,
           new CalmGenerator.Options(prompt, maxTokens, temperature, method, candidates, seed,
@@ -96,6 +108,78 @@ public final class GenerateCommand implements Command {
     throw new CalmException(checkpoint.resolve("config.json") + " has model_type \"" + type.key() + "\"; generate needs a"
         + " CALM or \"" + ModelType.AR.key() + "\" checkpoint"
         + (type == ModelType.AUTOENCODER ? " (an autoencoder only reconstructs: use 'calm ae decode')" : ""));
+  }
+
+  /**
+   * {@code --samples S}: S continuations side by side, generated as one batch per step (CALM or AR);
+   * printed when all are done, each under its seed.
+   */
+  private static int severalSamples(Path checkpoint, ModelType type, Path autoencoder, CalmGenerator.Options o,
+      int samples, CliContext ctx) {
+    o.validate();
+    List<String> texts = new java.util.ArrayList<>();
+    List<com.google.gson.JsonObject> rows = new java.util.ArrayList<>();
+    long tokens = 0;
+    double elapsed;
+    if (type.isCalm()) {
+      try (CalmCheckpoint ck = CalmCheckpoint.load(checkpoint, autoencoder, true)) {
+        List<CalmGenerator.Result> results = CalmGenerator.runSamples(ck, o, samples, (row, e) -> {},
+            () -> ctx.cancellation().isCancelled(), true);
+        for (CalmGenerator.Result r : results) {
+          texts.add(r.text());
+          tokens += r.tokens();
+          com.google.gson.JsonObject row = sampleJson(r.text(), r.tokens(), r.steps(), r.stopReason());
+          row.addProperty("sampler_calls", r.samplerCalls());
+          row.addProperty("sampler_calls_mean", r.meanSamplerCalls());
+          row.addProperty("sampler_calls_p95", r.p95SamplerCalls());
+          row.addProperty("fallbacks", r.fallbacks());
+          rows.add(row);
+        }
+        elapsed = results.get(0).elapsedSeconds();
+        ctx.put("patch_size", ck.patchSize());
+        ctx.put("max_sampler_calls", o.maxSamplerCalls());
+      }
+    } else if (type == ModelType.AR) {
+      try (ArCheckpoint ck = ArCheckpoint.load(checkpoint)) {
+        ArGenerator.Options ao = ArGenerator.Options.of(o.prompt()).withMaxTokens(o.maxTokens())
+            .withTemperature(o.temperature()).withGreedy(o.method() == CalmGenerator.Method.GREEDY).withSeed(o.seed());
+        List<ArGenerator.Result> results = ArGenerator.runSamples(ck.model(), ck.tokenizer(), ao, samples, ck.manager(),
+            (row, e) -> {}, () -> ctx.cancellation().isCancelled(), true);
+        for (ArGenerator.Result r : results) {
+          texts.add(r.text());
+          tokens += r.tokens().length;
+          rows.add(sampleJson(r.text(), r.tokens().length, r.steps(), r.stopReason()));
+        }
+        elapsed = results.get(0).elapsedSeconds();
+      }
+    } else {
+      throw new CalmException(checkpoint.resolve("config.json") + " has model_type \"" + type.key()
+          + "\"; generate needs a CALM or \"" + ModelType.AR.key() + "\" checkpoint");
+    }
+    for (int s = 0; s < samples; s++) {
+      ctx.out().printf(Locale.ROOT, "--- sample %d (seed %d) ---%n%s%s%n", s, o.seed() + s, o.prompt(), texts.get(s));
+    }
+    double rate = elapsed > 0 ? tokens / elapsed : 0;
+    ctx.out().printf(Locale.ROOT, "%d samples, %d tokens in %.2f s: %.1f tokens/s in all%n", samples, tokens, elapsed, rate);
+    ctx.put("model_type", type.key());
+    ctx.put("prompt", o.prompt());
+    ctx.put("samples", rows);
+    ctx.put("tokens", tokens);
+    ctx.put("tokens_per_second", rate);
+    ctx.put("temperature", o.temperature());
+    ctx.put("sampler", o.method().label());
+    ctx.put("seed", o.seed());
+    ctx.put("elapsed_seconds", elapsed);
+    return 0;
+  }
+
+  private static com.google.gson.JsonObject sampleJson(String text, int tokens, int steps, String stopReason) {
+    com.google.gson.JsonObject o = new com.google.gson.JsonObject();
+    o.addProperty("text", text);
+    o.addProperty("tokens", tokens);
+    o.addProperty("steps", steps);
+    o.addProperty("stop_reason", stopReason);
+    return o;
   }
 
   /** Share of {@code text}'s words found in the corpus ({@code corpus}, else the run's own); null if none is known. */
