@@ -148,6 +148,16 @@ public final class LmBench {
       return patchSize * ar.weightsPerStep() / calm.weightsPerStep();
     }
 
+    /** CALM's KV cache length at the end of a round: the prompt's chunks and the steps fed back. */
+    public long calmCachePositions() {
+      return (options.promptTokens() + patchSize - 1) / patchSize + calm.generateSteps() - 1;
+    }
+
+    /** The AR baseline's KV cache length at the end of a round: prompt and tokens fed back. */
+    public long arCachePositions() {
+      return options.promptTokens() + ar.generateSteps() - 1L;
+    }
+
     /** The speed-up the two bounds allow: CALM's bound over the AR baseline's. */
     public double boundSpeedup() {
       return calmBound / arBound;

@@ -210,7 +210,7 @@ public final class ArGenerator {
       stopReasons[r] = "max_tokens";
     }
     long start = System.nanoTime();
-    try (NDManager gm = manager.newSubManager(); KvCache cache = model.newCache(gm)) {
+    try (NDManager gm = manager.newSubManager(); KvCache cache = model.newCache(gm, prompt.length + o.maxTokens())) {
       float[] logits; // [S * V]: scores of each sample's next token
       try (NDManager sm = gm.newSubManager()) {
         long[] prompts = new long[samples * prompt.length];

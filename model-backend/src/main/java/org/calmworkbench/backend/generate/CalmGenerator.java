@@ -286,7 +286,7 @@ public final class CalmGenerator {
 
     long start = System.nanoTime();
     FoldedEmbedProj folded = ck.foldedInput(); // the feedback input as K table rows per step
-    try (NDManager gm = ck.manager().newSubManager(); KvCache cache = model.newCache(gm)) {
+    try (NDManager gm = ck.manager().newSubManager(); KvCache cache = model.newCache(gm, padded.length / k + maxSteps)) {
       float[] hidden; // [S * H]: row r predicts sample r's next chunk
       try (NDManager sm = gm.newSubManager()) {
         int[] prompts = new int[samples * padded.length];

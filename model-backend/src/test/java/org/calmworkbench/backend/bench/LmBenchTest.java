@@ -25,6 +25,8 @@ class LmBenchTest {
     assertEquals(3.0, r.boundSpeedup(), 1e-12);
     assertEquals(0.5, r.calmFractionOfBound(), 1e-12); // 300 of 600 tokens/s
     assertEquals(0.5, r.arFractionOfBound(), 1e-12);
+    assertEquals(8, r.calmCachePositions()); // 32 prompt tokens = 8 chunks; the one step's chunk is not fed back
+    assertEquals(32, r.arCachePositions());
   }
 
   @Test

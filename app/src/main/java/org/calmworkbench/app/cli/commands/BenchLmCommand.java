@@ -95,6 +95,8 @@ public final class BenchLmCommand implements Command {
     ctx.out().printf(Locale.ROOT, "  per round (median)                       %6.2fx  (%d rounds, each ratio from a CALM round and the AR round after it)%n",
         r.medianPairedSpeedup(), o.rounds());
     ctx.out().printf(Locale.ROOT, "generation steps     %9d   %9d%n", r.calm().generateSteps(), r.ar().generateSteps());
+    ctx.out().printf(Locale.ROOT, "KV cache positions   %9d   %9d   %6.2fx  (at the end of a round: prompt and generated steps)%n",
+        r.calmCachePositions(), r.arCachePositions(), (double) r.arCachePositions() / r.calmCachePositions());
     ctx.out().printf(Locale.ROOT, "weights read / step  %9.3g   %9.3g   %6.2fx  (weight-bound limit: K x AR / CALM)%n",
         r.calm().weightsPerStep(), r.ar().weightsPerStep(), r.weightBoundSpeedup());
     ctx.out().printf(Locale.ROOT, "draws / step         %9.1f   %9d            (sampler calls %.1f; %d fallbacks)%n",
@@ -125,6 +127,8 @@ public final class BenchLmCommand implements Command {
     ctx.put("sampler", o.method().label());
     ctx.put("candidates", o.candidates());
     ctx.put("bound_speedup", r.boundSpeedup());
+    ctx.put("calm_cache_positions", r.calmCachePositions());
+    ctx.put("ar_cache_positions", r.arCachePositions());
     ctx.put("calm_bound_tokens_per_second", r.calmBound());
     ctx.put("ar_bound_tokens_per_second", r.arBound());
     ctx.put("calm_fraction_of_bound", r.calmFractionOfBound());
