@@ -160,6 +160,15 @@ public final class Flops {
     return calmParamsPerPosition(c, energyHead(c), 1) + decoderWeights(ae);
   }
 
+  /**
+   * Multiply-adds one further candidate costs: one energy-head sample (its hidden_embd condition is
+   * computed once per step) and the decoder over the candidate's K positions with the tied output
+   * projection ({@link #decoderParamsPerToken} per token).
+   */
+  public static double calmCandidateMacs(CalmConfig c, AutoencoderConfig ae) {
+    return energyHeadSampleParams(c, energyHead(c)) + ae.patchSize() * decoderParamsPerToken(ae);
+  }
+
   /** The energy head's settings; the weight counts of a generation step are for the energy head only. */
   private static HeadConfig.Energy energyHead(CalmConfig c) {
     if (c.head() instanceof HeadConfig.Energy e) {

@@ -159,7 +159,28 @@ public final class ArGenerator {
    */
   public static Result run(ArModel model, Tokenizer tokenizer, Options o, NDManager manager,
       Consumer<TokenEvent> listener, BooleanSupplier stop, boolean stopAtEndOfText) {
+    return runSamples(model, tokenizer, o, 1, manager, (row, e) -> listener.accept(e), stop, stopAtEndOfText).get(0);
+  }
+
+  /** Receives each sample's tokens: {@code sample} is the row, 0 to S - 1. */
+  @FunctionalInterface
+  public interface SampleListener {
+    void onToken(int sample, TokenEvent event);
+  }
+
+  /**
+   * S continuations of the same prompt as one batch [S, 1] per step; sample s draws from {@code
+   * new SplittableRandom(seed + s)}, so it is the text a single run with seed {@code seed + s} gives
+   * (the same rule, and the same float32 caveat, as {@link CalmGenerator#runSamples}). A sample that
+   * reaches end-of-text stops growing while the others go on; each result's elapsed time is the
+   * whole run's.
+   */
+  public static List<Result> runSamples(ArModel model, Tokenizer tokenizer, Options o, int samples, NDManager manager,
+      SampleListener listener, BooleanSupplier stop, boolean stopAtEndOfText) {
     o.validate();
+    if (samples < 1) {
+      throw new CalmException("samples must be at least 1, got " + samples);
+    }
     int eos = tokenizer.eosId();
     int[] prompt = tokenizer.encode(o.prompt());
     if (prompt.length == 0) {
@@ -176,46 +197,80 @@ public final class ArGenerator {
             + "; use the checkpoint's own tokenizer");
       }
     }
-    SplittableRandom rng = new SplittableRandom(o.seed());
-    CalmGenerator.TextStream stream = new CalmGenerator.TextStream(tokenizer);
-    List<Integer> kept = new ArrayList<>();
-    int steps = 0;
-    String stopReason = "max_tokens";
+    SplittableRandom[] rngs = new SplittableRandom[samples];
+    CalmGenerator.TextStream[] streams = new CalmGenerator.TextStream[samples];
+    List<List<Integer>> kept = new ArrayList<>();
+    int[] steps = new int[samples];
+    String[] stopReasons = new String[samples];
+    boolean[] done = new boolean[samples];
+    for (int r = 0; r < samples; r++) {
+      rngs[r] = new SplittableRandom(o.seed() + r);
+      streams[r] = new CalmGenerator.TextStream(tokenizer);
+      kept.add(new ArrayList<>());
+      stopReasons[r] = "max_tokens";
+    }
     long start = System.nanoTime();
-    try (NDManager gm = manager.newSubManager(); KvCache cache = model.newCache(gm)) {
-      float[] logits; // [V]: scores of the next token
+    try (NDManager gm = manager.newSubManager(); KvCache cache = model.newCache(gm, prompt.length + o.maxTokens())) {
+      float[] logits; // [S * V]: scores of each sample's next token
       try (NDManager sm = gm.newSubManager()) {
-        logits = model.step(sm.create(toLongs(prompt), new Shape(1, prompt.length)), cache).get("0, -1").toFloatArray();
+        long[] prompts = new long[samples * prompt.length];
+        for (int r = 0; r < samples; r++) {
+          System.arraycopy(toLongs(prompt), 0, prompts, r * prompt.length, prompt.length);
+        }
+        logits = model.step(sm.create(prompts, new Shape(samples, prompt.length)), cache).get(":, -1").toFloatArray();
       }
       for (int step = 0; step < o.maxTokens(); step++) {
-        double[] p = LogitSampler.probabilities(logits, 0, v, 1.0); // the model's own distribution
-        int token = o.greedy() ? LogitSampler.argmax(logits, 0, v)
-            : LogitSampler.sample(o.temperature() == 1.0 ? p : LogitSampler.probabilities(logits, 0, v, o.temperature()), rng);
-        steps++;
-        boolean end = stopAtEndOfText && token == eos;
-        if (!end) {
-          kept.add(token);
+        long[] fed = new long[samples]; // [S]: the tokens fed back
+        boolean allDone = true;
+        boolean last = step + 1 == o.maxTokens();
+        for (int r = 0; r < samples; r++) {
+          int from = r * v;
+          double[] p = LogitSampler.probabilities(logits, from, v, 1.0); // the model's own distribution
+          int token = o.greedy() ? LogitSampler.argmax(logits, from, v)
+              : LogitSampler.sample(o.temperature() == 1.0 ? p : LogitSampler.probabilities(logits, from, v,
+                  o.temperature()), rngs[r]);
+          fed[r] = token;
+          if (done[r]) {
+            continue; // finished at end-of-text: its row runs on, unused
+          }
+          steps[r]++;
+          boolean end = stopAtEndOfText && token == eos;
+          if (!end) {
+            kept.get(r).add(token);
+          }
+          listener.onToken(r, new TokenEvent(step, token, p[token], streams[r].next(kept.get(r), end || last), end));
+          if (end) {
+            done[r] = true;
+            stopReasons[r] = "end_of_text";
+          }
+          allDone &= done[r];
         }
-        boolean last = end || step + 1 == o.maxTokens();
-        listener.accept(new TokenEvent(step, token, p[token], stream.next(kept, last), end));
-        // Polled after the listener saw the token, so a stop requested from it ends right here.
-        boolean stopping = !last && stop.getAsBoolean();
+        // Polled after the listener saw the tokens, so a stop requested from it ends right here.
+        boolean stopping = !allDone && !last && stop.getAsBoolean();
         if (stopping) {
-          stream.next(kept, true);
+          for (int r = 0; r < samples; r++) {
+            if (!done[r]) {
+              streams[r].next(kept.get(r), true);
+              stopReasons[r] = "stopped";
+            }
+          }
         }
-        if (last || stopping) {
-          stopReason = end ? "end_of_text" : stopping ? "stopped" : "max_tokens";
+        if (allDone || last || stopping) {
           break;
         }
         try (NDManager sm = gm.newSubManager()) {
-          logits = model.step(sm.create(new long[] {token}, new Shape(1, 1)), cache).get("0, -1").toFloatArray();
+          logits = model.step(sm.create(fed, new Shape(samples, 1)), cache).get(":, -1").toFloatArray();
         }
       }
     }
     double elapsed = (System.nanoTime() - start) / 1e9;
-    int[] tokens = kept.stream().mapToInt(Integer::intValue).toArray();
-    return new Result(o.prompt(), stream.emitted(), tokens, steps, prompt.length, elapsed,
-        elapsed > 0 ? tokens.length / elapsed : 0, stopReason);
+    List<Result> results = new ArrayList<>(samples);
+    for (int r = 0; r < samples; r++) {
+      int[] tokens = kept.get(r).stream().mapToInt(Integer::intValue).toArray();
+      results.add(new Result(o.prompt(), streams[r].emitted(), tokens, steps[r], prompt.length, elapsed,
+          elapsed > 0 ? tokens.length / elapsed : 0, stopReasons[r]));
+    }
+    return results;
   }
 
   private static long[] toLongs(int[] ids) {

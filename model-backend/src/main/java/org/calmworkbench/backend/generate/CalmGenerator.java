@@ -18,6 +18,7 @@ import org.calmworkbench.backend.model.Autoencoder;
 import org.calmworkbench.backend.model.CalmModel;
 import org.calmworkbench.backend.model.FoldedEmbedProj;
 import org.calmworkbench.backend.model.KvCache;
+import org.calmworkbench.backend.sampling.ExactSamplerCost;
 import org.calmworkbench.backend.sampling.TemperatureSample;
 import org.calmworkbench.backend.sampling.TemperatureSampler;
 import org.calmworkbench.backend.sampling.TokenChunk;
@@ -177,10 +178,12 @@ public final class CalmGenerator {
    * @param samplerCallsPerStep draws per step
    * @param fallbacks steps where the exact sampler fell back to the batch estimate
    * @param stopReason "max_tokens", "end_of_text" or "stopped"
+   * @param computedDraws draws the head and decoder computed in all: the sampler calls plus those
+   *     computed in a batch but never handed out (the exact sampler's batches are sized in advance)
    */
   public record Result(String prompt, String text, int steps, int tokens, int promptTokens, int paddedPromptTokens,
       double elapsedSeconds, double tokensPerSecond, long samplerCalls, int[] samplerCallsPerStep, int fallbacks,
-      String stopReason) {
+      String stopReason, long computedDraws) {
     public Result {
       samplerCallsPerStep = samplerCallsPerStep.clone();
     }
@@ -188,6 +191,21 @@ public final class CalmGenerator {
     @Override
     public int[] samplerCallsPerStep() {
       return samplerCallsPerStep.clone();
+    }
+
+    /** Mean sampler calls per step (0 without steps). */
+    public double meanSamplerCalls() {
+      return steps == 0 ? 0 : (double) samplerCalls / steps;
+    }
+
+    /** The 95th percentile of the sampler calls per step (nearest rank; 0 without steps). */
+    public int p95SamplerCalls() {
+      if (samplerCallsPerStep.length == 0) {
+        return 0;
+      }
+      int[] sorted = samplerCallsPerStep.clone();
+      Arrays.sort(sorted);
+      return sorted[(int) Math.ceil(0.95 * sorted.length) - 1];
     }
   }
 
@@ -216,7 +234,38 @@ public final class CalmGenerator {
    */
   public static Result run(CalmCheckpoint ck, Options o, Listener listener, BooleanSupplier stop,
       boolean stopAtEndOfText) {
+    return runSamples(ck, o, 1, (row, e) -> listener.onChunk(e), stop, stopAtEndOfText).get(0);
+  }
+
+  /** Receives each sample's chunks: {@code sample} is the row, 0 to S - 1. */
+  @FunctionalInterface
+  public interface SampleListener {
+    void onChunk(int sample, ChunkEvent event);
+  }
+
+  /**
+   * S continuations of the same prompt at once: every step feeds the S chosen chunks through the
+   * Transformer as one batch [S, 1, H] (one read of its weights for all S), then each sample chooses
+   * its next chunk with its own sampler.
+   *
+   * <p><b>Seeds.</b> Sample s draws all its randomness from {@code new SplittableRandom(seed + s)}
+   * and keeps its own sampler state (the exact sampler's batch sizes follow its own calls so far),
+   * so sample s is the text that a single run with seed {@code seed + s} gives; the results agree
+   * as long as batching the forward pass does not move a float32 result across a decision (an
+   * argmax tie in the decoder or a categorical draw on a boundary).
+   *
+   * <p>A sample that reaches end-of-text stops growing its text, but its row keeps running until
+   * every sample is done or {@code maxTokens} is reached (what it draws is discarded); {@code stop}
+   * ends all samples. Each result's elapsed time is the whole run's.
+   *
+   * @param samples S >= 1
+   */
+  public static List<Result> runSamples(CalmCheckpoint ck, Options o, int samples, SampleListener listener,
+      BooleanSupplier stop, boolean stopAtEndOfText) {
     o.validate();
+    if (samples < 1) {
+      throw new CalmException("samples must be at least 1, got " + samples);
+    }
     CalmModel model = ck.model();
     Autoencoder ae = ck.autoencoder();
     Tokenizer tokenizer = ck.tokenizer();
@@ -229,77 +278,137 @@ public final class CalmGenerator {
     int[] padded = paddedPrompt(promptTokens, k, eos);
     int maxSteps = (o.maxTokens() + k - 1) / k;
     boolean latentInput = model.inputMode().usesLatents();
-    SplittableRandom rng = new SplittableRandom(o.seed());
+    int latentSize = model.config().latentSize();
+    Row[] rows = new Row[samples];
+    for (int r = 0; r < samples; r++) {
+      rows[r] = new Row(new SplittableRandom(o.seed() + r), new TextStream(tokenizer), maxSteps);
+    }
 
     long start = System.nanoTime();
-    List<Integer> kept = new ArrayList<>();
-    TextStream stream = new TextStream(tokenizer);
-    int[] callsPerStep = new int[maxSteps];
-    long calls = 0;
-    int fallbacks = 0;
-    int steps = 0;
-    String stopReason = "max_tokens";
     FoldedEmbedProj folded = ck.foldedInput(); // the feedback input as K table rows per step
-    try (NDManager gm = ck.manager().newSubManager(); KvCache cache = model.newCache(gm)) {
-      float[] hidden;
+    try (NDManager gm = ck.manager().newSubManager(); KvCache cache = model.newCache(gm, padded.length / k + maxSteps)) {
+      float[] hidden; // [S * H]: row r predicts sample r's next chunk
       try (NDManager sm = gm.newSubManager()) {
-        NDArray ids = longs(sm, padded, 1, padded.length);
-        NDArray h = model.step(ids, latentInput ? ae.encodeMean(ids) : null, cache, folded); // [1, P, H]
-        hidden = h.get(":, -1").toFloatArray(); // [H]: predicts the first new chunk
+        int[] prompts = new int[samples * padded.length];
+        for (int r = 0; r < samples; r++) {
+          System.arraycopy(padded, 0, prompts, r * padded.length, padded.length);
+        }
+        NDArray ids = longs(sm, prompts, samples, padded.length);
+        NDArray h = model.step(ids, latentInput ? ae.encodeMean(ids) : null, cache, folded); // [S, P, H]
+        hidden = h.get(":, -1").toFloatArray(); // [S, H]
       }
+      int h = hidden.length / samples;
       for (int step = 0; step < maxSteps; step++) {
         try (NDManager sm = gm.newSubManager()) {
-          // A new black box per step: what it draws from depends on the context so far.
-          ChunkSampler box = newBox(model, ae, sm, hidden, o);
-          TemperatureSampler<TokenChunk> temperature = new TemperatureSampler<>(box, o.temperature(), o.maxSamplerCalls());
-          TemperatureSample<TokenChunk> chosen = switch (o.method()) {
-            case EXACT -> temperature.sampleExact(rng);
-            case BATCH -> temperature.sampleBatch(rng, o.candidates());
-            case GREEDY -> mode(box, rng, o.candidates());
-          };
-          TokenChunk chunk = chosen.value();
-          int[] ids = chunk.ids();
-          int cut = stopAtEndOfText ? indexOf(ids, eos) : -1;
-          boolean end = cut >= 0;
-          for (int j = 0; j < (end ? cut : k); j++) {
-            kept.add(ids[j]);
+          int[] fed = new int[samples * k]; // [S, K]: the chunks fed back
+          float[] fedLatents = latentInput ? new float[samples * latentSize] : null; // [S, L]
+          boolean allDone = true;
+          for (int r = 0; r < samples; r++) {
+            Row row = rows[r];
+            // A new black box per step and sample: what it draws from depends on that sample's context.
+            ChunkSampler box = newBox(model, ae, sm, Arrays.copyOfRange(hidden, r * h, (r + 1) * h), o,
+                step == 0 ? TemperatureSampler.inverseTemperature(o.temperature()) : (double) row.calls / step);
+            // A finished sample's row runs on with one plain draw; nothing of it is kept.
+            TemperatureSample<TokenChunk> chosen = row.done ? new TemperatureSample<>(box.sample(row.rng), 1, false, 0, 1)
+                : choose(box, row.rng, o);
+            TokenChunk chunk = chosen.value();
+            System.arraycopy(chunk.ids(), 0, fed, r * k, k);
+            if (latentInput) {
+              System.arraycopy(box.latentOf(chunk), 0, fedLatents, r * latentSize, latentSize);
+            }
+            if (row.done) {
+              continue;
+            }
+            int[] ids = chunk.ids();
+            int cut = stopAtEndOfText ? indexOf(ids, eos) : -1;
+            boolean end = cut >= 0;
+            for (int j = 0; j < (end ? cut : k); j++) {
+              row.kept.add(ids[j]);
+            }
+            row.callsPerStep[row.steps++] = chosen.samplerCalls();
+            row.calls += chosen.samplerCalls();
+            row.computed += box.computed();
+            row.fallbacks += chosen.fellBack() ? 1 : 0;
+            String piece = row.stream.next(row.kept, end || step + 1 == maxSteps);
+            listener.onChunk(r, new ChunkEvent(step, chunk, piece, chosen.samplerCalls(), chosen.fellBack(), end));
+            if (end) {
+              row.done = true;
+              row.stopReason = "end_of_text";
+            }
+            allDone &= row.done;
           }
-          steps++;
-          callsPerStep[step] = chosen.samplerCalls();
-          calls += chosen.samplerCalls();
-          fallbacks += chosen.fellBack() ? 1 : 0;
-          String piece = stream.next(kept, end || step + 1 == maxSteps);
-          listener.onChunk(new ChunkEvent(step, chunk, piece, chosen.samplerCalls(), chosen.fellBack(), end));
-          // Polled after the listener saw the chunk, so a stop requested from it ends right here.
-          boolean stopping = !end && step + 1 < maxSteps && stop.getAsBoolean();
+          // Polled after the listener saw the chunks, so a stop requested from it ends right here.
+          boolean stopping = !allDone && step + 1 < maxSteps && stop.getAsBoolean();
           if (stopping) {
-            stream.next(kept, true); // the result's text keeps any bytes still waiting for their UTF-8 tail
+            for (Row row : rows) {
+              if (!row.done) {
+                row.stream.next(row.kept, true); // the text keeps any bytes still waiting for their UTF-8 tail
+                row.stopReason = "stopped";
+              }
+            }
           }
-          if (end || stopping) {
-            stopReason = end ? "end_of_text" : "stopped";
+          if (allDone || stopping) {
             break;
           }
           if (step + 1 < maxSteps) {
-            // Feed the chunk back as one more position: its tokens and/or the latent it came from.
-            NDArray latent = latentInput ? sm.create(box.latentOf(chunk), new Shape(1, 1, model.config().latentSize())) : null;
-            hidden = model.step(longs(sm, ids, 1, k), latent, cache, folded).get(":, -1").toFloatArray();
+            // Feed the chunks back as one more position: their tokens and/or the latents they came from.
+            NDArray latents = latentInput ? sm.create(fedLatents, new Shape(samples, 1, latentSize)) : null;
+            hidden = model.step(longs(sm, fed, samples, k), latents, cache, folded).get(":, -1").toFloatArray();
           }
         }
       }
     }
     double elapsed = (System.nanoTime() - start) / 1e9;
-    String text = stream.emitted();
-    return new Result(o.prompt(), text, steps, kept.size(), promptTokens.length, padded.length, elapsed,
-        elapsed > 0 ? kept.size() / elapsed : 0, calls, Arrays.copyOf(callsPerStep, steps), fallbacks, stopReason);
+    List<Result> results = new ArrayList<>(samples);
+    for (Row row : rows) {
+      results.add(new Result(o.prompt(), row.stream.emitted(), row.steps, row.kept.size(), promptTokens.length,
+          padded.length, elapsed, elapsed > 0 ? row.kept.size() / elapsed : 0, row.calls,
+          Arrays.copyOf(row.callsPerStep, row.steps), row.fallbacks, row.stopReason, row.computed));
+    }
+    return results;
   }
 
-  private static ChunkSampler newBox(CalmModel model, Autoencoder ae, NDManager sm, float[] hidden, Options o) {
+  /** One sample's state in {@link #runSamples}. */
+  private static final class Row {
+    final SplittableRandom rng;
+    final TextStream stream;
+    final List<Integer> kept = new ArrayList<>();
+    final int[] callsPerStep;
+    int steps;
+    long calls;
+    long computed;
+    int fallbacks;
+    boolean done;
+    String stopReason = "max_tokens";
+
+    Row(SplittableRandom rng, TextStream stream, int maxSteps) {
+      this.rng = rng;
+      this.stream = stream;
+      this.callsPerStep = new int[maxSteps];
+    }
+  }
+
+  /** The step's chunk from its black box, by the options' sampler. */
+  private static TemperatureSample<TokenChunk> choose(ChunkSampler box, SplittableRandom rng, Options o) {
+    TemperatureSampler<TokenChunk> temperature = new TemperatureSampler<>(box, o.temperature(), o.maxSamplerCalls());
+    return switch (o.method()) {
+      case EXACT -> temperature.sampleExact(rng);
+      case BATCH -> temperature.sampleBatch(rng, o.candidates());
+      case GREEDY -> mode(box, rng, o.candidates());
+    };
+  }
+
+  /**
+   * The step's black box. Batch and greedy know their N; the exact sampler's first batch is sized
+   * by {@code expectedCalls} (at least one attempt's ceil(1/T) draws), and later batches double.
+   */
+  private static ChunkSampler newBox(CalmModel model, Autoencoder ae, NDManager sm, float[] hidden, Options o,
+      double expectedCalls) {
     boolean keepLatents = model.inputMode().usesLatents();
     return switch (o.method()) {
       case BATCH, GREEDY -> new ChunkSampler(model, ae, sm, hidden, o.candidates(), 1, keepLatents);
       case EXACT -> new ChunkSampler(model, ae, sm, hidden, 0,
-          (int) Math.ceil(TemperatureSampler.inverseTemperature(o.temperature())), // an attempt needs >= 1/T draws
-          keepLatents);
+          ExactSamplerCost.batchSize(expectedCalls, o.temperature(), ChunkSampler.MAX_BATCH), keepLatents);
     };
   }
 

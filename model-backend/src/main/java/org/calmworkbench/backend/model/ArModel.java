@@ -51,6 +51,11 @@ public final class ArModel extends CalmBlock {
     return transformer.newCache(manager);
   }
 
+  /** An empty cache preallocated for {@code positions} positions (latent steps for CALM, tokens for AR). */
+  public KvCache newCache(NDManager manager, long positions) {
+    return transformer.newCache(manager, positions);
+  }
+
   /**
    * Appends n tokens, ids [B, n], to the context held by {@code cache} and returns their logits
    * [B, n, V]; equal to the matching rows of {@link #forward} over the whole sequence.

@@ -53,12 +53,13 @@ public final class Attention extends CalmBlock {
     NDArray q = RotaryEmbedding.apply(heads(qProj.forward(x), b, n), cosSin.get(0), cosSin.get(1)); // [B, nh, n, D]
     NDArray k = RotaryEmbedding.apply(heads(kProj.forward(x), b, n), cosSin.get(0), cosSin.get(1)); // [B, nh, n, D]
     NDArray v = heads(vProj.forward(x), b, n); // [B, nh, n, D]
-    NDArray kT = k.transpose(0, 1, 3, 2); // [B, nh, D, n]
     if (cache != null) {
-      NDArray[] kv = cache.append(layer, kT, v);
-      kT = kv[0]; // [B, nh, D, S]
+      NDArray[] kv = cache.append(layer, k, v, m);
+      k = kv[0]; // [B, nh, S, D]
       v = kv[1]; // [B, nh, S, D]
     }
+    NDArray kT = k.transpose(0, 1, 3, 2); // [B, nh, D, S], a view
+    kT.attach(m); // the step's, whichever manager k is on
     long s = offset + n;
     // q first: results of ops whose first operand is a cached (or parameter) array attach to that
     // array's manager (STACK.md pitfall 4).

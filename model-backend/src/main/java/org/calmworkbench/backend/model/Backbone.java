@@ -47,6 +47,11 @@ public final class Backbone extends CalmBlock {
     return new KvCache(manager, layers.size());
   }
 
+  /** An empty cache preallocated for {@code positions} positions (it grows if more come). */
+  public KvCache newCache(NDManager manager, long positions) {
+    return new KvCache(manager, layers.size(), positions, KvCache.Layout.PREALLOCATED);
+  }
+
   /**
    * Appends n positions to the context held by {@code cache} and returns their hidden states:
    * newEmbeds [B, n, H] -> [B, n, H]. Equal to the matching rows of {@link #forward} over the whole

@@ -172,6 +172,11 @@ public final class CalmModel extends CalmBlock {
     return transformer.newCache(manager);
   }
 
+  /** An empty cache preallocated for {@code positions} positions (latent steps for CALM, tokens for AR). */
+  public KvCache newCache(NDManager manager, long positions) {
+    return transformer.newCache(manager, positions);
+  }
+
   /**
    * Feeds n more chunks, ids [B, n*K], into the context held by {@code cache} and returns their
    * hidden states [B, n, H]; the last one predicts the chunk after them.

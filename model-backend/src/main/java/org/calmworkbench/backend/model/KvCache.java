@@ -2,26 +2,61 @@ package org.calmworkbench.backend.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
 
 /**
  * The keys and values of every attention layer for the positions seen so far, so that decoding
  * one more latent step costs one position's work instead of re-running the whole context.
  *
- * <p>Per layer it keeps the rotated keys transposed, [B, heads, D, S], and the values,
- * [B, heads, S, D]; both grow along S. They live on the cache's own manager (a sub-manager of the
- * one given), so a decoding loop can close each step's manager while the cache survives. For
- * inference only: appending detaches the arrays from any gradient graph's lifetime.
+ * <p>Per layer it keeps the rotated keys and the values, each [B, heads, capacity, D], allocated
+ * once (at the first append, when B, heads and D are known) for {@code capacity} positions and
+ * written in place: a step writes its n new positions into rows {@code length .. length+n-1} and
+ * attention reads the first {@code length + n} rows as a view, so a step copies only what it adds.
+ * (Appending by concatenation, {@link Layout#CONCATENATED}, copied the whole cache every step, which
+ * at long contexts costs more than reading the weights; it is kept to check this layout against.) A
+ * cache that outgrows its capacity reallocates at twice the size.
+ *
+ * <p>The arrays live on the cache's own manager (a sub-manager of the one given), so a decoding
+ * loop can close each step's manager while the cache survives; the views it hands out live on the
+ * step's manager. For inference only.
  */
 public final class KvCache implements AutoCloseable {
+  /** Positions allocated when the caller does not say how many it will need. */
+  public static final int DEFAULT_CAPACITY = 256;
+
+  /** How new positions are stored. */
+  public enum Layout {
+    /** Preallocated arrays written in place (the default). */
+    PREALLOCATED,
+    /** A new, longer array per step: the old path, kept for comparison. */
+    CONCATENATED
+  }
+
   private final NDManager manager;
-  private final NDArray[] keysT;
-  private final NDArray[] values;
+  private final NDArray[] keys; // per layer [B, heads, capacity, D] (concatenated: [B, heads, length, D])
+  private final NDArray[] values; // per layer [B, heads, capacity, D]
+  private final Layout layout;
+  private long capacity;
   private long length;
 
   public KvCache(NDManager parent, int numLayers) {
+    this(parent, numLayers, DEFAULT_CAPACITY, Layout.PREALLOCATED);
+  }
+
+  /**
+   * @param capacity positions to allocate for (the prompt plus the steps to come); more are
+   *     possible at the cost of a reallocation
+   */
+  public KvCache(NDManager parent, int numLayers, long capacity, Layout layout) {
+    if (capacity < 1) {
+      throw new IllegalArgumentException("cache capacity must be at least 1, got " + capacity);
+    }
     this.manager = parent.newSubManager();
-    this.keysT = new NDArray[numLayers];
+    this.keys = new NDArray[numLayers];
     this.values = new NDArray[numLayers];
+    this.capacity = capacity;
+    this.layout = layout;
   }
 
   /** Number of positions (latent steps) cached: the position of the next one. */
@@ -30,20 +65,47 @@ public final class KvCache implements AutoCloseable {
   }
 
   public int numLayers() {
-    return keysT.length;
+    return keys.length;
+  }
+
+  /** Positions the arrays hold without reallocating. */
+  public long capacity() {
+    return capacity;
   }
 
   /**
-   * Appends the new positions of {@code layer} and returns the full keys (transposed) and values.
+   * Stores the new positions of {@code layer} and returns the keys and values of all positions so far.
    *
-   * @param newKeysT [B, heads, D, n]
+   * @param newKeys [B, heads, n, D]
    * @param newValues [B, heads, n, D]
-   * @return {keysT [B, heads, D, S], values [B, heads, S, D]} with S = length() + n, owned by the cache
+   * @param step the manager of the caller's step, which the returned views are attached to
+   * @return {keys [B, heads, S, D], values [B, heads, S, D]} with S = length() + n
    */
-  NDArray[] append(int layer, NDArray newKeysT, NDArray newValues) {
-    keysT[layer] = grow(keysT[layer], newKeysT, 3);
-    values[layer] = grow(values[layer], newValues, 2);
-    return new NDArray[] {keysT[layer], values[layer]};
+  NDArray[] append(int layer, NDArray newKeys, NDArray newValues, NDManager step) {
+    if (layout == Layout.CONCATENATED) {
+      keys[layer] = concat(keys[layer], newKeys);
+      values[layer] = concat(values[layer], newValues);
+      return new NDArray[] {keys[layer], values[layer]};
+    }
+    long n = newKeys.getShape().get(2);
+    long end = length + n;
+    if (keys[layer] == null || end > keys[layer].getShape().get(2)) {
+      capacity = Math.max(capacity, end);
+      if (keys[layer] != null) {
+        capacity = Math.max(capacity, 2 * keys[layer].getShape().get(2));
+      }
+      keys[layer] = reallocate(keys[layer], newKeys.getShape(), capacity);
+      values[layer] = reallocate(values[layer], newValues.getShape(), capacity);
+    }
+    NDIndex rows = new NDIndex(":, :, {}:{}", length, end);
+    keys[layer].set(rows, newKeys); // in place: only the n new rows are written
+    values[layer].set(rows, newValues);
+    NDIndex upToEnd = new NDIndex(":, :, :{}", end);
+    NDArray k = keys[layer].get(upToEnd); // views of the first S rows
+    NDArray v = values[layer].get(upToEnd);
+    k.attach(step);
+    v.attach(step);
+    return new NDArray[] {k, v};
   }
 
   /** Marks {@code n} more positions as cached; called once per step, after every layer appended. */
@@ -51,8 +113,18 @@ public final class KvCache implements AutoCloseable {
     length += n;
   }
 
-  private NDArray grow(NDArray old, NDArray added, int axis) {
-    NDArray merged = old == null ? added.duplicate() : old.concat(added, axis);
+  /** A zero array [B, heads, capacity, D] (shaped like {@code like} but longer) holding old's rows. */
+  private NDArray reallocate(NDArray old, Shape like, long rows) {
+    NDArray fresh = manager.zeros(new Shape(like.get(0), like.get(1), rows, like.get(3)));
+    if (old != null) {
+      fresh.set(new NDIndex(":, :, :{}", length), old.get(new NDIndex(":, :, :{}", length)));
+      old.close();
+    }
+    return fresh;
+  }
+
+  private NDArray concat(NDArray old, NDArray added) {
+    NDArray merged = old == null ? added.duplicate() : old.concat(added, 2);
     merged.attach(manager);
     if (old != null) {
       old.close();

@@ -54,6 +54,18 @@ class FlopsTest {
     double bound = Flops.weightBoundSpeedup(c, ae);
     assertEquals(c.patchSize() * ar / calm, bound, 1e-9);
     assertTrue(bound > 0 && bound < c.patchSize(), "the head and decoder always cost something: " + bound);
+
+    // A further candidate runs one head sample (not the once-per-step hidden_embd) and the decoder
+    // over its K positions: more multiply-adds than the decoder has weights, since the per-token
+    // matrices (its layers and the tied output projection) run K times.
+    double headSample = matricesUnder(new CalmModel(c), "mlp_generator.") - (double) c.hiddenSize() * c.hiddenSize();
+    double decoder = matrices(autoencoder.decoder(), null) + (double) ae.vocabSize() * ae.hiddenSize();
+    assertEquals(headSample + ae.patchSize() * Flops.decoderParamsPerToken(ae), Flops.calmCandidateMacs(c, ae), 1e-6 * calm);
+    assertTrue(Flops.calmCandidateMacs(c, ae) > headSample + decoder, "K positions cost more than one");
+    SamplerBound rates = new SamplerBound(1e9, 4e9);
+    assertEquals(bound, rates.speedup(c, ae, 1), 1e-9);
+    assertEquals(1e9 / ar, rates.arTokensPerSecond(arConfig.backbone()), 1e-9 * 1e9 / ar);
+    assertEquals(c.patchSize() * ar / (calm + 63 * Flops.calmCandidateMacs(c, ae) / 4), rates.speedup(c, ae, 64), 1e-9);
   }
 
   @ParameterizedTest

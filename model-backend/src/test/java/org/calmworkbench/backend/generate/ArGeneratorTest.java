@@ -114,6 +114,22 @@ class ArGeneratorTest {
   }
 
   @Test
+  void batchedSamplesAreTheTextsOfSeparateRunsWithSeedPlusRow() {
+    ArGenerator.Options o = ArGenerator.Options.of("abc").withMaxTokens(30).withTemperature(0.7).withSeed(11);
+    List<ArGenerator.Result> batched = ArGenerator.runSamples(model, TOKENIZER, o, 5, manager, (row, e) -> {},
+        () -> false, true);
+    java.util.Set<String> distinct = new java.util.HashSet<>();
+    for (int s = 0; s < 5; s++) {
+      ArGenerator.Result alone = run(o.withSeed(11 + s), TOKENIZER, new ArrayList<>());
+      assertArrayEquals(alone.tokens(), batched.get(s).tokens(), "sample " + s);
+      assertEquals(alone.text(), batched.get(s).text(), "sample " + s);
+      assertEquals(alone.stopReason(), batched.get(s).stopReason(), "sample " + s);
+      distinct.add(batched.get(s).text());
+    }
+    assertTrue(distinct.size() > 1, "different seeds give different samples: " + distinct);
+  }
+
+  @Test
   void sampledTextIsReproducibleFromTheSeed() {
     ArGenerator.Options o = ArGenerator.Options.of("the ").withMaxTokens(30).withTemperature(0.9);
     CharTokenizer noEos = new CharTokenizer(-1);

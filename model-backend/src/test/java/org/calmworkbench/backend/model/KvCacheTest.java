@@ -15,6 +15,7 @@ import org.calmworkbench.backend.io.Safetensors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Incremental decoding with a key/value cache reproduces the full causal forward pass. */
@@ -45,6 +46,43 @@ class KvCacheTest {
     int v = model.config().vocabSize();
     return m.randomInteger(0, v, new Shape(batch, (long) chunks * model.config().patchSize()),
         DataType.INT64);
+  }
+
+  /** Hidden states [B, chunks, H] of a 2-chunk prompt and then one chunk per step through {@code cache}. */
+  static float[] stepByStep(NDManager m, NDArray ids, KvCache cache) {
+    int k = model.config().patchSize();
+    long chunks = ids.getShape().get(1) / k;
+    NDList pieces = new NDList();
+    pieces.add(model.step(ids.get(":, :" + 2 * k), cache));
+    for (long p = 2; p < chunks; p++) {
+      try (NDManager step = m.newSubManager()) {
+        NDArray chunk = ids.get(":, " + p * k + ":" + (p + 1) * k);
+        chunk.attach(step);
+        NDArray h = model.step(chunk, cache); // [B, 1, H]
+        h.attach(m);
+        pieces.add(h);
+      }
+    }
+    return NDArrays.concat(pieces, 1).toFloatArray();
+  }
+
+  @ParameterizedTest(name = "capacity {0}, grown to {1}")
+  @CsvSource({"2, 16", "5, 20", "16, 16"}) // 2 -> 4 -> 8 -> 16 and 5 -> 10 -> 20 reallocate; 16 never does
+  void thePreallocatedCacheMatchesTheConcatenatingOne(int capacity, int grown) {
+    int layers = model.transformer().numLayers();
+    try (NDManager m = manager.newSubManager()) {
+      NDArray ids = ids(m, 3, 11);
+      float[] concatenated;
+      try (KvCache old = new KvCache(m, layers, 1, KvCache.Layout.CONCATENATED)) {
+        concatenated = stepByStep(m, ids, old);
+      }
+      try (KvCache cache = new KvCache(m, layers, capacity, KvCache.Layout.PREALLOCATED)) {
+        float[] inPlace = stepByStep(m, ids, cache);
+        assertEquals(11, cache.length());
+        assertEquals(grown, cache.capacity());
+        assertArrayEquals(concatenated, inPlace, TOL);
+      }
+    }
   }
 
   @ParameterizedTest(name = "prompt of {0} chunks, then one chunk per step")

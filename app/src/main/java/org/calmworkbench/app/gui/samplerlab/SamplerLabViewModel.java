@@ -26,6 +26,7 @@ import org.calmworkbench.app.gui.service.Job;
 import org.calmworkbench.app.gui.service.JobSpec;
 import org.calmworkbench.app.gui.service.JobState;
 import org.calmworkbench.backend.sampling.SamplerCheck;
+import org.calmworkbench.backend.sampling.ExactSamplerCost;
 import org.calmworkbench.backend.sampling.TemperatureSampler;
 
 /**
@@ -468,7 +469,9 @@ public final class SamplerLabViewModel {
     boolean drawsOk = parseInt(draws.get(), "draws", 1, MAX_DRAWS, problems);
     if (drawsOk && exact.get() && normalised.get().length > 0 && t > 0 && t <= 1) {
       int d = Integer.parseInt(draws.get().strip());
-      double perDraw = expectedExactCalls(normalised.get(), t);
+      // The cost model's expected calls, which the budget caps (it then falls back to batch).
+      double perDraw = Math.min(TemperatureSampler.DEFAULT_MAX_SAMPLER_CALLS,
+          ExactSamplerCost.expectedCalls(normalised.get(), t));
       if (d * perDraw > MAX_EXPECTED_EXACT_CALLS) {
         problems.add(String.format(Locale.ROOT, "the exact sampler would need about %.0f sampler calls per draw here"
             + " (%.1e in all): lower the draws, raise T, or untick it", perDraw, d * perDraw));
@@ -495,20 +498,6 @@ public final class SamplerLabViewModel {
       problems.add(name + " must be a whole number, got '" + text + "'");
       return false;
     }
-  }
-
-  /**
-   * Rough black-box calls per exact output: an attempt accepts with probability about
-   * {@code sum_x p(x)^(1/T)} and costs up to {@code ceil(1/T)} draws; capped by the call budget.
-   */
-  public static double expectedExactCalls(double[] p, double t) {
-    double inverse = 1 / t;
-    double accept = 0;
-    for (double v : p) {
-      accept += v > 0 ? Math.pow(v, inverse) : 0;
-    }
-    double perAttempt = Math.ceil(inverse);
-    return Math.min(TemperatureSampler.DEFAULT_MAX_SAMPLER_CALLS, accept > 0 ? perAttempt / accept : Double.MAX_VALUE);
   }
 
   /** Bindings for the view: "p = 0.500" under each slider. */
