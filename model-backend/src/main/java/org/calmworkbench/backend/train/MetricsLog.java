@@ -64,6 +64,25 @@ public final class MetricsLog {
   }
 
   /**
+   * Cuts {@code file} back to {@code length} bytes (deletes it for -1, it did not exist): undoes an
+   * {@link #append} whose save failed. Truncating needs no free space, so it works on a full disk;
+   * a failure to do it is added to {@code cause}.
+   */
+  static void restoreLength(Path file, long length, Throwable cause) {
+    try {
+      if (length < 0) {
+        Files.deleteIfExists(file);
+      } else if (Files.exists(file) && Files.size(file) > length) {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, StandardOpenOption.WRITE)) {
+          ch.truncate(length);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      cause.addSuppressed(e);
+    }
+  }
+
+  /**
    * The rows of a metrics.jsonl file (none if it does not exist). Blank lines are skipped; an
    * unterminated last line that does not parse is a row still being written and is skipped too.
    *
