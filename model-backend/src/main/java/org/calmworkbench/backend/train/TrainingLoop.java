@@ -5,9 +5,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import com.google.gson.JsonObject;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -361,6 +363,7 @@ public final class TrainingLoop {
       if (io == null || e instanceof StorageException) {
         throw e;
       }
+      lock.requireInPlace(); // the folder deleted or moved during the save: say so, not "file not found"
       String file = io instanceof java.nio.file.FileSystemException f && f.getFile() != null ? " (" + f.getFile() + ")" : "";
       throw new StorageException("cannot save the checkpoint of step " + step + " in " + out + ": "
           + StorageException.reason(io) + file + "; nothing of it was left behind, and "
@@ -391,16 +394,23 @@ public final class TrainingLoop {
       List<String> pendingMetrics) throws IOException {
     // The metrics go first, so a checkpoint never lacks the lines of its steps; a save that fails
     // before it commits cuts them back off (a full disk must not leave a torn last line either).
+    // Through one channel, which follows the file if the folder is moved during the save.
     Path metrics = out.resolve(METRICS);
-    long metricsLength = Files.exists(metrics) ? Files.size(metrics) : -1;
-    try {
-      MetricsLog.append(metrics, pendingMetrics);
-      commit(out, task, opt, tc, step, tokens, elapsed);
-    } catch (IOException | RuntimeException | Error e) {
-      if (!CheckpointFiles.committed(out)) {
-        MetricsLog.restoreLength(metrics, metricsLength, e);
+    boolean existed = Files.exists(metrics);
+    try (FileChannel log = FileChannel.open(metrics, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+      long length = log.size();
+      try {
+        MetricsLog.append(log, pendingMetrics);
+        commit(out, task, opt, tc, step, tokens, elapsed);
+      } catch (IOException | RuntimeException | Error e) {
+        if (!CheckpointFiles.committed(out)) {
+          MetricsLog.cutBack(log, length, e);
+          if (!existed) {
+            Files.deleteIfExists(metrics); // a first save: no empty file left either
+          }
+        }
+        throw e;
       }
-      throw e;
     }
     pendingMetrics.clear();
   }
