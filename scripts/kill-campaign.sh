@@ -45,7 +45,7 @@ esac
 mode="${1:?usage: kill-campaign.sh ae|lm|ar|experiment|two-writers [KILLS]}"
 kills="${2:-20}"
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
-calm="$root/calm"
+calm="${CALM:-$root/calm}" # CALM=/copy/of/calm: a build that later edits here do not replace under a campaign
 work="${KILL_WORK:-$(mktemp -d "${TMPDIR:-/tmp}/kill-campaign.XXXXXX")}"
 mkdir -p "$work"
 sample="$root/sample-projects/grammar-english"
@@ -92,8 +92,10 @@ check_loads() {
   esac
 }
 
-state_step() {
-  python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["step"])' "$out/trainer_state.json" 2>/dev/null || echo none
+state_step() { # the "step" of OUT/trainer_state.json (one-line JSON), or none; cheap enough to poll
+  local s
+  s="$(sed -n 's/.*"step":\([0-9][0-9]*\).*/\1/p' "$out/trainer_state.json" 2> /dev/null)"
+  echo "${s:-none}"
 }
 
 # Kills $pid the moment OUT/.pending appears (a save in progress), or after at most $1 seconds.
@@ -162,9 +164,40 @@ campaign() {
   [ "$failures" -eq 0 ]
 }
 
+# "ok" when every cell finished in the snapshot file $1 (from an earlier round; none if missing)
+# still has the same result row and the same files (sha256, all but .lock); writes the snapshot of
+# now to $2 and the number of finished cells to $work/finished.
+cells_untouched() {
+  python3 - "$gout" "$1" "$2" "$work/finished" << 'PY'
+import hashlib, json, os, sys
+out, before_file, after_file, count_file = sys.argv[1:5]
+rows = {}
+results = os.path.join(out, "results.jsonl")
+if os.path.exists(results):
+    for line in open(results):
+        if line.strip():
+            rows[json.loads(line)["cell_id"]] = line.strip()
+snap = {}
+for cell, row in rows.items():
+    files, top = {}, os.path.join(out, "cells", cell)
+    for base, _, names in os.walk(top):
+        for n in names:
+            if n != ".lock":
+                p = os.path.join(base, n)
+                files[os.path.relpath(p, top)] = hashlib.sha256(open(p, "rb").read()).hexdigest()
+    snap[cell] = {"row": row, "files": files}
+before = json.load(open(before_file)) if os.path.exists(before_file) else {}
+changed = [c for c in before if snap.get(c) != before[c]]
+json.dump(snap, open(after_file, "w"))
+open(count_file, "w").write(str(len(snap)))
+print("ok" if not changed else "finished cells changed: " + ", ".join(changed))
+PY
+}
+
 experiment_campaign() {
-  local x="$work/grid.json" gout="$work/grid" ok=0 failures=0
-  cat > "$x" <<EOF
+  local x="$work/grid.json" ok=0 failures=0 rounds=0 untouched final
+  gout="$work/grid"
+  cat > "$x" << EOF
 {"name": "kill-campaign", "corpus": "$corpus", "tokenizer": {"path": "$tok"},
  "autoencoder": {"preset": "tiny"},
  "lm": {"preset": "tiny", "context_tokens": 32, "set": {"batch_size": 8, "checkpoint_every": 1}},
@@ -174,17 +207,38 @@ experiment_campaign() {
  "evaluation": {"positions": 50, "generation_tokens": 8}}
 EOF
   for ((i = 1; i <= kills; i++)); do
+    rounds=$i
     "$calm" experiment run "$x" --out "$gout" > "$work/exp-$i.log" 2>&1 &
     pid=$!
-    sleep "$(python3 -c "import random; print(round(random.uniform(1.0, 8.0), 2))")"
-    kill -9 "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
+    # 3-15 s: JVM start and tokenizing take a few, so most kills land in a training or an evaluation
+    sleep "$(python3 -c "import random; print(round(random.uniform(3.0, 15.0), 2))")"
+    kill -9 "$pid" 2> /dev/null
+    wait "$pid" 2> /dev/null
     code=$?
-    if [ "$code" -eq 137 ] || [ "$code" -eq 0 ]; then ok=$((ok + 1)); v=ok; else failures=$((failures + 1)); v="exit $code: $(tail -n 1 "$work/exp-$i.log")"; fi
-    echo "round $i: killed, $v"
+    untouched="$(cells_untouched "$work/snap-$((i - 1)).json" "$work/snap-$i.json")"
+    if { [ "$code" -eq 137 ] || [ "$code" -eq 0 ]; } && [ "$untouched" = ok ]; then
+      ok=$((ok + 1))
+      v=ok
+    else
+      failures=$((failures + 1))
+      v="exit $code, $untouched: $(tail -n 1 "$work/exp-$i.log")"
+    fi
+    echo "round $i: $([ "$code" -eq 0 ] && echo "the grid ended before the kill" || echo killed), $(cat "$work/finished") of 3 cells finished, $v"
+    [ "$code" -eq 0 ] && break
   done
-  if "$calm" experiment run "$x" --out "$gout" > "$work/exp-final.log" 2>&1; then final=ok; else final="FAILED: $(tail -n 2 "$work/exp-final.log")"; failures=$((failures + 1)); fi
-  echo "kill-campaign experiment: $ok/$kills kills followed by a clean restart, final run $final, $failures failures ($(date -u +%FT%TZ))"
+  if "$calm" experiment run "$x" --out "$gout" > "$work/exp-final.log" 2>&1; then
+    untouched="$(cells_untouched "$work/snap-$rounds.json" "$work/snap-final.json")"
+    if [ "$untouched" = ok ] && [ "$(cat "$work/finished")" = 3 ]; then
+      final=ok
+    else
+      final="FAILED: $untouched, $(cat "$work/finished") of 3 cells"
+      failures=$((failures + 1))
+    fi
+  else
+    final="FAILED: $(tail -n 2 "$work/exp-final.log")"
+    failures=$((failures + 1))
+  fi
+  echo "kill-campaign experiment: $ok/$rounds kills followed by a clean resume with the finished cells untouched, final run $final, $failures failures ($(date -u +%FT%TZ))"
   [ "$failures" -eq 0 ] && rm -rf "$work"
   [ "$failures" -eq 0 ]
 }
