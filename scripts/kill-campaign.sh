@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # kill -9 during training (issue 13, goal 2), and two writers on one folder (goal 4).
 #
-#   scripts/kill-campaign.sh ae|lm|ar|experiment [KILLS]   KILLS (default 20) kill -9s of one trainer
+#   scripts/kill-campaign.sh ae|lm|ar|experiment [KILLS]   KILLS (default 20) kill -9s of one trainer, or of
+#                                                           'calm experiment run' on a 3-cell grid (3-15 s
+#                                                           after each start; finished cells must keep their
+#                                                           result row and files; a last run ends the grid)
 #   scripts/kill-campaign.sh two-writers                    a second writer is refused; a killed one's lock is taken over
 #   scripts/kill-campaign.sh full-disk|read-only|corpus|folder ae|lm|ar|all
 #                                                           hostile file systems (goal 3), see below
