@@ -197,7 +197,7 @@ public final class GuiSession {
           opened.completeExceptionally(t);
         }
       });
-      WorkbenchApp.Opened w = opened.get(120, java.util.concurrent.TimeUnit.SECONDS);
+      WorkbenchApp.Opened w = opened.get(600, java.util.concurrent.TimeUnit.SECONDS); // minutes on a loaded machine
       try {
         Result r = cycles(w.window(), w.service(), project, n, System.out::println);
         int warm = Math.max(1, n / 10);
@@ -222,7 +222,10 @@ public final class GuiSession {
         Platform.exit();
       }
     } catch (Exception e) {
-      System.err.println("error: " + e.getMessage());
+      System.err.println("error: " + (e instanceof CalmException ? e.getMessage() : e));
+      if (!(e instanceof CalmException)) {
+        e.printStackTrace();
+      }
       code = 1;
     } finally {
       AtomicFiles.deleteTree(work);
