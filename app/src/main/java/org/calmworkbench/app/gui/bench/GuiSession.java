@@ -201,10 +201,10 @@ public final class GuiSession {
       try {
         Result r = cycles(w.window(), w.service(), project, n, System.out::println);
         int warm = Math.max(1, n / 10);
-        System.out.printf(Locale.ROOT, "gui-session: %d cycles in %.0f s, %d DONE; heap %+.1f%% and RSS %+.1f%% from cycle %d"
+        System.out.printf(Locale.ROOT, "gui-session: %d cycles in %.0f s, %d stopped cleanly (cancelled); heap %+.1f%% and RSS %+.1f%% from cycle %d"
                 + " to %d (%+.1f%% and %+.1f%% from cycle 1); live NDArrays %d after cycle 1, %d after cycle %d;"
                 + " FX pulses %d, longest gap %.0f ms, %d gaps over %.0f ms (longest: %s)%n",
-            n, r.seconds(), r.cycles().stream().filter(c -> c.jobState() == JobState.DONE).count(),
+            n, r.seconds(), r.cycles().stream().filter(c -> c.jobState() == JobState.CANCELLED).count(),
             100 * r.growth(warm, true), 100 * r.growth(warm, false), warm, n, 100 * r.growth(1, true),
             100 * r.growth(1, false), r.cycles().get(0).liveNdArrays(), r.cycles().get(n - 1).liveNdArrays(), n,
             r.pulses(), r.maxGapMs(), r.stalls(), STALL_MS,
