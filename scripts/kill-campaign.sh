@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # kill -9 during training (issue 13, goal 2), and two writers on one folder (goal 4).
 #
-#   scripts/kill-campaign.sh ae|lm|ar|experiment [KILLS]   KILLS (default 20) kill -9s of one trainer
+#   scripts/kill-campaign.sh ae|lm|ar|experiment [KILLS]   KILLS (default 20) kill -9s of one trainer, or of
+#                                                           'calm experiment run' on a 3-cell grid (3-15 s
+#                                                           after each start; finished cells must keep their
+#                                                           result row and files; a last run ends the grid)
 #   scripts/kill-campaign.sh two-writers                    a second writer is refused; a killed one's lock is taken over
+#   scripts/kill-campaign.sh full-disk|read-only|corpus|folder ae|lm|ar|all
+#                                                           hostile file systems (goal 3), see below
 #
 # Each round starts the training (fresh, or --resume once a checkpoint exists), kills it with
 # SIGKILL either at a random moment (0-6 s after its first progress line) or, every other round, the
@@ -12,13 +17,38 @@
 #   kill-campaign ae: 20/20 kills resumable (11 during a save), final step 400, 0 failures
 # Tiny shapes, OMP_NUM_THREADS=1, one training process at a time. Work folder: $KILL_WORK or a
 # temp folder (kept on failure). Exit 0 when every round passed, 1 otherwise.
+#
+# Hostile file systems (issue 13, goal 3), each for one trainer or all three, on real mounts in a
+# private mount namespace (unshare -m; root or user namespaces needed, else the mode says so):
+#   full-disk  training into a 64 MB tmpfs that another program fills (dd) after the first checkpoint
+#   read-only  a fresh run and a --resume into a read-only mount are refused; a run whose folder is
+#              made read-only mid-run (a read-only bind mount over it) stops at its next save
+#   corpus     the corpus deleted mid-run (the run goes on from its token cache), then a --resume
+#              without it is refused naming it
+#   folder     the run folder deleted mid-run, and moved mid-run (then resumed from its new place)
+# Each refused run must exit 1 (2 for the missing corpus) with one "error:" line naming the path,
+# leave no .pending and no temp file, keep the last checkpoint loadable, and resume to exit 0 once
+# the space, the write access or the corpus is back. One line per case and a summary line:
+#   fault-campaign full-disk ae: 1/1 cases ok, 0 failures
 set -uo pipefail
 
 root="$(cd -P "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+fault=""
+case "${1:-}" in
+  full-disk|read-only|corpus|folder)
+    fault="$1"
+    if [ -z "${KILL_CAMPAIGN_NS:-}" ]; then
+      # a private mount namespace: the tmpfs and read-only mounts are seen by this script alone
+      if [ "$(id -u)" -eq 0 ]; then ns=(unshare -m --propagation private); else ns=(unshare -rm --propagation private); fi
+      "${ns[@]}" true 2> /dev/null || { echo "kill-campaign $1: cannot make a mount namespace (unshare -m); not run" >&2; exit 1; }
+      KILL_CAMPAIGN_NS=1 exec "${ns[@]}" "$0" "$@"
+    fi
+    set -- "${2:?usage: kill-campaign.sh $fault ae|lm|ar|all}" ;;
+esac
 mode="${1:?usage: kill-campaign.sh ae|lm|ar|experiment|two-writers [KILLS]}"
 kills="${2:-20}"
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
-calm="$root/calm"
+calm="${CALM:-$root/calm}" # CALM=/copy/of/calm: a build that later edits here do not replace under a campaign
 work="${KILL_WORK:-$(mktemp -d "${TMPDIR:-/tmp}/kill-campaign.XXXXXX")}"
 mkdir -p "$work"
 sample="$root/sample-projects/grammar-english"
@@ -54,7 +84,9 @@ train_cmd() {
     ae) cmd=("$calm" ae train --corpus "$corpus" "${first[@]}" --out "$out" "${common[@]}" --steps "$1") ;;
     lm|ar) cmd=("$calm" "$mode" train --corpus "$corpus" "${first[@]}" --out "$out" "${common[@]}" --set eval_positions=0 --steps "$1") ;;
   esac
+  cmd+=("${extra[@]}")
 }
+extra=() # more options for train_cmd
 
 check_loads() {
   case "$mode" in
@@ -63,8 +95,10 @@ check_loads() {
   esac
 }
 
-state_step() {
-  python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["step"])' "$out/trainer_state.json" 2>/dev/null || echo none
+state_step() { # the "step" of OUT/trainer_state.json (one-line JSON), or none; cheap enough to poll
+  local s
+  s="$(sed -n 's/.*"step":\([0-9][0-9]*\).*/\1/p' "$out/trainer_state.json" 2> /dev/null)"
+  echo "${s:-none}"
 }
 
 # Kills $pid the moment OUT/.pending appears (a save in progress), or after at most $1 seconds.
@@ -133,9 +167,40 @@ campaign() {
   [ "$failures" -eq 0 ]
 }
 
+# "ok" when every cell finished in the snapshot file $1 (from an earlier round; none if missing)
+# still has the same result row and the same files (sha256, all but .lock); writes the snapshot of
+# now to $2 and the number of finished cells to $work/finished.
+cells_untouched() {
+  python3 - "$gout" "$1" "$2" "$work/finished" << 'PY'
+import hashlib, json, os, sys
+out, before_file, after_file, count_file = sys.argv[1:5]
+rows = {}
+results = os.path.join(out, "results.jsonl")
+if os.path.exists(results):
+    for line in open(results):
+        if line.strip():
+            rows[json.loads(line)["cell_id"]] = line.strip()
+snap = {}
+for cell, row in rows.items():
+    files, top = {}, os.path.join(out, "cells", cell)
+    for base, _, names in os.walk(top):
+        for n in names:
+            if n != ".lock":
+                p = os.path.join(base, n)
+                files[os.path.relpath(p, top)] = hashlib.sha256(open(p, "rb").read()).hexdigest()
+    snap[cell] = {"row": row, "files": files}
+before = json.load(open(before_file)) if os.path.exists(before_file) else {}
+changed = [c for c in before if snap.get(c) != before[c]]
+json.dump(snap, open(after_file, "w"))
+open(count_file, "w").write(str(len(snap)))
+print("ok" if not changed else "finished cells changed: " + ", ".join(changed))
+PY
+}
+
 experiment_campaign() {
-  local x="$work/grid.json" gout="$work/grid" ok=0 failures=0
-  cat > "$x" <<EOF
+  local x="$work/grid.json" ok=0 failures=0 rounds=0 untouched final
+  gout="$work/grid"
+  cat > "$x" << EOF
 {"name": "kill-campaign", "corpus": "$corpus", "tokenizer": {"path": "$tok"},
  "autoencoder": {"preset": "tiny"},
  "lm": {"preset": "tiny", "context_tokens": 32, "set": {"batch_size": 8, "checkpoint_every": 1}},
@@ -145,17 +210,38 @@ experiment_campaign() {
  "evaluation": {"positions": 50, "generation_tokens": 8}}
 EOF
   for ((i = 1; i <= kills; i++)); do
+    rounds=$i
     "$calm" experiment run "$x" --out "$gout" > "$work/exp-$i.log" 2>&1 &
     pid=$!
-    sleep "$(python3 -c "import random; print(round(random.uniform(1.0, 8.0), 2))")"
-    kill -9 "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
+    # 3-15 s: JVM start and tokenizing take a few, so most kills land in a training or an evaluation
+    sleep "$(python3 -c "import random; print(round(random.uniform(3.0, 15.0), 2))")"
+    kill -9 "$pid" 2> /dev/null
+    wait "$pid" 2> /dev/null
     code=$?
-    if [ "$code" -eq 137 ] || [ "$code" -eq 0 ]; then ok=$((ok + 1)); v=ok; else failures=$((failures + 1)); v="exit $code: $(tail -n 1 "$work/exp-$i.log")"; fi
-    echo "round $i: killed, $v"
+    untouched="$(cells_untouched "$work/snap-$((i - 1)).json" "$work/snap-$i.json")"
+    if { [ "$code" -eq 137 ] || [ "$code" -eq 0 ]; } && [ "$untouched" = ok ]; then
+      ok=$((ok + 1))
+      v=ok
+    else
+      failures=$((failures + 1))
+      v="exit $code, $untouched: $(tail -n 1 "$work/exp-$i.log")"
+    fi
+    echo "round $i: $([ "$code" -eq 0 ] && echo "the grid ended before the kill" || echo killed), $(cat "$work/finished") of 3 cells finished, $v"
+    [ "$code" -eq 0 ] && break
   done
-  if "$calm" experiment run "$x" --out "$gout" > "$work/exp-final.log" 2>&1; then final=ok; else final="FAILED: $(tail -n 2 "$work/exp-final.log")"; failures=$((failures + 1)); fi
-  echo "kill-campaign experiment: $ok/$kills kills followed by a clean restart, final run $final, $failures failures ($(date -u +%FT%TZ))"
+  if "$calm" experiment run "$x" --out "$gout" > "$work/exp-final.log" 2>&1; then
+    untouched="$(cells_untouched "$work/snap-$rounds.json" "$work/snap-final.json")"
+    if [ "$untouched" = ok ] && [ "$(cat "$work/finished")" = 3 ]; then
+      final=ok
+    else
+      final="FAILED: $untouched, $(cat "$work/finished") of 3 cells"
+      failures=$((failures + 1))
+    fi
+  else
+    final="FAILED: $(tail -n 2 "$work/exp-final.log")"
+    failures=$((failures + 1))
+  fi
+  echo "kill-campaign experiment: $ok/$rounds kills followed by a clean resume with the finished cells untouched, final run $final, $failures failures ($(date -u +%FT%TZ))"
   [ "$failures" -eq 0 ] && rm -rf "$work"
   [ "$failures" -eq 0 ]
 }
@@ -180,6 +266,239 @@ two_writers() {
   [ "$failures" -eq 0 ] && rm -rf "$work"
   [ "$failures" -eq 0 ]
 }
+
+# ---- hostile file systems (goal 3) ----------------------------------------------------------
+
+mnt="$work/mnt"
+mkdir -p "$mnt"
+
+# Starts the training of $mode into $out (fresh, or --resume) in the background, log $1; pid in
+# $pid. Returns once it has saved a checkpoint of step 1 or more (1 if it ended or took 2 minutes).
+start_training() {
+  train_cmd "$target"
+  "${cmd[@]}" > "$1" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 1200); do
+    local st
+    st="$(state_step)"
+    [ "$st" != none ] && [ "$st" -ge 1 ] && return 0
+    kill -0 "$pid" 2> /dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+
+# Waits up to 2 minutes for $pid to end; its exit code in $code (124 if it had to be killed).
+finish() {
+  for _ in $(seq 1 1200); do kill -0 "$pid" 2> /dev/null || break; sleep 0.1; done
+  if kill -0 "$pid" 2> /dev/null; then kill -9 "$pid"; wait "$pid" 2> /dev/null; code=124; else wait "$pid"; code=$?; fi
+}
+
+# "ok" when the run of log $1 ended with exit code $2 and one "error:" line containing $3, and no
+# stack trace or "internal error"; else what was wrong.
+refused() {
+  local line
+  line="$(grep '^error:' "$1" | tail -n 1)"
+  if [ "$code" -ne "$2" ]; then
+    echo "exit $code, expected $2: $(tail -n 1 "$1")"
+  elif [ -z "$line" ] || [[ "$line" != *"$3"* ]]; then
+    echo "no error line naming '$3': $(tail -n 1 "$1")"
+  elif [ "$(grep -c '^error:' "$1")" -ne 1 ] || grep -qE '^internal error|^[[:space:]]+at |Exception' "$1"; then
+    echo "more than one error line, a stack trace or an internal error in $1"
+  else
+    echo ok
+  fi
+}
+
+# "ok" when folder $1 holds nothing half-written: no .pending, no temp file.
+clean() {
+  local left
+  left="$(find "$1" \( -name .pending -o -name '*.tmp' \) 2> /dev/null | head -n 3 | tr '\n' ' ')"
+  if [ -z "$left" ]; then echo ok; else echo "left behind: $left"; fi
+}
+
+# "ok" when $out's checkpoint loads and metrics.jsonl ends, untorn, at the checkpoint's step.
+intact() {
+  if ! check_loads; then
+    echo "the checkpoint does not load: $(tail -n 1 "$work/load.log")"
+  elif ! python3 -c 'import json, sys
+lines = open(sys.argv[1]).read().split("\n")
+step = json.load(open(sys.argv[2]))["step"]
+sys.exit(0 if lines[-1] == "" and json.loads(lines[-2])["step"] == step else 1)' "$out/metrics.jsonl" "$out/trainer_state.json" 2> /dev/null; then
+    echo "metrics.jsonl is torn or does not end at step $(state_step)"
+  else
+    echo ok
+  fi
+}
+
+# "ok" when $out resumes to 3 steps past its checkpoint and ends with exit 0 (log $1).
+resumes() {
+  local to=$(( $(state_step) + 3 ))
+  train_cmd "$to"
+  if "${cmd[@]}" > "$1" 2>&1 && [ "$(state_step)" = "$to" ]; then echo ok; else echo "resume failed: $(tail -n 1 "$1")"; fi
+}
+
+# Prints the error line of log $1, indented, for the record.
+show() {
+  grep '^error:' "$1" | tail -n 1 | sed 's/^/    /'
+}
+
+cases_ok=0
+case_failures=0
+# Records one case: $1 its name, then the checks' verdicts (each "ok" or what was wrong).
+report() {
+  local name=$1 bad=""
+  shift
+  for v in "$@"; do [ "$v" = ok ] || bad="$bad; $v"; done
+  if [ -z "$bad" ]; then
+    cases_ok=$((cases_ok + 1))
+    echo "$mode $name: ok"
+  else
+    case_failures=$((case_failures + 1))
+    echo "$mode $name: FAILED${bad}"
+  fi
+}
+
+full_disk() {
+  mount -t tmpfs -o size=64m tmpfs "$mnt"
+  out="$mnt/run"
+  local log="$work/$mode-full-disk.log"
+  if start_training "$log"; then
+    dd if=/dev/zero of="$mnt/filler" bs=1M > /dev/null 2>&1 # until the disk is full
+    finish
+    local kept
+    kept="$(state_step)"
+    report "full disk (kept step $kept, $(df --output=avail -k "$mnt" | tail -n 1 | tr -d ' ') kB free)" \
+      "$(refused "$log" 1 "in $out: no space left on device")" "$(clean "$out")" "$(intact)" \
+      "$(rm -f "$mnt/filler"; resumes "$work/$mode-full-disk-resume.log")" "$(clean "$out")"
+    show "$log"
+  else
+    kill -9 "$pid" 2> /dev/null
+    report "full disk" "no first checkpoint: $(tail -n 1 "$log")"
+  fi
+  umount "$mnt"
+}
+
+read_only() {
+  mount -t tmpfs -o size=64m tmpfs "$mnt"
+  out="$mnt/run"
+  local log="$work/$mode-read-only.log"
+  if start_training "$log"; then
+    # The kernel refuses to remount a file system read-only while a file on it is open for writing
+    # (the run's .lock); a read-only bind mount over the folder is made read-only all the same.
+    mount --bind "$out" "$out" && mount -o remount,bind,ro "$out"
+    finish
+    report "folder made read-only mid-run (kept step $(state_step))" \
+      "$(refused "$log" 1 "in $out: read-only file system")" "$(clean "$out")" "$(intact)"
+    show "$log"
+    train_cmd "$target"
+    "${cmd[@]}" > "$work/$mode-read-only-resume.log" 2>&1
+    code=$?
+    report "--resume into the read-only folder" \
+      "$(refused "$work/$mode-read-only-resume.log" 1 "cannot write to $out: read-only file system")" "$(intact)"
+    show "$work/$mode-read-only-resume.log"
+    umount "$out"
+    report "--resume once writable again" "$(resumes "$work/$mode-read-only-rw.log")" "$(clean "$out")"
+  else
+    kill -9 "$pid" 2> /dev/null
+    report "read-only" "no first checkpoint: $(tail -n 1 "$log")"
+  fi
+  umount "$mnt"
+  mount -t tmpfs -o ro,size=1m tmpfs "$mnt"
+  out="$mnt/run"
+  train_cmd "$target"
+  "${cmd[@]}" > "$work/$mode-read-only-fresh.log" 2>&1
+  code=$?
+  report "a fresh run into a read-only mount" "$(refused "$work/$mode-read-only-fresh.log" 1 "cannot write to $out: read-only file system")"
+  show "$work/$mode-read-only-fresh.log"
+  umount "$mnt"
+}
+
+corpus_deleted() {
+  local kept_corpus="$corpus" log="$work/$mode-corpus.log"
+  corpus="$work/corpus-$mode.jsonl"
+  cp "$kept_corpus" "$corpus"
+  out="$work/run-corpus-$mode"
+  extra=(--time-limit 6)
+  if start_training "$log"; then
+    rm "$corpus"
+    finish
+    extra=()
+    # the corpus was tokenized into the token cache at the start: the run ends normally
+    local ended=ok
+    [ "$code" -eq 0 ] || ended="exit $code after the corpus was deleted: $(tail -n 1 "$log")"
+    report "corpus deleted mid-run: the run goes on from its token cache" "$ended" "$(intact)" "$(clean "$out")"
+    train_cmd "$target"
+    "${cmd[@]}" > "$work/$mode-corpus-resume.log" 2>&1
+    code=$?
+    report "--resume without the corpus" "$(refused "$work/$mode-corpus-resume.log" 2 "$corpus")" "$(intact)"
+    show "$work/$mode-corpus-resume.log"
+    cp "$kept_corpus" "$corpus"
+    report "--resume once the corpus is back" "$(resumes "$work/$mode-corpus-back.log")"
+  else
+    kill -9 "$pid" 2> /dev/null
+    report "corpus" "no first checkpoint: $(tail -n 1 "$log")"
+  fi
+  extra=()
+  corpus="$kept_corpus"
+}
+
+folder_deleted() {
+  out="$work/run-folder-$mode"
+  local log="$work/$mode-folder.log" gone
+  if start_training "$log"; then
+    for _ in 1 2 3 4 5; do rm -rf "$out" 2> /dev/null && break; done # a save may add files while it deletes
+    finish
+    gone=ok
+    [ ! -e "$out" ] || gone="$out was recreated"
+    report "run folder deleted mid-run" "$(refused "$log" 1 "$out")" "$(grep -q 'deleted or moved' "$log" && echo ok || echo "the error does not say deleted or moved")" "$gone"
+    show "$log"
+  else
+    kill -9 "$pid" 2> /dev/null
+    report "run folder deleted" "no first checkpoint: $(tail -n 1 "$log")"
+  fi
+  rm -rf "$out" "$out.moved"
+  log="$work/$mode-folder-moved.log"
+  if start_training "$log"; then
+    mv "$out" "$out.moved"
+    finish
+    gone=ok
+    [ ! -e "$out" ] || gone="$out was recreated"
+    local verdict
+    verdict="$(refused "$log" 1 "$out")"
+    out="$out.moved"
+    report "run folder moved mid-run, resumed from its new place" "$verdict" "$gone" "$(intact)" \
+      "$(resumes "$work/$mode-folder-moved-resume.log")" "$(clean "$out")"
+    show "$log"
+  else
+    kill -9 "$pid" 2> /dev/null
+    report "run folder moved" "no first checkpoint: $(tail -n 1 "$log")"
+  fi
+}
+
+fault_campaign() {
+  local trainers=("$mode")
+  [ "$mode" = all ] && trainers=(ae lm ar)
+  for mode in "${trainers[@]}"; do
+    [ "$mode" = lm ] && ae_for_lm
+    case "$fault" in
+      full-disk) full_disk ;;
+      read-only) read_only ;;
+      corpus) corpus_deleted ;;
+      folder) folder_deleted ;;
+    esac
+  done
+  echo "fault-campaign $fault ${trainers[*]}: $cases_ok/$((cases_ok + case_failures)) cases ok, $case_failures failures ($(date -u +%FT%TZ))"
+  [ "$case_failures" -eq 0 ] && rm -rf "$work"
+  [ "$case_failures" -eq 0 ]
+}
+
+if [ -n "$fault" ]; then
+  case "$mode" in
+    ae|lm|ar|all) fault_campaign; exit ;;
+    *) echo "usage: kill-campaign.sh $fault ae|lm|ar|all" >&2; exit 2 ;;
+  esac
+fi
 
 case "$mode" in
   ae|lm|ar) campaign ;;

@@ -16,6 +16,14 @@ public class CalmException extends RuntimeException {
   }
 
   /**
+   * The CLI's exit code: 2, the person's input or settings (a {@link StorageException}, where the
+   * file system refused a write, is 1).
+   */
+  public int exitCode() {
+    return 2;
+  }
+
+  /**
    * A CalmException is one line (the CLI prints {@code error: <message>}, scripts read it): line
    * breaks, e.g. from a quoted parse error, become spaces. Gson's parse errors also end in a pointer
    * to Gson's troubleshooting page and some advise a Gson API; neither helps a person fix a file

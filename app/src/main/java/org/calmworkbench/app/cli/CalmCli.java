@@ -56,7 +56,8 @@ import picocli.CommandLine;
  *   <li>{@code --json}: exactly one compact JSON object on one line of stdout, also on failure
  *       ({@code {"error": "...", "exit_code": 2}}), so a script can always parse stdout.
  *   <li>Exit codes: 0 ok; 2 for a {@link CalmException} or a bad command line, printed as one line
- *       {@code error: <message>}; 1 for anything else, printed as {@code internal error: ...} with a
+ *       {@code error: <message>}; 1 for a full disk, a read-only or vanished folder
+ *       ({@code StorageException}, also one {@code error:} line) or anything else, printed as {@code internal error: ...} with a
  *       hint to rerun with {@code --verbose}, which adds the stack trace.
  * </ul>
  */
@@ -172,7 +173,7 @@ public final class CalmCli {
       String hint = named == null ? "" : " (see 'calm " + named + " --help')";
       return fail(out, err, json, verbose, "error: " + e.getMessage() + hint, e.getMessage(), 2, e);
     } catch (CalmException e) {
-      return fail(out, err, json, verbose, "error: " + e.getMessage(), e.getMessage(), 2, e);
+      return fail(out, err, json, verbose, "error: " + e.getMessage(), e.getMessage(), e.exitCode(), e);
     } catch (OutOfMemoryError e) {
       String msg = "out of memory (" + e.getMessage() + "); give Java more with JAVA_OPTS=-Xmx8g, or use a smaller preset";
       return fail(out, err, json, verbose, "error: " + msg, msg, 1, e);

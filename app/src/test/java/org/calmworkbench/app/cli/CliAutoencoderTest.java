@@ -152,6 +152,16 @@ class CliAutoencoderTest {
   }
 
   @Test
+  void anOutputFolderThatCannotBeWrittenExitsOneWithOneLineNamingIt(@TempDir Path tmp) throws Exception {
+    Path out = Files.writeString(tmp.resolve("a-file"), "x").resolve("run"); // a folder inside a file
+    Run r = calm("ae", "train", "--corpus", corpus.toString(), "--out", out.toString(), "--tokenizer",
+        checkpoint.toString(), "--preset", "tiny", "--steps", "2");
+    assertEquals(1, r.code(), r.err()); // the file system, not the input (docs/CLI.md)
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+    assertTrue(r.err().startsWith("error: cannot write to " + out + ": "), r.err());
+  }
+
+  @Test
   void emptyCorpusIsRefused(@TempDir Path tmp) throws Exception {
     Path empty = tmp.resolve("empty.txt");
     Files.writeString(empty, "");

@@ -159,6 +159,7 @@ public final class TokenizedCorpus {
                 },
                 progress);
       }
+      requireUnchanged(files);
       CorpusStats stats = counter.stats(read);
       if (stats.tokens() == 0) {
         throw new CalmException("corpus is empty: no text in " + describe(config.paths()));
@@ -196,6 +197,30 @@ public final class TokenizedCorpus {
       return open(config, manifest, false);
     } finally {
       Files.deleteIfExists(tokensTmp);
+    }
+  }
+
+  /**
+   * Refuses a corpus that changed while it was tokenized (truncated, rewritten or deleted by
+   * another program): its ids would be a mix of two versions, and cached under the first one's
+   * key (size and time) they would be taken for the file as it was.
+   */
+  private static void requireUnchanged(List<FileEntry> files) {
+    for (FileEntry f : files) {
+      Path p = Path.of(f.path());
+      long size;
+      long modified;
+      try {
+        size = Files.size(p);
+        modified = Files.getLastModifiedTime(p).toMillis();
+      } catch (IOException e) {
+        throw new CalmException("the corpus file " + p + " was deleted while it was being tokenized; nothing was"
+            + " cached. Restore it and start again", e);
+      }
+      if (size != f.size() || modified != f.lastModified()) {
+        throw new CalmException("the corpus file " + p + " changed while it was being tokenized (" + f.size()
+            + " bytes, now " + size + "); nothing was cached. Start again once it is complete");
+      }
     }
   }
 

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.StorageException;
 import org.calmworkbench.backend.bench.Flops;
 import org.calmworkbench.backend.config.Setting;
 import org.calmworkbench.backend.config.Settings;
@@ -69,7 +70,8 @@ import org.calmworkbench.backend.workflow.LmTraining;
  * <p>Resume: running again with the same DIR skips the finished cells (ok or failed; failed ones
  * again with {@link Options#retryFailed()}) and continues an interrupted training from its last
  * checkpoint. A stop request ends the current training at its next step (it saves a checkpoint)
- * and returns with {@link Result#stopped()}; the cell is not recorded.
+ * and returns with {@link Result#stopped()}; the cell is not recorded. A file-system failure (a
+ * full disk: {@link StorageException}) stops the grid the same way instead of failing the cell.
  *
  * <p>Parallel cells ({@link Options#jobs()} &gt; 1): the cells are grouped by the autoencoder they
  * share (the AR baseline alone), and up to {@code jobs} groups run at once, each in its own worker
@@ -409,7 +411,11 @@ public final class ExperimentRunner {
             row = c.ar() ? runAr(c) : runCalm(c);
           } catch (Stopped s) {
             break;
-          } catch (CalmException | IOException e) {
+          } catch (StorageException e) {
+            throw e; // a full disk is not the cell's result: the grid stops, the cell stays to run on resume
+          } catch (IOException e) {
+            throw StorageException.during("the cell " + c.id() + " in " + out, e);
+          } catch (CalmException e) {
             row = CellResult.failed(c, e.getMessage(), seconds(t0));
           } catch (RuntimeException e) {
             row = CellResult.failed(c, e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()),
@@ -576,6 +582,8 @@ public final class ExperimentRunner {
             throw new Stopped();
           }
         }
+      } catch (StorageException e) {
+        throw e;
       } catch (CalmException e) {
         aeFailures.put(id, e.getMessage());
         throw new CalmException("the autoencoder " + id + " failed: " + e.getMessage(), e);

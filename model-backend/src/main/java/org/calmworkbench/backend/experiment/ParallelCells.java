@@ -19,6 +19,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.StorageException;
 import org.calmworkbench.backend.train.TrainControl;
 
 /**
@@ -31,7 +32,9 @@ import org.calmworkbench.backend.train.TrainControl;
  * workers' lines, and this loop turns them into listener calls and result rows. A stop request
  * sends each worker SIGTERM (it saves its training checkpoint and exits; the cell stays pending) and
  * starts no new group. A worker that dies without a row for one of its cells gets a failed row
- * naming its exit code and the last line of its log ({@code DIR/logs/worker-GROUP.log}).
+ * naming its exit code and the last line of its log ({@code DIR/logs/worker-GROUP.log}), except
+ * a worker that exits with {@link StorageException}'s code (its file system refused a write): that
+ * stops the grid with a {@link StorageException}, and its cells stay pending.
  */
 final class ParallelCells {
   /** The parent's handler of a finished row (records it in results.jsonl and tells the listener). */
@@ -243,6 +246,12 @@ final class ParallelCells {
     }
     if (stopping) {
       return; // the cells a stop interrupted stay pending
+    }
+    if (code == StorageException.EXIT_CODE) {
+      // The worker's file system refused a write (a full disk): not the cells' result. The grid stops;
+      // its cells run on resume (as in one process).
+      throw new StorageException("a worker stopped the grid: " + lastLine(w.log) + " (log: " + out.relativize(w.log)
+          + "); free space and run the same command again", null);
     }
     for (ExperimentCell c : w.cells) {
       if (recorded.contains(c.id())) {

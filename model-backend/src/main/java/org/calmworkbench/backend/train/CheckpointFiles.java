@@ -9,6 +9,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
+import org.calmworkbench.backend.StorageException;
 import org.calmworkbench.backend.io.AtomicFiles;
 
 /**
@@ -33,6 +34,16 @@ public final class CheckpointFiles {
     void writeTo(Path target) throws IOException;
   }
 
+  /** Test hook: runs before each file of a save is written; a test throws "No space left on device" from it. */
+  @FunctionalInterface
+  interface WriteHook {
+    WriteHook NONE = file -> {};
+
+    void beforeWrite(Path file) throws IOException;
+  }
+
+  static volatile WriteHook writeHook = WriteHook.NONE;
+
   /** A writer for a file given as bytes. */
   public static FileWriter bytes(byte[] content) {
     return target -> AtomicFiles.writeBytes(target, content);
@@ -47,6 +58,7 @@ public final class CheckpointFiles {
     Files.createDirectories(pending);
     try {
       for (Map.Entry<String, FileWriter> e : files.entrySet()) {
+        writeHook.beforeWrite(pending.resolve(e.getKey()));
         e.getValue().writeTo(pending.resolve(e.getKey()));
       }
       AtomicFiles.writeString(pending.resolve(COMMITTED), String.join("\n", files.keySet()) + "\n");
@@ -79,15 +91,20 @@ public final class CheckpointFiles {
     RunLock lock;
     try {
       lock = RunLock.acquire(dir, "recovering an interrupted save");
-    } catch (org.calmworkbench.backend.CalmException e) {
-      return; // a live writer: its .pending is its own
-    } catch (IOException e) {
+    } catch (StorageException e) {
       recover(dir); // no lock possible (a read-only folder): as before, recover says what fails
       return;
+    } catch (org.calmworkbench.backend.CalmException e) {
+      return; // a live writer: its .pending is its own
     }
     try (lock) {
       recover(dir);
     }
+  }
+
+  /** Whether {@code dir} holds a save that was committed but not yet moved into place ({@link #recover} finishes it). */
+  static boolean committed(Path dir) {
+    return Files.exists(dir.resolve(PENDING).resolve(COMMITTED));
   }
 
   /** Finishes or discards an interrupted {@link #commit}. Safe to call at any time. */

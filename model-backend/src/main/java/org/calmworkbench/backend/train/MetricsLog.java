@@ -5,10 +5,11 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -54,13 +55,35 @@ public final class MetricsLog {
     return o.toString();
   }
 
-  /** Appends {@code lines} (from {@link #line}) to the file. */
-  static void append(Path file, List<String> lines) throws IOException {
+  /**
+   * Appends {@code lines} (from {@link #line}) at the end of the file open in {@code log}. The
+   * caller keeps the channel, so it can cut an append whose save failed back off ({@link #cutBack})
+   * even when the folder was moved or deleted meanwhile.
+   */
+  static void append(FileChannel log, List<String> lines) throws IOException {
     if (lines.isEmpty()) {
       return;
     }
-    Files.writeString(file, String.join("\n", lines) + "\n", StandardCharsets.UTF_8,
-        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    ByteBuffer bytes = ByteBuffer.wrap((String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
+    long at = log.size();
+    while (bytes.hasRemaining()) {
+      at += log.write(bytes, at);
+    }
+  }
+
+  /**
+   * Cuts the file open in {@code log} back to {@code length} bytes: undoes an {@link #append}
+   * whose save failed, torn last line included. Truncating needs no free space, so it works on a
+   * full disk; a failure to do it is added to {@code cause}.
+   */
+  static void cutBack(FileChannel log, long length, Throwable cause) {
+    try {
+      if (log.size() > length) {
+        log.truncate(length);
+      }
+    } catch (IOException | RuntimeException e) {
+      cause.addSuppressed(e);
+    }
   }
 
   /**

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.StorageException;
 
 /**
  * One writer per training folder: {@code OUT/.lock}, held for as long as a run writes there.
@@ -44,6 +45,7 @@ public final class RunLock implements AutoCloseable {
   private final Holder tookOverFrom;
   private final FileChannel channel; // null where the file system has no locks
   private final FileLock lock;
+  private final Object fileKey; // the lock file's identity (inode), to notice the folder moved or deleted
   private int depth = 1;
 
   /** Who holds a lock, as written in the file. */
@@ -103,6 +105,7 @@ public final class RunLock implements AutoCloseable {
   private RunLock(Path dir, Path file, Holder holder, Holder tookOverFrom, FileChannel channel, FileLock lock) {
     this.dir = dir;
     this.file = file;
+    this.fileKey = fileKey(file);
     this.owner = Thread.currentThread();
     this.holder = holder;
     this.tookOverFrom = tookOverFrom;
@@ -116,8 +119,13 @@ public final class RunLock implements AutoCloseable {
    * @throws CalmException naming the holder when another process or another job in this JVM writes there
    */
   public static RunLock acquire(Path dir, String command) throws IOException {
-    Files.createDirectories(dir);
-    Path key = dir.toRealPath();
+    Path key;
+    try {
+      Files.createDirectories(dir);
+      key = dir.toRealPath();
+    } catch (IOException e) {
+      throw StorageException.of("write to", dir, e);
+    }
     synchronized (HELD) {
       RunLock held = HELD.get(key);
       if (held != null) {
@@ -127,7 +135,12 @@ public final class RunLock implements AutoCloseable {
         }
         throw refused(key, held.holder, "another job in this workbench");
       }
-      RunLock lock = lockFile(key, Holder.current(command));
+      RunLock lock;
+      try {
+        lock = lockFile(key, Holder.current(command));
+      } catch (IOException e) { // a read-only folder, a full disk
+        throw StorageException.of("write to", dir, e);
+      }
       HELD.put(key, lock);
       return lock;
     }
@@ -207,6 +220,32 @@ public final class RunLock implements AutoCloseable {
     ByteBuffer buf = ByteBuffer.allocate((int) size);
     ch.read(buf, 0);
     return new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Checks that the locked folder is still where it was: its lock file is the one this lock holds.
+   * A folder deleted or moved during a run would otherwise be recreated empty by the next save,
+   * a checkpoint without its history, in a folder no lock protects.
+   *
+   * @throws StorageException naming the folder when it was deleted or moved (or its lock file was)
+   */
+  public void requireInPlace() {
+    Object now = fileKey(file);
+    if (now == null || (fileKey != null && !fileKey.equals(now))) {
+      throw new StorageException(dir + " was deleted or moved while a run was writing it (its lock file " + file
+          + " is gone or another); nothing more was written there. If it was moved, resume it from its new place"
+          + " with --resume", null);
+    }
+  }
+
+  private static Object fileKey(Path file) {
+    try {
+      java.nio.file.attribute.BasicFileAttributes a =
+          Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
+      return a.fileKey() == null ? "present" : a.fileKey();
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   /** The holder of a lock left by a process that was killed, which this lock took over; null if none. */

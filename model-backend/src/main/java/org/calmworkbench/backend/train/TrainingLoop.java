@@ -5,15 +5,18 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import com.google.gson.JsonObject;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.StorageException;
 import org.calmworkbench.backend.config.Settings;
 import org.calmworkbench.backend.device.ComputeDevice;
 import org.calmworkbench.backend.io.Safetensors;
@@ -134,12 +137,14 @@ public final class TrainingLoop {
     // One writer per folder; taken before recover(), which would otherwise finish or discard
     // another writer's save in progress.
     try (RunLock lock = RunLock.acquire(out, "training " + task.modelType().key())) {
-      return runLocked(task, tc, out, resume, listener, control);
+      return runLocked(task, tc, out, resume, listener, control, lock);
+    } catch (IOException e) { // not a save (those say more); e.g. cutting metrics.jsonl back on a full disk
+      throw StorageException.during("training into " + out, e);
     }
   }
 
   private static Result runLocked(Task task, TrainConfig tc, Path out, boolean resume, Listener listener,
-      TrainControl control) throws IOException, InterruptedException {
+      TrainControl control, RunLock lock) throws IOException, InterruptedException {
     CheckpointFiles.recover(out);
     boolean hasCheckpoint = Files.exists(out.resolve(STATE));
     if (resume && !hasCheckpoint) {
@@ -250,7 +255,8 @@ public final class TrainingLoop {
           Double value = task.bestMetric().map(eval::get).orElse(null);
           if (value != null && value > best) {
             best = value;
-            saveBest(out, task, step, task.bestMetric().get(), value);
+            long at = step;
+            saving(out, lock, step, () -> saveBest(out, task, at, task.bestMetric().get(), value));
           }
           // An evaluation's tensors are much larger than a step's; once freed, glibc keeps them in
           // fragmented arenas and RSS creeps up evaluation after evaluation (see NativeMemory).
@@ -267,7 +273,10 @@ public final class TrainingLoop {
           listener.onProgress(p);
         }
         if ((now - lastCheckpointNanos) / 1e9 >= tc.checkpointEvery()) {
-          save(out, task, opt, tc, step, tokens, elapsedBefore + elapsed, metricLines);
+          long at = step;
+          long tokensAt = tokens;
+          double seconds = elapsedBefore + elapsed;
+          saving(out, lock, step, () -> save(out, task, opt, tc, at, tokensAt, seconds, metricLines));
           NativeMemory.trim(); // the weight and optimizer buffers written out
           listener.onCheckpoint(step, out);
           lastCheckpointNanos = System.nanoTime();
@@ -275,7 +284,10 @@ public final class TrainingLoop {
       }
       double elapsed = (System.nanoTime() - startNanos) / 1e9;
       if (step > startStep || !hasCheckpoint) {
-        save(out, task, opt, tc, step, tokens, elapsedBefore + elapsed, metricLines);
+        long at = step;
+        long tokensAt = tokens;
+        double seconds = elapsedBefore + elapsed;
+        saving(out, lock, step, () -> save(out, task, opt, tc, at, tokensAt, seconds, metricLines));
         listener.onCheckpoint(step, out);
       }
       double trained = (step - startStep) * (double) task.tokensPerStep();
@@ -316,20 +328,50 @@ public final class TrainingLoop {
   }
 
   private static CalmException invalid(String what, long step, Path out) {
-    String kept;
-    if (Files.exists(out.resolve(STATE))) {
-      long at = step;
-      try {
-        at = TrainerState.read(out.resolve(STATE)).step();
-      } catch (RuntimeException e) {
-        // the message still stands without the step
-      }
-      kept = "the last good checkpoint in " + out + " (step " + at + ") is intact; resume with --resume, perhaps with"
-          + " a lower lr";
-    } else {
-      kept = "no checkpoint was written yet";
-    }
+    String kept = keptCheckpoint(out, step, "resume with --resume, perhaps with a lower lr");
     return new CalmException("training stopped at step " + (step + 1) + ": " + what + "; " + kept);
+  }
+
+  /** "the last good checkpoint in OUT (step M) is intact; ADVICE", or "no checkpoint was written yet". */
+  private static String keptCheckpoint(Path out, long step, String advice) {
+    if (!Files.exists(out.resolve(STATE))) {
+      return "no checkpoint was written yet";
+    }
+    long at = step;
+    try {
+      at = TrainerState.read(out.resolve(STATE)).step();
+    } catch (RuntimeException e) {
+      // the message still stands without the step
+    }
+    return "the last good checkpoint in " + out + " (step " + at + ") is intact; " + advice;
+  }
+
+  /** A save: {@link #save} or {@link #saveBest}. */
+  private interface Save {
+    void run() throws IOException;
+  }
+
+  /**
+   * Runs a save of the checkpoint of {@code step}, first checking that OUT is still the folder this
+   * run locked. When the file system refuses it (a full disk, a folder made read-only), the save
+   * has left nothing behind ({@link #save}) and the run stops with one line naming the folder, the
+   * reason and the checkpoint that is kept.
+   */
+  private static void saving(Path out, RunLock lock, long step, Save save) throws IOException {
+    lock.requireInPlace();
+    try {
+      save.run();
+    } catch (IOException | CalmException e) {
+      IOException io = StorageException.ioCause(e);
+      if (io == null || e instanceof StorageException) {
+        throw e;
+      }
+      lock.requireInPlace(); // the folder deleted or moved during the save: say so, not "file not found"
+      String file = io instanceof java.nio.file.FileSystemException f && f.getFile() != null ? " (" + f.getFile() + ")" : "";
+      throw new StorageException("cannot save the checkpoint of step " + step + " in " + out + ": "
+          + StorageException.reason(io) + file + "; nothing of it was left behind, and "
+          + keptCheckpoint(out, step, "free some space or make the folder writable, then resume with --resume"), e);
+    }
   }
 
   /** " (non-finite terms: kl, ce)" for the terms of a step that are NaN or infinite; empty if none. */
@@ -353,8 +395,31 @@ public final class TrainingLoop {
   /** Weights, optimizer, state and the metrics so far, as one transaction. */
   static void save(Path out, Task task, AdamW opt, TrainConfig tc, long step, long tokens, double elapsed,
       List<String> pendingMetrics) throws IOException {
-    MetricsLog.append(out.resolve(METRICS), pendingMetrics);
+    // The metrics go first, so a checkpoint never lacks the lines of its steps; a save that fails
+    // before it commits cuts them back off (a full disk must not leave a torn last line either).
+    // Through one channel, which follows the file if the folder is moved during the save.
+    Path metrics = out.resolve(METRICS);
+    boolean existed = Files.exists(metrics);
+    try (FileChannel log = FileChannel.open(metrics, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+      long length = log.size();
+      try {
+        MetricsLog.append(log, pendingMetrics);
+        commit(out, task, opt, tc, step, tokens, elapsed);
+      } catch (IOException | RuntimeException | Error e) {
+        if (!CheckpointFiles.committed(out)) {
+          MetricsLog.cutBack(log, length, e);
+          if (!existed) {
+            Files.deleteIfExists(metrics); // a first save: no empty file left either
+          }
+        }
+        throw e;
+      }
+    }
     pendingMetrics.clear();
+  }
+
+  private static void commit(Path out, Task task, AdamW opt, TrainConfig tc, long step, long tokens, double elapsed)
+      throws IOException {
     Map<String, String> meta = Map.of("step", Long.toString(step), "format", "calm-workbench");
     Map<String, CheckpointFiles.FileWriter> files = new LinkedHashMap<>(task.modelFiles(meta));
     files.put(OPTIMIZER, f -> Safetensors.write(f, opt.exportState(), meta));

@@ -26,8 +26,8 @@ import org.calmworkbench.backend.train.PatchSampler;
 import org.calmworkbench.backend.train.RunLock;
 import org.calmworkbench.backend.train.TrainConfig;
 import org.calmworkbench.backend.train.TrainControl;
-import org.calmworkbench.backend.train.TrainerState;
 import org.calmworkbench.backend.train.TrainingLoop;
+import org.calmworkbench.backend.train.TrainerState;
 
 /**
  * {@code calm ae train} end to end: tokenizer (given, or trained on the corpus), tokenized and
@@ -101,12 +101,7 @@ public final class AeTraining {
 
   public static TrainingLoop.Result run(Options o, Listener listener, TrainControl control)
       throws IOException, InterruptedException {
-    try (RunLock lock = RunLock.acquire(o.out(), "ae train")) { // one writer per folder (RunLock)
-      if (lock.tookOverFrom() != null) {
-        listener.onStage("took over the lock of a run that was killed: " + lock.tookOverFrom().describe(), 0);
-      }
-      return runLocked(o, listener, control);
-    }
+    return RunFolder.train(o.out(), "ae train", listener, () -> runLocked(o, listener, control));
   }
 
   private static TrainingLoop.Result runLocked(Options o, Listener listener, TrainControl control)

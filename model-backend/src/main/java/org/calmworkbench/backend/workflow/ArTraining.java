@@ -25,7 +25,6 @@ import org.calmworkbench.backend.train.LmSettings;
 import org.calmworkbench.backend.train.TrainConfig;
 import org.calmworkbench.backend.train.TrainControl;
 import org.calmworkbench.backend.train.TrainerState;
-import org.calmworkbench.backend.train.RunLock;
 import org.calmworkbench.backend.train.TrainingLoop;
 
 /**
@@ -71,12 +70,7 @@ public final class ArTraining {
 
   public static TrainingLoop.Result run(Options o, AeTraining.Listener listener, TrainControl control)
       throws IOException, InterruptedException {
-    try (RunLock lock = RunLock.acquire(o.out(), "ar train")) { // one writer per folder (RunLock)
-      if (lock.tookOverFrom() != null) {
-        listener.onStage("took over the lock of a run that was killed: " + lock.tookOverFrom().describe(), 0);
-      }
-      return runLocked(o, listener, control);
-    }
+    return RunFolder.train(o.out(), "ar train", listener, () -> runLocked(o, listener, control));
   }
 
   private static TrainingLoop.Result runLocked(Options o, AeTraining.Listener listener, TrainControl control)

@@ -18,6 +18,7 @@ import java.util.SplittableRandom;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.tokenizer.Tokenizer;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -409,5 +410,74 @@ class TokenizedCorpusTest {
   private static long endOfTexts(TokenizedCorpus corpus) {
     return Arrays.stream(all(corpus.train())).filter(id -> id == ByteTokenizer.EOS).count()
         + Arrays.stream(all(corpus.validation())).filter(id -> id == ByteTokenizer.EOS).count();
+  }
+
+  /** ByteTokenizer that runs {@code meddle} once, while tokenizing the first document. */
+  private static Tokenizer meddling(Runnable meddle) {
+    ByteTokenizer bytes = new ByteTokenizer();
+    return new Tokenizer() {
+      private boolean done;
+
+      @Override
+      public int[] encode(String text) {
+        if (!done) {
+          done = true;
+          meddle.run();
+        }
+        return bytes.encode(text);
+      }
+
+      @Override
+      public String decode(int[] ids) {
+        return bytes.decode(ids);
+      }
+
+      @Override
+      public int vocabSize() {
+        return bytes.vocabSize();
+      }
+
+      @Override
+      public int eosId() {
+        return bytes.eosId();
+      }
+    };
+  }
+
+  @Test
+  void aCorpusTruncatedWhileItIsTokenizedIsRefusedAndNotCached() throws IOException {
+    Path file = jsonl("data.jsonl", documents(60));
+    long size = Files.size(file);
+    Tokenizer tokenizer = meddling(() -> {
+      try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file,
+          java.nio.file.StandardOpenOption.WRITE)) {
+        ch.truncate(size / 2);
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    CalmException e = assertThrows(CalmException.class, () -> TokenizedCorpus.build(
+        new TokenizedCorpus.Config(List.of(file), tokenizer, "bytes-v1", 5, 0.2, cache()), ProgressListener.NONE));
+    assertEquals("the corpus file " + file + " changed while it was being tokenized (" + size + " bytes, now "
+        + size / 2 + "); nothing was cached. Start again once it is complete", e.getMessage());
+    assertFalse(Files.exists(cache().resolve("manifest.json")), "no cache under the old file's key");
+  }
+
+  @Test
+  void aCorpusDeletedWhileItIsTokenizedIsRefusedAndNotCached() throws IOException {
+    Path file = jsonl("data.jsonl", documents(60));
+    Tokenizer tokenizer = meddling(() -> {
+      try {
+        Files.delete(file);
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    CalmException e = assertThrows(CalmException.class, () -> TokenizedCorpus.build(
+        new TokenizedCorpus.Config(List.of(file), tokenizer, "bytes-v1", 5, 0.2, cache()), ProgressListener.NONE));
+    assertTrue(e.getMessage().startsWith("the corpus file " + file + " was deleted while it was being tokenized"),
+        e.getMessage());
+    assertEquals(2, e.exitCode());
+    assertFalse(Files.exists(cache().resolve("manifest.json")));
   }
 }
