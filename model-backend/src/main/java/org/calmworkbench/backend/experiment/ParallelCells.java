@@ -247,11 +247,12 @@ final class ParallelCells {
     if (stopping) {
       return; // the cells a stop interrupted stay pending
     }
-    if (code == StorageException.EXIT_CODE) {
+    String last = lastLine(w.log);
+    if (code == StorageException.EXIT_CODE && !last.startsWith("internal error")) {
       // The worker's file system refused a write (a full disk): not the cells' result. The grid stops;
-      // its cells run on resume (as in one process).
-      throw new StorageException("a worker stopped the grid: " + lastLine(w.log) + " (log: " + out.relativize(w.log)
-          + "); free space and run the same command again", null);
+      // its cells run on resume (as in one process). An internal error (also exit 1) fails the cells below.
+      throw new StorageException("a worker stopped the grid: " + last + " (log: " + out.relativize(w.log)
+          + "); fix that and run the same command again", null);
     }
     for (ExperimentCell c : w.cells) {
       if (recorded.contains(c.id())) {
@@ -259,7 +260,7 @@ final class ParallelCells {
       }
       CellResult row = ExperimentRunner.readCellResult(out, c.id());
       record(row != null ? row : CellResult.failed(c, "the worker process exited with code " + code + ": "
-          + lastLine(w.log) + " (log: " + out.relativize(w.log) + ")", 0));
+          + last + " (log: " + out.relativize(w.log) + ")", 0));
     }
     report();
   }

@@ -116,6 +116,19 @@ class ParallelCellsTest {
   }
 
   @Test
+  void aWorkerThatExitsWithTheStorageCodeStopsTheGridAndLeavesItsCellsPending(@TempDir Path tmp) throws Exception {
+    ExperimentRunner.WorkerLauncher fullDisk = (file, out, ids, threads) ->
+        new ProcessBuilder(JAVA, "-cp", CP, TestWorkerMain.class.getName(), "--exit",
+            Integer.toString(org.calmworkbench.backend.StorageException.EXIT_CODE));
+    Path out = tmp.resolve("x");
+    org.calmworkbench.backend.StorageException e = org.junit.jupiter.api.Assertions.assertThrows(
+        org.calmworkbench.backend.StorageException.class, () -> ExperimentRunner.run(new ExperimentRunner.Options(
+            experiment, out, false, 2, fullDisk), new ExperimentRunner.Listener() {}, TrainControl.NONE));
+    assertTrue(e.getMessage().contains("told to fail") && e.getMessage().contains("worker-"), e.getMessage());
+    assertTrue(ExperimentRunner.readResults(out).isEmpty(), "no cell recorded: they run on resume");
+  }
+
+  @Test
   void aStopEndsTheWorkersLeavesTheirCellsPendingAndTheNextRunFinishesThem(@TempDir Path tmp) throws Exception {
     AtomicBoolean stop = new AtomicBoolean();
     Path out = tmp.resolve("stopped");
