@@ -108,7 +108,7 @@ public final class CalmTrainer {
         }
         copyAutoencoder(r.autoencoder(), r.out().resolve(AUTOENCODER_DIR));
         int chunksPerWindow = r.lm().contextChunks() + 1;
-        EncodedChunks encoded = EncodedChunks.worthIt(r.trainIds().size(), r.model().patchSize(), r.model().latentSize(),
+        EncodedChunks encoded = !"false".equals(System.getProperty(EncodedChunks.PROPERTY)) && EncodedChunks.worthIt(r.trainIds().size(), r.model().patchSize(), r.model().latentSize(),
             r.train().steps(), r.train().batchSize(), chunksPerWindow)
             ? EncodedChunks.build(ae.model(), r.trainIds(), r.model().patchSize(), params,
                 f -> listener.onStage("encoding the training split once", f)) : null;

@@ -24,6 +24,9 @@ import org.calmworkbench.backend.model.Autoencoder;
  * pass pays.
  */
 final class EncodedChunks {
+  /** {@code -Dcalm.encodeOnce=false} turns the cache off, to measure what it saves (docs/BENCHMARKS.md). */
+  static final String PROPERTY = "calm.encodeOnce";
+
   /** Heap the cache may take: 64 Mi floats (256 MiB). */
   static final long MAX_FLOATS = 64L << 20;
   /** Chunks encoded per engine call while building. */
