@@ -245,8 +245,11 @@ public final class CalmGenerator {
 
   /**
    * S continuations of the same prompt at once: every step feeds the S chosen chunks through the
-   * Transformer as one batch [S, 1, H] (one read of its weights for all S), then each sample chooses
-   * its next chunk with its own sampler.
+   * Transformer as one batch [S, 1, H] (one read of its weights for all S); then one pass of the
+   * generative head and one of the decoder compute every sample's candidates (batch and greedy: all
+   * N of each; exact: each sample's first batch), and each sample chooses its next chunk with its
+   * own sampler. Only the exact sampler's further batches, needed when a sample's first batch runs
+   * out, run per sample: their noise is drawn after the Bernoulli factory's coins of that sample.
    *
    * <p><b>Seeds.</b> Sample s draws all its randomness from {@code new SplittableRandom(seed + s)}
    * and keeps its own sampler state (the exact sampler's batch sizes follow its own calls so far),
@@ -254,14 +257,21 @@ public final class CalmGenerator {
    * as long as batching the forward pass does not move a float32 result across a decision (an
    * argmax tie in the decoder or a categorical draw on a boundary).
    *
-   * <p>A sample that reaches end-of-text stops growing its text, but its row keeps running until
-   * every sample is done or {@code maxTokens} is reached (what it draws is discarded); {@code stop}
-   * ends all samples. Each result's elapsed time is the whole run's.
+   * <p>A sample that reaches end-of-text stops growing its text and drawing; its row of the
+   * Transformer's batch is fed its last chunk again until every sample is done or {@code maxTokens}
+   * is reached (the other rows do not read it). {@code stop} ends all samples. Each result's elapsed
+   * time is the whole run's.
    *
    * @param samples S >= 1
    */
   public static List<Result> runSamples(CalmCheckpoint ck, Options o, int samples, SampleListener listener,
       BooleanSupplier stop, boolean stopAtEndOfText) {
+    return runSamples(ck, o, samples, listener, stop, stopAtEndOfText, ChunkPass.of(ck));
+  }
+
+  /** As {@link #runSamples(CalmCheckpoint, Options, int, SampleListener, BooleanSupplier, boolean)}, drawing through {@code pass}. */
+  static List<Result> runSamples(CalmCheckpoint ck, Options o, int samples, SampleListener listener,
+      BooleanSupplier stop, boolean stopAtEndOfText, ChunkPass pass) {
     o.validate();
     if (samples < 1) {
       throw new CalmException("samples must be at least 1, got " + samples);
@@ -302,24 +312,39 @@ public final class CalmGenerator {
         try (NDManager sm = gm.newSubManager()) {
           int[] fed = new int[samples * k]; // [S, K]: the chunks fed back
           float[] fedLatents = latentInput ? new float[samples * latentSize] : null; // [S, L]
+          // A new black box per step and sample still drawing: what it draws from depends on that sample's context.
+          ChunkSampler[] boxes = new ChunkSampler[samples];
+          List<ChunkSampler> live = new ArrayList<>(samples);
+          List<SplittableRandom> liveRngs = new ArrayList<>(samples);
+          for (int r = 0; r < samples; r++) {
+            if (!rows[r].done) {
+              boxes[r] = newBox(pass, sm, Arrays.copyOfRange(hidden, r * h, (r + 1) * h), o,
+                  step == 0 ? TemperatureSampler.inverseTemperature(o.temperature()) : (double) rows[r].calls / step);
+              live.add(boxes[r]);
+              liveRngs.add(rows[r].rng);
+            }
+          }
+          ChunkSampler.fill(live, liveRngs); // one head pass and one decoder pass for all samples' candidates
           boolean allDone = true;
           for (int r = 0; r < samples; r++) {
             Row row = rows[r];
-            // A new black box per step and sample: what it draws from depends on that sample's context.
-            ChunkSampler box = newBox(model, ae, sm, Arrays.copyOfRange(hidden, r * h, (r + 1) * h), o,
-                step == 0 ? TemperatureSampler.inverseTemperature(o.temperature()) : (double) row.calls / step);
-            // A finished sample's row runs on with one plain draw; nothing of it is kept.
-            TemperatureSample<TokenChunk> chosen = row.done ? new TemperatureSample<>(box.sample(row.rng), 1, false, 0, 1)
-                : choose(box, row.rng, o);
-            TokenChunk chunk = chosen.value();
-            System.arraycopy(chunk.ids(), 0, fed, r * k, k);
-            if (latentInput) {
-              System.arraycopy(box.latentOf(chunk), 0, fedLatents, r * latentSize, latentSize);
-            }
-            if (row.done) {
+            if (row.done) { // its row of the batch runs on with its last chunk; nothing of it is kept
+              System.arraycopy(row.lastChunk, 0, fed, r * k, k);
+              if (latentInput) {
+                System.arraycopy(row.lastLatent, 0, fedLatents, r * latentSize, latentSize);
+              }
               continue;
             }
-            int[] ids = chunk.ids();
+            ChunkSampler box = boxes[r];
+            TemperatureSample<TokenChunk> chosen = choose(box, row.rng, o);
+            TokenChunk chunk = chosen.value();
+            row.lastChunk = chunk.ids();
+            System.arraycopy(row.lastChunk, 0, fed, r * k, k);
+            if (latentInput) {
+              row.lastLatent = box.latentOf(chunk);
+              System.arraycopy(row.lastLatent, 0, fedLatents, r * latentSize, latentSize);
+            }
+            int[] ids = row.lastChunk;
             int cut = stopAtEndOfText ? indexOf(ids, eos) : -1;
             boolean end = cut >= 0;
             for (int j = 0; j < (end ? cut : k); j++) {
@@ -374,6 +399,8 @@ public final class CalmGenerator {
     final TextStream stream;
     final List<Integer> kept = new ArrayList<>();
     final int[] callsPerStep;
+    int[] lastChunk; // [K], fed again once the sample is done
+    float[] lastLatent; // [L], likewise (latent input modes)
     int steps;
     long calls;
     long computed;
@@ -402,13 +429,11 @@ public final class CalmGenerator {
    * The step's black box. Batch and greedy know their N; the exact sampler's first batch is sized
    * by {@code expectedCalls} (at least one attempt's ceil(1/T) draws), and later batches double.
    */
-  private static ChunkSampler newBox(CalmModel model, Autoencoder ae, NDManager sm, float[] hidden, Options o,
-      double expectedCalls) {
-    boolean keepLatents = model.inputMode().usesLatents();
+  private static ChunkSampler newBox(ChunkPass pass, NDManager sm, float[] hidden, Options o, double expectedCalls) {
     return switch (o.method()) {
-      case BATCH, GREEDY -> new ChunkSampler(model, ae, sm, hidden, o.candidates(), 1, keepLatents);
-      case EXACT -> new ChunkSampler(model, ae, sm, hidden, 0,
-          ExactSamplerCost.batchSize(expectedCalls, o.temperature(), ChunkSampler.MAX_BATCH), keepLatents);
+      case BATCH, GREEDY -> new ChunkSampler(pass, sm, hidden, o.candidates(), 1);
+      case EXACT -> new ChunkSampler(pass, sm, hidden, 0,
+          ExactSamplerCost.batchSize(expectedCalls, o.temperature(), ChunkSampler.MAX_BATCH));
     };
   }
 

@@ -70,6 +70,67 @@ class CalmGeneratorTest {
     }
   }
 
+  /** Counts the head + decoder passes and their rows; {@code maxRows} caps a pass, as a large vocabulary would. */
+  static final class CountingPass implements ChunkPass {
+    final ChunkPass real = ChunkPass.of(ck);
+    final List<Integer> rows = new ArrayList<>();
+    final int maxRows;
+
+    CountingPass(int maxRows) {
+      this.maxRows = maxRows;
+    }
+
+    @Override
+    public float[] noise(java.util.SplittableRandom rng, int n) {
+      return real.noise(rng, n);
+    }
+
+    @Override
+    public Drawn run(ai.djl.ndarray.NDManager parent, float[] hidden, float[] noise, int n) {
+      rows.add(n);
+      return real.run(parent, hidden, noise, n);
+    }
+
+    @Override
+    public int maxRows() {
+      return maxRows;
+    }
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0} at T = {1}")
+  @org.junit.jupiter.params.provider.CsvSource({"BATCH, 0.5, 8", "GREEDY, 1.0, 8", "EXACT, 1.0, 1"})
+  void oneHeadAndDecoderPassPerStepCoversEverySamplesCandidates(Method method, double temperature, int drawsPerStep) {
+    // Exact at T = 1 takes one draw per step, and its first batch is sized for exactly that.
+    Options o = new Options("the cat sees", 24, temperature, method, 8, 40, 200);
+    CountingPass pass = new CountingPass(Integer.MAX_VALUE);
+    List<Result> results = CalmGenerator.runSamples(ck, o, 4, (row, e) -> {}, () -> false, true, pass);
+    int steps = results.stream().mapToInt(Result::steps).max().orElseThrow();
+    List<Integer> expected = new ArrayList<>();
+    for (int step = 0; step < steps; step++) {
+      int live = 0; // samples still generating at this step (one that met end-of-text draws no more)
+      for (Result r : results) {
+        live += r.steps() > step ? 1 : 0;
+      }
+      expected.add(live * drawsPerStep);
+    }
+    assertEquals(expected, pass.rows, "rows of each pass; a pass per sample would give " + 4 * steps + " passes");
+    long computed = results.stream().mapToLong(Result::computedDraws).sum();
+    assertEquals(computed, pass.rows.stream().mapToLong(Integer::longValue).sum(), "every computed draw in a counted pass");
+  }
+
+  @Test
+  void passesSplitAboveTheRowCapGiveTheSameTexts() {
+    Options o = new Options("the cat sees", 24, 0.5, Method.BATCH, 8, 40, 200);
+    List<Result> whole = CalmGenerator.runSamples(ck, o, 4, (row, e) -> {}, () -> false, true, new CountingPass(1 << 20));
+    CountingPass capped = new CountingPass(5);
+    List<Result> split = CalmGenerator.runSamples(ck, o, 4, (row, e) -> {}, () -> false, true, capped);
+    assertTrue(capped.rows.stream().allMatch(n -> n <= 5), "passes of at most 5 rows: " + capped.rows);
+    assertEquals(List.of(5, 5, 5, 5, 5, 5, 2), capped.rows.subList(0, 7), "the first step's 4 x 8 draws in 7 passes");
+    for (int s = 0; s < 4; s++) {
+      assertEquals(whole.get(s).text(), split.get(s).text(), "sample " + s);
+    }
+  }
+
   @Test
   void eventsArriveOnePerChunkInOrderAndConcatenateToTheText() {
     List<ChunkEvent> events = new ArrayList<>();
