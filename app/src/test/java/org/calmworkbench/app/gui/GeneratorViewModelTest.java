@@ -123,6 +123,64 @@ class GeneratorViewModelTest {
   }
 
   @Test
+  void severalSamplesRunAsOneBatchAndEachContinuationIsShown() throws Exception {
+    vm.maxTokensProperty().set("12");
+    vm.seedProperty().set("7");
+    vm.temperatureProperty().set(0.5);
+    vm.methodProperty().set(Method.BATCH);
+    vm.candidatesProperty().set("6");
+    vm.samplesProperty().set(3);
+    vm.compareWithArProperty().set(true);
+    Job job = vm.generate();
+    assertEquals(JobState.DONE, job.state(), job.messageProperty().get());
+    assertEquals(JobState.DONE, vm.jobs().get(1).state(), vm.jobs().get(1).messageProperty().get());
+
+    // The request carried S = 3: the texts are those of the backend's S-sample path, and sample s is seed + s alone.
+    List<CalmGenerator.Result> expected = CalmGenerator.runSamples(loaded, vm.calmOptions(), 3, (row, e) -> {},
+        () -> false, true);
+    assertEquals(3, vm.calm().samplesProperty().get());
+    assertEquals(expected.stream().map(CalmGenerator.Result::text).toList(), vm.calm().texts());
+    assertEquals(direct(vm.calmOptions().withSeed(9)).text(), vm.calm().text(2));
+    assertEquals(7, vm.runSeedProperty().get());
+    int tokens = expected.stream().mapToInt(CalmGenerator.Result::tokens).sum();
+    assertEquals(tokens, vm.calm().tokensProperty().get(), "tokens of all samples");
+    assertEquals(expected.stream().mapToInt(CalmGenerator.Result::steps).max().orElseThrow(),
+        vm.calm().stepsProperty().get());
+    for (int s = 0; s < 3; s++) {
+      int sample = s;
+      assertEquals(expected.get(s).steps(), vm.calm().segments().stream().filter(g -> g.sample() == sample).count());
+    }
+    for (int step = 0; step < vm.callsPerStep().size(); step++) {
+      int live = 0;
+      for (CalmGenerator.Result r : expected) {
+        live += r.steps() > step ? 1 : 0;
+      }
+      assertEquals(6 * live, vm.callsPerStep().get(step), "step " + step + ": N = 6 calls of each sample drawing");
+    }
+    // Tokens/s over all samples: the rate times the run's time is the tokens of all three, not of one
+    // (the last segment's time is the run's up to its final bookkeeping).
+    double elapsed = vm.calm().segments().get(vm.calm().segments().size() - 1).elapsedSeconds();
+    double ratio = vm.calm().tokensPerSecondProperty().get() * elapsed / tokens;
+    assertTrue(ratio > 0.5 && ratio < 2, "rate x time / all tokens = " + ratio);
+    String line = vm.calm().figuresLine(true);
+    assertTrue(line.startsWith(org.calmworkbench.app.gui.generator.RunFigures.rate(vm.calm().tokensPerSecondProperty()
+        .get()) + " tokens/s over 3 samples · ") && line.contains(tokens + " tokens in all"), line);
+    assertTrue(vm.statusProperty().get().contains(tokens + " tokens over 3 samples"), vm.statusProperty().get());
+
+    // The AR baseline runs the same S samples.
+    assertEquals(3, vm.ar().texts().size());
+    Path arDir = project.folder().resolve("runs").resolve(TinyLanguageModels.AR);
+    org.calmworkbench.backend.generate.ArGenerator.Options ao = org.calmworkbench.backend.generate.ArGenerator.Options
+        .of(vm.calmOptions().prompt()).withMaxTokens(12).withTemperature(0.5).withSeed(8);
+    assertEquals(org.calmworkbench.backend.generate.ArGenerator.run(arDir, ao, e -> {}).text(), vm.ar().text(1));
+
+    vm.samplesProperty().set(17);
+    assertTrue(vm.validationMessageProperty().get().contains("samples must be between 1 and 16, got 17"),
+        vm.validationMessageProperty().get());
+    assertFalse(vm.canGenerateBinding().get());
+  }
+
+  @Test
   void stopEndsTheRunAfterTheStepThatWasShowingAndSkipsTheArRun() {
     vm.maxTokensProperty().set("64");
     vm.compareWithArProperty().set(true);

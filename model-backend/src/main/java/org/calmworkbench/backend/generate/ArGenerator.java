@@ -134,6 +134,16 @@ public final class ArGenerator {
    * @param stop polled after each token; when true, generation ends there
    */
   public static Result run(ArCheckpoint ck, Options o, Consumer<TokenEvent> listener, BooleanSupplier stop) {
+    return runSamples(ck, o, 1, (row, e) -> listener.accept(e), stop).get(0);
+  }
+
+  /**
+   * {@link #runSamples(ArModel, Tokenizer, Options, int, NDManager, SampleListener, BooleanSupplier,
+   * boolean) S continuations} with an open checkpoint; a prompt longer than the trained context is
+   * refused.
+   */
+  public static List<Result> runSamples(ArCheckpoint ck, Options o, int samples, SampleListener listener,
+      BooleanSupplier stop) {
     o.validate();
     Tokenizer tokenizer = ck.tokenizer();
     int promptLength = tokenizer.encode(o.prompt()).length;
@@ -141,7 +151,7 @@ public final class ArGenerator {
       throw new CalmException("the prompt is " + promptLength + " tokens long, but the model in " + ck.dir()
           + " was trained on contexts of " + ck.maxContextTokens() + " tokens; shorten the prompt");
     }
-    return run(ck.model(), tokenizer, o, ck.manager(), listener, stop);
+    return runSamples(ck.model(), tokenizer, o, samples, ck.manager(), listener, stop, true);
   }
 
   /**

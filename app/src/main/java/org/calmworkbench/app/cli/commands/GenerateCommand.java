@@ -145,8 +145,8 @@ public final class GenerateCommand implements Command {
       try (ArCheckpoint ck = ArCheckpoint.load(checkpoint)) {
         ArGenerator.Options ao = ArGenerator.Options.of(o.prompt()).withMaxTokens(o.maxTokens())
             .withTemperature(o.temperature()).withGreedy(o.method() == CalmGenerator.Method.GREEDY).withSeed(o.seed());
-        List<ArGenerator.Result> results = ArGenerator.runSamples(ck.model(), ck.tokenizer(), ao, samples, ck.manager(),
-            (row, e) -> {}, () -> ctx.cancellation().isCancelled(), true);
+        List<ArGenerator.Result> results = ArGenerator.runSamples(ck, ao, samples, (row, e) -> {},
+            () -> ctx.cancellation().isCancelled());
         for (ArGenerator.Result r : results) {
           texts.add(r.text());
           tokens += r.tokens().length;

@@ -16,6 +16,7 @@ import javafx.scene.control.Label;
 import javafx.scene.control.RadioButton;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.Slider;
+import javafx.scene.control.Spinner;
 import javafx.scene.control.SplitPane;
 import javafx.scene.control.TextArea;
 import javafx.scene.control.TextField;
@@ -67,11 +68,16 @@ public final class GeneratorPage implements Page {
           + " steps. Hover a piece for its step, sampler calls and fallback.";
   static final String CALLS_HELP =
       "Sampler calls per step: how many times the energy head was sampled to choose each chunk. Exact at T = 1"
-          + " needs 1; exact at T = 1/n needs at least n identical draws; batch and greedy always spend N.";
+          + " needs 1; exact at T = 1/n needs at least n identical draws; batch and greedy always spend N."
+          + " With several samples, the calls of all samples in that step.";
+  static final String SAMPLES_HELP =
+      "Samples S: continuations of the same prompt generated side by side, one batched forward pass per step for"
+          + " all of them (as ./calm generate --samples S). Sample s uses seed + s, so it is the text a single run"
+          + " with that seed gives. Tokens/s are over all samples.";
 
   private final GeneratorViewModel vm;
-  private TextFlow calmFlow;
-  private TextFlow arFlow;
+  private SampleFlows calmFlows;
+  private SampleFlows arFlows;
   private BarChartView callsChart;
   private Node view;
 
@@ -83,15 +89,26 @@ public final class GeneratorPage implements Page {
     return vm;
   }
 
-  /** The CALM output: a prompt node, then one node per piece of a step. */
+  /** The CALM output of the first (or only) sample: a prompt node, then one node per piece of a step. */
   public TextFlow calmOutput() {
+    return calmOutput(0);
+  }
+
+  /** Sample {@code sample}'s CALM output. */
+  public TextFlow calmOutput(int sample) {
     view();
-    return calmFlow;
+    return calmFlows.flow(sample);
+  }
+
+  /** How many CALM outputs the page shows: S of the last run. */
+  public int calmOutputs() {
+    view();
+    return calmFlows.size();
   }
 
   public TextFlow arOutput() {
     view();
-    return arFlow;
+    return arFlows.flow(0);
   }
 
   public BarChartView callsChart() {
@@ -192,6 +209,22 @@ public final class GeneratorPage implements Page {
     TextField maxTokens = field("max-tokens", vm.maxTokensProperty(), 70,
         "Generate at least this many tokens; CALM rounds up to whole chunks of K.");
     TextField seed = field("seed", vm.seedProperty(), 90, "Seed of all randomness: the same seed gives the same text.");
+    Spinner<Integer> samples = new Spinner<>(1, GeneratorViewModel.MAX_SAMPLES, vm.samplesProperty().get());
+    samples.setId("samples");
+    samples.setEditable(true);
+    samples.setPrefWidth(80);
+    samples.setMinWidth(80);
+    samples.getValueFactory().valueProperty().addListener((o, a, b) -> {
+      if (b != null) {
+        vm.samplesProperty().set(b);
+      }
+    });
+    vm.samplesProperty().addListener((o, a, b) -> samples.getValueFactory().setValue(b.intValue()));
+    samples.setTooltip(Concepts.tooltip(SAMPLES_HELP));
+    Label samplesNote = new Label("side by side; sample s uses seed + s");
+    samplesNote.getStyleClass().add("page-subtitle");
+    HBox samplesRow = new HBox(8, samples, samplesNote);
+    samplesRow.setAlignment(Pos.CENTER_LEFT);
 
     GridPane settings = new GridPane();
     settings.setHgap(8);
@@ -213,6 +246,7 @@ public final class GeneratorPage implements Page {
     HBox numbers = new HBox(8, maxTokens, new Label("Seed"), seed);
     numbers.setAlignment(Pos.CENTER_LEFT);
     settings.addRow(row++, new Label("Max tokens"), numbers);
+    settings.addRow(row++, Concepts.explain(new Label("Samples"), SAMPLES_HELP), samplesRow);
     GridPane.setHgrow(calmCk, Priority.ALWAYS);
     javafx.scene.layout.ColumnConstraints labels = new javafx.scene.layout.ColumnConstraints();
     labels.setMinWidth(Region.USE_PREF_SIZE);
@@ -259,20 +293,17 @@ public final class GeneratorPage implements Page {
     leftScroll.setFitToWidth(true);
 
     // ---- output ----
-    calmFlow = new TextFlow();
-    calmFlow.setId("calm-output");
-    calmFlow.getStyleClass().add("generated-flow");
-    calmFlow.setLineSpacing(4);
+    calmFlows = new SampleFlows("calm-output");
     Text hint = new Text("Press Generate: the continuation appears here as it is generated, one shade per step.");
     hint.getStyleClass().add("prompt-text");
-    calmFlow.getChildren().add(hint);
+    calmFlows.flow(0).getChildren().add(hint);
     Label calmTitle = Concepts.explain(new Label(), SHADING_HELP);
     calmTitle.getStyleClass().add("section-title");
     calmTitle.textProperty().bind(Bindings.createStringBinding(() -> vm.patchSizeProperty().get() > 0
         ? "CALM · one shade per step = K = " + vm.patchSizeProperty().get() + " tokens" : "CALM · one shade per step",
         vm.patchSizeProperty()));
     Label calmFigures = figures(vm.calm(), "calm-figures", true);
-    ScrollPane calmScroll = scroll(calmFlow);
+    ScrollPane calmScroll = scroll(calmFlows.box);
 
     callsChart = new BarChartView("", "step", "calls");
     callsChart.setId("calls-chart");
@@ -285,14 +316,11 @@ public final class GeneratorPage implements Page {
     Label callsTitle = Concepts.explain(new Label("Sampler calls per step"), CALLS_HELP);
     callsTitle.getStyleClass().add("section-title");
 
-    arFlow = new TextFlow();
-    arFlow.setId("ar-output");
-    arFlow.getStyleClass().add("generated-flow");
-    arFlow.setLineSpacing(4);
+    arFlows = new SampleFlows("ar-output");
     Label arTitle = Concepts.explain(new Label("AR baseline · one shade per step = 1 token"), SHADING_HELP);
     arTitle.getStyleClass().add("section-title");
     Label arFigures = figures(vm.ar(), "ar-figures", false);
-    ScrollPane arScroll = scroll(arFlow);
+    ScrollPane arScroll = scroll(arFlows.box);
     VBox arBox = new VBox(4, arTitle, arFigures, arScroll);
     VBox.setVgrow(arScroll, Priority.ALWAYS);
     arBox.visibleProperty().bind(vm.compareWithArProperty());
@@ -307,8 +335,10 @@ public final class GeneratorPage implements Page {
     VBox.setVgrow(arBox, Priority.ALWAYS);
     right.setPadding(new Insets(12));
 
-    vm.calm().segments().addListener((ListChangeListener<Segment>) c -> render(c, calmFlow, true));
-    vm.ar().segments().addListener((ListChangeListener<Segment>) c -> render(c, arFlow, false));
+    vm.calm().samplesProperty().addListener((o, a, b) -> calmFlows.setSamples(b.intValue()));
+    vm.ar().samplesProperty().addListener((o, a, b) -> arFlows.setSamples(b.intValue()));
+    vm.calm().segments().addListener((ListChangeListener<Segment>) c -> render(c, calmFlows, true));
+    vm.ar().segments().addListener((ListChangeListener<Segment>) c -> render(c, arFlows, false));
     vm.callsPerStep().addListener((ListChangeListener<Integer>) c -> {
       while (c.next()) {
         if (c.wasRemoved() && vm.callsPerStep().isEmpty()) {
@@ -329,19 +359,77 @@ public final class GeneratorPage implements Page {
     return new BorderPane(split);
   }
 
-  private void render(ListChangeListener.Change<? extends Segment> c, TextFlow flow, boolean calm) {
+  private void render(ListChangeListener.Change<? extends Segment> c, SampleFlows flows, boolean calm) {
     while (c.next()) {
       if (c.wasRemoved() && (calm ? vm.calm() : vm.ar()).segments().isEmpty()) {
-        flow.getChildren().clear();
+        flows.clear();
       }
       if (c.wasAdded()) {
         for (Segment s : c.getAddedSubList()) {
+          TextFlow flow = flows.flow(s.sample());
           if (s.step() == 0) { // a new run: its prompt first, unshaded
             flow.getChildren().setAll(promptPieces(vm.runPrompt()));
           }
           flow.getChildren().addAll(pieces(s));
         }
       }
+    }
+  }
+
+  /**
+   * The continuations of a run, one shaded text flow per sample, stacked; with S > 1 each under a
+   * heading naming its sample and seed. The first flow keeps its id (and its hint) across runs.
+   */
+  private final class SampleFlows {
+    final VBox box = new VBox(6);
+    private final String id;
+    private final List<TextFlow> flows = new java.util.ArrayList<>();
+
+    SampleFlows(String id) {
+      this.id = id;
+      flows.add(newFlow(id));
+      box.getChildren().add(flows.get(0));
+    }
+
+    TextFlow flow(int sample) {
+      return flows.get(sample);
+    }
+
+    int size() {
+      return flows.size();
+    }
+
+    void clear() {
+      flows.forEach(f -> f.getChildren().clear());
+    }
+
+    void setSamples(int count) {
+      while (flows.size() > count) {
+        flows.remove(flows.size() - 1);
+      }
+      while (flows.size() < count) {
+        flows.add(newFlow(id + "-" + flows.size()));
+      }
+      box.getChildren().clear();
+      for (int s = 0; s < count; s++) {
+        if (count > 1) {
+          int sample = s;
+          Label heading = new Label();
+          heading.textProperty().bind(Bindings.createStringBinding(() -> String.format(Locale.ROOT,
+              "sample %d · seed %d", sample + 1, vm.runSeedProperty().get() + sample), vm.runSeedProperty()));
+          heading.getStyleClass().add("sample-heading");
+          box.getChildren().add(heading);
+        }
+        box.getChildren().add(flows.get(s));
+      }
+    }
+
+    private TextFlow newFlow(String flowId) {
+      TextFlow f = new TextFlow();
+      f.setId(flowId);
+      f.getStyleClass().add("generated-flow");
+      f.setLineSpacing(4);
+      return f;
     }
   }
 
@@ -406,9 +494,9 @@ public final class GeneratorPage implements Page {
     return l;
   }
 
-  private static ScrollPane scroll(TextFlow flow) {
-    flow.setPadding(new Insets(8));
-    ScrollPane s = new ScrollPane(flow);
+  private static ScrollPane scroll(VBox flows) {
+    flows.setPadding(new Insets(8));
+    ScrollPane s = new ScrollPane(flows);
     s.setFitToWidth(true);
     s.setPrefHeight(160);
     s.setMinHeight(80);

@@ -11,15 +11,19 @@ import javafx.beans.binding.BooleanBinding;
 import javafx.beans.binding.StringBinding;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.DoubleProperty;
+import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.beans.property.ReadOnlyIntegerProperty;
 import javafx.beans.property.ReadOnlyIntegerWrapper;
+import javafx.beans.property.ReadOnlyLongProperty;
+import javafx.beans.property.ReadOnlyLongWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleDoubleProperty;
+import javafx.beans.property.SimpleIntegerProperty;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
@@ -44,9 +48,11 @@ import org.calmworkbench.backend.train.CalmCheckpoint;
 
 /**
  * The Generator page's state and commands: a CALM checkpoint of the project (and optionally an AR
- * baseline to run on the same prompt), the prompt, temperature, sampler, N, max tokens and seed;
- * Generate runs on the workbench service and streams each step into {@link #calm()} (and {@link
- * #ar()}) as a {@link Segment}; Stop ends the run after the current step.
+ * baseline to run on the same prompt), the prompt, temperature, sampler, N, max tokens, seed and
+ * the number of samples S; Generate runs on the workbench service and streams each step of each
+ * sample into {@link #calm()} (and {@link #ar()}) as a {@link Segment}; Stop ends the run after the
+ * current step. S samples take the backend's path of {@code generate --samples S}: one batched
+ * forward pass per step, sample s being the text a single run with seed + s gives.
  */
 public final class GeneratorViewModel {
   public static final String KIND = "generate";
@@ -55,6 +61,8 @@ public final class GeneratorViewModel {
   public static final double MIN_TEMPERATURE = 0.05;
   public static final int MAX_TOKENS_LIMIT = 4096;
   public static final int MAX_CANDIDATES = 100_000;
+  /** Most continuations one run generates side by side. */
+  public static final int MAX_SAMPLES = 16;
   public static final String DEFAULT_PROMPT = "The little robot";
 
   private final WorkbenchContext ctx;
@@ -71,6 +79,7 @@ public final class GeneratorViewModel {
   private final StringProperty maxTokens = new SimpleStringProperty(this, "maxTokens",
       String.valueOf(CalmGenerator.Options.DEFAULT_MAX_TOKENS));
   private final StringProperty seed = new SimpleStringProperty(this, "seed", "0");
+  private final IntegerProperty samples = new SimpleIntegerProperty(this, "samples", 1);
   private final ReadOnlyStringWrapper validationMessage = new ReadOnlyStringWrapper(this, "validationMessage", "");
   private final ReadOnlyBooleanWrapper valid = new ReadOnlyBooleanWrapper(this, "valid", true);
   private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper(this, "status", "");
@@ -78,7 +87,7 @@ public final class GeneratorViewModel {
   private final ReadOnlyIntegerWrapper patchSize = new ReadOnlyIntegerWrapper(this, "patchSize", 0);
   private final RunFigures calm = new RunFigures();
   private final RunFigures ar = new RunFigures();
-  /** Sampler calls of each CALM step, in step order (the bar strip). */
+  /** Sampler calls of each CALM step, in step order (the bar strip); with S samples, all samples' calls. */
   private final ObservableList<Integer> callsPerStep = FXCollections.observableArrayList();
   private final StringBinding stepRatio;
   private final BooleanBinding canGenerate;
@@ -87,6 +96,7 @@ public final class GeneratorViewModel {
   private final AtomicBoolean stopRequested = new AtomicBoolean(); // read by the service thread
   private int unfinishedJobs; // UI thread
   private String runPrompt = ""; // UI thread: the prompt of the current (or last) run
+  private final ReadOnlyLongWrapper runSeed = new ReadOnlyLongWrapper(this, "runSeed", 0);
 
   public GeneratorViewModel(WorkbenchContext ctx) {
     this.ctx = ctx;
@@ -95,6 +105,7 @@ public final class GeneratorViewModel {
     candidates.addListener((o, a, b) -> validate());
     maxTokens.addListener((o, a, b) -> validate());
     seed.addListener((o, a, b) -> validate());
+    samples.addListener((o, a, b) -> validate());
     compareWithAr.addListener((o, a, b) -> validate());
     arCheckpoint.addListener((o, a, b) -> validate());
     calmCheckpoint.addListener((o, a, b) -> validate());
@@ -156,6 +167,11 @@ public final class GeneratorViewModel {
     return seed;
   }
 
+  /** S: continuations generated side by side, 1 to {@link #MAX_SAMPLES}; sample s uses seed + s. */
+  public IntegerProperty samplesProperty() {
+    return samples;
+  }
+
   /** Empty when every field is valid; otherwise one problem per line. */
   public ReadOnlyStringProperty validationMessageProperty() {
     return validationMessage.getReadOnlyProperty();
@@ -203,6 +219,11 @@ public final class GeneratorViewModel {
   /** The prompt of the current (or last) run, as typed. */
   public String runPrompt() {
     return runPrompt;
+  }
+
+  /** The seed of the current (or last) run: sample s used this + s. */
+  public ReadOnlyLongProperty runSeedProperty() {
+    return runSeed.getReadOnlyProperty();
   }
 
   /** The jobs of the current (or last) run: the CALM job, then the AR job if compared. */
@@ -262,12 +283,14 @@ public final class GeneratorViewModel {
       return null;
     }
     CalmGenerator.Options calmOptions = calmOptions();
+    int sampleCount = samples.get();
     Checkpoints.Info arCk = compareWithAr.get() ? arCheckpoint.get() : null;
     jobs.clear();
     runPrompt = calmOptions.prompt();
+    runSeed.set(calmOptions.seed());
     stopRequested.set(false);
-    calm.reset("waiting");
-    ar.reset(arCk == null ? "" : "waiting");
+    calm.reset("waiting", sampleCount);
+    ar.reset(arCk == null ? "" : "waiting", sampleCount);
     callsPerStep.clear();
     running.set(true);
     Job busy = ctx.service().currentProperty().get();
@@ -277,14 +300,14 @@ public final class GeneratorViewModel {
 
     Path dir = ck.dir();
     Job calmJob = ctx.service().submit(JobSpec.of("Generate with " + ck.name(), KIND).needsEngine(),
-        c -> runCalm(c, dir, calmOptions), this::calmFinished);
+        c -> runCalm(c, dir, calmOptions, sampleCount), this::calmFinished);
     track(calmJob, calm, "CALM");
     if (arCk != null) {
       ArGenerator.Options arOptions = new ArGenerator.Options(calmOptions.prompt(), calmOptions.maxTokens(),
           calmOptions.temperature(), calmOptions.method() == Method.GREEDY, calmOptions.seed());
       Path arDir = arCk.dir();
       Job arJob = ctx.service().submit(JobSpec.of("Generate with AR baseline " + arCk.name(), AR_KIND).needsEngine(),
-          c -> stopRequested.get() ? null : runAr(c, arDir, arOptions), this::arFinished);
+          c -> stopRequested.get() ? null : runAr(c, arDir, arOptions, sampleCount), this::arFinished);
       track(arJob, ar, "AR baseline");
     }
     return calmJob;
@@ -312,7 +335,7 @@ public final class GeneratorViewModel {
 
   // ---- service thread ------------------------------------------------------------------------
 
-  private CalmGenerator.Result runCalm(JobContext c, Path dir, CalmGenerator.Options o) {
+  private List<CalmGenerator.Result> runCalm(JobContext c, Path dir, CalmGenerator.Options o, int sampleCount) {
     c.progress(-1, Double.NaN, "loading " + dir.getFileName());
     try (CalmCheckpoint ck = CalmCheckpoint.load(dir)) {
       int k = ck.patchSize();
@@ -320,40 +343,40 @@ public final class GeneratorViewModel {
       int maxSteps = (o.maxTokens() + k - 1) / k;
       c.latest("k", k, patchSize::set);
       long start = System.nanoTime();
-      CalmGenerator.Result r = CalmGenerator.run(ck, o, e -> {
+      List<CalmGenerator.Result> r = CalmGenerator.runSamples(ck, o, sampleCount, (row, e) -> {
         int[] ids = e.chunk().ids();
         int tokens = e.endOfText() ? indexOf(ids, eos) : ids.length;
-        Segment s = new Segment(e.step(), e.text(), tokens, e.samplerCalls(), e.fellBack(), e.endOfText(), Double.NaN,
-            (System.nanoTime() - start) / 1e9);
+        Segment s = new Segment(row, e.step(), e.text(), tokens, e.samplerCalls(), e.fellBack(), e.endOfText(),
+            Double.NaN, (System.nanoTime() - start) / 1e9);
         c.append("segments", s, this::calmSegments);
         c.progress((e.step() + 1.0) / maxSteps, Double.NaN, "step " + (e.step() + 1) + " of at most " + maxSteps);
-      }, () -> stopRequested.get() || c.isCancelled());
-      publishKnownWords(c, dir, r.text(), calm);
+      }, () -> stopRequested.get() || c.isCancelled(), true);
+      publishKnownWords(c, dir, r.stream().map(CalmGenerator.Result::text).toList(), calm);
       return r;
     }
   }
 
-  /** known_word_fraction of {@code text} against the run's training corpus (split.json), if it is still there. */
-  private static void publishKnownWords(JobContext c, Path dir, String text, RunFigures figures) {
+  /** known_word_fraction of the samples' texts against the run's training corpus (split.json), if it is still there. */
+  private static void publishKnownWords(JobContext c, Path dir, List<String> texts, RunFigures figures) {
     try {
-      KnownWords.ofRun(dir).flatMap(w -> w.measured(text))
+      KnownWords.ofRun(dir).flatMap(w -> w.measured(String.join("\n", texts)))
           .ifPresent(f -> c.latest("known-words-" + System.identityHashCode(figures), f, figures::setKnownWordFraction));
     } catch (java.io.IOException | CalmException e) {
       c.log("known_word_fraction not measured: " + e.getMessage());
     }
   }
 
-  private ArGenerator.Result runAr(JobContext c, Path dir, ArGenerator.Options o) {
+  private List<ArGenerator.Result> runAr(JobContext c, Path dir, ArGenerator.Options o, int sampleCount) {
     c.progress(-1, Double.NaN, "loading " + dir.getFileName());
     try (ArCheckpoint ck = ArCheckpoint.load(dir)) {
       long start = System.nanoTime();
-      ArGenerator.Result r = ArGenerator.run(ck, o, e -> {
-        Segment s = new Segment(e.step(), e.text(), e.endOfText() ? 0 : 1, 0, false, e.endOfText(), e.probability(),
-            (System.nanoTime() - start) / 1e9);
+      List<ArGenerator.Result> r = ArGenerator.runSamples(ck, o, sampleCount, (row, e) -> {
+        Segment s = new Segment(row, e.step(), e.text(), e.endOfText() ? 0 : 1, 0, false, e.endOfText(),
+            e.probability(), (System.nanoTime() - start) / 1e9);
         c.append("segments", s, ar::add);
         c.progress((e.step() + 1.0) / o.maxTokens(), Double.NaN, "token " + (e.step() + 1) + " of " + o.maxTokens());
       }, () -> stopRequested.get() || c.isCancelled());
-      publishKnownWords(c, dir, r.text(), ar);
+      publishKnownWords(c, dir, r.stream().map(ArGenerator.Result::text).toList(), ar);
       return r;
     }
   }
@@ -372,27 +395,60 @@ public final class GeneratorViewModel {
   private void calmSegments(List<Segment> batch) {
     calm.add(batch);
     for (Segment s : batch) {
-      callsPerStep.add(s.samplerCalls());
+      if (s.step() < callsPerStep.size()) { // another sample's share of a step already shown
+        callsPerStep.set(s.step(), callsPerStep.get(s.step()) + s.samplerCalls());
+      } else {
+        callsPerStep.add(s.samplerCalls());
+      }
     }
   }
 
-  private void calmFinished(CalmGenerator.Result r) {
-    calm.finish(r.steps(), r.tokens(), r.tokensPerSecond(), r.stopReason());
-    status.set(String.format(Locale.ROOT, "CALM: %s after %d steps (%d tokens, %s tokens/s, %.1f sampler calls per"
-        + " step, %d fallback%s)", "stopped".equals(r.stopReason()) ? "stopped" : "done (" + r.stopReason().replace('_', ' ')
-        + ")", r.steps(), r.tokens(), RunFigures.rate(r.tokensPerSecond()),
-        r.steps() == 0 ? 0.0 : (double) r.samplerCalls() / r.steps(),
-        r.fallbacks(), r.fallbacks() == 1 ? "" : "s"));
+  private void calmFinished(List<CalmGenerator.Result> rs) {
+    long calls = rs.stream().mapToLong(CalmGenerator.Result::samplerCalls).sum();
+    int sampleSteps = rs.stream().mapToInt(CalmGenerator.Result::steps).sum();
+    int fallbacks = rs.stream().mapToInt(CalmGenerator.Result::fallbacks).sum();
+    Totals t = finish(calm, rs.stream().map(r -> new Totals(r.steps(), r.tokens(), r.elapsedSeconds(), r.stopReason()))
+        .toList());
+    status.set(String.format(Locale.ROOT, "CALM: %s after %d steps (%d tokens%s, %s tokens/s, %.1f sampler calls per"
+        + " step, %d fallback%s)", "stopped".equals(t.stopReason()) ? "stopped" : "done (" + t.stopReason().replace('_', ' ')
+        + ")", t.steps(), t.tokens(), overSamples(rs.size()), RunFigures.rate(t.tokensPerSecond()),
+        sampleSteps == 0 ? 0.0 : (double) calls / sampleSteps, fallbacks, fallbacks == 1 ? "" : "s"));
   }
 
-  private void arFinished(ArGenerator.Result r) {
-    if (r == null) {
+  private void arFinished(List<ArGenerator.Result> rs) {
+    if (rs == null) {
       ar.setState("not run (stopped)");
       return;
     }
-    ar.finish(r.steps(), r.tokens().length, r.tokensPerSecond(), r.stopReason());
-    status.set(status.get() + String.format(Locale.ROOT, " · AR: %d steps, %d tokens, %s tokens/s", r.steps(),
-        r.tokens().length, RunFigures.rate(r.tokensPerSecond())));
+    Totals t = finish(ar, rs.stream().map(r -> new Totals(r.steps(), r.tokens().length, r.elapsedSeconds(),
+        r.stopReason())).toList());
+    status.set(status.get() + String.format(Locale.ROOT, " · AR: %d steps, %d tokens%s, %s tokens/s", t.steps(),
+        t.tokens(), overSamples(rs.size()), RunFigures.rate(t.tokensPerSecond())));
+  }
+
+  private static String overSamples(int sampleCount) {
+    return sampleCount == 1 ? "" : " over " + sampleCount + " samples";
+  }
+
+  /**
+   * A run's figures over its samples: the steps of the longest, the tokens of all, tokens/s over
+   * all (the samples share one wall time), and the stop reason they agree on, else "stopped" if
+   * any was stopped, else the reasons joined: "max_tokens, end_of_text".
+   */
+  record Totals(int steps, int tokens, double elapsedSeconds, String stopReason) {
+    double tokensPerSecond() {
+      return elapsedSeconds > 0 ? tokens / elapsedSeconds : 0;
+    }
+  }
+
+  static Totals finish(RunFigures figures, List<Totals> samples) {
+    int steps = samples.stream().mapToInt(Totals::steps).max().orElse(0);
+    int tokens = samples.stream().mapToInt(Totals::tokens).sum();
+    List<String> reasons = samples.stream().map(Totals::stopReason).distinct().toList();
+    String reason = reasons.contains("stopped") ? "stopped" : String.join(", ", reasons);
+    Totals t = new Totals(steps, tokens, samples.get(0).elapsedSeconds(), reason);
+    figures.finish(t.steps(), t.tokens(), t.tokensPerSecond(), t.stopReason());
+    return t;
   }
 
   /** Mirrors a job's end into the figures and the running flag (at once if it already ended). */
@@ -428,8 +484,8 @@ public final class GeneratorViewModel {
   }
 
   private String describeStepRatio() {
-    int cs = calm.stepsProperty().get();
-    int as = ar.stepsProperty().get();
+    int cs = calm.sampleStepsProperty().get(); // summed over the samples, as the tokens are
+    int as = ar.sampleStepsProperty().get();
     if (cs == 0 || as == 0) {
       return "";
     }
@@ -448,6 +504,9 @@ public final class GeneratorViewModel {
       problems.add(String.format(Locale.ROOT, "temperature must be in (0, 1], got %s", t));
     }
     parseInt(maxTokens.get(), "max tokens", 1, MAX_TOKENS_LIMIT, problems);
+    if (samples.get() < 1 || samples.get() > MAX_SAMPLES) {
+      problems.add("samples must be between 1 and " + MAX_SAMPLES + ", got " + samples.get());
+    }
     if (method.get() == null) {
       problems.add("choose a sampler: exact, batch or greedy");
     } else if (method.get() != Method.EXACT) {

@@ -6,6 +6,7 @@ import java.util.Locale;
  * What one generation step added: for CALM a chunk of K tokens, for the AR baseline one token. The
  * page shades segments alternately, so the number of steps is visible in the text itself.
  *
+ * @param sample which of the run's S continuations (0 to S - 1; 0 when S = 1)
  * @param step 0-based step index
  * @param text the text the step added (may be empty while a character split across steps is incomplete)
  * @param tokens tokens the step added (K for CALM, fewer when it ended in end-of-text)
@@ -15,7 +16,7 @@ import java.util.Locale;
  * @param probability the AR model's probability of its token at T = 1; NaN for CALM (it has none)
  * @param elapsedSeconds wall time from the start of generation to this step
  */
-public record Segment(int step, String text, int tokens, int samplerCalls, boolean fellBack, boolean endOfText,
+public record Segment(int sample, int step, String text, int tokens, int samplerCalls, boolean fellBack, boolean endOfText,
     double probability, double elapsedSeconds) {
 
   /** Odd steps are drawn with the second shade. */
