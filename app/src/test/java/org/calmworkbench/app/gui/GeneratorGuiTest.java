@@ -118,6 +118,38 @@ class GeneratorGuiTest {
   }
 
   @Test
+  void theSamplesSpinnerShowsOneShadedContinuationPerSample(FxRobot robot) throws Exception {
+    GeneratorPage page = openGenerator();
+    GeneratorViewModel vm = page.viewModel();
+    type(robot, "#max-tokens", "12");
+    type(robot, "#seed", "5");
+    fx(() -> {
+      robot.lookup("#samples").queryAs(javafx.scene.control.Spinner.class).getValueFactory().setValue(3);
+      return null;
+    });
+    assertEquals(3, fx(() -> vm.samplesProperty().get()), "the spinner sets S");
+    robot.clickOn("#generate");
+    Job job = gui.jobsOf(GeneratorViewModel.KIND).get(0);
+    gui.waitUntil(() -> job.state().isFinal());
+    assertEquals(JobState.DONE, job.state(), job.messageProperty().get());
+    fx(() -> {
+      assertEquals(3, page.calmOutputs());
+      for (int s = 0; s < 3; s++) {
+        String shown = page.calmOutput(s).getChildren().stream().filter(n -> n.getStyleClass().contains("step-piece"))
+            .map(n -> ((Label) n).getText()).collect(java.util.stream.Collectors.joining());
+        assertEquals(vm.calm().text(s).replace("\n", ""), shown.replace("∅", ""), "sample " + s + "'s flow");
+      }
+      List<String> headings = robot.from(page.calmOutput(0).getParent()).lookup(".sample-heading").queryAllAs(Label.class)
+          .stream().map(Label::getText)
+          .sorted().toList();
+      assertEquals(List.of("sample 1 · seed 5", "sample 2 · seed 6", "sample 3 · seed 7"), headings);
+      String figures = ((Label) robot.lookup("#calm-figures").query()).getText();
+      assertTrue(figures.contains("tokens/s over 3 samples"), figures);
+      return null;
+    });
+  }
+
+  @Test
   void stopEndsALongRunAndTheNextOneStarts(FxRobot robot) throws Exception {
     GeneratorPage page = openGenerator();
     GeneratorViewModel vm = page.viewModel();

@@ -221,8 +221,9 @@ public final class GeneratorPage implements Page {
     });
     vm.samplesProperty().addListener((o, a, b) -> samples.getValueFactory().setValue(b.intValue()));
     samples.setTooltip(Concepts.tooltip(SAMPLES_HELP));
-    Label samplesNote = new Label("side by side; sample s uses seed + s");
+    Label samplesNote = new Label("sample s: seed + s");
     samplesNote.getStyleClass().add("page-subtitle");
+    samplesNote.setMinWidth(Region.USE_PREF_SIZE);
     HBox samplesRow = new HBox(8, samples, samplesNote);
     samplesRow.setAlignment(Pos.CENTER_LEFT);
 
