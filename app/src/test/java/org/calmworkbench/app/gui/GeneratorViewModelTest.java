@@ -173,6 +173,8 @@ class GeneratorViewModelTest {
     org.calmworkbench.backend.generate.ArGenerator.Options ao = org.calmworkbench.backend.generate.ArGenerator.Options
         .of(vm.calmOptions().prompt()).withMaxTokens(12).withTemperature(0.5).withSeed(8);
     assertEquals(org.calmworkbench.backend.generate.ArGenerator.run(arDir, ao, e -> {}).text(), vm.ar().text(1));
+    assertTrue(vm.stepRatioBinding().get().contains(tokens + " tokens in " + vm.calm().sampleStepsProperty().get()
+        + " steps of 3 samples"), vm.stepRatioBinding().get());
 
     vm.samplesProperty().set(17);
     assertTrue(vm.validationMessageProperty().get().contains("samples must be between 1 and 16, got 17"),

@@ -489,9 +489,11 @@ public final class GeneratorViewModel {
     if (cs == 0 || as == 0) {
       return "";
     }
-    return String.format(Locale.ROOT, "CALM: %d tokens in %d steps (%s tokens/s) · AR: %d tokens in %d steps"
-        + " (%s tokens/s) · per token, CALM needed %.1fx fewer steps", calm.tokensProperty().get(), cs,
-        RunFigures.rate(calm.tokensPerSecondProperty().get()), ar.tokensProperty().get(), as,
+    int s = calm.samplesProperty().get();
+    String steps = s == 1 ? "steps" : "steps of " + s + " samples";
+    return String.format(Locale.ROOT, "CALM: %d tokens in %d %s (%s tokens/s) · AR: %d tokens in %d %s"
+        + " (%s tokens/s) · per token, CALM needed %.1fx fewer steps", calm.tokensProperty().get(), cs, steps,
+        RunFigures.rate(calm.tokensPerSecondProperty().get()), ar.tokensProperty().get(), as, steps,
         RunFigures.rate(ar.tokensPerSecondProperty().get()),
         ((double) as / Math.max(1, ar.tokensProperty().get())) / ((double) cs / Math.max(1, calm.tokensProperty().get())));
   }
