@@ -80,7 +80,8 @@ public final class GenerateCommand implements Command {
         known_word_fraction: the share of the generated words that occur in the training corpus (the
         one recorded in the run's split.json, or --corpus); null when no corpus is known.
         With --samples S (S > 1) the S continuations are generated together, one batched forward pass
-        per step, and printed when done; sample s uses seed + s, so it is the text that a single run
+        per step (CALM: one Transformer pass, then one energy-head pass and one decoder pass for all
+        samples' candidates), and printed when done; sample s uses seed + s, so it is the text that a single run
         with that seed gives. JSON: samples (text, tokens, steps, stop_reason; CALM also its sampler
         calls), tokens and tokens_per_second over all samples.""";
   }
