@@ -101,6 +101,11 @@ class LmHeadsTrainingTest {
       assertEquals(4L * r.steps(), r.samplerCalls());
       CalmGenerator.Result again = CalmGenerator.run(ck, o, e -> {}, () -> false);
       assertEquals(r.text(), again.text(), "the seed fixes the " + head.key() + " head's noise");
+      // Two samples share each step's head and decoder pass; each is still its own seed's text.
+      List<CalmGenerator.Result> two = CalmGenerator.runSamples(ck, o, 2, (row, e) -> {}, () -> false, true);
+      assertEquals(r.text(), two.get(0).text(), head.key() + " head, sample 0");
+      assertEquals(CalmGenerator.run(ck, o.withSeed(6), e -> {}, () -> false).text(), two.get(1).text(),
+          head.key() + " head, sample 1 = seed + 1");
       System.out.printf("tiny CALM, %s head: \"%s\"%n", head.key(), r.text());
 
       JsonObject input = new JsonObject();
