@@ -111,8 +111,9 @@ public final class GeneratorViewModel {
     calmCheckpoint.addListener((o, a, b) -> validate());
     ctx.projectProperty().addListener((o, a, p) -> refreshCheckpoints());
     ctx.bus().subscribe(Events.CheckpointSaved.class, e -> refreshCheckpoints());
-    stepRatio = Bindings.createStringBinding(this::describeStepRatio, calm.stepsProperty(), calm.tokensProperty(),
-        ar.stepsProperty(), ar.tokensProperty(), calm.tokensPerSecondProperty(), ar.tokensPerSecondProperty());
+    stepRatio = Bindings.createStringBinding(this::describeStepRatio, calm.sampleStepsProperty(), calm.tokensProperty(),
+        ar.sampleStepsProperty(), ar.tokensProperty(), calm.tokensPerSecondProperty(), ar.tokensPerSecondProperty(),
+        calm.samplesProperty());
     canGenerate = valid.getReadOnlyProperty().and(running.getReadOnlyProperty().not()).and(calmCheckpoint.isNotNull());
     refreshCheckpoints();
     validate();
