@@ -129,6 +129,14 @@ public final class ExperimentRunner {
   /** Present in the experiment folder while the parent's job is paused: workers hold between steps. */
   public static final String PAUSED = ".paused";
 
+  /**
+   * How long a cell waits for another process that holds it: a worker left running by a runner that
+   * was killed (kill -9 leaves the workers) stops at its next training step or evaluation stage once
+   * it sees its parent gone, but a step of a large model on a loaded machine can take minutes. Each
+   * cell is locked ({@code cells/<id>/.lock}) for all of its work, evaluation included.
+   */
+  static final java.time.Duration ORPHAN_PATIENCE = java.time.Duration.ofMinutes(10);
+
   /** The file a worker writes a finished cell's row to, inside the cell's folder. */
   public static final String CELL_RESULT = "result.json";
 
@@ -407,7 +415,8 @@ public final class ExperimentRunner {
           report("starting", 0);
           CellResult row;
           long t0 = System.nanoTime();
-          try {
+          try (RunLock cell = RunLock.acquireWhenFree(out.resolve(CELLS).resolve(c.id()), "experiment cell " + c.id(),
+              ORPHAN_PATIENCE, () -> report("waiting for an earlier worker to stop", 0))) {
             row = c.ar() ? runAr(c) : runCalm(c);
           } catch (Stopped s) {
             break;

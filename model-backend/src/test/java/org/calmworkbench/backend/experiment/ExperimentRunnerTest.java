@@ -12,10 +12,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.calmworkbench.backend.Cancellation;
 import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.generate.TinyCalm;
+import org.calmworkbench.backend.train.RunLock;
 import org.calmworkbench.backend.train.TrainControl;
 import org.calmworkbench.backend.train.TrainerState;
 import org.junit.jupiter.api.BeforeAll;
@@ -306,6 +309,57 @@ class ExperimentRunnerTest {
       int batch = c.cell().ar() ? 2 : 32 / (16 / c.cell().patchSize());
       assertEquals((long) batch * 16 * c.lmSteps(), c.lmTokensSeen(), id + ": tokens seen = batch x context x steps");
     }
+  }
+
+  /**
+   * kill -9 of 'experiment run --jobs N' leaves its workers running until their next step; the next
+   * run's worker for the same cell must wait for the orphan, not record the cell as failed because
+   * its LM folder is locked (found by reading the code while writing the experiment kill campaign).
+   */
+  @Test
+  void aCellStillHeldByAnOrphanedWorkerIsWaitedForNotFailed() throws Exception {
+    Path file = dir.resolve("orphan.json");
+    Files.writeString(file, toyExperiment("{\"patch_sizes\": [4], \"seeds\": [11]}"));
+    Experiment x = Experiment.read(file);
+    Path cellDir = dir.resolve("orphan").resolve(ExperimentRunner.CELLS).resolve(x.cells().get(0).id());
+    CountDownLatch holding = new CountDownLatch(1);
+    CountDownLatch waitedFor = new CountDownLatch(1);
+    // The orphan: another worker of this grid, mid-way through the cell's LM training (the cell's
+    // lock and its LM folder's, as a worker holds them); it stops once the new run waits for it, or
+    // after 20 s (without the wait, the new run reaches the LM folder's lock meanwhile and fails).
+    Thread orphan = new Thread(() -> {
+      try (RunLock cell = RunLock.acquire(cellDir, "experiment cell");
+          RunLock lm = RunLock.acquire(cellDir.resolve(ExperimentRunner.LM), "training calm")) {
+        holding.countDown();
+        waitedFor.await(20, TimeUnit.SECONDS);
+        Thread.sleep(300); // its last step and save
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    }, "orphaned-worker");
+    List<String> stages = new ArrayList<>();
+    ExperimentRunner.Result r = ExperimentRunner.run(new ExperimentRunner.Options(x, dir.resolve("orphan"), false),
+        new ExperimentRunner.Listener() {
+          @Override
+          public void onProgress(ExperimentRunner.Progress p) {
+            stages.add(p.stage());
+            if (p.stage().equals("starting") && orphan.getState() == Thread.State.NEW) {
+              orphan.start(); // the folder is prepared; the cell is about to start
+              try {
+                holding.await();
+              } catch (InterruptedException e) {
+                throw new AssertionError(e);
+              }
+            } else if (p.stage().startsWith("waiting")) {
+              waitedFor.countDown();
+            }
+          }
+        }, TrainControl.NONE);
+    orphan.join();
+    CellResult row = r.rows().get(0);
+    assertTrue(row.ok(), row.error());
+    assertTrue(stages.contains("waiting for an earlier worker to stop"), stages.toString());
+    assertEquals(6, row.lmSteps());
   }
 
   static CellResult row(ExperimentRunner.Result r, String id) {
