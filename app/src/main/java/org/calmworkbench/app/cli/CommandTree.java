@@ -382,6 +382,9 @@ public final class CommandTree {
   }
 
   private static Path parsePath(String s) {
+    if (s.isEmpty()) { // Path.of("") is the working folder: never what an empty argument meant
+      throw new TypeConversionException("expects a path, got ''");
+    }
     try {
       return Path.of(s);
     } catch (InvalidPathException e) {
