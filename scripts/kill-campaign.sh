@@ -237,15 +237,16 @@ workers_of_grid() {
 
 # kill -9 of 'calm experiment run --jobs 2' on a 3-cell grid (K = 2, K = 4, AR baseline: three
 # groups, two workers at a time), 2-12 s after its start or, every fifth round, the moment a worker
-# has written a finished cell's row (cells/ID/result.json). Odd rounds kill the runner alone (its workers, orphaned, must stop
-# by themselves; the next round starts at once, beside them), even rounds the runner and its workers
-# (its process group). After each kill: results.jsonl and results.csv whole, each cell at most once,
-# no failed row, finished cells untouched. A last run ends the grid: each cell exactly once, ok, with
-# the same BrierLM, FLOPs and steps as an uninterrupted run of the same file; nothing half-written
-# (.pending, *.tmp); every LM checkpoint loads; no worker left running.
+# has written a finished cell's row (cells/ID/result.json). Odd rounds kill the runner alone (its
+# workers, orphaned, must stop by themselves; the next round starts at once, beside them), even
+# rounds the runner and its workers (its process group). After each kill: results.jsonl and
+# results.csv whole, each cell at most once, no failed row, finished cells untouched. When a grid
+# ends before the kills are all made, a last run checks it and a new grid starts: each cell exactly
+# once, ok, with the same BrierLM, FLOPs and steps as an uninterrupted run of the same file;
+# nothing half-written (.pending, *.tmp); every LM checkpoint loads; no worker left running.
 experiment_campaign() {
-  local x="$work/grid.json" ok=0 failures=0 rounds=0 untouched final ref="$work/reference" cells=3 orphans
-  gout="$work/grid"
+  local x="$work/grid.json" ok=0 failures=0 i=0 grids=0 untouched final ref="$work/reference" cells=3 orphans
+  local results when how
   cat > "$x" << EOF
 {"name": "kill-campaign", "corpus": "$corpus", "tokenizer": {"path": "$tok"},
  "autoencoder": {"preset": "tiny"},
@@ -259,73 +260,85 @@ EOF
   "$calm" experiment run "$x" --out "$ref" --jobs 2 > "$work/reference.log" 2>&1 \
     || { echo "kill-campaign experiment: the uninterrupted reference run failed, see $work/reference.log" >&2; exit 1; }
   echo "reference: the uninterrupted grid took $((SECONDS - t0)) s"
-  for ((i = 1; i <= kills; i++)); do
-    rounds=$i
-    setsid "$calm" experiment run "$x" --out "$gout" --jobs 2 > "$work/exp-$i.log" 2>&1 &
-    pid=$! # setsid: its own process group, so that even rounds can kill the runner and its workers
-    if ((i % 5 == 0)); then
-      # the moment a worker has written a finished cell's result.json (the runner may not have recorded it yet)
-      when="as a cell finished"
-      local results
-      results="$(find "$gout/cells" -name result.json 2> /dev/null | wc -l)"
-      for _ in $(seq 1 18000); do
-        [ "$(find "$gout/cells" -name result.json 2> /dev/null | wc -l)" -gt "$results" ] && break
-        kill -0 "$pid" 2> /dev/null || break
-        sleep 0.01
-      done
-    else
-      # 2-12 s: JVM start and tokenizing take a few, so most kills land in a training or an evaluation
-      when="at random"
-      sleep "$(python3 -c "import random; print(round(random.uniform(2.0, 12.0), 2))")"
-    fi
-    orphans="$(workers_of_grid)"
-    if ((i % 2 == 0)); then
-      how="runner and workers"
-      kill -9 -- "-$pid" 2> /dev/null
-    else
-      how="runner alone, workers left: ${orphans:-none}"
-      kill -9 "$pid" 2> /dev/null
-    fi
-    wait "$pid" 2> /dev/null
-    code=$?
-    untouched="$(cells_untouched "$work/snap-$((i - 1)).json" "$work/snap-$i.json")"
-    if { [ "$code" -eq 137 ] || [ "$code" -eq 0 ]; } && [ "$untouched" = ok ]; then
-      ok=$((ok + 1))
-      v=ok
-    else
-      failures=$((failures + 1))
-      v="exit $code, $untouched: $(tail -n 1 "$work/exp-$i.log")"
-    fi
-    echo "round $i: $([ "$code" -eq 0 ] && echo "the grid ended before the kill" || echo "killed $when ($how)"), $(cat "$work/finished") of $cells cells finished, $v"
-    [ "$code" -eq 0 ] && break
-  done
-  if "$calm" experiment run "$x" --out "$gout" --jobs 2 > "$work/exp-final.log" 2>&1; then
-    untouched="$(cells_untouched "$work/snap-$rounds.json" "$work/snap-final.json")"
-    local left loads=ok c
-    left="$(clean "$gout")"
-    for c in "$gout"/cells/*/lm; do
-      out="$c"
-      mode=lm; [[ "$c" == */ar-* ]] && mode=ar
-      check_loads || loads="$c does not load: $(tail -n 1 "$work/load.log")"
+  while ((i < kills)); do
+    grids=$((grids + 1))
+    gout="$work/grid-$grids"
+    local first=$((i + 1))
+    while ((i < kills)); do
+      i=$((i + 1))
+      setsid "$calm" experiment run "$x" --out "$gout" --jobs 2 > "$work/exp-$i.log" 2>&1 &
+      pid=$! # setsid: its own process group, so that even rounds can kill the runner and its workers
+      if ((i % 5 == 0)); then
+        # the moment a worker has written a finished cell's result.json (the runner may not have recorded it yet)
+        when="as a cell finished"
+        results="$(find "$gout/cells" -name result.json 2> /dev/null | wc -l)"
+        for _ in $(seq 1 18000); do
+          [ "$(find "$gout/cells" -name result.json 2> /dev/null | wc -l)" -gt "$results" ] && break
+          kill -0 "$pid" 2> /dev/null || break
+          sleep 0.01
+        done
+      else
+        # 2-12 s: JVM start and tokenizing take a few, so most kills land in a training or an evaluation
+        when="at random"
+        sleep "$(python3 -c "import random; print(round(random.uniform(2.0, 12.0), 2))")"
+      fi
+      orphans="$(workers_of_grid)"
+      if ((i % 2 == 0)); then
+        how="runner and workers"
+        kill -9 -- "-$pid" 2> /dev/null
+      else
+        how="runner alone, workers left: ${orphans:-none}"
+        kill -9 "$pid" 2> /dev/null
+      fi
+      wait "$pid" 2> /dev/null
+      code=$?
+      untouched="$(cells_untouched "$work/snap-$grids-$((i - 1)).json" "$work/snap-$grids-$i.json")"
+      if [ "$code" -eq 0 ]; then
+        i=$((i - 1)) # the grid ended before the kill: not a kill
+        [ "$untouched" = ok ] || { failures=$((failures + 1)); echo "grid $grids: ended, $untouched"; }
+        mv "$work/snap-$grids-$((i + 1)).json" "$work/snap-$grids-$i.json"
+        echo "grid $grids: the run ended before the kill"
+        break
+      fi
+      if [ "$code" -eq 137 ] && [ "$untouched" = ok ]; then
+        ok=$((ok + 1))
+        v=ok
+      else
+        failures=$((failures + 1))
+        v="exit $code, $untouched: $(tail -n 1 "$work/exp-$i.log")"
+      fi
+      echo "grid $grids, kill $i: killed $when ($how), $(cat "$work/finished") of $cells cells finished, $v"
     done
-    mode=experiment
-    if [ "$untouched" != ok ] || [ "$(cat "$work/finished")" != "$cells" ]; then
-      final="FAILED: $untouched, $(cat "$work/finished") of $cells cells"
-    elif ! diff <(measured "$ref") <(measured "$gout") > "$work/measured.diff"; then
-      final="FAILED: the results differ from the uninterrupted run's: $(tr '\n' ' ' < "$work/measured.diff")"
-    elif [ "$left" != ok ] || [ "$loads" != ok ]; then
-      final="FAILED: $left, $loads"
+    # The grid's last run: to the end, then the checks (kills $first..$i were made in it).
+    if "$calm" experiment run "$x" --out "$gout" --jobs 2 > "$work/exp-final-$grids.log" 2>&1; then
+      untouched="$(cells_untouched "$work/snap-$grids-$i.json" "$work/snap-$grids-final.json")"
+      local left loads=ok c
+      left="$(clean "$gout")"
+      for c in "$gout"/cells/*/lm; do
+        out="$c"
+        mode=lm; [[ "$c" == */ar-* ]] && mode=ar
+        check_loads || loads="$c does not load: $(tail -n 1 "$work/load.log")"
+      done
+      mode=experiment
+      if [ "$untouched" != ok ] || [ "$(cat "$work/finished")" != "$cells" ]; then
+        final="FAILED: $untouched, $(cat "$work/finished") of $cells cells"
+      elif ! diff <(measured "$ref") <(measured "$gout") > "$work/measured.diff"; then
+        final="FAILED: the results differ from the uninterrupted run's: $(tr '\n' ' ' < "$work/measured.diff")"
+      elif [ "$left" != ok ] || [ "$loads" != ok ]; then
+        final="FAILED: $left, $loads"
+      else
+        final=ok
+      fi
     else
-      final=ok
+      final="FAILED: $(tail -n 2 "$work/exp-final-$grids.log")"
     fi
-  else
-    final="FAILED: $(tail -n 2 "$work/exp-final.log")"
-  fi
-  sleep 2
-  orphans="$(workers_of_grid)"
-  [ -z "$orphans" ] || final="FAILED: workers still running after the last run: $orphans"
-  [ "$final" = ok ] || failures=$((failures + 1))
-  echo "kill-campaign experiment: $ok/$rounds kills followed by a whole results.jsonl with the finished cells untouched, final run $final (each of $cells cells once, the uninterrupted run's numbers), $failures failures ($(date -u +%FT%TZ))"
+    sleep 2
+    orphans="$(workers_of_grid)"
+    [ -z "$orphans" ] || final="FAILED: workers still running after the last run: $orphans"
+    [ "$final" = ok ] || failures=$((failures + 1))
+    echo "grid $grids (kills $first-$i): last run $final"
+  done
+  echo "kill-campaign experiment: $ok/$kills kills followed by a whole results.jsonl with the finished cells untouched, $grids grids each ending with every cell once and the uninterrupted run's numbers, $failures failures ($(date -u +%FT%TZ))"
   [ "$failures" -eq 0 ] && rm -rf "$work"
   [ "$failures" -eq 0 ]
 }

@@ -350,6 +350,9 @@ public final class ExperimentRunner {
         this.rows = new LinkedHashMap<>();
       } else {
         prepareFolder();
+        for (String f : List.of(RESULTS_JSONL, RESULTS_CSV, SUMMARY_CSV)) { // a runner killed while writing them
+          AtomicFiles.deleteLeftovers(out.resolve(f));
+        }
         this.rows = readResults(out);
       }
     }
@@ -417,6 +420,7 @@ public final class ExperimentRunner {
           long t0 = System.nanoTime();
           try (RunLock cell = RunLock.acquireWhenFree(out.resolve(CELLS).resolve(c.id()), "experiment cell " + c.id(),
               ORPHAN_PATIENCE, () -> report("waiting for an earlier worker to stop", 0))) {
+            AtomicFiles.deleteLeftovers(out.resolve(CELLS).resolve(c.id()).resolve(CELL_RESULT)); // a worker killed writing it
             row = c.ar() ? runAr(c) : runCalm(c);
           } catch (Stopped s) {
             break;

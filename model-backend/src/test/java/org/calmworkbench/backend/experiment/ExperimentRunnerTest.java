@@ -311,6 +311,25 @@ class ExperimentRunnerTest {
     }
   }
 
+  /** Found by the experiment kill campaign: a runner killed while writing summary.csv left its temp file for good. */
+  @Test
+  void tempFilesOfARunnerKilledMidWriteAreRemovedWhenTheGridRunsAgain() throws Exception {
+    Path out = full.out();
+    String results = Files.readString(out.resolve(ExperimentRunner.RESULTS_JSONL));
+    List<Path> left = List.of(out.resolve(".summary.csv.14408612892779518071.tmp"), out.resolve(".results.jsonl.7.tmp"));
+    for (Path p : left) {
+      Files.writeString(p, "half a fi");
+    }
+    Path notOurs = Files.writeString(out.resolve(".notes.txt.5.tmp"), "someone else's");
+    ExperimentRunner.Result again = ExperimentRunner.run(new ExperimentRunner.Options(experiment, out, false),
+        new ExperimentRunner.Listener() {}, TrainControl.NONE);
+    assertEquals(0, again.ran());
+    assertEquals(List.of(false, false), left.stream().map(Files::exists).toList());
+    assertTrue(Files.exists(notOurs), "only the grid's own files' temp files go");
+    assertEquals(results, Files.readString(out.resolve(ExperimentRunner.RESULTS_JSONL)));
+    Files.delete(notOurs);
+  }
+
   /**
    * kill -9 of 'experiment run --jobs N' leaves its workers running until their next step; the next
    * run's worker for the same cell must wait for the orphan, not record the cell as failed because
@@ -344,6 +363,12 @@ class ExperimentRunnerTest {
           public void onProgress(ExperimentRunner.Progress p) {
             stages.add(p.stage());
             if (p.stage().equals("starting") && orphan.getState() == Thread.State.NEW) {
+              try { // and the temp file of a worker killed while writing the cell's result.json
+                Files.createDirectories(cellDir);
+                Files.writeString(cellDir.resolve(".result.json.3.tmp"), "{\"cell_id\": ");
+              } catch (java.io.IOException e) {
+                throw new AssertionError(e);
+              }
               orphan.start(); // the folder is prepared; the cell is about to start
               try {
                 holding.await();
@@ -360,6 +385,7 @@ class ExperimentRunnerTest {
     assertTrue(row.ok(), row.error());
     assertTrue(stages.contains("waiting for an earlier worker to stop"), stages.toString());
     assertEquals(6, row.lmSteps());
+    assertFalse(Files.exists(cellDir.resolve(".result.json.3.tmp")), "the cell's leftover temp file is gone");
   }
 
   static CellResult row(ExperimentRunner.Result r, String id) {
