@@ -419,7 +419,7 @@ public final class ExperimentRunner {
           CellResult row;
           long t0 = System.nanoTime();
           try (RunLock cell = RunLock.acquireWhenFree(out.resolve(CELLS).resolve(c.id()), "experiment cell " + c.id(),
-              ORPHAN_PATIENCE, () -> report("waiting for an earlier worker to stop", 0))) {
+              ORPHAN_PATIENCE, () -> report("waiting for an earlier worker to stop", 0), control::stopRequested)) {
             AtomicFiles.deleteLeftovers(out.resolve(CELLS).resolve(c.id()).resolve(CELL_RESULT)); // a worker killed writing it
             row = c.ar() ? runAr(c) : runCalm(c);
           } catch (Stopped s) {
@@ -428,6 +428,11 @@ public final class ExperimentRunner {
             throw e; // a full disk is not the cell's result: the grid stops, the cell stays to run on resume
           } catch (IOException e) {
             throw StorageException.during("the cell " + c.id() + " in " + out, e);
+          } catch (RunLock.InUse e) {
+            if (control.stopRequested()) {
+              break; // stopped while it waited for the cell's holder: the cell stays pending
+            }
+            row = CellResult.failed(c, e.getMessage(), seconds(t0));
           } catch (CalmException e) {
             row = CellResult.failed(c, e.getMessage(), seconds(t0));
           } catch (RuntimeException e) {

@@ -157,21 +157,23 @@ public final class RunLock implements AutoCloseable {
 
   /**
    * {@link #acquire}, but while another process or job holds {@code dir}, waits for it to let go,
-   * up to {@code patience}; {@code onWait} is called once when the wait starts. For a holder that is
+   * up to {@code patience} or until {@code giveUp} says so; {@code onWait} is called once when the
+   * wait starts. For a holder that is
    * known to be stopping: a worker of an experiment grid whose runner was killed finishes its step,
    * saves and exits, and the grid's next run must not take its cell for failed meanwhile.
    *
-   * @throws InUse naming the holder when it still holds the folder after {@code patience}
+   * @throws InUse naming the holder when it still holds the folder after {@code patience}, or when
+   *     {@code giveUp} turned true while waiting
    */
-  public static RunLock acquireWhenFree(Path dir, String command, java.time.Duration patience, Runnable onWait)
-      throws IOException, InterruptedException {
+  public static RunLock acquireWhenFree(Path dir, String command, java.time.Duration patience, Runnable onWait,
+      java.util.function.BooleanSupplier giveUp) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + patience.toNanos();
     boolean waited = false;
     while (true) {
       try {
         return acquire(dir, command);
       } catch (InUse e) {
-        if (System.nanoTime() > deadline) {
+        if (System.nanoTime() > deadline || giveUp.getAsBoolean()) {
           throw e;
         }
         if (!waited) {

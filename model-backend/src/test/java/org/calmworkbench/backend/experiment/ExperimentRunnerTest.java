@@ -388,6 +388,47 @@ class ExperimentRunnerTest {
     assertFalse(Files.exists(cellDir.resolve(".result.json.3.tmp")), "the cell's leftover temp file is gone");
   }
 
+  @Test
+  void aStopWhileWaitingForTheCellsHolderLeavesTheCellPending() throws Exception {
+    Path file = dir.resolve("orphan-stop.json");
+    Files.writeString(file, toyExperiment("{\"patch_sizes\": [4], \"seeds\": [12]}"));
+    Experiment x = Experiment.read(file);
+    Path out = dir.resolve("orphan-stop");
+    Path cellDir = out.resolve(ExperimentRunner.CELLS).resolve(x.cells().get(0).id());
+    CountDownLatch holding = new CountDownLatch(1);
+    CountDownLatch done = new CountDownLatch(1);
+    Thread orphan = new Thread(() -> {
+      try (RunLock cell = RunLock.acquire(cellDir, "experiment cell")) {
+        holding.countDown();
+        done.await(30, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    }, "orphan-that-stays");
+    Cancellation stop = new Cancellation();
+    ExperimentRunner.Result r = ExperimentRunner.run(new ExperimentRunner.Options(x, out, false),
+        new ExperimentRunner.Listener() {
+          @Override
+          public void onProgress(ExperimentRunner.Progress p) {
+            if (p.stage().equals("starting") && orphan.getState() == Thread.State.NEW) {
+              orphan.start();
+              try {
+                holding.await();
+              } catch (InterruptedException e) {
+                throw new AssertionError(e);
+              }
+            } else if (p.stage().startsWith("waiting")) {
+              stop.cancel("the person pressed Stop");
+            }
+          }
+        }, stop::isCancelled);
+    done.countDown();
+    orphan.join();
+    assertTrue(r.stopped());
+    assertEquals(0, r.rows().size(), "the cell is not recorded, not as failed either");
+    assertTrue(ExperimentRunner.readResults(out).isEmpty());
+  }
+
   static CellResult row(ExperimentRunner.Result r, String id) {
     return r.rows().stream().filter(x -> x.cellId().equals(id)).findFirst().orElseThrow(() -> new AssertionError(id));
   }
