@@ -2,9 +2,8 @@
 # kill -9 during training (issue 13, goal 2), and two writers on one folder (goal 4).
 #
 #   scripts/kill-campaign.sh ae|lm|ar|experiment [KILLS]   KILLS (default 20) kill -9s of one trainer, or of
-#                                                           'calm experiment run' on a 3-cell grid (3-15 s
-#                                                           after each start; finished cells must keep their
-#                                                           result row and files; a last run ends the grid)
+#                                                           'calm experiment run --jobs 2' on a 3-cell grid
+#                                                           (see experiment_campaign below)
 #   scripts/kill-campaign.sh two-writers                    a second writer is refused; a killed one's lock is taken over
 #   scripts/kill-campaign.sh full-disk|read-only|corpus|folder ae|lm|ar|all
 #                                                           hostile file systems (goal 3), see below
@@ -167,19 +166,39 @@ campaign() {
   [ "$failures" -eq 0 ]
 }
 
-# "ok" when every cell finished in the snapshot file $1 (from an earlier round; none if missing)
-# still has the same result row and the same files (sha256, all but .lock); writes the snapshot of
-# now to $2 and the number of finished cells to $work/finished.
+# "ok" when results.jsonl and results.csv are whole (every line a row, each cell at most once, the
+# same cells in both), no row is failed, and every cell finished in the snapshot file $1 (from an
+# earlier round; none if missing) still has the same result row and the same files (sha256, all but
+# .lock); else what was wrong. Writes the snapshot of now to $2 and the number of finished cells to
+# $work/finished.
 cells_untouched() {
   python3 - "$gout" "$1" "$2" "$work/finished" << 'PY'
-import hashlib, json, os, sys
+import csv, hashlib, json, os, sys
 out, before_file, after_file, count_file = sys.argv[1:5]
-rows = {}
+problems, rows, ids = [], {}, []
 results = os.path.join(out, "results.jsonl")
 if os.path.exists(results):
-    for line in open(results):
-        if line.strip():
-            rows[json.loads(line)["cell_id"]] = line.strip()
+    text = open(results, encoding="utf-8").read()
+    if text and not text.endswith("\n"):
+        problems.append("results.jsonl ends in a torn line")
+    for n, line in enumerate(text.splitlines(), 1):
+        try:
+            row = json.loads(line)
+            ids.append(row["cell_id"])
+            rows[row["cell_id"]] = line.strip()
+            if row["status"] != "ok":
+                problems.append("cell %s failed: %s" % (row["cell_id"], row.get("error")))
+        except (ValueError, KeyError) as e:
+            problems.append("results.jsonl line %d is not a row (%s)" % (n, e))
+    twice = sorted({i for i in ids if ids.count(i) > 1})
+    if twice:
+        problems.append("results.jsonl holds these cells more than once: " + ", ".join(twice))
+    try:
+        in_csv = [r["cell_id"] for r in csv.DictReader(open(os.path.join(out, "results.csv"), encoding="utf-8"))]
+        if in_csv != ids:
+            problems.append("results.csv holds %s, results.jsonl %s" % (in_csv, ids))
+    except (OSError, KeyError) as e:
+        problems.append("results.csv unreadable (%s)" % e)
 snap = {}
 for cell, row in rows.items():
     files, top = {}, os.path.join(out, "cells", cell)
@@ -191,57 +210,135 @@ for cell, row in rows.items():
     snap[cell] = {"row": row, "files": files}
 before = json.load(open(before_file)) if os.path.exists(before_file) else {}
 changed = [c for c in before if snap.get(c) != before[c]]
+if changed:
+    problems.append("finished cells changed: " + ", ".join(changed))
 json.dump(snap, open(after_file, "w"))
 open(count_file, "w").write(str(len(snap)))
-print("ok" if not changed else "finished cells changed: " + ", ".join(changed))
+print("; ".join(problems) or "ok")
 PY
 }
 
+# The measured columns of results.jsonl (BrierLM, Brier-1..4, FLOPs, steps, tokens seen), one line
+# per cell in grid order: what an interrupted grid must end with, equal to an uninterrupted one.
+measured() {
+  python3 -c 'import json, sys
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    print(r["cell_id"], r["status"], *(r.get(k) for k in ("brier_lm", "brier_1", "brier_2", "brier_3", "brier_4",
+          "positions", "ae_train_flops", "lm_train_flops", "lm_steps", "lm_tokens_seen")))' "$1/results.jsonl"
+}
+
+# Worker processes of the grid in $gout still running (orphans of a killed runner), as "pid pid ...".
+workers_of_grid() {
+  local p ws=""
+  for p in $(pgrep -f "experiment worker .*--out $gout " 2> /dev/null); do ws="$ws $p"; done
+  echo "${ws# }"
+}
+
+# kill -9 of 'calm experiment run --jobs 2' on a 3-cell grid (K = 2, K = 4, AR baseline: three
+# groups, two workers at a time), 2-12 s after its start or, every fifth round, the moment a worker
+# has written a finished cell's row (cells/ID/result.json). Odd rounds kill the runner alone (its
+# workers, orphaned, must stop by themselves; the next round starts at once, beside them), even
+# rounds the runner and its workers (its process group). After each kill: results.jsonl and
+# results.csv whole, each cell at most once, no failed row, finished cells untouched. When a grid
+# ends before the kills are all made, a last run checks it and a new grid starts: each cell exactly
+# once, ok, with the same BrierLM, FLOPs and steps as an uninterrupted run of the same file;
+# nothing half-written (.pending, *.tmp); every LM checkpoint loads; no worker left running.
 experiment_campaign() {
-  local x="$work/grid.json" ok=0 failures=0 rounds=0 untouched final
-  gout="$work/grid"
+  local x="$work/grid.json" ok=0 failures=0 i=0 grids=0 untouched final ref="$work/reference" cells=3 orphans
+  local results when how
   cat > "$x" << EOF
 {"name": "kill-campaign", "corpus": "$corpus", "tokenizer": {"path": "$tok"},
  "autoencoder": {"preset": "tiny"},
  "lm": {"preset": "tiny", "context_tokens": 32, "set": {"batch_size": 8, "checkpoint_every": 1}},
  "grid": {"patch_sizes": [2, 4], "heads": ["energy"], "inputs": ["discrete"], "latent_sizes": [32], "seeds": [1],
           "include_ar_baseline": true},
- "budget": {"steps": 60, "autoencoder_steps": 60},
+ "budget": {"steps": ${KILL_GRID_STEPS:-800}, "autoencoder_steps": ${KILL_GRID_AE_STEPS:-400}},
  "evaluation": {"positions": 50, "generation_tokens": 8}}
 EOF
-  for ((i = 1; i <= kills; i++)); do
-    rounds=$i
-    "$calm" experiment run "$x" --out "$gout" > "$work/exp-$i.log" 2>&1 &
-    pid=$!
-    # 3-15 s: JVM start and tokenizing take a few, so most kills land in a training or an evaluation
-    sleep "$(python3 -c "import random; print(round(random.uniform(3.0, 15.0), 2))")"
-    kill -9 "$pid" 2> /dev/null
-    wait "$pid" 2> /dev/null
-    code=$?
-    untouched="$(cells_untouched "$work/snap-$((i - 1)).json" "$work/snap-$i.json")"
-    if { [ "$code" -eq 137 ] || [ "$code" -eq 0 ]; } && [ "$untouched" = ok ]; then
-      ok=$((ok + 1))
-      v=ok
+  local t0=$SECONDS
+  "$calm" experiment run "$x" --out "$ref" --jobs 2 > "$work/reference.log" 2>&1 \
+    || { echo "kill-campaign experiment: the uninterrupted reference run failed, see $work/reference.log" >&2; exit 1; }
+  echo "reference: the uninterrupted grid took $((SECONDS - t0)) s"
+  while ((i < kills)); do
+    grids=$((grids + 1))
+    gout="$work/grid-$grids"
+    local first=$((i + 1))
+    while ((i < kills)); do
+      i=$((i + 1))
+      setsid "$calm" experiment run "$x" --out "$gout" --jobs 2 > "$work/exp-$i.log" 2>&1 &
+      pid=$! # setsid: its own process group, so that even rounds can kill the runner and its workers
+      if ((i % 5 == 0)); then
+        # the moment a worker has written a finished cell's result.json (the runner may not have recorded it yet)
+        when="as a cell finished"
+        results="$(find "$gout/cells" -name result.json 2> /dev/null | wc -l)"
+        for _ in $(seq 1 18000); do
+          [ "$(find "$gout/cells" -name result.json 2> /dev/null | wc -l)" -gt "$results" ] && break
+          kill -0 "$pid" 2> /dev/null || break
+          sleep 0.01
+        done
+      else
+        # 2-12 s: JVM start and tokenizing take a few, so most kills land in a training or an evaluation
+        when="at random"
+        sleep "$(python3 -c "import random; print(round(random.uniform(2.0, 12.0), 2))")"
+      fi
+      orphans="$(workers_of_grid)"
+      if ((i % 2 == 0)); then
+        how="runner and workers"
+        kill -9 -- "-$pid" 2> /dev/null
+      else
+        how="runner alone, workers left: ${orphans:-none}"
+        kill -9 "$pid" 2> /dev/null
+      fi
+      wait "$pid" 2> /dev/null
+      code=$?
+      untouched="$(cells_untouched "$work/snap-$grids-$((i - 1)).json" "$work/snap-$grids-$i.json")"
+      if [ "$code" -eq 0 ]; then
+        i=$((i - 1)) # the grid ended before the kill: not a kill
+        [ "$untouched" = ok ] || { failures=$((failures + 1)); echo "grid $grids: ended, $untouched"; }
+        mv "$work/snap-$grids-$((i + 1)).json" "$work/snap-$grids-$i.json"
+        echo "grid $grids: the run ended before the kill"
+        break
+      fi
+      if [ "$code" -eq 137 ] && [ "$untouched" = ok ]; then
+        ok=$((ok + 1))
+        v=ok
+      else
+        failures=$((failures + 1))
+        v="exit $code, $untouched: $(tail -n 1 "$work/exp-$i.log")"
+      fi
+      echo "grid $grids, kill $i: killed $when ($how), $(cat "$work/finished") of $cells cells finished, $v"
+    done
+    # The grid's last run: to the end, then the checks (kills $first..$i were made in it).
+    if "$calm" experiment run "$x" --out "$gout" --jobs 2 > "$work/exp-final-$grids.log" 2>&1; then
+      untouched="$(cells_untouched "$work/snap-$grids-$i.json" "$work/snap-$grids-final.json")"
+      local left loads=ok c
+      left="$(clean "$gout")"
+      for c in "$gout"/cells/*/lm; do
+        out="$c"
+        mode=lm; [[ "$c" == */ar-* ]] && mode=ar
+        check_loads || loads="$c does not load: $(tail -n 1 "$work/load.log")"
+      done
+      mode=experiment
+      if [ "$untouched" != ok ] || [ "$(cat "$work/finished")" != "$cells" ]; then
+        final="FAILED: $untouched, $(cat "$work/finished") of $cells cells"
+      elif ! diff <(measured "$ref") <(measured "$gout") > "$work/measured.diff"; then
+        final="FAILED: the results differ from the uninterrupted run's: $(tr '\n' ' ' < "$work/measured.diff")"
+      elif [ "$left" != ok ] || [ "$loads" != ok ]; then
+        final="FAILED: $left, $loads"
+      else
+        final=ok
+      fi
     else
-      failures=$((failures + 1))
-      v="exit $code, $untouched: $(tail -n 1 "$work/exp-$i.log")"
+      final="FAILED: $(tail -n 2 "$work/exp-final-$grids.log")"
     fi
-    echo "round $i: $([ "$code" -eq 0 ] && echo "the grid ended before the kill" || echo killed), $(cat "$work/finished") of 3 cells finished, $v"
-    [ "$code" -eq 0 ] && break
+    sleep 2
+    orphans="$(workers_of_grid)"
+    [ -z "$orphans" ] || final="FAILED: workers still running after the last run: $orphans"
+    [ "$final" = ok ] || failures=$((failures + 1))
+    echo "grid $grids (kills $first-$i): last run $final"
   done
-  if "$calm" experiment run "$x" --out "$gout" > "$work/exp-final.log" 2>&1; then
-    untouched="$(cells_untouched "$work/snap-$rounds.json" "$work/snap-final.json")"
-    if [ "$untouched" = ok ] && [ "$(cat "$work/finished")" = 3 ]; then
-      final=ok
-    else
-      final="FAILED: $untouched, $(cat "$work/finished") of 3 cells"
-      failures=$((failures + 1))
-    fi
-  else
-    final="FAILED: $(tail -n 2 "$work/exp-final.log")"
-    failures=$((failures + 1))
-  fi
-  echo "kill-campaign experiment: $ok/$rounds kills followed by a clean resume with the finished cells untouched, final run $final, $failures failures ($(date -u +%FT%TZ))"
+  echo "kill-campaign experiment: $ok/$kills kills followed by a whole results.jsonl with the finished cells untouched, $grids grids each ending with every cell once and the uninterrupted run's numbers, $failures failures ($(date -u +%FT%TZ))"
   [ "$failures" -eq 0 ] && rm -rf "$work"
   [ "$failures" -eq 0 ]
 }

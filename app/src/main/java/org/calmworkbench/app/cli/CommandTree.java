@@ -382,8 +382,18 @@ public final class CommandTree {
   }
 
   private static Path parsePath(String s) {
+    if (s.isEmpty()) { // Path.of("") is the working folder: never what an empty argument meant
+      throw new TypeConversionException("expects a path, got ''");
+    }
     try {
-      return Path.of(s);
+      Path p = Path.of(s);
+      if (s.indexOf('\uFFFD') >= 0 && !java.nio.file.Files.exists(p)) {
+        // Bytes of the name that the JVM could not decode became U+FFFD before main: that file cannot be named from here
+        throw new TypeConversionException("expects a path, got '" + s + "': it holds bytes that are not valid "
+            + System.getProperty("sun.jnu.encoding", "UTF-8") + " text, so the file cannot be found by that name;"
+            + " rename it");
+      }
+      return p;
     } catch (InvalidPathException e) {
       throw new TypeConversionException("expects a path, got '" + s + "': " + e.getReason());
     }

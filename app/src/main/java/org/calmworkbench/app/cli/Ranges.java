@@ -17,6 +17,14 @@ public final class Ranges {
     return value;
   }
 
+  /** {@code value} if it is at least {@code min} or null; else {@code --noise must be at least 0, got -1.0}. */
+  public static Double atLeast(String option, Double value, double min) {
+    if (value != null && !(value >= min)) {
+      throw new UsageException("--" + option + " must be at least " + min + ", got " + value);
+    }
+    return value;
+  }
+
   private static String range(int min, int max) {
     if (max == Integer.MAX_VALUE) {
       return "at least " + min;

@@ -152,6 +152,14 @@ class CliArgsTest {
   }
 
   @Test
+  void pathsThatCannotNameAFileAreRefusedByTheParser() {
+    assertEquals("--corpus expects a path, got ''", error("--corpus", ""));
+    String undecoded = error("--corpus", "/no/such/corpus-\uFFFD\uFFFD.txt"); // argv bytes FF FE, as the JVM hands them over
+    assertTrue(undecoded.startsWith("--corpus expects a path, got '/no/such/corpus-"), undecoded);
+    assertTrue(undecoded.contains("not valid") && undecoded.contains("rename it"), undecoded);
+  }
+
+  @Test
   void underscoresInIntegersAreAllowed() {
     assertEquals(30000, parse("--steps", "30_000").steps);
     assertEquals(1_820_000_000L, parse("--seed", "1_820_000_000").seed);

@@ -68,7 +68,9 @@ public record EnergyLevels(double marginal, double oracle, double manifoldRadius
     }
     if (marginalGain(gain)) {
       return String.format(java.util.Locale.ROOT,
-          "context gain %.2f: at the marginal level, the model does not use the context yet", gain);
+          "context gain %.2f: at the marginal level, the model does not use the context yet"
+              + " (if it stays there for thousands of steps, a longer warmup_steps or another seed helps;"
+              + " docs/EXPERIMENTS.md, \"Warmup\")", gain);
     }
     return String.format(java.util.Locale.ROOT,
         "context gain %.2f: %.0f%% of the way from the marginal to the oracle level", gain, 100 * gain);

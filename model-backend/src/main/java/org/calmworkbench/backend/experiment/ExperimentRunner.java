@@ -129,6 +129,14 @@ public final class ExperimentRunner {
   /** Present in the experiment folder while the parent's job is paused: workers hold between steps. */
   public static final String PAUSED = ".paused";
 
+  /**
+   * How long a cell waits for another process that holds it: a worker left running by a runner that
+   * was killed (kill -9 leaves the workers) stops at its next training step or evaluation stage once
+   * it sees its parent gone, but a step of a large model on a loaded machine can take minutes. Each
+   * cell is locked ({@code cells/<id>/.lock}) for all of its work, evaluation included.
+   */
+  static final java.time.Duration ORPHAN_PATIENCE = java.time.Duration.ofMinutes(10);
+
   /** The file a worker writes a finished cell's row to, inside the cell's folder. */
   public static final String CELL_RESULT = "result.json";
 
@@ -342,6 +350,9 @@ public final class ExperimentRunner {
         this.rows = new LinkedHashMap<>();
       } else {
         prepareFolder();
+        for (String f : List.of(RESULTS_JSONL, RESULTS_CSV, SUMMARY_CSV)) { // a runner killed while writing them
+          AtomicFiles.deleteLeftovers(out.resolve(f));
+        }
         this.rows = readResults(out);
       }
     }
@@ -407,7 +418,9 @@ public final class ExperimentRunner {
           report("starting", 0);
           CellResult row;
           long t0 = System.nanoTime();
-          try {
+          try (RunLock cell = RunLock.acquireWhenFree(out.resolve(CELLS).resolve(c.id()), "experiment cell " + c.id(),
+              ORPHAN_PATIENCE, () -> report("waiting for an earlier worker to stop", 0), control::stopRequested)) {
+            AtomicFiles.deleteLeftovers(out.resolve(CELLS).resolve(c.id()).resolve(CELL_RESULT)); // a worker killed writing it
             row = c.ar() ? runAr(c) : runCalm(c);
           } catch (Stopped s) {
             break;
@@ -415,6 +428,11 @@ public final class ExperimentRunner {
             throw e; // a full disk is not the cell's result: the grid stops, the cell stays to run on resume
           } catch (IOException e) {
             throw StorageException.during("the cell " + c.id() + " in " + out, e);
+          } catch (RunLock.InUse e) {
+            if (control.stopRequested()) {
+              break; // stopped while it waited for the cell's holder: the cell stays pending
+            }
+            row = CellResult.failed(c, e.getMessage(), seconds(t0));
           } catch (CalmException e) {
             row = CellResult.failed(c, e.getMessage(), seconds(t0));
           } catch (RuntimeException e) {

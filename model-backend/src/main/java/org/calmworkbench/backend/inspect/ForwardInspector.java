@@ -4,15 +4,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.io.JsonArrays;
+import org.calmworkbench.backend.io.JsonFiles;
 import org.calmworkbench.backend.io.Tensor;
 import org.calmworkbench.backend.model.Autoencoder;
 import org.calmworkbench.backend.model.CalmModel;
@@ -31,18 +28,9 @@ import org.calmworkbench.backend.train.CalmCheckpoint;
 public final class ForwardInspector {
   private ForwardInspector() {}
 
+  /** The JSON object of an input file; a missing, unreadable or malformed file is named in the error. */
   public static JsonObject readInput(Path file) {
-    try {
-      JsonElement e = JsonParser.parseString(Files.readString(file));
-      if (!e.isJsonObject()) {
-        throw new CalmException(file + ": expected a JSON object with input_ids");
-      }
-      return e.getAsJsonObject();
-    } catch (IOException e) {
-      throw new CalmException("cannot read " + file + ": " + e.getMessage(), e);
-    } catch (com.google.gson.JsonParseException e) {
-      throw new CalmException(file + ": not valid JSON (" + e.getMessage() + ")", e);
-    }
+    return JsonFiles.readObject(file);
   }
 
   /** Autoencoder: input_ids -> encoder_output; decoder_input (optional) -> decoder_logits. */

@@ -50,6 +50,27 @@ public final class AtomicFiles {
   }
 
   /**
+   * Deletes the temp files that {@link #write} of {@code target} left behind when its process was
+   * killed mid-write ({@code .NAME.<random>.tmp} beside it). Only for a folder's one writer (its lock
+   * held): another live writer's temp file would go too.
+   */
+  public static void deleteLeftovers(Path target) throws IOException {
+    Path dir = target.toAbsolutePath().getParent();
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    String prefix = "." + target.getFileName() + ".";
+    try (java.nio.file.DirectoryStream<Path> left = Files.newDirectoryStream(dir, p -> {
+      String n = p.getFileName().toString();
+      return n.startsWith(prefix) && n.endsWith(".tmp");
+    })) {
+      for (Path p : left) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  /**
    * Temp files are created private (0600); give the new file the old file's permissions, or the
    * usual rw-r--r-- for a new one, so an atomic save does not make files unreadable to others.
    */

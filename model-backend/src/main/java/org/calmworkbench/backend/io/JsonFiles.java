@@ -7,8 +7,10 @@ import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.StorageException;
 
 /** Reading a JSON file that must hold one object (config.json, trainer_state.json, ...). */
 public final class JsonFiles {
@@ -21,8 +23,10 @@ public final class JsonFiles {
     String text;
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new CalmException("cannot read " + file + ": " + e.getMessage(), e);
+    } catch (NoSuchFileException e) {
+      throw new CalmException("file not found: " + file, e);
+    } catch (IOException e) { // a folder ("is a directory"), no permission, ...
+      throw new CalmException("cannot read " + file + ": " + StorageException.reason(e), e);
     }
     JsonElement e;
     try {

@@ -146,6 +146,45 @@ public final class RunLock implements AutoCloseable {
     }
   }
 
+  /** The refusal of {@link #acquire}: another process or job holds the folder. */
+  public static final class InUse extends CalmException {
+    private static final long serialVersionUID = 1L;
+
+    InUse(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * {@link #acquire}, but while another process or job holds {@code dir}, waits for it to let go,
+   * up to {@code patience} or until {@code giveUp} says so; {@code onWait} is called once when the
+   * wait starts. For a holder that is
+   * known to be stopping: a worker of an experiment grid whose runner was killed finishes its step,
+   * saves and exits, and the grid's next run must not take its cell for failed meanwhile.
+   *
+   * @throws InUse naming the holder when it still holds the folder after {@code patience}, or when
+   *     {@code giveUp} turned true while waiting
+   */
+  public static RunLock acquireWhenFree(Path dir, String command, java.time.Duration patience, Runnable onWait,
+      java.util.function.BooleanSupplier giveUp) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + patience.toNanos();
+    boolean waited = false;
+    while (true) {
+      try {
+        return acquire(dir, command);
+      } catch (InUse e) {
+        if (System.nanoTime() > deadline || giveUp.getAsBoolean()) {
+          throw e;
+        }
+        if (!waited) {
+          waited = true;
+          onWait.run();
+        }
+        Thread.sleep(100);
+      }
+    }
+  }
+
   private static RunLock lockFile(Path dir, Holder me) throws IOException {
     Path file = dir.resolve(FILE);
     byte[] mine = me.toJson().getBytes(StandardCharsets.UTF_8);
@@ -184,9 +223,9 @@ public final class RunLock implements AutoCloseable {
     return new RunLock(dir, file, me, other.orElse(null), null, null);
   }
 
-  private static CalmException refused(Path dir, Holder h, String who) {
+  private static InUse refused(Path dir, Holder h, String who) {
     String named = h == null ? who + " (its lock file " + dir.resolve(FILE) + " names no holder yet)" : who + ": " + h.describe();
-    return new CalmException(dir + " is in use by " + named + "; two runs writing one folder would mix their checkpoints."
+    return new InUse(dir + " is in use by " + named + "; two runs writing one folder would mix their checkpoints."
         + " Wait for it to finish or stop it, or choose another --out");
   }
 

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.data.TokenIds;
+import org.calmworkbench.backend.data.DataSplit;
 import org.calmworkbench.backend.data.TokenizedCorpus;
 import org.calmworkbench.backend.eval.ArBrier;
 import org.calmworkbench.backend.eval.BrierResult;
@@ -23,8 +24,11 @@ import org.calmworkbench.backend.train.Checkpoints;
 /**
  * {@code calm eval}: BrierLM of a language-model checkpoint on a corpus.
  *
- * <p>Decision, as {@code ae eval}: the corpus is read in order from its start (both parts of the
- * train/validation split, back to back), so pass held-out text. It is cut into windows of {@code
+ * <p>Decision, as {@code ae eval}: by default ({@code split = "all"}) the corpus is read in order from
+ * its start (both parts of the train/validation split, back to back), so pass held-out text; {@code
+ * split = "valid"} instead reads only the held-out part of the split the checkpoint's run recorded
+ * (its {@code split.json}: seed and validation fraction), the text the in-training evaluations and the
+ * experiment runner score. It is cut into windows of {@code
  * (context_chunks + 1) * K} tokens, with {@code context_chunks} the value the checkpoint was
  * trained with, or {@value #DEFAULT_CONTEXT_CHUNKS} when it does not record it, and up to {@code
  * positions} positions are scored (see {@link CalmBrier}).
@@ -42,11 +46,24 @@ public final class LmEvaluation {
    * @param autoencoder the CALM model's frozen autoencoder folder, or null to find it ({@link
    *     org.calmworkbench.backend.train.FrozenAutoencoder})
    */
-  public record Options(Path checkpoint, List<Path> corpus, int positions, long seed, Path autoencoder) {
+  public record Options(Path checkpoint, List<Path> corpus, int positions, long seed, Path autoencoder, String split) {
+    public Options {
+      if (!SPLITS.contains(split)) {
+        throw new CalmException("--split must be 'all' or 'valid', got '" + split + "'");
+      }
+    }
+
+    public Options(Path checkpoint, List<Path> corpus, int positions, long seed, Path autoencoder) {
+      this(checkpoint, corpus, positions, seed, autoencoder, "all");
+    }
+
     public Options(Path checkpoint, List<Path> corpus, int positions, long seed) {
       this(checkpoint, corpus, positions, seed, null);
     }
   }
+
+  /** The parts of the corpus {@code split} can name: everything in order, or the run's held-out part. */
+  public static final List<String> SPLITS = List.of("all", "valid");
 
   /**
    * @param modelType the checkpoint's model_type
@@ -54,7 +71,8 @@ public final class LmEvaluation {
    * @param contextChunks chunks of context per window
    * @param exactBrier1 Brier-1 computed from the model's probabilities (AR models only; else null)
    */
-  public record Result(ModelType modelType, Path checkpoint, BrierResult brier, int contextChunks, Double exactBrier1) {
+  public record Result(ModelType modelType, Path checkpoint, BrierResult brier, int contextChunks, Double exactBrier1,
+      String split) {
     /** {"brier": [b1..b4], "brier_lm", "stderr" (of brier_lm), "brier_stderr": [4], "positions", ...}. */
     public JsonObject toJson() {
       JsonObject o = new JsonObject();
@@ -72,6 +90,7 @@ public final class LmEvaluation {
       o.addProperty("context_chunks", contextChunks);
       o.addProperty("model_type", modelType.key());
       o.addProperty("checkpoint", checkpoint.toString());
+      o.addProperty("split", split);
       if (exactBrier1 != null) {
         o.addProperty("exact_brier_1", exactBrier1);
       }
@@ -106,9 +125,9 @@ public final class LmEvaluation {
     try (CalmCheckpoint ck = CalmCheckpoint.load(o.checkpoint(), o.autoencoder(), true)) {
       int k = ck.patchSize();
       int p = ck.contextChunks().orElse(DEFAULT_CONTEXT_CHUNKS);
-      TokenIds ids = leadingTokens(o.corpus(), ck.tokenizer(), tokenizerJson(ck), p, k, o.positions());
+      TokenIds ids = leadingTokens(o, ck.tokenizer(), tokenizerJson(ck), p, k);
       BrierResult r = CalmBrier.evaluate(ck.model(), ck.autoencoder(), ids, p, o.positions(), o.seed(), ck.manager());
-      return new Result(ck.config().modelType(), o.checkpoint(), r, p, null);
+      return new Result(ck.config().modelType(), o.checkpoint(), r, p, null, o.split());
     }
   }
 
@@ -125,9 +144,9 @@ public final class LmEvaluation {
       if (!Files.isRegularFile(file)) {
         throw new CalmException("checkpoint " + ck.dir() + " has no tokenizer.json; evaluating on text needs one");
       }
-      TokenIds ids = leadingTokens(o.corpus(), ck.tokenizer(), Files.readAllBytes(file), p, k, o.positions());
+      TokenIds ids = leadingTokens(o, ck.tokenizer(), Files.readAllBytes(file), p, k);
       ArBrier.Result r = ArBrier.evaluate(ck.model(), ids, p * k, k, o.positions(), o.seed(), ck.manager());
-      return new Result(ModelType.AR, o.checkpoint(), r.sampled(), p, r.exactBrier1());
+      return new Result(ModelType.AR, o.checkpoint(), r.sampled(), p, r.exactBrier1(), o.split());
     }
   }
 
@@ -141,12 +160,17 @@ public final class LmEvaluation {
   }
 
   /**
-   * The corpus tokens from the start, as many whole windows of (P+1)*K as {@code positions} needs
-   * (each window scores P positions when K >= 4, P + 1 - ceil(4/K) otherwise).
+   * The tokens of {@code o.split()} from the start, as many whole windows of (P+1)*K as {@code
+   * o.positions()} needs (each window scores P positions when K >= 4, P + 1 - ceil(4/K) otherwise).
    */
-  private static TokenIds leadingTokens(List<Path> corpus, Tokenizer tokenizer, byte[] tokJson, int p, int k,
-      int positions) throws IOException {
-    TokenizedCorpus tc = Corpora.tokenize(corpus, tokenizer, tokJson, Corpora.DEFAULT_SPLIT_SEED, (a, b) -> {});
+  private static TokenIds leadingTokens(Options o, Tokenizer tokenizer, byte[] tokJson, int p, int k)
+      throws IOException {
+    List<Path> corpus = o.corpus();
+    int positions = o.positions();
+    boolean valid = "valid".equals(o.split());
+    TokenizedCorpus tc = valid
+        ? Corpora.tokenize(corpus, tokenizer, tokJson, DataSplit.of(o.checkpoint()), (a, b) -> {})
+        : Corpora.tokenize(corpus, tokenizer, tokJson, Corpora.DEFAULT_SPLIT_SEED, (a, b) -> {});
     int rollout = (4 + k - 1) / k;
     int perWindow = k >= 4 ? p : p + 1 - rollout;
     if (perWindow < 1) {
@@ -155,10 +179,11 @@ public final class LmEvaluation {
     }
     long windowLen = (long) (p + 1) * k;
     long windows = (positions + perWindow - 1L) / perWindow;
-    long[] ids = Corpora.leadingChunks(List.of(tc.train(), tc.validation()), k,
+    long[] ids = Corpora.leadingChunks(valid ? List.of(tc.validation()) : List.of(tc.train(), tc.validation()), k,
         (int) Math.min(Integer.MAX_VALUE - 8, windows * (p + 1)));
     if (ids.length < windowLen) {
-      throw new CalmException("the corpus " + corpus + " has " + ids.length + " tokens, fewer than one evaluation window"
+      throw new CalmException("the corpus " + corpus + (valid ? " (its held-out split)" : "") + " has " + ids.length
+          + " tokens, fewer than one evaluation window"
           + " of " + windowLen + " tokens (context_chunks " + p + " + 1 chunks of K=" + k + "); give more text");
     }
     int[] out = new int[(int) ids.length];

@@ -12,10 +12,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.calmworkbench.backend.Cancellation;
 import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.generate.TinyCalm;
+import org.calmworkbench.backend.train.RunLock;
 import org.calmworkbench.backend.train.TrainControl;
 import org.calmworkbench.backend.train.TrainerState;
 import org.junit.jupiter.api.BeforeAll;
@@ -306,6 +309,124 @@ class ExperimentRunnerTest {
       int batch = c.cell().ar() ? 2 : 32 / (16 / c.cell().patchSize());
       assertEquals((long) batch * 16 * c.lmSteps(), c.lmTokensSeen(), id + ": tokens seen = batch x context x steps");
     }
+  }
+
+  /** Found by the experiment kill campaign: a runner killed while writing summary.csv left its temp file for good. */
+  @Test
+  void tempFilesOfARunnerKilledMidWriteAreRemovedWhenTheGridRunsAgain() throws Exception {
+    Path out = full.out();
+    String results = Files.readString(out.resolve(ExperimentRunner.RESULTS_JSONL));
+    List<Path> left = List.of(out.resolve(".summary.csv.14408612892779518071.tmp"), out.resolve(".results.jsonl.7.tmp"));
+    for (Path p : left) {
+      Files.writeString(p, "half a fi");
+    }
+    Path notOurs = Files.writeString(out.resolve(".notes.txt.5.tmp"), "someone else's");
+    ExperimentRunner.Result again = ExperimentRunner.run(new ExperimentRunner.Options(experiment, out, false),
+        new ExperimentRunner.Listener() {}, TrainControl.NONE);
+    assertEquals(0, again.ran());
+    assertEquals(List.of(false, false), left.stream().map(Files::exists).toList());
+    assertTrue(Files.exists(notOurs), "only the grid's own files' temp files go");
+    assertEquals(results, Files.readString(out.resolve(ExperimentRunner.RESULTS_JSONL)));
+    Files.delete(notOurs);
+  }
+
+  /**
+   * kill -9 of 'experiment run --jobs N' leaves its workers running until their next step; the next
+   * run's worker for the same cell must wait for the orphan, not record the cell as failed because
+   * its LM folder is locked (found by reading the code while writing the experiment kill campaign).
+   */
+  @Test
+  void aCellStillHeldByAnOrphanedWorkerIsWaitedForNotFailed() throws Exception {
+    Path file = dir.resolve("orphan.json");
+    Files.writeString(file, toyExperiment("{\"patch_sizes\": [4], \"seeds\": [11]}"));
+    Experiment x = Experiment.read(file);
+    Path cellDir = dir.resolve("orphan").resolve(ExperimentRunner.CELLS).resolve(x.cells().get(0).id());
+    CountDownLatch holding = new CountDownLatch(1);
+    CountDownLatch waitedFor = new CountDownLatch(1);
+    // The orphan: another worker of this grid, mid-way through the cell's LM training (the cell's
+    // lock and its LM folder's, as a worker holds them); it stops once the new run waits for it, or
+    // after 20 s (without the wait, the new run reaches the LM folder's lock meanwhile and fails).
+    Thread orphan = new Thread(() -> {
+      try (RunLock cell = RunLock.acquire(cellDir, "experiment cell");
+          RunLock lm = RunLock.acquire(cellDir.resolve(ExperimentRunner.LM), "training calm")) {
+        holding.countDown();
+        waitedFor.await(20, TimeUnit.SECONDS);
+        Thread.sleep(300); // its last step and save
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    }, "orphaned-worker");
+    List<String> stages = new ArrayList<>();
+    ExperimentRunner.Result r = ExperimentRunner.run(new ExperimentRunner.Options(x, dir.resolve("orphan"), false),
+        new ExperimentRunner.Listener() {
+          @Override
+          public void onProgress(ExperimentRunner.Progress p) {
+            stages.add(p.stage());
+            if (p.stage().equals("starting") && orphan.getState() == Thread.State.NEW) {
+              try { // and the temp file of a worker killed while writing the cell's result.json
+                Files.createDirectories(cellDir);
+                Files.writeString(cellDir.resolve(".result.json.3.tmp"), "{\"cell_id\": ");
+              } catch (java.io.IOException e) {
+                throw new AssertionError(e);
+              }
+              orphan.start(); // the folder is prepared; the cell is about to start
+              try {
+                holding.await();
+              } catch (InterruptedException e) {
+                throw new AssertionError(e);
+              }
+            } else if (p.stage().startsWith("waiting")) {
+              waitedFor.countDown();
+            }
+          }
+        }, TrainControl.NONE);
+    orphan.join();
+    CellResult row = r.rows().get(0);
+    assertTrue(row.ok(), row.error());
+    assertTrue(stages.contains("waiting for an earlier worker to stop"), stages.toString());
+    assertEquals(6, row.lmSteps());
+    assertFalse(Files.exists(cellDir.resolve(".result.json.3.tmp")), "the cell's leftover temp file is gone");
+  }
+
+  @Test
+  void aStopWhileWaitingForTheCellsHolderLeavesTheCellPending() throws Exception {
+    Path file = dir.resolve("orphan-stop.json");
+    Files.writeString(file, toyExperiment("{\"patch_sizes\": [4], \"seeds\": [12]}"));
+    Experiment x = Experiment.read(file);
+    Path out = dir.resolve("orphan-stop");
+    Path cellDir = out.resolve(ExperimentRunner.CELLS).resolve(x.cells().get(0).id());
+    CountDownLatch holding = new CountDownLatch(1);
+    CountDownLatch done = new CountDownLatch(1);
+    Thread orphan = new Thread(() -> {
+      try (RunLock cell = RunLock.acquire(cellDir, "experiment cell")) {
+        holding.countDown();
+        done.await(30, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    }, "orphan-that-stays");
+    Cancellation stop = new Cancellation();
+    ExperimentRunner.Result r = ExperimentRunner.run(new ExperimentRunner.Options(x, out, false),
+        new ExperimentRunner.Listener() {
+          @Override
+          public void onProgress(ExperimentRunner.Progress p) {
+            if (p.stage().equals("starting") && orphan.getState() == Thread.State.NEW) {
+              orphan.start();
+              try {
+                holding.await();
+              } catch (InterruptedException e) {
+                throw new AssertionError(e);
+              }
+            } else if (p.stage().startsWith("waiting")) {
+              stop.cancel("the person pressed Stop");
+            }
+          }
+        }, stop::isCancelled);
+    done.countDown();
+    orphan.join();
+    assertTrue(r.stopped());
+    assertEquals(0, r.rows().size(), "the cell is not recorded, not as failed either");
+    assertTrue(ExperimentRunner.readResults(out).isEmpty());
   }
 
   static CellResult row(ExperimentRunner.Result r, String id) {

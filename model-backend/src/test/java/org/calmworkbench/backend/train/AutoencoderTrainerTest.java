@@ -176,6 +176,10 @@ public class AutoencoderTrainerTest {
     // lr = 1 without clipping diverges; if the loss stays finite the run just ends, and that is a failure here.
     CalmException e = assertThrows(CalmException.class, () -> AutoencoderTrainer.run(bad, p -> {}, TrainControl.NONE));
     assertTrue(e.getMessage().contains("last good checkpoint"), e.getMessage());
+    // Whichever check sees it first (the loss with its largest weight, a gradient or a weight), the
+    // message gives the step and names a tensor as the checkpoint does.
+    assertTrue(e.getMessage().matches("training stopped at step \\d+: .*\\b(encoder|decoder)\\.[a-z0-9_.]+\\b.*"),
+        e.getMessage());
     assertArrayEquals(before, Files.readAllBytes(dir.resolve("model.safetensors")));
   }
 }

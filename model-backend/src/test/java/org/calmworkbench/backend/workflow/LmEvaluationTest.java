@@ -39,6 +39,26 @@ class LmEvaluationTest {
   }
 
   @Test
+  void validSplitScoresOnlyTheRunsHeldOutText() throws Exception {
+    // Ask for more positions than the held-out part holds: with split valid the count is capped by the
+    // held-out tokens of the split the run recorded, so it is smaller than over the whole corpus, and
+    // the text scored (hence the scores, same seed) differs.
+    int many = 1_000_000;
+    LmEvaluation.Result all = LmEvaluation.run(new LmEvaluation.Options(TinyCalm.checkpoint(), List.of(TinyCalm.corpus()),
+        many, 3, null, "all"));
+    LmEvaluation.Result valid = LmEvaluation.run(new LmEvaluation.Options(TinyCalm.checkpoint(), List.of(TinyCalm.corpus()),
+        many, 3, null, "valid"));
+    assertTrue(valid.brier().patches() > 0, "the held-out part scores some positions");
+    assertTrue(valid.brier().patches() < all.brier().patches() / 4,
+        "held out (about 10%): " + valid.brier().patches() + " positions of " + all.brier().patches());
+    assertEquals("valid", valid.toJson().get("split").getAsString());
+    assertEquals("all", all.toJson().get("split").getAsString());
+    CalmException e = assertThrows(CalmException.class, () -> new LmEvaluation.Options(TinyCalm.checkpoint(),
+        List.of(TinyCalm.corpus()), 8, 1, null, "test"));
+    assertTrue(e.getMessage().contains("--split") && e.getMessage().contains("'test'"), e.getMessage());
+  }
+
+  @Test
   void autoencoderCheckpointIsPointedToAeEval() {
     Path ae = TinyCalm.checkpoint().resolve("autoencoder");
     CalmException e = assertThrows(CalmException.class,

@@ -6,6 +6,7 @@ import com.google.gson.JsonObject;
 import java.nio.file.Path;
 import org.calmworkbench.app.cli.CliContext;
 import org.calmworkbench.app.cli.Command;
+import org.calmworkbench.app.cli.Ranges;
 import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.inspect.ForwardInspector;
 import org.calmworkbench.backend.inspect.LatentCodec;
@@ -38,6 +39,7 @@ public final class AeDecodeCommand implements Command {
 
   @Override
   public int run(CliContext ctx) throws Exception {
+    Ranges.atLeast("noise", noise, 0);
     String where = input.toString();
     JsonObject in = ForwardInspector.readInput(input);
     JsonElement lat = in.get("latents");

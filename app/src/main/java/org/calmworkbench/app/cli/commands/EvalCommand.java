@@ -21,6 +21,9 @@ public final class EvalCommand implements Command {
   EvaluationOptions evaluation;
   @Option(names = "--autoencoder", paramLabel = "DIR", description = "the CALM model's frozen autoencoder (default: found beside it)")
   Path autoencoder;
+  @Option(names = "--split", paramLabel = "all|valid",
+      description = "which part of the corpus: all (default, in order) or valid (the held-out part of the run's split)")
+  String split = "all";
 
   @Override
   public String name() {
@@ -38,8 +41,9 @@ public final class EvalCommand implements Command {
 
 
         Brier-n = acc1 + acc2 - collision for the next n tokens, estimated from two independent samples
-        per position; BrierLM = 100 x geometric mean of Brier-1..4. The corpus is read from its start in
-        windows of (context_chunks + 1) x K tokens (the context the checkpoint was trained with). CALM
+        per position; BrierLM = 100 x geometric mean of Brier-1..4. The corpus is read from its start
+        (--split valid: only the held-out part of the split recorded in the checkpoint's split.json, the
+        text training evaluated on) in windows of (context_chunks + 1) x K tokens (the context the checkpoint was trained with). CALM
         with K >= 4 scores within-chunk prefixes; with K < 4 it rolls out ceil(4/K) chunks. The AR
         baseline is scored at the same positions (every 4 tokens) and also reports the exact Brier-1,
         2 p(y) - sum p^2, from its probabilities: a check on the two-sample estimator.
@@ -52,10 +56,10 @@ public final class EvalCommand implements Command {
   public int run(CliContext ctx) throws Exception {
     LmEvaluation.Result r = LmEvaluation.run(new LmEvaluation.Options(checkpoint, evaluation.corpus(),
         Ranges.check("positions", positions, 1, Integer.MAX_VALUE), evaluation.seed(),
-        autoencoder));
+        autoencoder, split));
     BrierResult b = r.brier();
-    ctx.out().printf(Locale.ROOT, "%s checkpoint, %d positions, context %d chunks%n", r.modelType(), b.patches(),
-        r.contextChunks());
+    ctx.out().printf(Locale.ROOT, "%s checkpoint, %d positions (split %s), context %d chunks%n", r.modelType(),
+        b.patches(), r.split(), r.contextChunks());
     for (int n = 1; n <= 4; n++) {
       ctx.out().printf(Locale.ROOT, "  Brier-%d  %8.5f  +- %.5f%n", n, b.brier(n), b.standardError(n));
     }

@@ -95,6 +95,9 @@ public final class GenerateCommand implements Command {
     List<Path> knownCorpus = corpus == null ? List.of() : corpus;
     int sampleCount = Ranges.check("samples", samples, 1, 4096);
     int cap = Ranges.check("max-sampler-calls", maxSamplerCalls, 1, Integer.MAX_VALUE);
+    // Checked here for both model types: the AR path ignores --candidates, which must not make 0 valid
+    Ranges.check("max-tokens", maxTokens, 1, Integer.MAX_VALUE);
+    Ranges.check("candidates", candidates, 1, Integer.MAX_VALUE);
     if (sampleCount > 1) {
       return severalSamples(checkpoint, type, autoencoder,
           new CalmGenerator.Options(prompt, maxTokens, temperature, method, candidates, seed, cap), sampleCount, ctx);

@@ -2,6 +2,7 @@ package org.calmworkbench.app.cli.commands;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +37,10 @@ public final class RunsListCommand implements Command {
   public int run(CliContext ctx) throws Exception {
     List<Path> dirs = new ArrayList<>();
     if (project != null) {
+      if (!Files.isDirectory(project)) { // else a typo would list no runs and succeed
+        throw new CalmException(Files.exists(project) ? "--project " + project + " is a file, not a project folder"
+            : "project folder not found: " + project);
+      }
       dirs.addAll(RunFolder.runDirs(project));
     }
     if (run != null) {

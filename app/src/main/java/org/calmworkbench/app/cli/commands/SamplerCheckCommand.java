@@ -4,6 +4,7 @@ import com.google.gson.JsonParser;
 import java.util.Locale;
 import org.calmworkbench.app.cli.CliContext;
 import org.calmworkbench.app.cli.Command;
+import org.calmworkbench.app.cli.Ranges;
 import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.sampling.SamplerCheck;
 import org.calmworkbench.backend.sampling.TemperatureSampler;
@@ -72,7 +73,7 @@ public final class SamplerCheckCommand implements Command {
   public int run(CliContext ctx) {
     SamplerCheck.Config config = new SamplerCheck.Config(parseProbs(probs), temperature,
         SamplerCheck.Method.parse(method), candidates, draws,
-        seed, maxCalls);
+        seed, Ranges.check("max-calls", maxCalls, 1, Integer.MAX_VALUE));
     SamplerCheck.Result r = SamplerCheck.run(config);
     double[] p = r.probabilities();
     double[] f = r.frequencies();
