@@ -11,9 +11,10 @@ import org.calmworkbench.backend.train.CalmCheckpoint;
 
 /**
  * The network work of CALM's black box for a batch of draws: noise -> generative head -> latent ->
- * the autoencoder's argmax -> K tokens, as one head pass and one decoder pass over all rows. Every
- * row carries its own hidden state, so the draws of several samples, each conditioned on its own
- * context, share one pass ({@link ChunkSampler#fill}).
+ * the autoencoder's argmax -> K tokens, as one head pass and one decoder pass over all rows. The
+ * rows share one hidden state (one sample's draws: it is broadcast, so the head embeds it once) or
+ * carry one each, so that the draws of several samples, each conditioned on its own context, share
+ * one pass ({@link ChunkSampler#fill}).
  */
 interface ChunkPass {
   /** Logits one pass may hold ([rows, K, V] floats, 64 MB): above it a fill is split into passes. */
@@ -34,7 +35,7 @@ interface ChunkPass {
    * One head pass and one decoder pass.
    *
    * @param parent the step's manager; the pass runs on (and frees) a sub-manager of it
-   * @param hidden [rows, H]: the condition of each draw
+   * @param hidden the condition: [1, H] for all rows, or [rows, H], one per draw
    * @param noise [rows, noiseSize]
    */
   Drawn run(NDManager parent, float[] hidden, float[] noise, int rows);
@@ -74,7 +75,8 @@ interface ChunkPass {
       GenerativeHead head = model.head();
       int l = model.config().latentSize();
       try (NDManager m = parent.newSubManager()) {
-        NDArray condition = m.create(hidden, new Shape(rows, hidden.length / rows)); // [rows, H]
+        int h = model.config().hiddenSize();
+        NDArray condition = m.create(hidden, new Shape(hidden.length / h, h)); // [1 or rows, H]
         NDArray z = head.generate(condition, m.create(noise, new Shape(rows, head.noiseSize()))); // [rows, L]
         if (model.latentScale() != null) { // the head predicts standardised latents
           z = model.latentScale().toRaw(m, z);

@@ -99,19 +99,21 @@ final class ChunkSampler implements BlackBoxSampler<TokenChunk> {
       rows += counts[b];
       noiseLength += noise[b].length;
     }
-    float[] allHidden = new float[rows * h]; // [rows, H]: each box's hidden state once per draw
+    // One box: its hidden state [1, H], broadcast over its draws; several: [rows, H], each box's once per draw.
+    boolean shared = boxes.size() == 1;
+    float[] allHidden = shared ? boxes.get(0).hidden : new float[rows * h];
     float[] allNoise = new float[noiseLength]; // [rows, noiseSize]
     int row = 0;
     int at = 0;
     for (int b = 0; b < boxes.size(); b++) {
-      for (int i = 0; i < counts[b]; i++) {
+      for (int i = 0; !shared && i < counts[b]; i++) {
         System.arraycopy(boxes.get(b).hidden, 0, allHidden, (row + i) * h, h);
       }
       System.arraycopy(noise[b], 0, allNoise, at, noise[b].length);
       row += counts[b];
       at += noise[b].length;
     }
-    ChunkPass.Drawn drawn = run(pass, parent, allHidden, allNoise, rows);
+    ChunkPass.Drawn drawn = run(pass, parent, allHidden, h, allNoise, rows);
     int k = drawn.tokens().length / rows;
     int l = drawn.latents() == null ? 0 : drawn.latents().length / rows;
     row = 0;
@@ -121,19 +123,23 @@ final class ChunkSampler implements BlackBoxSampler<TokenChunk> {
     }
   }
 
-  /** {@code rows} draws in passes of at most {@link ChunkPass#maxRows()} rows, concatenated. */
-  private static ChunkPass.Drawn run(ChunkPass pass, NDManager parent, float[] hidden, float[] noise, int rows) {
+  /**
+   * {@code rows} draws in passes of at most {@link ChunkPass#maxRows()} rows, concatenated; {@code
+   * hidden} is [1, H] (shared by all rows) or [rows, H].
+   */
+  private static ChunkPass.Drawn run(ChunkPass pass, NDManager parent, float[] hidden, int h, float[] noise,
+      int rows) {
     int max = pass.maxRows();
     if (rows <= max) {
       return pass.run(parent, hidden, noise, rows);
     }
-    int h = hidden.length / rows;
+    boolean shared = hidden.length == h;
     int noiseSize = noise.length / rows;
     long[] tokens = null;
     float[] latents = null;
     for (int from = 0; from < rows; from += max) {
       int n = Math.min(max, rows - from);
-      ChunkPass.Drawn part = pass.run(parent, Arrays.copyOfRange(hidden, from * h, (from + n) * h),
+      ChunkPass.Drawn part = pass.run(parent, shared ? hidden : Arrays.copyOfRange(hidden, from * h, (from + n) * h),
           Arrays.copyOfRange(noise, from * noiseSize, (from + n) * noiseSize), n);
       int k = part.tokens().length / n;
       tokens = tokens == null ? new long[rows * k] : tokens;

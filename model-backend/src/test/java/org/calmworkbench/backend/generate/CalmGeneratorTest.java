@@ -129,6 +129,11 @@ class CalmGeneratorTest {
     for (int s = 0; s < 4; s++) {
       assertEquals(whole.get(s).text(), split.get(s).text(), "sample " + s);
     }
+    // One sample: its hidden state is shared by all rows, and a split pass still gives each slice of rows.
+    CountingPass alone = new CountingPass(5);
+    Result one = CalmGenerator.runSamples(ck, o, 1, (row, e) -> {}, () -> false, true, alone).get(0);
+    assertEquals(List.of(5, 3), alone.rows.subList(0, 2), "8 draws in passes of 5 and 3");
+    assertEquals(whole.get(0).text(), one.text());
   }
 
   @Test
