@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Locale;
 import org.calmworkbench.app.cli.CliContext;
 import org.calmworkbench.app.cli.Command;
-import org.calmworkbench.app.gui.runs.RunFolder;
 import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.project.RunStore;
 import picocli.CommandLine.Option;
 
 /** {@code calm runs list}: the runs the Runs page shows, workbench and Hugging Face Trainer alike. */
@@ -36,7 +36,7 @@ public final class RunsListCommand implements Command {
   public int run(CliContext ctx) throws Exception {
     List<Path> dirs = new ArrayList<>();
     if (project != null) {
-      dirs.addAll(RunFolder.runDirs(project));
+      dirs.addAll(RunStore.runDirs(project));
     }
     if (run != null) {
       dirs.addAll(run);
@@ -48,7 +48,7 @@ public final class RunsListCommand implements Command {
     ctx.out().printf(Locale.ROOT, "%-5s %-11s %-32s %9s %11s %8s %5s%n", "type", "trained by", "name", "steps", "final loss",
         "BrierLM", "ckpts");
     for (Path dir : dirs) {
-      RunFolder.Run r = RunFolder.read(dir);
+      RunStore.Run r = RunStore.read(dir);
       if (r == null) {
         ctx.log("skipped " + dir + ": not a run of a model this workbench knows");
         continue;

@@ -26,12 +26,12 @@ import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import org.calmworkbench.app.gui.WorkbenchContext;
-import org.calmworkbench.app.gui.common.Checkpoints;
 import org.calmworkbench.app.gui.common.Concepts;
 import org.calmworkbench.app.gui.common.Messages;
 import org.calmworkbench.app.gui.common.MetricPoint;
 import org.calmworkbench.app.gui.pages.Page;
 import org.calmworkbench.app.gui.service.JobState;
+import org.calmworkbench.backend.project.RunStore;
 import org.calmworkbench.backend.train.AePresets;
 import org.calmworkbench.visualizers.LiveLineChart;
 
@@ -210,7 +210,7 @@ public final class AeTrainingPage implements Page {
       }
     });
 
-    ListView<Checkpoints.Info> checkpoints = new ListView<>(vm.checkpoints());
+    ListView<RunStore.Checkpoint> checkpoints = new ListView<>(vm.checkpoints());
     checkpoints.setId("checkpoints");
     checkpoints.setPrefHeight(96);
     checkpoints.setPlaceholder(new Label("No autoencoder checkpoints in this project's runs/ folder yet."));

@@ -1,7 +1,5 @@
 package org.calmworkbench.app.gui.aetrain;
 
-import static org.calmworkbench.backend.config.Setting.intSetting;
-
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.io.IOException;
@@ -24,7 +22,6 @@ import javafx.beans.property.SimpleObjectProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import org.calmworkbench.app.gui.WorkbenchContext;
-import org.calmworkbench.app.gui.common.Checkpoints;
 import org.calmworkbench.app.gui.common.Events;
 import org.calmworkbench.app.gui.common.MetricPoint;
 import org.calmworkbench.app.gui.service.Durations;
@@ -38,11 +35,13 @@ import org.calmworkbench.backend.config.Setting;
 import org.calmworkbench.backend.data.TokenizedCorpus;
 import org.calmworkbench.backend.model.AutoencoderConfig;
 import org.calmworkbench.backend.project.Project;
+import org.calmworkbench.backend.project.RunStore;
 import org.calmworkbench.backend.tokenizer.BpeTrainer;
 import org.calmworkbench.backend.train.AePresets;
 import org.calmworkbench.backend.train.TrainConfig;
 import org.calmworkbench.backend.train.TrainingLoop;
 import org.calmworkbench.backend.workflow.AeTraining;
+import static org.calmworkbench.backend.config.Setting.intSetting;
 
 /**
  * The Autoencoder training page's state and commands: a preset and every setting (validated as
@@ -78,7 +77,7 @@ public final class AeTrainingViewModel {
   private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper(this, "status", "");
   private final ReadOnlyObjectWrapper<Path> runFolder = new ReadOnlyObjectWrapper<>(this, "runFolder");
   private final ObservableList<MetricPoint> points = FXCollections.observableArrayList();
-  private final ObservableList<Checkpoints.Info> checkpoints = FXCollections.observableArrayList();
+  private final ObservableList<RunStore.Checkpoint> checkpoints = FXCollections.observableArrayList();
   private final FollowedJob followed = new FollowedJob();
   private final BooleanBinding active = followed.activeBinding();
   private final BooleanBinding canTrain;
@@ -174,7 +173,7 @@ public final class AeTrainingViewModel {
     return points;
   }
 
-  public ObservableList<Checkpoints.Info> checkpoints() {
+  public ObservableList<RunStore.Checkpoint> checkpoints() {
     return checkpoints;
   }
 
@@ -253,7 +252,7 @@ public final class AeTrainingViewModel {
   /** Re-reads the project's runs folder. */
   public void refreshCheckpoints() {
     Project p = ctx.project();
-    checkpoints.setAll(p == null ? List.of() : Checkpoints.autoencoders(p.folder()));
+    checkpoints.setAll(p == null ? List.of() : RunStore.autoencoders(p.folder()));
   }
 
   /** Stores the preset and every setting in project.json ({@code presets.autoencoder}), to share as one file. */

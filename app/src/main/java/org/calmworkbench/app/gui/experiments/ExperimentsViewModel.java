@@ -31,10 +31,10 @@ import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
+import org.calmworkbench.app.cli.ExperimentWorkers;
 import org.calmworkbench.app.gui.StartupProject;
 import org.calmworkbench.app.gui.WorkbenchContext;
 import org.calmworkbench.app.gui.common.MetricPoint;
-import org.calmworkbench.app.gui.runs.RunFolder;
 import org.calmworkbench.app.gui.service.FollowedJob;
 import org.calmworkbench.app.gui.service.Job;
 import org.calmworkbench.app.gui.service.JobContext;
@@ -44,10 +44,10 @@ import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.experiment.CellResult;
 import org.calmworkbench.backend.experiment.Experiment;
 import org.calmworkbench.backend.experiment.ExperimentCell;
-import org.calmworkbench.app.cli.ExperimentWorkers;
 import org.calmworkbench.backend.experiment.ExperimentRunner;
 import org.calmworkbench.backend.experiment.SummaryRow;
 import org.calmworkbench.backend.project.Project;
+import org.calmworkbench.backend.project.RunStore;
 import org.calmworkbench.backend.train.MetricsLog;
 
 /**
@@ -639,7 +639,7 @@ public final class ExperimentsViewModel {
       return points;
     }
     try {
-      RunFolder.Run run = RunFolder.read(out.resolve(r.checkpoint()));
+      RunStore.Run run = RunStore.read(out.resolve(r.checkpoint()));
       for (MetricsLog.Row row : run == null ? List.<MetricsLog.Row>of() : run.rows()) {
         double brier = row.get("brier_lm");
         if (!Double.isNaN(brier) && row.step() < r.lmSteps()) { // the last step's is the runner's own measurement

@@ -32,10 +32,11 @@ import org.calmworkbench.app.gui.latent.LatentExplorerViewModel.Colouring;
 import org.calmworkbench.app.gui.latent.LatentExplorerViewModel.StepView;
 import org.calmworkbench.app.gui.pages.Page;
 import org.calmworkbench.backend.inspect.LatentMap;
-import org.calmworkbench.visualizers.ScatterView;
+import org.calmworkbench.backend.project.RunStore;
 import org.calmworkbench.visualizers.ScatterView.Dot;
 import org.calmworkbench.visualizers.ScatterView.Key;
 import org.calmworkbench.visualizers.ScatterView.Mark;
+import org.calmworkbench.visualizers.ScatterView;
 
 /** The Latent explorer: a thin view over {@link LatentExplorerViewModel}. */
 public final class LatentExplorerPage implements Page {
@@ -107,7 +108,7 @@ public final class LatentExplorerPage implements Page {
     subtitle.getStyleClass().add("page-subtitle");
     subtitle.setWrapText(true);
 
-    ComboBox<Checkpoints.Info> checkpoint = new ComboBox<>(vm.checkpoints());
+    ComboBox<RunStore.Checkpoint> checkpoint = new ComboBox<>(vm.checkpoints());
     Checkpoints.showNamesInButton(checkpoint);
     checkpoint.setId("latent-checkpoint");
     checkpoint.valueProperty().bindBidirectional(vm.checkpointProperty());

@@ -36,6 +36,7 @@ import org.calmworkbench.app.gui.common.TrainingFlops;
 import org.calmworkbench.app.gui.pages.Page;
 import org.calmworkbench.app.gui.service.JobState;
 import org.calmworkbench.backend.model.InputMode;
+import org.calmworkbench.backend.project.RunStore;
 import org.calmworkbench.backend.train.LmPresets;
 import org.calmworkbench.visualizers.LiveLineChart;
 
@@ -128,7 +129,7 @@ public final class LmTrainingPage implements Page {
     subtitle.setWrapText(true);
     subtitle.setMinHeight(Region.USE_PREF_SIZE);
 
-    ComboBox<org.calmworkbench.app.gui.common.Checkpoints.Info> ae = new ComboBox<>(vm.autoencoders());
+    ComboBox<org.calmworkbench.backend.project.RunStore.Checkpoint> ae = new ComboBox<>(vm.autoencoders());
     org.calmworkbench.app.gui.common.Checkpoints.showNamesInButton(ae);
     ae.setId("autoencoder");
     ae.valueProperty().bindBidirectional(vm.autoencoderProperty());

@@ -28,10 +28,8 @@ import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import org.calmworkbench.app.gui.WorkbenchContext;
 import org.calmworkbench.app.gui.aetrain.SettingField;
-import org.calmworkbench.app.gui.common.Checkpoints;
 import org.calmworkbench.app.gui.common.Events;
 import org.calmworkbench.app.gui.common.MetricPoint;
-import org.calmworkbench.app.gui.runs.RunFolder;
 import org.calmworkbench.app.gui.service.Durations;
 import org.calmworkbench.app.gui.service.FollowedJob;
 import org.calmworkbench.app.gui.service.Job;
@@ -48,6 +46,7 @@ import org.calmworkbench.backend.model.CalmConfig;
 import org.calmworkbench.backend.model.HeadType;
 import org.calmworkbench.backend.model.InputMode;
 import org.calmworkbench.backend.project.Project;
+import org.calmworkbench.backend.project.RunStore;
 import org.calmworkbench.backend.train.ArTrainer;
 import org.calmworkbench.backend.train.CalmTrainer;
 import org.calmworkbench.backend.train.LmPresets;
@@ -98,8 +97,8 @@ public final class LmTrainingViewModel {
   private final ObjectProperty<String> preset = new SimpleObjectProperty<>(this, "preset", LmPresets.DEFAULT);
   private final ObservableList<InputMode> inputModes = FXCollections.observableArrayList(InputMode.values());
   private final ObjectProperty<InputMode> inputMode = new SimpleObjectProperty<>(this, "inputMode", InputMode.DISCRETE);
-  private final ObservableList<Checkpoints.Info> autoencoders = FXCollections.observableArrayList();
-  private final ObjectProperty<Checkpoints.Info> autoencoder = new SimpleObjectProperty<>(this, "autoencoder");
+  private final ObservableList<RunStore.Checkpoint> autoencoders = FXCollections.observableArrayList();
+  private final ObjectProperty<RunStore.Checkpoint> autoencoder = new SimpleObjectProperty<>(this, "autoencoder");
   private AutoencoderConfig aeConfig; // of the selected autoencoder; null when none or unreadable
   private String aeProblem = "";
   private final List<SettingField> fields = new ArrayList<>();
@@ -177,12 +176,12 @@ public final class LmTrainingViewModel {
   }
 
   /** The project's autoencoder checkpoints (runs/ folders of model_type calm_autoencoder), newest first. */
-  public ObservableList<Checkpoints.Info> autoencoders() {
+  public ObservableList<RunStore.Checkpoint> autoencoders() {
     return autoencoders;
   }
 
   /** The frozen autoencoder the language model predicts the latents of. */
-  public ObjectProperty<Checkpoints.Info> autoencoderProperty() {
+  public ObjectProperty<RunStore.Checkpoint> autoencoderProperty() {
     return autoencoder;
   }
 
@@ -381,9 +380,9 @@ public final class LmTrainingViewModel {
   /** Re-reads the project's autoencoder checkpoints, keeping the selection when it still exists. */
   public void refreshAutoencoders() {
     Project p = ctx.project();
-    Checkpoints.Info old = autoencoder.get();
-    autoencoders.setAll(p == null ? List.of() : Checkpoints.autoencoders(p.folder()));
-    Checkpoints.Info keep = old == null ? null
+    RunStore.Checkpoint old = autoencoder.get();
+    autoencoders.setAll(p == null ? List.of() : RunStore.autoencoders(p.folder()));
+    RunStore.Checkpoint keep = old == null ? null
         : autoencoders.stream().filter(i -> i.dir().equals(old.dir())).findFirst().orElse(null);
     autoencoder.set(keep != null ? keep : autoencoders.isEmpty() ? null : autoencoders.get(0));
   }
@@ -517,7 +516,7 @@ public final class LmTrainingViewModel {
   }
 
   /** The Brier points of an AR run already on disk (its metrics.jsonl), for the overlay. */
-  static List<LmPoint> baselinePoints(RunFolder.Run run) {
+  static List<LmPoint> baselinePoints(RunStore.Run run) {
     List<LmPoint> out = new ArrayList<>();
     for (MetricsLog.Row r : run.rows()) {
       for (int n = 1; n <= 5; n++) {
@@ -641,12 +640,12 @@ public final class LmTrainingViewModel {
   /** The project's newest AR run on disk, for the overlay until one is trained here. */
   private void loadNewestBaseline(Project p) {
     try {
-      List<Path> dirs = RunFolder.runDirs(p.folder());
-      RunFolder.Run newest = null;
+      List<Path> dirs = RunStore.runDirs(p.folder());
+      RunStore.Run newest = null;
       for (Path d : dirs) {
         try {
-          RunFolder.Run r = RunFolder.read(d);
-          if (r != null && RunFolder.AR.equals(r.type()) && (newest == null || r.date().isAfter(newest.date()))) {
+          RunStore.Run r = RunStore.read(d);
+          if (r != null && RunStore.AR.equals(r.type()) && (newest == null || r.date().isAfter(newest.date()))) {
             newest = r;
           }
         } catch (CalmException e) {
@@ -658,11 +657,11 @@ public final class LmTrainingViewModel {
         points.addAll(baselinePoints(newest));
       }
     } catch (IOException e) {
-      ctx.service().log().warn("cannot list " + p.folder().resolve(Checkpoints.RUNS) + ": " + e.getMessage());
+      ctx.service().log().warn("cannot list " + p.folder().resolve(Project.RUNS) + ": " + e.getMessage());
     }
   }
 
-  private void readAutoencoder(Checkpoints.Info info) {
+  private void readAutoencoder(RunStore.Checkpoint info) {
     aeConfig = null;
     aeProblem = "";
     if (info == null) {
