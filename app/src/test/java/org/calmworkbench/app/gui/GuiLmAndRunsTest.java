@@ -24,7 +24,7 @@ import org.calmworkbench.app.gui.service.JobState;
 import org.calmworkbench.app.gui.service.WorkbenchService;
 import org.calmworkbench.backend.project.Project;
 import org.calmworkbench.backend.project.RunStore;
-import org.calmworkbench.visualizers.Exports;
+import org.calmworkbench.csv.Csv;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -147,8 +147,8 @@ class GuiLmAndRunsTest {
     });
     List<String> lines = Files.readAllLines(csv);
     assertEquals("Type,Name,Steps,Final loss,BrierLM,Date,Trained by,Checkpoints,Folder", lines.get(0));
-    assertTrue(lines.stream().anyMatch(l -> l.startsWith("CALM," + name + ",4," + Exports.field(calm.finalLoss()) + ","
-        + Exports.field(calm.brierLm()) + ",")),
+    assertTrue(lines.stream().anyMatch(l -> l.startsWith("CALM," + name + ",4," + Csv.field(calm.finalLoss()) + ","
+        + Csv.field(calm.brierLm()) + ",")),
         lines.toString());
     assertTrue(lines.stream().anyMatch(l -> l.startsWith("AE," + TinyProject.CHECKPOINT + ",300,")), lines.toString());
     Path png = shared.resolve("runs.png");

@@ -148,15 +148,6 @@ public record CellResult(
         num(o, "ae_wall_seconds"), str(o, "checkpoint"));
   }
 
-  /** The CSV fields of this row in {@link #COLUMNS} order. */
-  public List<String> csvFields() {
-    List<String> out = new ArrayList<>();
-    for (Object v : values().values()) {
-      out.add(Csv.format(v));
-    }
-    return out;
-  }
-
   private static String str(JsonObject o, String key) {
     JsonElement e = o.get(key);
     return e == null || e.isJsonNull() ? null : e.getAsString();
