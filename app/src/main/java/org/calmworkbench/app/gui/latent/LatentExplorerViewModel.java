@@ -488,6 +488,33 @@ public final class LatentExplorerViewModel {
     return null;
   }
 
+  /** How many of a cloud's distinct decodes the page lists; the rest are counted ({@link #otherOutcomes}). */
+  public static final int OUTCOMES_SHOWN = 6;
+
+  /** "σ = 0.30: 41 of 64 noisy latents (64%) decode to the chunk". */
+  public static String cloudSummary(LatentMap.Cloud cloud) {
+    return String.format(Locale.ROOT, "σ = %.2f: %d of %d noisy latents (%.0f%%) decode to the chunk",
+        cloud.sigma(), cloud.correct(), cloud.samples().size(), 100 * cloud.fractionCorrect());
+  }
+
+  /** The decodes the page lists: the first {@link #OUTCOMES_SHOWN} (most frequent first, as the cloud orders them). */
+  public static List<LatentMap.Outcome> shownOutcomes(LatentMap.Cloud cloud) {
+    return cloud.outcomes().subList(0, Math.min(OUTCOMES_SHOWN, cloud.outcomes().size()));
+  }
+
+  /** "… and N other decodes" for the decodes not listed; empty when all are. */
+  public static String otherOutcomes(LatentMap.Cloud cloud) {
+    int others = cloud.outcomes().size() - OUTCOMES_SHOWN;
+    return others > 0 ? "… and " + others + " other decode" + (others == 1 ? "" : "s") : "";
+  }
+
+  /** "3 changes of the decoded text along 8 steps (...)": how often the decode changes between steps. */
+  public static String stepsSummary(List<StepView> steps) {
+    long changes = steps.stream().filter(StepView::changed).count();
+    return changes + " change" + (changes == 1 ? "" : "s") + " of the decoded text along " + (steps.size() - 1)
+        + " steps (changed tokens in red, changed rows highlighted)";
+  }
+
   static List<StepView> stepViews(Tokenizer tok, LatentMap.Point from, LatentMap.Point to, LatentMap.Interpolation line) {
     List<StepView> out = new ArrayList<>();
     int[] before = null;
