@@ -1,7 +1,6 @@
 package org.calmworkbench.app.gui.aetrain;
 
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import javafx.beans.binding.Bindings;
 import javafx.beans.value.ObservableValue;
@@ -14,7 +13,6 @@ import javafx.scene.control.Button;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListView;
-import javafx.scene.control.ProgressBar;
 import javafx.scene.control.SplitPane;
 import javafx.scene.input.KeyCode;
 import javafx.scene.input.KeyCodeCombination;
@@ -27,6 +25,7 @@ import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import org.calmworkbench.app.gui.WorkbenchContext;
 import org.calmworkbench.app.gui.common.Concepts;
+import org.calmworkbench.app.gui.common.JobControls;
 import org.calmworkbench.app.gui.common.Messages;
 import org.calmworkbench.app.gui.common.MetricPoint;
 import org.calmworkbench.app.gui.pages.Page;
@@ -134,40 +133,19 @@ public final class AeTrainingPage implements Page {
     left.setMinWidth(380);
 
     // ---- right: controls, progress, charts, checkpoints ----
-    Button train = new Button("Train");
-    train.setId("train");
-    train.setDefaultButton(false);
-    train.setTooltip(Concepts.tooltip("Start a run into PROJECT/runs/ae-<time> with these settings (Ctrl+Enter)."));
-    train.disableProperty().bind(vm.canTrainBinding().not());
-    train.setOnAction(e -> vm.train());
-    Button pause = new Button("Pause");
-    pause.setId("pause");
-    pause.setTooltip(Concepts.tooltip("Hold the run after the current step (Ctrl+P); nothing is lost."));
-    pause.disableProperty().bind(vm.jobStateProperty().isNotEqualTo(JobState.RUNNING));
-    pause.setOnAction(e -> vm.pause());
-    Button resume = new Button("Resume");
-    resume.setId("resume");
-    resume.setTooltip(Concepts.tooltip("Continue a paused run (Ctrl+P)."));
-    resume.disableProperty().bind(vm.jobStateProperty().isNotEqualTo(JobState.PAUSED));
-    resume.setOnAction(e -> vm.resume());
-    Button stop = new Button("Stop");
-    stop.setId("stop");
-    stop.setTooltip(Concepts.tooltip("End the run now; a checkpoint is saved first (Esc or Ctrl+.)."));
-    stop.disableProperty().bind(vm.activeBinding().not());
-    stop.setOnAction(e -> vm.stop());
+    JobControls job = new JobControls(vm, "Train", "train", vm.canTrainBinding(), vm::train, "train").tooltips(
+        "Start a run into PROJECT/runs/ae-<time> with these settings (Ctrl+Enter).",
+        "Hold the run after the current step (Ctrl+P); nothing is lost.",
+        "Continue a paused run (Ctrl+P).",
+        "End the run now; a checkpoint is saved first (Esc or Ctrl+.).");
+    job.bar().setPrefWidth(220);
 
-    ProgressBar bar = new ProgressBar(0);
-    bar.setId("train-progress");
-    bar.setPrefWidth(220);
-    bar.progressProperty().bind(Bindings.createDoubleBinding(
-        () -> vm.jobStateProperty().get() == null ? 0 : vm.progressProperty().get(), vm.progressProperty(), vm.jobStateProperty()));
     Label eta = Concepts.explain(new Label(), Concepts.ETA);
     eta.setId("train-eta");
     eta.textProperty().bind(vm.etaTextProperty());
-    for (Button b : List.of(train, pause, resume, stop)) {
-      b.setMinWidth(Region.USE_PREF_SIZE);
-    }
-    HBox controls = new HBox(8, train, pause, resume, stop, bar);
+    HBox controls = new HBox(8);
+    controls.getChildren().addAll(job.buttons());
+    controls.getChildren().addAll(job.bar(), job.percent());
     controls.setAlignment(Pos.CENTER_LEFT);
     eta.setWrapText(true);
     eta.setMinHeight(Region.USE_PREF_SIZE);

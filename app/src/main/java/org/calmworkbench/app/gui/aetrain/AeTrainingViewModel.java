@@ -23,11 +23,12 @@ import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import org.calmworkbench.app.gui.WorkbenchContext;
 import org.calmworkbench.app.gui.common.Events;
-import org.calmworkbench.app.gui.common.ProjectLayer;
 import org.calmworkbench.app.gui.common.MetricPoint;
+import org.calmworkbench.app.gui.common.ProjectLayer;
 import org.calmworkbench.app.gui.service.Durations;
 import org.calmworkbench.app.gui.service.FollowedJob;
 import org.calmworkbench.app.gui.service.Job;
+import org.calmworkbench.app.gui.service.JobCommands;
 import org.calmworkbench.app.gui.service.JobContext;
 import org.calmworkbench.app.gui.service.JobSpec;
 import org.calmworkbench.app.gui.service.JobState;
@@ -50,7 +51,7 @@ import static org.calmworkbench.backend.config.Setting.intSetting;
  * the CLI validates {@code --set}), Train / Pause / Resume / Stop, progress with ETA, the live
  * curves as {@link MetricPoint}s, and the project's autoencoder checkpoints.
  */
-public final class AeTrainingViewModel {
+public final class AeTrainingViewModel implements JobCommands {
   public static final String KIND = "ae-train";
   public static final String CHART_CE = "ce";
   public static final String CHART_KL = "kl";

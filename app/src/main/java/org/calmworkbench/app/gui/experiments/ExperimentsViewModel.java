@@ -37,6 +37,7 @@ import org.calmworkbench.app.gui.WorkbenchContext;
 import org.calmworkbench.app.gui.common.MetricPoint;
 import org.calmworkbench.app.gui.service.FollowedJob;
 import org.calmworkbench.app.gui.service.Job;
+import org.calmworkbench.app.gui.service.JobCommands;
 import org.calmworkbench.app.gui.service.JobContext;
 import org.calmworkbench.app.gui.service.JobSpec;
 import org.calmworkbench.app.gui.service.JobState;
@@ -59,7 +60,7 @@ import org.calmworkbench.backend.train.MetricsLog;
  * grid; one row per cell that fills in as cells finish (finished cells of an earlier run are read
  * from the results folder at once), the summary over seeds, and the chart points.
  */
-public final class ExperimentsViewModel {
+public final class ExperimentsViewModel implements JobCommands {
   public static final String KIND = "experiment";
   /** BrierLM against training FLOPs (autoencoder + language model), one series per K and the AR baseline. */
   public static final String CHART_TRAIN = "brier-train-flops";

@@ -27,11 +27,12 @@ import javafx.collections.ObservableList;
 import org.calmworkbench.app.gui.WorkbenchContext;
 import org.calmworkbench.app.gui.aetrain.SettingField;
 import org.calmworkbench.app.gui.common.Events;
-import org.calmworkbench.app.gui.common.ProjectLayer;
 import org.calmworkbench.app.gui.common.MetricPoint;
+import org.calmworkbench.app.gui.common.ProjectLayer;
 import org.calmworkbench.app.gui.service.Durations;
 import org.calmworkbench.app.gui.service.FollowedJob;
 import org.calmworkbench.app.gui.service.Job;
+import org.calmworkbench.app.gui.service.JobCommands;
 import org.calmworkbench.app.gui.service.JobContext;
 import org.calmworkbench.app.gui.service.JobSpec;
 import org.calmworkbench.app.gui.service.JobState;
@@ -65,7 +66,7 @@ import org.calmworkbench.backend.workflow.LmTraining;
  * autoregressive Transformer on the same corpus split and tokenizer, with the same backbone and
  * training settings, as a second job in the same queue; its Brier curves overlay CALM's.
  */
-public final class LmTrainingViewModel {
+public final class LmTrainingViewModel implements JobCommands {
   public static final String KIND = "lm-train";
   public static final String AR_KIND = "ar-train";
   public static final String CHART_LOSS = "energy";
