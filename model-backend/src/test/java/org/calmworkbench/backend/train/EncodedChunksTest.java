@@ -83,6 +83,36 @@ class EncodedChunksTest {
   }
 
   @Test
+  void aRunGetsTheCacheWhenItPaysAndNotWhenThePropertyTurnsItOff(@TempDir Path out) throws Exception {
+    try (AutoencoderCheckpoint ae = AutoencoderCheckpoint.load(TinyCalm.root().resolve("ae"));
+        NDManager params = NDManager.newBaseManager()) {
+      int k = ae.config().patchSize();
+      TinyLm p = new TinyLm(ae, k);
+      TokenIds train = TokenIds.of(randomIds(100 * k, ae.config().vocabSize(), 5));
+      CalmTrainer.Request many = new CalmTrainer.Request(p.model, InputMode.DISCRETE, p.train.with(
+          java.util.Map.of("steps", 1000)), p.lm, TinyCalm.root().resolve("ae"), train, train, out, new byte[0], false);
+      CalmTrainer.Request one = new CalmTrainer.Request(p.model, InputMode.DISCRETE, p.train.with(
+          java.util.Map.of("steps", 1, "batch_size", 1)), p.lm, TinyCalm.root().resolve("ae"), train, train, out,
+          new byte[0], false);
+      double[] progress = {0};
+      assertTrue(EncodedChunks.forRun(ae.model(), many, params, f -> progress[0] = f) != null, "1000 steps encode 100 chunks");
+      assertEquals(1.0, progress[0], "the one-off pass reports its progress to the end");
+      assertTrue(EncodedChunks.forRun(ae.model(), one, params, f -> {}) == null, "one window of one step does not pay");
+      String before = System.getProperty(EncodedChunks.PROPERTY);
+      System.setProperty(EncodedChunks.PROPERTY, "false");
+      try {
+        assertTrue(EncodedChunks.forRun(ae.model(), many, params, f -> {}) == null, "-Dcalm.encodeOnce=false");
+      } finally {
+        if (before == null) {
+          System.clearProperty(EncodedChunks.PROPERTY);
+        } else {
+          System.setProperty(EncodedChunks.PROPERTY, before);
+        }
+      }
+    }
+  }
+
+  @Test
   void worthItWhenTheRunEncodesTheSplitAtLeastOnceAndTheCacheFits() {
     assertTrue(EncodedChunks.worthIt(520_000, 4, 32, 4000, 32, 9), "the K sweep's cells");
     assertFalse(EncodedChunks.worthIt(520_000, 4, 32, 10, 8, 9), "ten steps encode less than the split");
