@@ -133,11 +133,7 @@ public final class AeTrainingPage implements Page {
     left.setMinWidth(380);
 
     // ---- right: controls, progress, charts, checkpoints ----
-    JobControls job = new JobControls(vm, "Train", "train", vm.canTrainBinding(), vm::train, "train").tooltips(
-        "Start a run into PROJECT/runs/ae-<time> with these settings (Ctrl+Enter).",
-        "Hold the run after the current step (Ctrl+P); nothing is lost.",
-        "Continue a paused run (Ctrl+P).",
-        "End the run now; a checkpoint is saved first (Esc or Ctrl+.).");
+    JobControls job = JobControls.training(vm, vm.canTrainBinding(), vm::train, "a run into PROJECT/runs/ae-<time>");
     job.bar().setPrefWidth(220);
 
     Label eta = Concepts.explain(new Label(), Concepts.ETA);

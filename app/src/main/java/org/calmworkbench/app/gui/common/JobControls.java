@@ -60,6 +60,18 @@ public final class JobControls {
         job.progressProperty(), job.jobStateProperty()));
   }
 
+  /**
+   * The row of a page that trains: Train (id {@code train}), Pause, Resume, Stop, with the training
+   * pages' keys in the tooltips; {@code what} is what Train starts ("a CALM run into PROJECT/runs/lm-&lt;time&gt;").
+   */
+  public static JobControls training(JobCommands job, ObservableBooleanValue canTrain, Runnable train, String what) {
+    return new JobControls(job, "Train", "train", canTrain, train, "train").tooltips(
+        "Start " + what + " with these settings (Ctrl+Enter).",
+        "Hold the run after the current step (Ctrl+P); nothing is lost.",
+        "Continue a paused run (Ctrl+P).",
+        "End the run now; a checkpoint is saved first (Esc or Ctrl+.).");
+  }
+
   /** The buttons' tooltips, in the page's words (what starting, pausing and stopping mean there). */
   public JobControls tooltips(String start, String pause, String resume, String stop) {
     this.start.setTooltip(Concepts.tooltip(start));

@@ -195,11 +195,7 @@ public final class LmTrainingPage implements Page {
     left.setMinWidth(380);
 
     // ---- right: controls, progress, charts ----
-    JobControls job = new JobControls(vm, "Train", "train", vm.canTrainBinding(), vm::train, "train").tooltips(
-        "Start a CALM run into PROJECT/runs/lm-<time> with these settings (Ctrl+Enter).",
-        "Hold the running job after the current step (Ctrl+P); nothing is lost.",
-        "Continue a paused job (Ctrl+P).",
-        "End the running job now; a checkpoint is saved first (Esc or Ctrl+.).");
+    JobControls job = JobControls.training(vm, vm.canTrainBinding(), vm::train, "a CALM run into PROJECT/runs/lm-<time>");
     job.bar().setPrefWidth(200);
     Button baseline = new Button("AR baseline");
     baseline.setId("train-baseline");
