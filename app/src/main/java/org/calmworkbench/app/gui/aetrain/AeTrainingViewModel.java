@@ -1,5 +1,7 @@
 package org.calmworkbench.app.gui.aetrain;
 
+import static org.calmworkbench.backend.config.Setting.intSetting;
+
 import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -44,7 +46,6 @@ import org.calmworkbench.backend.train.AePresets;
 import org.calmworkbench.backend.train.TrainConfig;
 import org.calmworkbench.backend.train.TrainingLoop;
 import org.calmworkbench.backend.workflow.AeTraining;
-import static org.calmworkbench.backend.config.Setting.intSetting;
 
 /**
  * The Autoencoder training page's state and commands: a preset and every setting (validated as
