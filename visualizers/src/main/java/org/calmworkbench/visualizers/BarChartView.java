@@ -3,21 +3,21 @@ package org.calmworkbench.visualizers;
 import java.awt.Color;
 import java.awt.Font;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.text.DecimalFormat;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
-import javafx.scene.layout.FlowPane;
-import javafx.scene.layout.Region;
 import javafx.scene.control.Tooltip;
 import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.FlowPane;
+import javafx.scene.layout.Region;
+import org.calmworkbench.csv.Csv;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
@@ -225,13 +225,12 @@ public final class BarChartView extends BorderPane {
 
   /** The data as CSV: {@code series,category,value}. */
   public String toCsv() {
-    StringBuilder sb = new StringBuilder("series,category,value\n");
+    StringBuilder sb = new StringBuilder(Csv.line(List.of("series", "category", "value")));
     for (String s : seriesNames()) {
       for (String c : categories()) {
         double v = value(s, c);
         if (!Double.isNaN(v)) {
-          sb.append(LiveLineChart.csvField(s)).append(',').append(LiveLineChart.csvField(c)).append(',')
-              .append(String.format(Locale.ROOT, "%.6g", v)).append('\n');
+          sb.append(Csv.line(List.of(s, c, v)));
         }
       }
     }

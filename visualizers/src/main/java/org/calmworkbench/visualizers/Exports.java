@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
+import org.calmworkbench.csv.Csv;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 
@@ -92,16 +93,6 @@ public final class Exports {
     write(target, out -> ChartUtils.writeChartAsPNG(out, chart, width, height));
   }
 
-  /** RFC 4180 CSV: a header row, then one row per list; fields with commas, quotes or line breaks are quoted. */
-  public static String csv(List<String> header, List<? extends List<?>> rows) {
-    StringBuilder sb = new StringBuilder();
-    appendRow(sb, header);
-    for (List<?> row : rows) {
-      appendRow(sb, row);
-    }
-    return sb.toString();
-  }
-
   /**
    * Any table as CSV: its visible leaf columns' headers, then each item's cell values as the
    * columns' cell value factories give them (a number column exports the full number, not the
@@ -121,38 +112,10 @@ public final class Exports {
       }
       rows.add(row);
     }
-    return csv(header, rows);
+    return Csv.table(header, rows);
   }
 
   public static <S> void writeTableCsv(TableView<S> table, Path target) throws IOException {
     writeString(target, tableCsv(table));
-  }
-
-  private static void appendRow(StringBuilder sb, List<?> row) {
-    for (int i = 0; i < row.size(); i++) {
-      if (i > 0) {
-        sb.append(',');
-      }
-      sb.append(field(row.get(i)));
-    }
-    sb.append('\n');
-  }
-
-  /** One CSV field: empty for null and non-finite numbers, integers without ".0", text quoted when needed. */
-  public static String field(Object v) {
-    if (v == null) {
-      return "";
-    }
-    if (v instanceof Double || v instanceof Float) {
-      double d = ((Number) v).doubleValue();
-      if (!Double.isFinite(d)) {
-        return "";
-      }
-      return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
-    }
-    String s = v.toString();
-    return s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r")
-        ? "\"" + s.replace("\"", "\"\"") + "\""
-        : s;
   }
 }

@@ -27,6 +27,7 @@ import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Region;
+import org.calmworkbench.csv.Csv;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
@@ -532,23 +533,14 @@ public final class LiveLineChart extends BorderPane {
   }
 
   public String toCsv() {
-    StringBuilder sb = new StringBuilder("series,x,y,smoothed\n");
+    StringBuilder sb = new StringBuilder(Csv.line(List.of("series", "x", "y", "smoothed")));
     double w = weight();
     for (Series s : series.values()) {
       double[] sm = Smoothing.ema(Arrays.copyOf(s.ys, s.size), w); // the slider's weight now
       for (int i = 0; i < s.size; i++) {
-        sb.append(csvField(s.name)).append(',').append(number(s.xs[i])).append(',').append(number(s.ys[i])).append(',')
-            .append(number(sm[i])).append('\n');
+        sb.append(Csv.line(List.of(s.name, s.xs[i], s.ys[i], sm[i])));
       }
     }
     return sb.toString();
-  }
-
-  static String csvField(String s) {
-    return s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
-  }
-
-  private static String number(double v) {
-    return Double.isFinite(v) ? (v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v)) : "";
   }
 }

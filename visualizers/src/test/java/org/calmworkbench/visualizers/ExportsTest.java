@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -14,15 +13,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ExportsTest {
   @TempDir Path dir;
-
-  @Test
-  void csvQuotesFieldsThatNeedItAndWritesNumbersPlainly() {
-    String csv = Exports.csv(List.of("name", "steps", "loss"), List.of(
-        List.of("a,b", 150.0, 0.25),
-        Arrays.asList("say \"hi\"", 3, Double.NaN),
-        Arrays.asList("two\nlines", null, 1e-9)));
-    assertEquals("name,steps,loss\n\"a,b\",150,0.25\n\"say \"\"hi\"\"\",3,\n\"two\nlines\",,1.0E-9\n", csv);
-  }
 
   @Test
   void aWriteReplacesTheFileAndLeavesNoTemporaryFile() throws IOException {

@@ -57,6 +57,6 @@ public final class WorkbenchContext {
 
   /** The project's runs/ folder; null without a project. */
   public Path runsFolder() {
-    return project.get() == null ? null : project.get().folder().resolve("runs");
+    return project.get() == null ? null : project.get().folder().resolve(Project.RUNS);
   }
 }

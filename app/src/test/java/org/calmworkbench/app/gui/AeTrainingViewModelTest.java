@@ -6,14 +6,22 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import javafx.collections.ListChangeListener;
 import org.calmworkbench.app.gui.TestContexts.RecordingNotifier;
 import org.calmworkbench.app.gui.aetrain.AeTrainingViewModel;
 import org.calmworkbench.app.gui.common.MetricPoint;
 import org.calmworkbench.app.gui.service.Job;
 import org.calmworkbench.app.gui.service.JobState;
+import org.calmworkbench.backend.config.Settings;
+import org.calmworkbench.backend.data.DataSplit;
+import org.calmworkbench.backend.io.JsonFiles;
+import org.calmworkbench.backend.train.TrainerState;
+import org.calmworkbench.backend.train.TrainingLoop;
+import org.calmworkbench.backend.workflow.AeTraining;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,6 +49,48 @@ class AeTrainingViewModelTest {
     assertEquals("300", vm.field("vocab_size").textProperty().get());
     assertTrue(vm.validProperty().get());
     assertEquals("", vm.validationMessageProperty().get());
+  }
+
+  @Test
+  void theProjectsSeedAndValidationFractionReachTheTrainingRequestAndTheRun() throws Exception {
+    ctx.setProject(TinyProject.withSplit(ctx.project(), 7, 0.25));
+    assertEquals("7", vm.field("seed").textProperty().get(), "the sheet shows the project's seed");
+    Map<String, Number> asked = Settings.parseOverrides(vm.request(dir.resolve("out")).sets(), AeTraining.settableKeys());
+    assertEquals(7L, asked.get("seed").longValue());
+    assertEquals(7L, asked.get("split_seed").longValue());
+    assertEquals(0.25, asked.get("validation_fraction").doubleValue());
+    assertEquals(64, asked.get("batch_size").intValue(), "presets.autoencoder still applies");
+    assertEquals("tiny", vm.request(dir.resolve("out")).preset());
+
+    vm.field("seed").textProperty().set("9"); // an edit on the page wins over the project, as --set does
+    vm.field("steps").textProperty().set("2");
+    Job job = vm.train();
+    assertEquals(JobState.DONE, job.state(), job.messageProperty().get());
+    Path run = vm.runFolderProperty().get();
+    JsonObject split = JsonFiles.readObject(run.resolve(DataSplit.FILE));
+    assertEquals(7, split.get("split_seed").getAsLong(), split.toString());
+    assertEquals(0.25, split.get("validation_fraction").getAsDouble(), split.toString());
+    assertEquals(9, TrainerState.read(run.resolve(TrainingLoop.STATE)).trainConfig().get("seed").getAsLong());
+  }
+
+  @Test
+  void anotherPresetChosenOnThePageKeepsTheProjectsOverridesAndSeed() throws Exception {
+    ctx.setProject(TinyProject.withSplit(ctx.project(), 7, 0.25));
+    vm.presetProperty().set("laptop");
+    assertEquals("256", vm.field("hidden_size").textProperty().get(), "the preset's value");
+    assertEquals("64", vm.field("batch_size").textProperty().get(), "presets.autoencoder.batch_size on top");
+    assertEquals("7", vm.field("seed").textProperty().get(), "the project's seed on top");
+  }
+
+  @Test
+  void aProjectFileTheCliWouldRefuseIsReportedAndItsSettingsAreNotUsed() throws Exception {
+    ctx.setProject(TinyProject.edit(TinyProject.withSplit(ctx.project(), 7, 0.25),
+        "\"autoencoder\": {", "\"autoencoder\": {\"latent_sise\": 8, "));
+    assertTrue(vm.statusProperty().get().contains("'presets.autoencoder.latent_sise' is not a setting"),
+        vm.statusProperty().get());
+    Map<String, Number> asked = Settings.parseOverrides(vm.request(dir.resolve("out")).sets(), AeTraining.settableKeys());
+    assertFalse(asked.containsKey("split_seed"), "the project's layer is left out: " + asked);
+    assertTrue(vm.validProperty().get(), "the built-in preset alone is still a valid sheet");
   }
 
   @ParameterizedTest

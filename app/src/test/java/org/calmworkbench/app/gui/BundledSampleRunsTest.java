@@ -7,11 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.calmworkbench.app.gui.common.Checkpoints;
-import org.calmworkbench.app.gui.generator.LmCheckpoints;
 import org.calmworkbench.backend.eval.KnownWords;
 import org.calmworkbench.backend.generate.ArGenerator;
 import org.calmworkbench.backend.generate.CalmGenerator;
+import org.calmworkbench.backend.project.RunStore;
 import org.calmworkbench.backend.train.ArCheckpoint;
 import org.calmworkbench.backend.train.AutoencoderCheckpoint;
 import org.calmworkbench.backend.train.CalmCheckpoint;
@@ -28,10 +27,10 @@ class BundledSampleRunsTest {
   @Test
   void theSampleProjectListsAndLoadsItsBundledRuns() throws Exception {
     assertTrue(Files.isDirectory(PROJECT.resolve("runs")), PROJECT + " has no runs folder");
-    List<Checkpoints.Info> aes = Checkpoints.autoencoders(PROJECT);
+    List<RunStore.Checkpoint> aes = RunStore.autoencoders(PROJECT);
     assertTrue(aes.stream().anyMatch(i -> i.name().equals("sample-autoencoder")), aes.toString());
-    assertTrue(LmCheckpoints.calm(PROJECT).stream().anyMatch(i -> i.name().equals("sample-calm")));
-    assertTrue(LmCheckpoints.ar(PROJECT).stream().anyMatch(i -> i.name().equals("sample-ar")));
+    assertTrue(RunStore.calm(PROJECT).stream().anyMatch(i -> i.name().equals("sample-calm")));
+    assertTrue(RunStore.ar(PROJECT).stream().anyMatch(i -> i.name().equals("sample-ar")));
 
     try (AutoencoderCheckpoint ae = AutoencoderCheckpoint.load(PROJECT.resolve("runs/sample-autoencoder"))) {
       assertEquals(4, ae.config().patchSize());

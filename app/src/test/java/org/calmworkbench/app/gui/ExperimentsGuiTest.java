@@ -27,7 +27,7 @@ import org.calmworkbench.app.gui.experiments.ExperimentsViewModel;
 import org.calmworkbench.app.gui.service.Job;
 import org.calmworkbench.app.gui.service.JobState;
 import org.calmworkbench.backend.project.Project;
-import org.calmworkbench.visualizers.Exports;
+import org.calmworkbench.csv.Csv;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -134,9 +134,9 @@ class ExperimentsGuiTest {
     List<String> lines = Files.readAllLines(csv);
     assertEquals("K,Head,Input,L,Seed,BrierLM,Train FLOPs,Infer FLOPs/tok,Steps/100 tok,Tok/s,Status", lines.get(0));
     CellRow k4 = fx(() -> table.getItems().get(1));
-    assertEquals("4,energy,discrete,16,1," + Exports.field(k4.brierLm()) + ","
-        + Exports.field(k4.trainFlops()) + "," + Exports.field(k4.inferFlopsPerToken()) + ",25,"
-        + Exports.field(k4.tokensPerSecond()) + ",ok", lines.get(2), "full-precision numbers");
+    assertEquals("4,energy,discrete,16,1," + Csv.field(k4.brierLm()) + ","
+        + Csv.field(k4.trainFlops()) + "," + Csv.field(k4.inferFlopsPerToken()) + ",25,"
+        + Csv.field(k4.tokensPerSecond()) + ",ok", lines.get(2), "full-precision numbers");
     assertEquals(4, lines.size());
     Path summary = shared.resolve("summary.csv");
     Path png = shared.resolve("brier-train.png");

@@ -18,13 +18,13 @@ import javafx.scene.input.KeyCode;
 import javafx.stage.Stage;
 import org.calmworkbench.app.gui.lmtrain.LmTrainingPage;
 import org.calmworkbench.app.gui.lmtrain.LmTrainingViewModel;
-import org.calmworkbench.app.gui.runs.RunFolder;
 import org.calmworkbench.app.gui.runs.RunsPage;
 import org.calmworkbench.app.gui.service.Job;
 import org.calmworkbench.app.gui.service.JobState;
 import org.calmworkbench.app.gui.service.WorkbenchService;
 import org.calmworkbench.backend.project.Project;
-import org.calmworkbench.visualizers.Exports;
+import org.calmworkbench.backend.project.RunStore;
+import org.calmworkbench.csv.Csv;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -74,7 +74,7 @@ class GuiLmAndRunsTest {
       return null;
     });
     assertEquals("tiny", robot.lookup("#lm-preset").queryAs(ComboBox.class).getValue());
-    assertEquals(TinyProject.CHECKPOINT, ((org.calmworkbench.app.gui.common.Checkpoints.Info)
+    assertEquals(TinyProject.CHECKPOINT, ((org.calmworkbench.backend.project.RunStore.Checkpoint)
         robot.lookup("#autoencoder").queryAs(ComboBox.class).getValue()).name());
     for (String[] kv : new String[][] {{"eval_every", "2"}, {"batch_size", "4"}, {"context_chunks", "4"},
         {"target_samples", "4"}, {"eval_positions", "16"}}) {
@@ -125,9 +125,9 @@ class GuiLmAndRunsTest {
     RunsPage runs = (RunsPage) window.page(RunsPage.TITLE);
     TableView<?> table = robot.lookup("#runs-table").queryAs(TableView.class);
     String name = page.viewModel().runFolderProperty().get().getFileName().toString();
-    gui.waitUntil(() -> table.getItems().stream().anyMatch(r -> ((RunFolder.Run) r).name().equals(name)));
-    RunFolder.Run calm = fx(() -> runs.viewModel().runs().stream().filter(r -> r.name().equals(name)).findFirst().orElseThrow());
-    assertEquals(RunFolder.CALM, calm.type());
+    gui.waitUntil(() -> table.getItems().stream().anyMatch(r -> ((RunStore.Run) r).name().equals(name)));
+    RunStore.Run calm = fx(() -> runs.viewModel().runs().stream().filter(r -> r.name().equals(name)).findFirst().orElseThrow());
+    assertEquals(RunStore.CALM, calm.type());
     assertEquals(4, calm.steps());
     assertTrue(Double.isFinite(calm.brierLm()));
     fx(() -> {
@@ -147,8 +147,8 @@ class GuiLmAndRunsTest {
     });
     List<String> lines = Files.readAllLines(csv);
     assertEquals("Type,Name,Steps,Final loss,BrierLM,Date,Trained by,Checkpoints,Folder", lines.get(0));
-    assertTrue(lines.stream().anyMatch(l -> l.startsWith("CALM," + name + ",4," + Exports.field(calm.finalLoss()) + ","
-        + Exports.field(calm.brierLm()) + ",")),
+    assertTrue(lines.stream().anyMatch(l -> l.startsWith("CALM," + name + ",4," + Csv.field(calm.finalLoss()) + ","
+        + Csv.field(calm.brierLm()) + ",")),
         lines.toString());
     assertTrue(lines.stream().anyMatch(l -> l.startsWith("AE," + TinyProject.CHECKPOINT + ",300,")), lines.toString());
     Path png = shared.resolve("runs.png");

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import javafx.collections.ListChangeListener;
 import org.calmworkbench.app.gui.TestContexts.RecordingNotifier;
@@ -20,10 +21,13 @@ import org.calmworkbench.app.gui.lmtrain.LmTrainingViewModel;
 import org.calmworkbench.app.gui.service.Job;
 import org.calmworkbench.app.gui.service.JobState;
 import org.calmworkbench.app.gui.service.SameThreadUiExecutor;
+import org.calmworkbench.backend.config.Settings;
 import org.calmworkbench.backend.model.InputMode;
 import org.calmworkbench.backend.train.Checkpoints;
 import org.calmworkbench.backend.train.MetricsLog;
 import org.calmworkbench.backend.train.TrainingLoop;
+import org.calmworkbench.backend.workflow.ArTraining;
+import org.calmworkbench.backend.workflow.LmTraining;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,6 +76,42 @@ class LmTrainingViewModelTest {
     assertTrue(vm.canTrainBinding().get());
     vm.presetProperty().set("laptop");
     assertEquals("256", vm.field("hidden_size").textProperty().get(), "a preset fills the sheet");
+  }
+
+  @Test
+  void theProjectsSeedSplitAndPresetsReachTheCalmAndBaselineRequests() throws Exception {
+    ctx.setProject(TinyProject.edit(TinyProject.withSplit(ctx.project(), 7, 0.25), "\"presets\": {",
+        "\"presets\": {\"lm\": {\"preset\": \"laptop\", \"input_mode\": \"latent\", \"batch_size\": 6},"));
+    assertEquals("laptop", vm.presetProperty().get());
+    assertEquals(InputMode.LATENT, vm.inputModeProperty().get());
+    assertEquals("0.25", vm.field("validation_fraction").textProperty().get());
+    assertEquals("7", vm.field("split_seed").textProperty().get());
+
+    LmTraining.Options calm = vm.request(dir.resolve("lm"));
+    Map<String, Number> asked = Settings.parseOverrides(calm.sets(), LmTraining.settableKeys());
+    assertEquals("laptop", calm.preset());
+    assertEquals(InputMode.LATENT, calm.input());
+    assertEquals(7L, asked.get("seed").longValue());
+    assertEquals(7L, asked.get("split_seed").longValue());
+    assertEquals(0.25, asked.get("validation_fraction").doubleValue());
+    assertEquals(6, asked.get("batch_size").intValue(), "presets.lm.batch_size over the preset");
+
+    Map<String, Number> baseline = Settings.parseOverrides(vm.baselineRequest(dir.resolve("ar")).sets(),
+        ArTraining.settableKeys());
+    assertEquals(7L, baseline.get("seed").longValue(), "the baseline trains on the same seed");
+    assertEquals(7L, baseline.get("split_seed").longValue(), "and the same split");
+    assertEquals(0.25, baseline.get("validation_fraction").doubleValue());
+
+    vm.field("validation_fraction").textProperty().set("0.2"); // an edit on the page wins, as --set does
+    assertEquals(0.2, Settings.parseOverrides(vm.request(dir.resolve("lm")).sets(), LmTraining.settableKeys())
+        .get("validation_fraction").doubleValue());
+  }
+
+  @Test
+  void aProjectWhoseLmHeadThisPageCannotTrainSaysSo() throws Exception {
+    ctx.setProject(TinyProject.edit(ctx.project(), "\"presets\": {", "\"presets\": {\"lm\": {\"head\": \"flow\"},"));
+    assertTrue(vm.statusProperty().get().contains("'presets.lm.head' is \"flow\"; this page trains the energy head"),
+        vm.statusProperty().get());
   }
 
   @ParameterizedTest

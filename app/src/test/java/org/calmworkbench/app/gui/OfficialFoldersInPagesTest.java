@@ -13,14 +13,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.calmworkbench.app.gui.TestContexts.RecordingNotifier;
-import org.calmworkbench.app.gui.common.Checkpoints;
-import org.calmworkbench.app.gui.generator.LmCheckpoints;
 import org.calmworkbench.app.gui.inspector.InspectorViewModel;
 import org.calmworkbench.backend.io.Safetensors;
 import org.calmworkbench.backend.io.Tensor;
 import org.calmworkbench.backend.io.pytorch.StorageType;
 import org.calmworkbench.backend.io.pytorch.TorchSaveWriter;
 import org.calmworkbench.backend.project.Project;
+import org.calmworkbench.backend.project.RunStore;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,8 +65,8 @@ class OfficialFoldersInPagesTest {
     String before = new InspectorViewModel(trained).decodedTextProperty().get();
     assertFalse(before.isEmpty());
 
-    makeOfficial(project.folder().resolve(Checkpoints.RUNS).resolve(TinyProject.CHECKPOINT));
-    assertEquals(1, Checkpoints.autoencoders(project.folder()).size(), "listed with pytorch_model.bin");
+    makeOfficial(project.folder().resolve(Project.RUNS).resolve(TinyProject.CHECKPOINT));
+    assertEquals(1, RunStore.autoencoders(project.folder()).size(), "listed with pytorch_model.bin");
     WorkbenchContext ctx = TestContexts.sameThread(dir.resolve("config2"), new RecordingNotifier());
     ctx.setProject(project);
     InspectorViewModel vm = new InspectorViewModel(ctx);
@@ -84,13 +83,13 @@ class OfficialFoldersInPagesTest {
     Assumptions.assumeTrue(energy != null && Files.isDirectory(energy),
         "skipped: ../shared/reference/official-format not found (set calm.shared.dir)");
     Path project = dir.resolve("p");
-    Path run = project.resolve(Checkpoints.RUNS).resolve("calm-official");
+    Path run = project.resolve(Project.RUNS).resolve("calm-official");
     Files.createDirectories(run);
     Files.copy(energy.resolve("config.json"), run.resolve("config.json"));
     Files.copy(energy.resolve("pytorch_model.bin"), run.resolve("pytorch_model.bin"));
-    List<Checkpoints.Info> calm = LmCheckpoints.calm(project);
+    List<RunStore.Checkpoint> calm = RunStore.calm(project);
     assertEquals(1, calm.size());
     assertTrue(calm.get(0).dir().endsWith("calm-official"));
-    assertTrue(Checkpoints.autoencoders(project).isEmpty(), "a language model is not listed as an autoencoder");
+    assertTrue(RunStore.autoencoders(project).isEmpty(), "a language model is not listed as an autoencoder");
   }
 }

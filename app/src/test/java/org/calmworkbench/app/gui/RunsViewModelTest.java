@@ -15,7 +15,6 @@ import java.util.stream.Collectors;
 import org.calmworkbench.app.gui.TestContexts.RecordingNotifier;
 import org.calmworkbench.app.gui.common.MetricPoint;
 import org.calmworkbench.app.gui.lmtrain.LmPoint;
-import org.calmworkbench.app.gui.runs.RunFolder;
 import org.calmworkbench.app.gui.runs.RunsViewModel;
 import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.bench.Flops;
@@ -25,6 +24,7 @@ import org.calmworkbench.backend.model.CalmConfig;
 import org.calmworkbench.backend.model.HeadConfig;
 import org.calmworkbench.backend.model.HeadType;
 import org.calmworkbench.backend.model.InputMode;
+import org.calmworkbench.backend.project.RunStore;
 import org.calmworkbench.backend.train.AePresets;
 import org.calmworkbench.backend.train.CalmTrainer;
 import org.calmworkbench.backend.train.LmPresets;
@@ -85,10 +85,10 @@ class RunsViewModelTest {
     threeRuns();
     RunsViewModel vm = new RunsViewModel(ctx);
     assertEquals("", vm.problemsProperty().get());
-    assertEquals(List.of("AE ae-1", "AR ar-1", "CALM lm-1"), vm.runs().stream().map(RunFolder.Run::toString).toList());
-    RunFolder.Run ae = vm.runs().get(0);
-    RunFolder.Run ar = vm.runs().get(1);
-    RunFolder.Run lm = vm.runs().get(2);
+    assertEquals(List.of("AE ae-1", "AR ar-1", "CALM lm-1"), vm.runs().stream().map(RunStore.Run::toString).toList());
+    RunStore.Run ae = vm.runs().get(0);
+    RunStore.Run ar = vm.runs().get(1);
+    RunStore.Run lm = vm.runs().get(2);
     assertEquals(3, ae.steps());
     assertEquals(3.0, ae.finalLoss());
     assertTrue(Double.isNaN(ae.brierLm()), "an autoencoder has no BrierLM");
@@ -98,7 +98,7 @@ class RunsViewModelTest {
     assertTrue(vm.statusProperty().get().startsWith("3 runs in "), vm.statusProperty().get());
     // the Folder column: relative to the project when the run is inside it, else the absolute path
     assertEquals(java.nio.file.Path.of("runs", "lm-1").toString(), vm.shownFolder(lm));
-    RunFolder.Run outside = new RunFolder.Run(dir.resolve("elsewhere"), lm.type(), lm.steps(), lm.finalLoss(),
+    RunStore.Run outside = new RunStore.Run(dir.resolve("elsewhere"), lm.type(), lm.steps(), lm.finalLoss(),
         lm.brierLm(), lm.date(), lm.rows(), lm.source(), lm.checkpoints());
     assertEquals(dir.resolve("elsewhere").toAbsolutePath().normalize().toString(), vm.shownFolder(outside));
   }
@@ -139,9 +139,9 @@ class RunsViewModelTest {
     RunsViewModel vm = new RunsViewModel(ctx);
     assertEquals("", vm.problemsProperty().get());
     assertEquals(List.of("AE ae-1", "AR ar-1", "CALM cluster-calm", "CALM lm-1"),
-        vm.runs().stream().map(RunFolder.Run::toString).toList());
-    RunFolder.Run c = vm.runs().get(2);
-    assertEquals(RunFolder.HF_TRAINER, c.source());
+        vm.runs().stream().map(RunStore.Run::toString).toList());
+    RunStore.Run c = vm.runs().get(2);
+    assertEquals(RunStore.HF_TRAINER, c.source());
     assertEquals(4, c.steps());
     assertEquals(0.4, c.finalLoss());
     vm.selected().setAll(vm.runs().get(2), vm.runs().get(3));
@@ -204,7 +204,7 @@ class RunsViewModelTest {
     }
 
     RunsViewModel vm = new RunsViewModel(ctx);
-    assertEquals(List.of("CALM lm-flow", "CALM lm-latent"), vm.runs().stream().map(RunFolder.Run::toString).toList());
+    assertEquals(List.of("CALM lm-flow", "CALM lm-latent"), vm.runs().stream().map(RunStore.Run::toString).toList());
     vm.selected().setAll(vm.runs());
     vm.xAxisProperty().set(LmPoint.XAxis.FLOPS);
     List<Double> expected = new ArrayList<>();
@@ -244,7 +244,7 @@ class RunsViewModelTest {
     Path other = Files.createDirectories(runs.resolve("notes"));
     Files.writeString(other.resolve("config.json"), "{\"model_type\":\"something_else\"}");
     Files.createDirectories(runs.resolve("lm-starting")); // no checkpoint yet: no config.json
-    assertNull(RunFolder.read(other));
+    assertNull(RunStore.read(other));
     RunsViewModel vm = new RunsViewModel(ctx);
     assertEquals(3, vm.runs().size());
     assertEquals("", vm.problemsProperty().get());
@@ -258,7 +258,7 @@ class RunsViewModelTest {
     run("ar-2", AR.toJson().toString(), 1, 64, "{\"step\":1,\"loss\":4.5}");
     vm.refresh();
     assertEquals(4, vm.runs().size());
-    assertEquals(List.of("ar-1", "lm-1"), vm.selected().stream().map(RunFolder.Run::name).toList());
+    assertEquals(List.of("ar-1", "lm-1"), vm.selected().stream().map(RunStore.Run::name).toList());
   }
 
   @Test

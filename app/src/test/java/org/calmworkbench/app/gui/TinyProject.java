@@ -39,6 +39,22 @@ public final class TinyProject {
     return Project.load(dir);
   }
 
+  /** {@code project} with another seed and validation_fraction, re-read from disk. */
+  public static Project withSplit(Project project, long seed, double validationFraction) throws IOException {
+    return edit(edit(project, "\"seed\": 42", "\"seed\": " + seed),
+        "\"validation_fraction\": 0.1", "\"validation_fraction\": " + validationFraction);
+  }
+
+  /** {@code project} with the text {@code from} of its project.json replaced by {@code to}, re-read from disk. */
+  public static Project edit(Project project, String from, String to) throws IOException {
+    String json = Files.readString(project.file());
+    if (!json.contains(from)) {
+      throw new IllegalArgumentException(project.file() + " has no " + from);
+    }
+    Files.writeString(project.file(), json.replace(from, to));
+    return Project.load(project.folder());
+  }
+
   /** A project in {@code dir} that also holds a tiny trained checkpoint in runs/ae-tiny (trained once, copied). */
   public static synchronized Project createWithCheckpoint(Path dir) throws Exception {
     if (trained == null) {

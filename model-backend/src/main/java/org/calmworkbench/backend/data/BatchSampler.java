@@ -57,7 +57,19 @@ public final class BatchSampler {
     if (out.length % windowLength != 0) {
       throw new IllegalArgumentException("batch buffer of " + out.length + " ids is not a multiple of T=" + windowLength);
     }
-    long[] offsets = offsets(step, out.length / windowLength);
+    fill(offsets(step, out.length / windowLength), out);
+  }
+
+  /**
+   * Fills {@code out} ([B, T] row-major, B = offsets.length) with the windows at {@code offsets}, as
+   * {@link #offsets} drew them: for a caller that needs the offsets too (the encoder cache) and
+   * draws them once.
+   */
+  public void fill(long[] offsets, int[] out) {
+    if (out.length != offsets.length * windowLength) {
+      throw new IllegalArgumentException("batch buffer of " + out.length + " ids is not " + offsets.length + " windows of T="
+          + windowLength);
+    }
     for (int b = 0; b < offsets.length; b++) {
       ids.copy(offsets[b], out, b * windowLength, windowLength); // row b: [T]
     }

@@ -2,7 +2,6 @@ package org.calmworkbench.backend.experiment;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -146,15 +145,6 @@ public record CellResult(
         num(o, "lm_train_flops"), num(o, "infer_flops_per_token"), num(o, "tokens_per_second"),
         (long) num0(o, "lm_steps"), (long) num0(o, "lm_tokens_seen"), num(o, "wall_seconds"),
         num(o, "ae_wall_seconds"), str(o, "checkpoint"));
-  }
-
-  /** The CSV fields of this row in {@link #COLUMNS} order. */
-  public List<String> csvFields() {
-    List<String> out = new ArrayList<>();
-    for (Object v : values().values()) {
-      out.add(Csv.format(v));
-    }
-    return out;
   }
 
   private static String str(JsonObject o, String key) {

@@ -50,6 +50,7 @@ import org.calmworkbench.backend.workflow.ArTraining;
 import org.calmworkbench.backend.workflow.Corpora;
 import org.calmworkbench.backend.workflow.LmEvaluation;
 import org.calmworkbench.backend.workflow.LmTraining;
+import org.calmworkbench.csv.Csv;
 
 /**
  * {@code calm experiment run}: expands an {@link Experiment}'s grid into cells and runs each one
@@ -823,11 +824,11 @@ public final class ExperimentRunner {
       StringBuilder csv = new StringBuilder(Csv.line(CellResult.COLUMNS));
       for (CellResult r : list) {
         jsonl.append(r.toJson()).append('\n');
-        csv.append(Csv.line(r.csvFields()));
+        csv.append(Csv.line(r.values().values()));
       }
       StringBuilder summary = new StringBuilder(Csv.line(SummaryRow.COLUMNS));
       for (SummaryRow s : SummaryRow.of(list)) {
-        summary.append(Csv.line(s.csvFields()));
+        summary.append(Csv.line(s.values().values()));
       }
       AtomicFiles.writeString(out.resolve(RESULTS_JSONL), jsonl.toString());
       AtomicFiles.writeString(out.resolve(RESULTS_CSV), csv.toString());

@@ -79,10 +79,6 @@ public record SummaryRow(
     return CellResult.json(values());
   }
 
-  public List<String> csvFields() {
-    return values().values().stream().map(Csv::format).toList();
-  }
-
   static double mean(List<CellResult> rows, ToDoubleFunction<CellResult> f) {
     if (rows.isEmpty()) {
       return Double.NaN;

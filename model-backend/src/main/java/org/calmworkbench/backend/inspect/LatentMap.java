@@ -72,9 +72,14 @@ public final class LatentMap {
 
   /** M noisy copies of one chunk's latent mean, decoded. */
   public record Cloud(int point, double sigma, long seed, List<Sample> samples, List<Outcome> outcomes) {
+    /** How many samples decode to exactly the chunk's K tokens. */
+    public long correct() {
+      return samples.stream().filter(Sample::correct).count();
+    }
+
     /** Share of the samples that decode to exactly the chunk's K tokens. */
     public double fractionCorrect() {
-      return samples.isEmpty() ? 0 : samples.stream().filter(Sample::correct).count() / (double) samples.size();
+      return samples.isEmpty() ? 0 : correct() / (double) samples.size();
     }
   }
 

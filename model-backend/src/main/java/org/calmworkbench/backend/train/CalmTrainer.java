@@ -107,11 +107,8 @@ public final class CalmTrainer {
           }
         }
         copyAutoencoder(r.autoencoder(), r.out().resolve(AUTOENCODER_DIR));
-        int chunksPerWindow = r.lm().contextChunks() + 1;
-        EncodedChunks encoded = !"false".equals(System.getProperty(EncodedChunks.PROPERTY)) && EncodedChunks.worthIt(r.trainIds().size(), r.model().patchSize(), r.model().latentSize(),
-            r.train().steps(), r.train().batchSize(), chunksPerWindow)
-            ? EncodedChunks.build(ae.model(), r.trainIds(), r.model().patchSize(), params,
-                f -> listener.onStage("encoding the training split once", f)) : null;
+        EncodedChunks encoded = EncodedChunks.forRun(ae.model(), r, params,
+            f -> listener.onStage("encoding the training split once", f));
         return TrainingLoop.run(new Task(lm, ae.model(), r, encoded), r.train(), r.out(), r.resume(), listener, control);
       }
     }
@@ -250,9 +247,11 @@ public final class CalmTrainer {
     @Override
     public TrainingLoop.StepMetrics trainStep(NDManager sm, long step, SplittableRandom rng) {
       int b = r.train().batchSize();
-      int[] batch = sampler.batch(step, b); // [B, (P+1)*K]
+      long[] offsets = sampler.offsets(step, b); // drawn once: the windows and their cached encodings
+      int[] batch = new int[b * (p + 1) * k]; // [B, (P+1)*K]
+      sampler.fill(offsets, batch);
       NDArray ids = sm.create(batch, new Shape(b, (long) (p + 1) * k)).toType(ai.djl.ndarray.types.DataType.INT64, false);
-      NDArray enc = encoded == null ? null : encoded.windows(sm, sampler.offsets(step, b), p + 1);
+      NDArray enc = encoded == null ? null : encoded.windows(sm, offsets, p + 1);
       NDArray loss = headLoss(sm, ids, enc, true);
       float value = loss.getFloat();
       return new TrainingLoop.StepMetrics(value,

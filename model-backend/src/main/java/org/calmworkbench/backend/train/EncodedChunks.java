@@ -53,6 +53,21 @@ final class EncodedChunks {
     return floats <= MAX_FLOATS && encodedByTheRun >= chunks;
   }
 
+  /**
+   * The cache for the CALM run {@code r}, or null when the run encodes per step: when {@link
+   * #worthIt} says the one-off pass does not pay, or {@code -Dcalm.encodeOnce=false} ({@link
+   * #PROPERTY}) turns it off.
+   */
+  static EncodedChunks forRun(Autoencoder ae, CalmTrainer.Request r, NDManager parent, DoubleConsumer progress) {
+    if ("false".equals(System.getProperty(PROPERTY))) {
+      return null;
+    }
+    int k = r.model().patchSize();
+    boolean worthIt = worthIt(r.trainIds().size(), k, r.model().latentSize(), r.train().steps(), r.train().batchSize(),
+        r.lm().contextChunks() + 1);
+    return worthIt ? build(ae, r.trainIds(), k, parent, progress) : null;
+  }
+
   /** Encodes every whole chunk of {@code ids} ({@code ids.size() / k} of them) with {@code ae}. */
   static EncodedChunks build(Autoencoder ae, TokenIds ids, int k, NDManager parent) {
     return build(ae, ids, k, parent, f -> {});

@@ -25,28 +25,36 @@ public record TrainerState(String kind, long step, long tokensSeen, double elaps
    * {@code kind}), as in an official run's {@code checkpoint-N/} folder.
    */
   public static java.util.Optional<TrainerState> readIfOurs(Path file) {
-    try {
-      JsonObject o = JsonParser.parseString(Files.readString(file)).getAsJsonObject();
-      if (!o.has("kind") && (o.has("log_history") || o.has("global_step"))) {
-        return java.util.Optional.empty();
-      }
-    } catch (IOException | RuntimeException e) {
-      // read() below names the file and the problem
+    JsonObject o = parse(file);
+    if (!o.has("kind") && (o.has("log_history") || o.has("global_step"))) {
+      return java.util.Optional.empty();
     }
-    return java.util.Optional.of(read(file));
+    return java.util.Optional.of(fromJson(o, file));
   }
 
   public static TrainerState read(Path file) {
+    return fromJson(parse(file), file);
+  }
+
+  private static JsonObject parse(Path file) {
     try {
-      JsonObject o = JsonParser.parseString(Files.readString(file)).getAsJsonObject();
+      return JsonParser.parseString(Files.readString(file)).getAsJsonObject();
+    } catch (IOException e) {
+      throw new CalmException("cannot read " + file + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      throw new CalmException(file + ": not a valid trainer state (" + e.getMessage() + ")", e);
+    }
+  }
+
+  /** The state in {@code o}, read from {@code file} (named in errors). */
+  private static TrainerState fromJson(JsonObject o, Path file) {
+    try {
       return new TrainerState(
           o.get("kind").getAsString(),
           o.get("step").getAsLong(),
           o.get("tokens_seen").getAsLong(),
           o.get("elapsed_seconds").getAsDouble(),
           o.getAsJsonObject("train_config"));
-    } catch (IOException e) {
-      throw new CalmException("cannot read " + file + ": " + e.getMessage(), e);
     } catch (RuntimeException e) {
       throw new CalmException(file + ": not a valid trainer state (" + e.getMessage() + ")", e);
     }

@@ -50,6 +50,19 @@ class BatchSamplerTest {
   }
 
   @Test
+  void windowsFilledAtDrawnOffsetsAreTheStepsBatch() {
+    BatchSampler sampler = new BatchSampler(counting(10_000), 16, 4, 7);
+    long[] offsets = sampler.offsets(9, 5);
+    int[] filled = new int[5 * 16];
+    sampler.fill(offsets, filled);
+    assertArrayEquals(sampler.batch(9, 5), filled, "one draw gives the batch and its offsets");
+    for (int b = 0; b < 5; b++) {
+      assertEquals(offsets[b], filled[b * 16], "row " + b + " starts at its offset");
+    }
+    assertThrows(IllegalArgumentException.class, () -> sampler.fill(offsets, new int[4 * 16]), "a buffer of 4 windows");
+  }
+
+  @Test
   void stepsAndSeedsChangeTheOffsets() {
     BatchSampler a = new BatchSampler(counting(100_000), 16, 1, 7);
     BatchSampler b = new BatchSampler(counting(100_000), 16, 1, 8);

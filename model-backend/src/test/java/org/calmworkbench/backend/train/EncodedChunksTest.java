@@ -64,8 +64,7 @@ class EncodedChunksTest {
       int k = ae.config().patchSize();
       TinyLm p = new TinyLm(ae, k);
       TokenIds train = TokenIds.of(randomIds(400 * k, ae.config().vocabSize(), 5));
-      CalmTrainer.Request r = new CalmTrainer.Request(p.model, InputMode.DISCRETE, p.train, p.lm,
-          TinyCalm.root().resolve("ae"), train, train, out, new byte[0], false);
+      CalmTrainer.Request r = p.request(p.train, train, out);
       CalmModel lm = new CalmModel(p.model, InputMode.DISCRETE);
       lm.initializeParameters(params);
       EncodedChunks cache = EncodedChunks.build(ae.model(), train, k, params);
@@ -79,6 +78,33 @@ class EncodedChunksTest {
       }
       assertTrue(Float.isFinite(losses[0]));
       assertEquals(losses[0], losses[1], 1e-5f * Math.max(1, Math.abs(losses[0])), "step loss without and with the cache");
+    }
+  }
+
+  @Test
+  void aRunGetsTheCacheWhenItPaysAndNotWhenThePropertyTurnsItOff(@TempDir Path out) throws Exception {
+    try (AutoencoderCheckpoint ae = AutoencoderCheckpoint.load(TinyCalm.root().resolve("ae"));
+        NDManager params = NDManager.newBaseManager()) {
+      int k = ae.config().patchSize();
+      TinyLm p = new TinyLm(ae, k);
+      TokenIds train = TokenIds.of(randomIds(100 * k, ae.config().vocabSize(), 5));
+      CalmTrainer.Request many = p.request(p.train.with(java.util.Map.of("steps", 1000)), train, out);
+      CalmTrainer.Request one = p.request(p.train.with(java.util.Map.of("steps", 1, "batch_size", 1)), train, out);
+      double[] progress = {0};
+      assertTrue(EncodedChunks.forRun(ae.model(), many, params, f -> progress[0] = f) != null, "1000 steps encode 100 chunks");
+      assertEquals(1.0, progress[0], "the one-off pass reports its progress to the end");
+      assertTrue(EncodedChunks.forRun(ae.model(), one, params, f -> {}) == null, "one window of one step does not pay");
+      String before = System.getProperty(EncodedChunks.PROPERTY);
+      System.setProperty(EncodedChunks.PROPERTY, "false");
+      try {
+        assertTrue(EncodedChunks.forRun(ae.model(), many, params, f -> {}) == null, "-Dcalm.encodeOnce=false");
+      } finally {
+        if (before == null) {
+          System.clearProperty(EncodedChunks.PROPERTY);
+        } else {
+          System.setProperty(EncodedChunks.PROPERTY, before);
+        }
+      }
     }
   }
 
@@ -100,6 +126,12 @@ class EncodedChunksTest {
       model = preset.calmConfig(ae.config().vocabSize(), k, ae.config().latentSize(), HeadType.ENERGY);
       train = preset.train();
       lm = new LmSettings(4, 0, 0);
+    }
+
+    /** A discrete-input run of this LM on {@code ids} (train and validation) with {@code train}'s budget. */
+    CalmTrainer.Request request(TrainConfig train, TokenIds ids, Path out) {
+      return new CalmTrainer.Request(model, InputMode.DISCRETE, train, lm, TinyCalm.root().resolve("ae"), ids, ids, out,
+          new byte[0], false);
     }
   }
 }

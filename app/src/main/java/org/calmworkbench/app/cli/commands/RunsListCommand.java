@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Locale;
 import org.calmworkbench.app.cli.CliContext;
 import org.calmworkbench.app.cli.Command;
-import org.calmworkbench.app.gui.runs.RunFolder;
 import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.project.RunStore;
 import picocli.CommandLine.Option;
 
 /** {@code calm runs list}: the runs the Runs page shows, workbench and Hugging Face Trainer alike. */
@@ -41,7 +41,7 @@ public final class RunsListCommand implements Command {
         throw new CalmException(Files.exists(project) ? "--project " + project + " is a file, not a project folder"
             : "project folder not found: " + project);
       }
-      dirs.addAll(RunFolder.runDirs(project));
+      dirs.addAll(RunStore.runDirs(project));
     }
     if (run != null) {
       dirs.addAll(run);
@@ -53,7 +53,7 @@ public final class RunsListCommand implements Command {
     ctx.out().printf(Locale.ROOT, "%-5s %-11s %-32s %9s %11s %8s %5s%n", "type", "trained by", "name", "steps", "final loss",
         "BrierLM", "ckpts");
     for (Path dir : dirs) {
-      RunFolder.Run r = RunFolder.read(dir);
+      RunStore.Run r = RunStore.read(dir);
       if (r == null) {
         ctx.log("skipped " + dir + ": not a run of a model this workbench knows");
         continue;

@@ -1,7 +1,6 @@
 package org.calmworkbench.app.gui.aetrain;
 
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import javafx.beans.binding.Bindings;
 import javafx.beans.value.ObservableValue;
@@ -14,7 +13,6 @@ import javafx.scene.control.Button;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListView;
-import javafx.scene.control.ProgressBar;
 import javafx.scene.control.SplitPane;
 import javafx.scene.input.KeyCode;
 import javafx.scene.input.KeyCodeCombination;
@@ -26,12 +24,13 @@ import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import org.calmworkbench.app.gui.WorkbenchContext;
-import org.calmworkbench.app.gui.common.Checkpoints;
 import org.calmworkbench.app.gui.common.Concepts;
+import org.calmworkbench.app.gui.common.JobControls;
 import org.calmworkbench.app.gui.common.Messages;
 import org.calmworkbench.app.gui.common.MetricPoint;
 import org.calmworkbench.app.gui.pages.Page;
 import org.calmworkbench.app.gui.service.JobState;
+import org.calmworkbench.backend.project.RunStore;
 import org.calmworkbench.backend.train.AePresets;
 import org.calmworkbench.visualizers.LiveLineChart;
 
@@ -134,40 +133,17 @@ public final class AeTrainingPage implements Page {
     left.setMinWidth(380);
 
     // ---- right: controls, progress, charts, checkpoints ----
-    Button train = new Button("Train");
-    train.setId("train");
-    train.setDefaultButton(false);
-    train.setTooltip(Concepts.tooltip("Start a run into PROJECT/runs/ae-<time> with these settings (Ctrl+Enter)."));
-    train.disableProperty().bind(vm.canTrainBinding().not());
-    train.setOnAction(e -> vm.train());
-    Button pause = new Button("Pause");
-    pause.setId("pause");
-    pause.setTooltip(Concepts.tooltip("Hold the run after the current step (Ctrl+P); nothing is lost."));
-    pause.disableProperty().bind(vm.jobStateProperty().isNotEqualTo(JobState.RUNNING));
-    pause.setOnAction(e -> vm.pause());
-    Button resume = new Button("Resume");
-    resume.setId("resume");
-    resume.setTooltip(Concepts.tooltip("Continue a paused run (Ctrl+P)."));
-    resume.disableProperty().bind(vm.jobStateProperty().isNotEqualTo(JobState.PAUSED));
-    resume.setOnAction(e -> vm.resume());
-    Button stop = new Button("Stop");
-    stop.setId("stop");
-    stop.setTooltip(Concepts.tooltip("End the run now; a checkpoint is saved first (Esc or Ctrl+.)."));
-    stop.disableProperty().bind(vm.activeBinding().not());
-    stop.setOnAction(e -> vm.stop());
+    JobControls job = JobControls.training(vm, vm.canTrainBinding(), vm::train, "a run into PROJECT/runs/ae-<time>");
+    job.bar().setPrefWidth(220);
 
-    ProgressBar bar = new ProgressBar(0);
-    bar.setId("train-progress");
-    bar.setPrefWidth(220);
-    bar.progressProperty().bind(Bindings.createDoubleBinding(
-        () -> vm.jobStateProperty().get() == null ? 0 : vm.progressProperty().get(), vm.progressProperty(), vm.jobStateProperty()));
     Label eta = Concepts.explain(new Label(), Concepts.ETA);
     eta.setId("train-eta");
     eta.textProperty().bind(vm.etaTextProperty());
-    for (Button b : List.of(train, pause, resume, stop)) {
-      b.setMinWidth(Region.USE_PREF_SIZE);
-    }
-    HBox controls = new HBox(8, train, pause, resume, stop, bar);
+    HBox controls = new HBox(8);
+    controls.getChildren().addAll(job.buttons());
+    // No percentage on this page (as before JobControls): with one, GuiSessionTest's heap check failed after
+    // the other GUI tests in one JVM (heap +150 MB over 3 cycles); the cause is not found yet.
+    controls.getChildren().add(job.bar());
     controls.setAlignment(Pos.CENTER_LEFT);
     eta.setWrapText(true);
     eta.setMinHeight(Region.USE_PREF_SIZE);
@@ -210,7 +186,7 @@ public final class AeTrainingPage implements Page {
       }
     });
 
-    ListView<Checkpoints.Info> checkpoints = new ListView<>(vm.checkpoints());
+    ListView<RunStore.Checkpoint> checkpoints = new ListView<>(vm.checkpoints());
     checkpoints.setId("checkpoints");
     checkpoints.setPrefHeight(96);
     checkpoints.setPlaceholder(new Label("No autoencoder checkpoints in this project's runs/ folder yet."));

@@ -2,7 +2,6 @@ package org.calmworkbench.app.gui.aetrain;
 
 import static org.calmworkbench.backend.config.Setting.intSetting;
 
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -11,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import javafx.beans.binding.BooleanBinding;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyBooleanProperty;
@@ -24,12 +24,13 @@ import javafx.beans.property.SimpleObjectProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import org.calmworkbench.app.gui.WorkbenchContext;
-import org.calmworkbench.app.gui.common.Checkpoints;
 import org.calmworkbench.app.gui.common.Events;
 import org.calmworkbench.app.gui.common.MetricPoint;
+import org.calmworkbench.app.gui.common.ProjectLayer;
 import org.calmworkbench.app.gui.service.Durations;
 import org.calmworkbench.app.gui.service.FollowedJob;
 import org.calmworkbench.app.gui.service.Job;
+import org.calmworkbench.app.gui.service.JobCommands;
 import org.calmworkbench.app.gui.service.JobContext;
 import org.calmworkbench.app.gui.service.JobSpec;
 import org.calmworkbench.app.gui.service.JobState;
@@ -38,6 +39,8 @@ import org.calmworkbench.backend.config.Setting;
 import org.calmworkbench.backend.data.TokenizedCorpus;
 import org.calmworkbench.backend.model.AutoencoderConfig;
 import org.calmworkbench.backend.project.Project;
+import org.calmworkbench.backend.project.RunStore;
+import org.calmworkbench.backend.project.StageSettings;
 import org.calmworkbench.backend.tokenizer.BpeTrainer;
 import org.calmworkbench.backend.train.AePresets;
 import org.calmworkbench.backend.train.TrainConfig;
@@ -49,7 +52,7 @@ import org.calmworkbench.backend.workflow.AeTraining;
  * the CLI validates {@code --set}), Train / Pause / Resume / Stop, progress with ETA, the live
  * curves as {@link MetricPoint}s, and the project's autoencoder checkpoints.
  */
-public final class AeTrainingViewModel {
+public final class AeTrainingViewModel implements JobCommands {
   public static final String KIND = "ae-train";
   public static final String CHART_CE = "ce";
   public static final String CHART_KL = "kl";
@@ -78,10 +81,12 @@ public final class AeTrainingViewModel {
   private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper(this, "status", "");
   private final ReadOnlyObjectWrapper<Path> runFolder = new ReadOnlyObjectWrapper<>(this, "runFolder");
   private final ObservableList<MetricPoint> points = FXCollections.observableArrayList();
-  private final ObservableList<Checkpoints.Info> checkpoints = FXCollections.observableArrayList();
+  private final ObservableList<RunStore.Checkpoint> checkpoints = FXCollections.observableArrayList();
   private final FollowedJob followed = new FollowedJob();
   private final BooleanBinding active = followed.activeBinding();
   private final BooleanBinding canTrain;
+  /** Built-in preset → project.json, under the sheet's edits; the built-in preset alone without a project. */
+  private StageSettings projectLayer = StageSettings.builtIn(AePresets.DEFAULT);
 
   public AeTrainingViewModel(WorkbenchContext ctx) {
     this.ctx = ctx;
@@ -174,7 +179,7 @@ public final class AeTrainingViewModel {
     return points;
   }
 
-  public ObservableList<Checkpoints.Info> checkpoints() {
+  public ObservableList<RunStore.Checkpoint> checkpoints() {
     return checkpoints;
   }
 
@@ -215,15 +220,7 @@ public final class AeTrainingViewModel {
       ctx.service().errors().report("Train autoencoder", e);
       return null;
     }
-    List<String> sets = new ArrayList<>();
-    for (SettingField f : fields) {
-      if (f.setting() != VOCAB) {
-        sets.add(f.key() + "=" + f.textProperty().get().strip());
-      }
-    }
-    int vocab = field("vocab_size").value().intValue();
-    AeTraining.Options options = new AeTraining.Options(p.corpusPaths(), out, null, vocab, preset.get(), sets,
-        null, null, null, false);
+    AeTraining.Options options = request(out);
     points.clear();
     runFolder.set(out);
     status.set("Training into " + out);
@@ -233,6 +230,25 @@ public final class AeTrainingViewModel {
         this::finished);
     watch(j);
     return j;
+  }
+
+  /**
+   * What {@link #train()} asks the backend for: the project's corpus and the sheet's settings on top
+   * of the project's layer (its seed and validation_fraction among them), as {@code calm ae train
+   * --project} with the sheet's values as {@code --set} would.
+   */
+  public AeTraining.Options request(Path out) {
+    Project p = ctx.project();
+    List<String> sets = new ArrayList<>();
+    for (SettingField f : fields) {
+      if (f.setting() != VOCAB) {
+        sets.add(f.key() + "=" + f.textProperty().get().strip());
+      }
+    }
+    StageSettings settings = projectLayer.withCommandLine(preset.get(), sets);
+    int vocab = field("vocab_size").value().intValue();
+    return new AeTraining.Options(p.corpusPaths(), out, null, vocab, settings.preset(), settings.sets(),
+        null, null, null, false);
   }
 
   public void pause() {
@@ -253,7 +269,7 @@ public final class AeTrainingViewModel {
   /** Re-reads the project's runs folder. */
   public void refreshCheckpoints() {
     Project p = ctx.project();
-    checkpoints.setAll(p == null ? List.of() : Checkpoints.autoencoders(p.folder()));
+    checkpoints.setAll(p == null ? List.of() : RunStore.autoencoders(p.folder()));
   }
 
   /** Stores the preset and every setting in project.json ({@code presets.autoencoder}), to share as one file. */
@@ -357,6 +373,7 @@ public final class AeTrainingViewModel {
     }
   }
 
+  /** The preset's values, then the project's layer on top (as the CLI's {@code --preset} under {@code --project}). */
   private void applyPreset(String name) {
     AePresets.Preset p = AePresets.get(name);
     p.model().forEach((k, v) -> {
@@ -365,31 +382,35 @@ public final class AeTrainingViewModel {
       }
     });
     p.train().toMap().forEach((k, v) -> byKey.get(k).set(v));
+    ProjectLayer.fill(byKey, projectLayer, AeTraining.settableKeys());
     validate();
   }
 
-  /** On a new project: its autoencoder preset and overrides (presets.autoencoder), its vocabulary, its checkpoints. */
+  /** On a new project: its autoencoder settings (seed, presets.autoencoder), its vocabulary, its checkpoints. */
   private void onProject(Project p) {
     refreshCheckpoints();
+    projectLayer = ProjectLayer.of(p, AePresets.DEFAULT, "autoencoder", AeTraining.settableKeys(), Set.of(), this::warn);
+    if (presets.contains(projectLayer.preset()) && !projectLayer.preset().equals(preset.get())) {
+      preset.set(projectLayer.preset()); // applies it, with the project's layer
+    } else {
+      applyPreset(preset.get());
+    }
     if (p == null) {
       return;
     }
-    JsonObject ae = p.preset("autoencoder");
-    if (ae.has("preset") && presets.contains(ae.get("preset").getAsString())) {
-      preset.set(ae.get("preset").getAsString());
-      applyPreset(preset.get());
-    }
-    for (Map.Entry<String, JsonElement> e : ae.entrySet()) {
-      if (byKey.containsKey(e.getKey()) && !e.getKey().equals("vocab_size")) {
-        byKey.get(e.getKey()).textProperty().set(e.getValue().getAsString());
-      } else if (!e.getKey().equals("preset")) {
-        ctx.service().log().warn(p.file() + ": presets.autoencoder." + e.getKey() + " is not an autoencoder setting; ignored");
-      }
+    if (!presets.contains(projectLayer.preset())) {
+      warn(p.file() + ": 'presets.autoencoder.preset' is \"" + projectLayer.preset() + "\", not a preset; known: "
+          + String.join(", ", presets));
     }
     JsonObject tok = p.preset("tokenizer");
     if (tok.has("vocab_size")) {
       byKey.get("vocab_size").textProperty().set(tok.get("vocab_size").getAsString());
     }
+  }
+
+  private void warn(String message) {
+    ctx.service().log().warn(message);
+    status.set(message);
   }
 
   /** Field errors first; then, when every field parses, the checks that span fields (even layers, a budget). */

@@ -19,7 +19,6 @@ import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
-import javafx.scene.control.ProgressBar;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.SplitPane;
 import javafx.scene.control.Tab;
@@ -38,11 +37,11 @@ import javafx.util.StringConverter;
 import org.calmworkbench.app.gui.WorkbenchContext;
 import org.calmworkbench.app.gui.aetrain.AeTrainingPage;
 import org.calmworkbench.app.gui.common.Concepts;
+import org.calmworkbench.app.gui.common.JobControls;
 import org.calmworkbench.app.gui.common.Messages;
 import org.calmworkbench.app.gui.common.MetricPoint;
 import org.calmworkbench.app.gui.common.Tables;
 import org.calmworkbench.app.gui.pages.Page;
-import org.calmworkbench.app.gui.service.JobState;
 import org.calmworkbench.backend.experiment.Experiment;
 import org.calmworkbench.backend.experiment.SummaryRow;
 import org.calmworkbench.visualizers.BarChartView;
@@ -279,47 +278,19 @@ public final class ExperimentsPage implements Page {
         ? (ctx.project() == null ? "Output: open a project first" : "")
         : "Output: " + vm.outputFolderProperty().get(), vm.outputFolderProperty(), ctx.projectProperty()));
 
-    Button run = new Button("Run");
-    run.setId("run");
-    run.setTooltip(Concepts.tooltip("Run every cell without a result, one after the other, in the background (Ctrl+Enter);"
-        + " cells already finished in the output folder are kept."));
-    run.disableProperty().bind(vm.canRunBinding().not());
-    run.setOnAction(e -> vm.run());
-    Button pause = new Button("Pause");
-    pause.setId("pause");
-    pause.setTooltip(Concepts.tooltip("Hold the running training after the current step (Ctrl+P)."));
-    pause.disableProperty().bind(vm.jobStateProperty().isNotEqualTo(JobState.RUNNING));
-    pause.setOnAction(e -> vm.pause());
-    Button resume = new Button("Resume");
-    resume.setId("resume");
-    resume.disableProperty().bind(vm.jobStateProperty().isNotEqualTo(JobState.PAUSED));
-    resume.setOnAction(e -> vm.resume());
-    Button stop = new Button("Stop");
-    stop.setId("stop");
-    stop.setTooltip(Concepts.tooltip("End the grid now (Esc or Ctrl+.): the current training saves a checkpoint, its"
-        + " cell stays pending; Run continues from there."));
-    stop.disableProperty().bind(vm.activeBinding().not());
-    stop.setOnAction(e -> vm.stop());
-    for (Button b : List.of(run, pause, resume, stop)) {
-      b.setMinWidth(Region.USE_PREF_SIZE);
-    }
-    ProgressBar bar = new ProgressBar(0);
-    bar.setId("experiment-progress");
-    bar.setMaxWidth(Double.MAX_VALUE);
-    HBox.setHgrow(bar, Priority.ALWAYS);
-    bar.progressProperty().bind(Bindings.createDoubleBinding(
-        () -> vm.jobStateProperty().get() == null ? 0 : vm.progressProperty().get(), vm.progressProperty(),
-        vm.jobStateProperty()));
-    Label percent = new Label();
-    percent.setId("experiment-percent");
-    percent.setMinWidth(Region.USE_PREF_SIZE);
-    percent.textProperty().bind(Bindings.createStringBinding(() -> {
-      double p = vm.progressProperty().get();
-      return vm.jobStateProperty().get() == null || p < 0 ? "" : Math.round(p * 100) + " %";
-    }, vm.progressProperty(), vm.jobStateProperty()));
-    HBox controls = new HBox(6, run, pause, resume, stop);
+    JobControls job = new JobControls(vm, "Run", "run", vm.canRunBinding(), vm::run, "experiment").tooltips(
+        "Run every cell without a result, one after the other, in the background (Ctrl+Enter);"
+            + " cells already finished in the output folder are kept.",
+        "Hold the running training after the current step (Ctrl+P).",
+        "Continue the paused training (Ctrl+P).",
+        "End the grid now (Esc or Ctrl+.): the current training saves a checkpoint, its"
+            + " cell stays pending; Run continues from there.");
+    job.bar().setMaxWidth(Double.MAX_VALUE);
+    HBox.setHgrow(job.bar(), Priority.ALWAYS);
+    HBox controls = new HBox(6);
+    controls.getChildren().addAll(job.buttons());
     controls.setAlignment(Pos.CENTER_LEFT);
-    HBox progressRow = new HBox(6, bar, percent);
+    HBox progressRow = new HBox(6, job.bar(), job.percent());
     progressRow.setAlignment(Pos.CENTER_LEFT);
     Label eta = Concepts.explain(new Label(), "Progress over the whole grid: finished cells plus the running cell's"
         + " share (30% autoencoder when it trains one, the rest language model and evaluation). " + Concepts.ETA);

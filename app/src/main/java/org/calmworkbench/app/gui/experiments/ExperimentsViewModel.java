@@ -31,12 +31,13 @@ import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
+import org.calmworkbench.app.cli.ExperimentWorkers;
 import org.calmworkbench.app.gui.StartupProject;
 import org.calmworkbench.app.gui.WorkbenchContext;
 import org.calmworkbench.app.gui.common.MetricPoint;
-import org.calmworkbench.app.gui.runs.RunFolder;
 import org.calmworkbench.app.gui.service.FollowedJob;
 import org.calmworkbench.app.gui.service.Job;
+import org.calmworkbench.app.gui.service.JobCommands;
 import org.calmworkbench.app.gui.service.JobContext;
 import org.calmworkbench.app.gui.service.JobSpec;
 import org.calmworkbench.app.gui.service.JobState;
@@ -44,10 +45,10 @@ import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.experiment.CellResult;
 import org.calmworkbench.backend.experiment.Experiment;
 import org.calmworkbench.backend.experiment.ExperimentCell;
-import org.calmworkbench.app.cli.ExperimentWorkers;
 import org.calmworkbench.backend.experiment.ExperimentRunner;
 import org.calmworkbench.backend.experiment.SummaryRow;
 import org.calmworkbench.backend.project.Project;
+import org.calmworkbench.backend.project.RunStore;
 import org.calmworkbench.backend.train.MetricsLog;
 
 /**
@@ -59,7 +60,7 @@ import org.calmworkbench.backend.train.MetricsLog;
  * grid; one row per cell that fills in as cells finish (finished cells of an earlier run are read
  * from the results folder at once), the summary over seeds, and the chart points.
  */
-public final class ExperimentsViewModel {
+public final class ExperimentsViewModel implements JobCommands {
   public static final String KIND = "experiment";
   /** BrierLM against training FLOPs (autoencoder + language model), one series per K and the AR baseline. */
   public static final String CHART_TRAIN = "brier-train-flops";
@@ -639,7 +640,7 @@ public final class ExperimentsViewModel {
       return points;
     }
     try {
-      RunFolder.Run run = RunFolder.read(out.resolve(r.checkpoint()));
+      RunStore.Run run = RunStore.read(out.resolve(r.checkpoint()));
       for (MetricsLog.Row row : run == null ? List.<MetricsLog.Row>of() : run.rows()) {
         double brier = row.get("brier_lm");
         if (!Double.isNaN(brier) && row.step() < r.lmSteps()) { // the last step's is the runner's own measurement

@@ -38,6 +38,7 @@ import org.calmworkbench.app.gui.common.Concepts;
 import org.calmworkbench.app.gui.common.Messages;
 import org.calmworkbench.app.gui.pages.Page;
 import org.calmworkbench.backend.generate.CalmGenerator.Method;
+import org.calmworkbench.backend.project.RunStore;
 import org.calmworkbench.visualizers.BarChartView;
 
 /** The Generator page: a thin view over {@link GeneratorViewModel}. */
@@ -144,7 +145,7 @@ public final class GeneratorPage implements Page {
     subtitle.setMinHeight(Region.USE_PREF_SIZE);
 
     // ---- settings ----
-    ComboBox<Checkpoints.Info> calmCk = new ComboBox<>(vm.calmCheckpoints());
+    ComboBox<RunStore.Checkpoint> calmCk = new ComboBox<>(vm.calmCheckpoints());
     Checkpoints.showNamesInButton(calmCk);
     calmCk.setId("calm-checkpoint");
     calmCk.valueProperty().bindBidirectional(vm.calmCheckpointProperty());
@@ -152,7 +153,7 @@ public final class GeneratorPage implements Page {
     calmCk.setMaxWidth(Double.MAX_VALUE);
     calmCk.setTooltip(Concepts.tooltip("The CALM language model (a folder under the project's runs/ with model_type"
         + " calm_energy) to generate with."));
-    ComboBox<Checkpoints.Info> arCk = new ComboBox<>(vm.arCheckpoints());
+    ComboBox<RunStore.Checkpoint> arCk = new ComboBox<>(vm.arCheckpoints());
     Checkpoints.showNamesInButton(arCk);
     arCk.setId("ar-checkpoint");
     arCk.valueProperty().bindBidirectional(vm.arCheckpointProperty());

@@ -30,18 +30,18 @@ import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import org.calmworkbench.app.gui.WorkbenchContext;
-import org.calmworkbench.app.gui.common.Checkpoints;
 import org.calmworkbench.app.gui.common.Events;
 import org.calmworkbench.app.gui.service.Job;
 import org.calmworkbench.app.gui.service.JobContext;
 import org.calmworkbench.app.gui.service.JobSpec;
 import org.calmworkbench.app.gui.service.JobState;
-import org.calmworkbench.backend.generate.ArGenerator;
 import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.eval.KnownWords;
-import org.calmworkbench.backend.generate.CalmGenerator;
+import org.calmworkbench.backend.generate.ArGenerator;
 import org.calmworkbench.backend.generate.CalmGenerator.Method;
+import org.calmworkbench.backend.generate.CalmGenerator;
 import org.calmworkbench.backend.project.Project;
+import org.calmworkbench.backend.project.RunStore;
 import org.calmworkbench.backend.sampling.TemperatureSampler;
 import org.calmworkbench.backend.train.ArCheckpoint;
 import org.calmworkbench.backend.train.CalmCheckpoint;
@@ -66,10 +66,10 @@ public final class GeneratorViewModel {
   public static final String DEFAULT_PROMPT = "The little robot";
 
   private final WorkbenchContext ctx;
-  private final ObservableList<Checkpoints.Info> calmCheckpoints = FXCollections.observableArrayList();
-  private final ObservableList<Checkpoints.Info> arCheckpoints = FXCollections.observableArrayList();
-  private final ObjectProperty<Checkpoints.Info> calmCheckpoint = new SimpleObjectProperty<>(this, "calmCheckpoint");
-  private final ObjectProperty<Checkpoints.Info> arCheckpoint = new SimpleObjectProperty<>(this, "arCheckpoint");
+  private final ObservableList<RunStore.Checkpoint> calmCheckpoints = FXCollections.observableArrayList();
+  private final ObservableList<RunStore.Checkpoint> arCheckpoints = FXCollections.observableArrayList();
+  private final ObjectProperty<RunStore.Checkpoint> calmCheckpoint = new SimpleObjectProperty<>(this, "calmCheckpoint");
+  private final ObjectProperty<RunStore.Checkpoint> arCheckpoint = new SimpleObjectProperty<>(this, "arCheckpoint");
   private final BooleanProperty compareWithAr = new SimpleBooleanProperty(this, "compareWithAr", false);
   private final StringProperty prompt = new SimpleStringProperty(this, "prompt", DEFAULT_PROMPT);
   private final DoubleProperty temperature = new SimpleDoubleProperty(this, "temperature", 1.0);
@@ -121,19 +121,19 @@ public final class GeneratorViewModel {
 
   // ---- properties ----------------------------------------------------------------------------
 
-  public ObservableList<Checkpoints.Info> calmCheckpoints() {
+  public ObservableList<RunStore.Checkpoint> calmCheckpoints() {
     return calmCheckpoints;
   }
 
-  public ObservableList<Checkpoints.Info> arCheckpoints() {
+  public ObservableList<RunStore.Checkpoint> arCheckpoints() {
     return arCheckpoints;
   }
 
-  public ObjectProperty<Checkpoints.Info> calmCheckpointProperty() {
+  public ObjectProperty<RunStore.Checkpoint> calmCheckpointProperty() {
     return calmCheckpoint;
   }
 
-  public ObjectProperty<Checkpoints.Info> arCheckpointProperty() {
+  public ObjectProperty<RunStore.Checkpoint> arCheckpointProperty() {
     return arCheckpoint;
   }
 
@@ -237,15 +237,15 @@ public final class GeneratorViewModel {
   /** Re-reads the project's language-model checkpoints, keeping the selections that still exist. */
   public void refreshCheckpoints() {
     Project p = ctx.project();
-    calmCheckpoints.setAll(p == null ? List.of() : LmCheckpoints.calm(p.folder()));
-    arCheckpoints.setAll(p == null ? List.of() : LmCheckpoints.ar(p.folder()));
+    calmCheckpoints.setAll(p == null ? List.of() : RunStore.calm(p.folder()));
+    arCheckpoints.setAll(p == null ? List.of() : RunStore.ar(p.folder()));
     calmCheckpoint.set(keep(calmCheckpoints, calmCheckpoint.get()));
     arCheckpoint.set(keep(arCheckpoints, arCheckpoint.get()));
     if (!running.get()) {
       if (p == null) {
         status.set("Open a project first (Project page).");
       } else if (calmCheckpoints.isEmpty()) {
-        status.set("No CALM checkpoint in " + p.folder().resolve(Checkpoints.RUNS)
+        status.set("No CALM checkpoint in " + p.folder().resolve(Project.RUNS)
             + " yet: train one (./calm lm train, or the CALM training page).");
       } else if (status.get().startsWith("Open a project") || status.get().startsWith("No CALM checkpoint")) {
         status.set("");
@@ -253,9 +253,9 @@ public final class GeneratorViewModel {
     }
   }
 
-  private static Checkpoints.Info keep(List<Checkpoints.Info> list, Checkpoints.Info selected) {
+  private static RunStore.Checkpoint keep(List<RunStore.Checkpoint> list, RunStore.Checkpoint selected) {
     if (selected != null) {
-      for (Checkpoints.Info c : list) {
+      for (RunStore.Checkpoint c : list) {
         if (c.dir().equals(selected.dir())) {
           return c;
         }
@@ -270,7 +270,7 @@ public final class GeneratorViewModel {
    * #statusProperty()}).
    */
   public Job generate() {
-    Checkpoints.Info ck = calmCheckpoint.get();
+    RunStore.Checkpoint ck = calmCheckpoint.get();
     if (ck == null) {
       status.set(ctx.project() == null ? "Open a project first (Project page)." : "Pick a CALM checkpoint first.");
       return null;
@@ -285,7 +285,7 @@ public final class GeneratorViewModel {
     }
     CalmGenerator.Options calmOptions = calmOptions();
     int sampleCount = samples.get();
-    Checkpoints.Info arCk = compareWithAr.get() ? arCheckpoint.get() : null;
+    RunStore.Checkpoint arCk = compareWithAr.get() ? arCheckpoint.get() : null;
     jobs.clear();
     runPrompt = calmOptions.prompt();
     runSeed.set(calmOptions.seed());

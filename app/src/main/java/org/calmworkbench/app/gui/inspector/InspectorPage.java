@@ -26,6 +26,7 @@ import org.calmworkbench.app.gui.common.Checkpoints;
 import org.calmworkbench.app.gui.common.Concepts;
 import org.calmworkbench.app.gui.common.MetricPoint;
 import org.calmworkbench.app.gui.pages.Page;
+import org.calmworkbench.backend.project.RunStore;
 import org.calmworkbench.visualizers.HeatMapView;
 import org.calmworkbench.visualizers.LiveLineChart;
 
@@ -75,7 +76,7 @@ public final class InspectorPage implements Page {
     subtitle.getStyleClass().add("page-subtitle");
     subtitle.setWrapText(true);
 
-    ComboBox<Checkpoints.Info> checkpoint = new ComboBox<>(vm.checkpoints());
+    ComboBox<RunStore.Checkpoint> checkpoint = new ComboBox<>(vm.checkpoints());
     Checkpoints.showNamesInButton(checkpoint);
     checkpoint.setId("inspector-checkpoint");
     checkpoint.valueProperty().bindBidirectional(vm.checkpointProperty());

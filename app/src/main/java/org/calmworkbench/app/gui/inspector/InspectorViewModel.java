@@ -29,6 +29,7 @@ import org.calmworkbench.app.gui.service.JobSpec;
 import org.calmworkbench.backend.eval.Reconstruction;
 import org.calmworkbench.backend.inspect.LatentCodec;
 import org.calmworkbench.backend.project.Project;
+import org.calmworkbench.backend.project.RunStore;
 import org.calmworkbench.backend.tokenizer.Tokenizer;
 import org.calmworkbench.backend.train.AutoencoderCheckpoint;
 import org.calmworkbench.backend.workflow.AeEvaluation;
@@ -66,8 +67,8 @@ public final class InspectorViewModel {
       int latentSize) {}
 
   private final WorkbenchContext ctx;
-  private final ObservableList<Checkpoints.Info> checkpoints = FXCollections.observableArrayList();
-  private final ObjectProperty<Checkpoints.Info> checkpoint = new SimpleObjectProperty<>(this, "checkpoint");
+  private final ObservableList<RunStore.Checkpoint> checkpoints = FXCollections.observableArrayList();
+  private final ObjectProperty<RunStore.Checkpoint> checkpoint = new SimpleObjectProperty<>(this, "checkpoint");
   private final StringProperty text = new SimpleStringProperty(this, "text", DEFAULT_TEXT);
   private final DoubleProperty sigma = new SimpleDoubleProperty(this, "sigma", 0);
   private final ObservableList<ChunkView> chunks = FXCollections.observableArrayList();
@@ -117,11 +118,11 @@ public final class InspectorViewModel {
 
   // ---- properties ----------------------------------------------------------------------------
 
-  public ObservableList<Checkpoints.Info> checkpoints() {
+  public ObservableList<RunStore.Checkpoint> checkpoints() {
     return checkpoints;
   }
 
-  public ObjectProperty<Checkpoints.Info> checkpointProperty() {
+  public ObjectProperty<RunStore.Checkpoint> checkpointProperty() {
     return checkpoint;
   }
 
@@ -174,7 +175,7 @@ public final class InspectorViewModel {
   /** Re-reads the project's checkpoints; keeps the selection if it still exists, else picks the newest. */
   public void refreshCheckpoints() {
     Project p = ctx.project();
-    List<Checkpoints.Info> list = p == null ? List.of() : Checkpoints.autoencoders(p.folder());
+    List<RunStore.Checkpoint> list = p == null ? List.of() : RunStore.autoencoders(p.folder());
     checkpoints.setAll(list);
     checkpoint.set(Checkpoints.reselect(list, checkpoint.get())); // same folder, newer step: decode again
     if (checkpoint.get() == null) {
@@ -184,7 +185,7 @@ public final class InspectorViewModel {
 
   /** Queues a decode of the current inputs unless one is waiting already (which will pick them up). */
   public void requestDecode() {
-    Checkpoints.Info c = checkpoint.get();
+    RunStore.Checkpoint c = checkpoint.get();
     String t = text.get();
     if (c == null || t == null || t.isEmpty()) {
       chunks.clear();
@@ -226,7 +227,7 @@ public final class InspectorViewModel {
 
   /** Runs the accuracy-against-noise curve of the selected checkpoint on the project's held-out split. */
   public Job measureCurve() {
-    Checkpoints.Info c = checkpoint.get();
+    RunStore.Checkpoint c = checkpoint.get();
     Project p = ctx.project();
     if (c == null || p == null) {
       status.set("Pick a checkpoint first.");

@@ -32,10 +32,11 @@ import org.calmworkbench.app.gui.latent.LatentExplorerViewModel.Colouring;
 import org.calmworkbench.app.gui.latent.LatentExplorerViewModel.StepView;
 import org.calmworkbench.app.gui.pages.Page;
 import org.calmworkbench.backend.inspect.LatentMap;
-import org.calmworkbench.visualizers.ScatterView;
+import org.calmworkbench.backend.project.RunStore;
 import org.calmworkbench.visualizers.ScatterView.Dot;
 import org.calmworkbench.visualizers.ScatterView.Key;
 import org.calmworkbench.visualizers.ScatterView.Mark;
+import org.calmworkbench.visualizers.ScatterView;
 
 /** The Latent explorer: a thin view over {@link LatentExplorerViewModel}. */
 public final class LatentExplorerPage implements Page {
@@ -107,7 +108,7 @@ public final class LatentExplorerPage implements Page {
     subtitle.getStyleClass().add("page-subtitle");
     subtitle.setWrapText(true);
 
-    ComboBox<Checkpoints.Info> checkpoint = new ComboBox<>(vm.checkpoints());
+    ComboBox<RunStore.Checkpoint> checkpoint = new ComboBox<>(vm.checkpoints());
     Checkpoints.showNamesInButton(checkpoint);
     checkpoint.setId("latent-checkpoint");
     checkpoint.valueProperty().bindBidirectional(vm.checkpointProperty());
@@ -355,21 +356,18 @@ public final class LatentExplorerPage implements Page {
           + " noisy copies z = μ + σ·ε of its latent are decoded."));
       return;
     }
-    long right = cloud.samples().stream().filter(LatentMap.Sample::correct).count();
-    Label summary = new Label(String.format(Locale.ROOT, "σ = %.2f: %d of %d noisy latents (%.0f%%) decode to the chunk",
-        cloud.sigma(), right, cloud.samples().size(), 100 * cloud.fractionCorrect()));
+    Label summary = new Label(LatentExplorerViewModel.cloudSummary(cloud));
     summary.setId("latent-cloud-summary");
     summary.setWrapText(true);
     cloudBox.getChildren().add(summary);
-    int shown = 0;
-    for (LatentMap.Outcome o : cloud.outcomes()) {
-      if (shown++ == 6) {
-        cloudBox.getChildren().add(hint("… and " + (cloud.outcomes().size() - 6) + " other decodes"));
-        break;
-      }
+    for (LatentMap.Outcome o : LatentExplorerViewModel.shownOutcomes(cloud)) {
       Label l = new Label(String.format(Locale.ROOT, "%3d×  \"%s\"", o.count(), o.text()));
       l.getStyleClass().add(o.correct() ? "cloud-right" : "cloud-wrong");
       cloudBox.getChildren().add(l);
+    }
+    String others = LatentExplorerViewModel.otherOutcomes(cloud);
+    if (!others.isEmpty()) {
+      cloudBox.getChildren().add(hint(others));
     }
   }
 
@@ -385,9 +383,7 @@ public final class LatentExplorerPage implements Page {
           : "Shift-click a second dot to decode (1 − t)·z_a + t·z_b along the line from this chunk to it."));
       return;
     }
-    long changes = steps.stream().filter(StepView::changed).count();
-    Label summary = new Label(changes + " change" + (changes == 1 ? "" : "s") + " of the decoded text along "
-        + (steps.size() - 1) + " steps (changed tokens in red, changed rows highlighted)");
+    Label summary = new Label(LatentExplorerViewModel.stepsSummary(steps));
     summary.setId("latent-steps-summary");
     summary.setWrapText(true);
     stepsBox.getChildren().add(summary);

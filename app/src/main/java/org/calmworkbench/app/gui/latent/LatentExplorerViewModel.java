@@ -26,8 +26,8 @@ import javafx.collections.ObservableList;
 import org.calmworkbench.app.gui.WorkbenchContext;
 import org.calmworkbench.app.gui.common.Checkpoints;
 import org.calmworkbench.app.gui.common.Events;
-import org.calmworkbench.app.gui.inspector.InspectorViewModel;
 import org.calmworkbench.app.gui.inspector.InspectorViewModel.TokenView;
+import org.calmworkbench.app.gui.inspector.InspectorViewModel;
 import org.calmworkbench.app.gui.service.Job;
 import org.calmworkbench.app.gui.service.JobContext;
 import org.calmworkbench.app.gui.service.JobSpec;
@@ -35,6 +35,7 @@ import org.calmworkbench.app.gui.service.JobState;
 import org.calmworkbench.backend.data.TokenizedCorpus;
 import org.calmworkbench.backend.inspect.LatentMap;
 import org.calmworkbench.backend.project.Project;
+import org.calmworkbench.backend.project.RunStore;
 import org.calmworkbench.backend.tokenizer.Tokenizer;
 import org.calmworkbench.backend.train.AutoencoderCheckpoint;
 import org.calmworkbench.backend.workflow.AeEvaluation;
@@ -101,8 +102,8 @@ public final class LatentExplorerViewModel {
   private record ProbeResult(Probe probe, LatentMap.Cloud cloud, LatentMap.Interpolation line, List<StepView> steps) {}
 
   private final WorkbenchContext ctx;
-  private final ObservableList<Checkpoints.Info> checkpoints = FXCollections.observableArrayList();
-  private final ObjectProperty<Checkpoints.Info> checkpoint = new SimpleObjectProperty<>(this, "checkpoint");
+  private final ObservableList<RunStore.Checkpoint> checkpoints = FXCollections.observableArrayList();
+  private final ObjectProperty<RunStore.Checkpoint> checkpoint = new SimpleObjectProperty<>(this, "checkpoint");
   private final IntegerProperty chunkCount = new SimpleIntegerProperty(this, "chunkCount", DEFAULT_CHUNKS);
   private final ObjectProperty<ColourBy> colourBy = new SimpleObjectProperty<>(this, "colourBy", ColourBy.FIRST_TOKEN);
   private final DoubleProperty sigma = new SimpleDoubleProperty(this, "sigma", 0.3);
@@ -129,12 +130,12 @@ public final class LatentExplorerViewModel {
 
   /** The checkpoint and map the service thread holds. */
   private static final class Loaded {
-    final Checkpoints.Info info;
+    final RunStore.Checkpoint info;
     final AutoencoderCheckpoint checkpoint;
     LatentMap map;
     int generation = -1;
 
-    Loaded(Checkpoints.Info info) {
+    Loaded(RunStore.Checkpoint info) {
       this.info = info;
       this.checkpoint = AutoencoderCheckpoint.load(info.dir());
     }
@@ -163,11 +164,11 @@ public final class LatentExplorerViewModel {
 
   // ---- properties ----------------------------------------------------------------------------
 
-  public ObservableList<Checkpoints.Info> checkpoints() {
+  public ObservableList<RunStore.Checkpoint> checkpoints() {
     return checkpoints;
   }
 
-  public ObjectProperty<Checkpoints.Info> checkpointProperty() {
+  public ObjectProperty<RunStore.Checkpoint> checkpointProperty() {
     return checkpoint;
   }
 
@@ -245,7 +246,7 @@ public final class LatentExplorerViewModel {
   /** Re-reads the project's checkpoints; keeps the selected folder if it still exists, else picks the newest. */
   public void refreshCheckpoints() {
     Project p = ctx.project();
-    List<Checkpoints.Info> list = p == null ? List.of() : Checkpoints.autoencoders(p.folder());
+    List<RunStore.Checkpoint> list = p == null ? List.of() : RunStore.autoencoders(p.folder());
     checkpoints.setAll(list);
     checkpoint.set(Checkpoints.reselect(list, checkpoint.get()));
     if (checkpoint.get() == null) {
@@ -255,7 +256,7 @@ public final class LatentExplorerViewModel {
 
   /** Encodes the held-out chunks with the selected checkpoint and lays them out; null if nothing to map. */
   public Job buildMap() {
-    Checkpoints.Info c = checkpoint.get();
+    RunStore.Checkpoint c = checkpoint.get();
     Project p = ctx.project();
     if (c == null || p == null) {
       status.set(Checkpoints.noneMessage(p == null ? null : p.folder()));
@@ -442,7 +443,7 @@ public final class LatentExplorerViewModel {
 
   // ---- service thread ------------------------------------------------------------------------
 
-  private MapResult map(Checkpoints.Info info, List<Path> corpus, int n, int gen, JobContext job) throws Exception {
+  private MapResult map(RunStore.Checkpoint info, List<Path> corpus, int n, int gen, JobContext job) throws Exception {
     if (loaded == null || !loaded.info.equals(info)) { // another folder, or new weights saved in the same one
       closeLoaded();
       loaded = new Loaded(info);
@@ -485,6 +486,33 @@ public final class LatentExplorerViewModel {
       job.latest("probe", new ProbeResult(r, c, line, views), this::showProbe);
     }
     return null;
+  }
+
+  /** How many of a cloud's distinct decodes the page lists; the rest are counted ({@link #otherOutcomes}). */
+  public static final int OUTCOMES_SHOWN = 6;
+
+  /** "σ = 0.30: 41 of 64 noisy latents (64%) decode to the chunk". */
+  public static String cloudSummary(LatentMap.Cloud cloud) {
+    return String.format(Locale.ROOT, "σ = %.2f: %d of %d noisy latents (%.0f%%) decode to the chunk",
+        cloud.sigma(), cloud.correct(), cloud.samples().size(), 100 * cloud.fractionCorrect());
+  }
+
+  /** The decodes the page lists: the first {@link #OUTCOMES_SHOWN} (most frequent first, as the cloud orders them). */
+  public static List<LatentMap.Outcome> shownOutcomes(LatentMap.Cloud cloud) {
+    return cloud.outcomes().subList(0, Math.min(OUTCOMES_SHOWN, cloud.outcomes().size()));
+  }
+
+  /** "… and N other decodes" for the decodes not listed; empty when all are. */
+  public static String otherOutcomes(LatentMap.Cloud cloud) {
+    int others = cloud.outcomes().size() - OUTCOMES_SHOWN;
+    return others > 0 ? "… and " + others + " other decode" + (others == 1 ? "" : "s") : "";
+  }
+
+  /** "3 changes of the decoded text along 8 steps (...)": how often the decode changes between steps. */
+  public static String stepsSummary(List<StepView> steps) {
+    long changes = steps.stream().filter(StepView::changed).count();
+    return changes + " change" + (changes == 1 ? "" : "s") + " of the decoded text along " + (steps.size() - 1)
+        + " steps (changed tokens in red, changed rows highlighted)";
   }
 
   static List<StepView> stepViews(Tokenizer tok, LatentMap.Point from, LatentMap.Point to, LatentMap.Interpolation line) {

@@ -13,7 +13,6 @@ import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
-import javafx.scene.control.ProgressBar;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.Separator;
 import javafx.scene.control.SplitPane;
@@ -30,12 +29,13 @@ import org.calmworkbench.app.gui.WorkbenchContext;
 import org.calmworkbench.app.gui.aetrain.AeTrainingPage;
 import org.calmworkbench.app.gui.aetrain.SettingsSheet;
 import org.calmworkbench.app.gui.common.Concepts;
+import org.calmworkbench.app.gui.common.JobControls;
 import org.calmworkbench.app.gui.common.Messages;
 import org.calmworkbench.app.gui.common.MetricPoint;
 import org.calmworkbench.app.gui.common.TrainingFlops;
 import org.calmworkbench.app.gui.pages.Page;
-import org.calmworkbench.app.gui.service.JobState;
 import org.calmworkbench.backend.model.InputMode;
+import org.calmworkbench.backend.project.RunStore;
 import org.calmworkbench.backend.train.LmPresets;
 import org.calmworkbench.visualizers.LiveLineChart;
 
@@ -128,7 +128,7 @@ public final class LmTrainingPage implements Page {
     subtitle.setWrapText(true);
     subtitle.setMinHeight(Region.USE_PREF_SIZE);
 
-    ComboBox<org.calmworkbench.app.gui.common.Checkpoints.Info> ae = new ComboBox<>(vm.autoencoders());
+    ComboBox<org.calmworkbench.backend.project.RunStore.Checkpoint> ae = new ComboBox<>(vm.autoencoders());
     org.calmworkbench.app.gui.common.Checkpoints.showNamesInButton(ae);
     ae.setId("autoencoder");
     ae.valueProperty().bindBidirectional(vm.autoencoderProperty());
@@ -195,49 +195,19 @@ public final class LmTrainingPage implements Page {
     left.setMinWidth(380);
 
     // ---- right: controls, progress, charts ----
-    Button train = new Button("Train");
-    train.setId("train");
-    train.setTooltip(Concepts.tooltip("Start a CALM run into PROJECT/runs/lm-<time> with these settings (Ctrl+Enter)."));
-    train.disableProperty().bind(vm.canTrainBinding().not());
-    train.setOnAction(e -> vm.train());
-    Button pause = new Button("Pause");
-    pause.setId("pause");
-    pause.setTooltip(Concepts.tooltip("Hold the running job after the current step (Ctrl+P); nothing is lost."));
-    pause.disableProperty().bind(vm.jobStateProperty().isNotEqualTo(JobState.RUNNING));
-    pause.setOnAction(e -> vm.pause());
-    Button resume = new Button("Resume");
-    resume.setId("resume");
-    resume.setTooltip(Concepts.tooltip("Continue a paused job (Ctrl+P)."));
-    resume.disableProperty().bind(vm.jobStateProperty().isNotEqualTo(JobState.PAUSED));
-    resume.setOnAction(e -> vm.resume());
-    Button stop = new Button("Stop");
-    stop.setId("stop");
-    stop.setTooltip(Concepts.tooltip("End the running job now; a checkpoint is saved first (Esc or Ctrl+.)."));
-    stop.disableProperty().bind(vm.activeBinding().not());
-    stop.setOnAction(e -> vm.stop());
+    JobControls job = JobControls.training(vm, vm.canTrainBinding(), vm::train, "a CALM run into PROJECT/runs/lm-<time>");
+    job.bar().setPrefWidth(200);
     Button baseline = new Button("AR baseline");
     baseline.setId("train-baseline");
     baseline.setTooltip(Concepts.tooltip(BASELINE));
     baseline.disableProperty().bind(vm.canTrainBaselineBinding().not());
     baseline.setOnAction(e -> vm.trainBaseline());
 
-    ProgressBar bar = new ProgressBar(0);
-    bar.setId("train-progress");
-    bar.setPrefWidth(200);
-    bar.progressProperty().bind(Bindings.createDoubleBinding(
-        () -> vm.jobStateProperty().get() == null ? 0 : vm.progressProperty().get(), vm.progressProperty(), vm.jobStateProperty()));
-    Label percent = new Label();
-    percent.setId("train-percent");
-    percent.setMinWidth(Region.USE_PREF_SIZE);
-    percent.textProperty().bind(Bindings.createStringBinding(() -> {
-      double p = vm.progressProperty().get();
-      return vm.jobStateProperty().get() == null || p < 0 ? "" : Math.round(p * 100) + " %";
-    }, vm.progressProperty(), vm.jobStateProperty()));
-    for (Button b : List.of(train, pause, resume, stop, baseline)) {
-      b.setMinWidth(Region.USE_PREF_SIZE);
-    }
+    baseline.setMinWidth(Region.USE_PREF_SIZE);
     Separator sep = new Separator(Orientation.VERTICAL);
-    HBox controls = new HBox(8, train, pause, resume, stop, sep, baseline, bar, percent);
+    HBox controls = new HBox(8);
+    controls.getChildren().addAll(job.buttons());
+    controls.getChildren().addAll(sep, baseline, job.bar(), job.percent());
     controls.setAlignment(Pos.CENTER_LEFT);
 
     Label eta = Concepts.explain(new Label(), Concepts.ETA);

@@ -1,7 +1,5 @@
 package org.calmworkbench.app.gui.lmtrain;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,13 +26,13 @@ import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import org.calmworkbench.app.gui.WorkbenchContext;
 import org.calmworkbench.app.gui.aetrain.SettingField;
-import org.calmworkbench.app.gui.common.Checkpoints;
 import org.calmworkbench.app.gui.common.Events;
 import org.calmworkbench.app.gui.common.MetricPoint;
-import org.calmworkbench.app.gui.runs.RunFolder;
+import org.calmworkbench.app.gui.common.ProjectLayer;
 import org.calmworkbench.app.gui.service.Durations;
 import org.calmworkbench.app.gui.service.FollowedJob;
 import org.calmworkbench.app.gui.service.Job;
+import org.calmworkbench.app.gui.service.JobCommands;
 import org.calmworkbench.app.gui.service.JobContext;
 import org.calmworkbench.app.gui.service.JobSpec;
 import org.calmworkbench.app.gui.service.JobState;
@@ -48,6 +46,8 @@ import org.calmworkbench.backend.model.CalmConfig;
 import org.calmworkbench.backend.model.HeadType;
 import org.calmworkbench.backend.model.InputMode;
 import org.calmworkbench.backend.project.Project;
+import org.calmworkbench.backend.project.RunStore;
+import org.calmworkbench.backend.project.StageSettings;
 import org.calmworkbench.backend.train.ArTrainer;
 import org.calmworkbench.backend.train.CalmTrainer;
 import org.calmworkbench.backend.train.LmPresets;
@@ -66,7 +66,7 @@ import org.calmworkbench.backend.workflow.LmTraining;
  * autoregressive Transformer on the same corpus split and tokenizer, with the same backbone and
  * training settings, as a second job in the same queue; its Brier curves overlay CALM's.
  */
-public final class LmTrainingViewModel {
+public final class LmTrainingViewModel implements JobCommands {
   public static final String KIND = "lm-train";
   public static final String AR_KIND = "ar-train";
   public static final String CHART_LOSS = "energy";
@@ -98,8 +98,8 @@ public final class LmTrainingViewModel {
   private final ObjectProperty<String> preset = new SimpleObjectProperty<>(this, "preset", LmPresets.DEFAULT);
   private final ObservableList<InputMode> inputModes = FXCollections.observableArrayList(InputMode.values());
   private final ObjectProperty<InputMode> inputMode = new SimpleObjectProperty<>(this, "inputMode", InputMode.DISCRETE);
-  private final ObservableList<Checkpoints.Info> autoencoders = FXCollections.observableArrayList();
-  private final ObjectProperty<Checkpoints.Info> autoencoder = new SimpleObjectProperty<>(this, "autoencoder");
+  private final ObservableList<RunStore.Checkpoint> autoencoders = FXCollections.observableArrayList();
+  private final ObjectProperty<RunStore.Checkpoint> autoencoder = new SimpleObjectProperty<>(this, "autoencoder");
   private AutoencoderConfig aeConfig; // of the selected autoencoder; null when none or unreadable
   private String aeProblem = "";
   private final List<SettingField> fields = new ArrayList<>();
@@ -123,6 +123,8 @@ public final class LmTrainingViewModel {
   private final BooleanBinding arActive;
   private final BooleanBinding canTrain;
   private final BooleanBinding canTrainBaseline;
+  /** Built-in preset → project.json (seed, validation_fraction, presets.lm), shown in the sheet under its edits. */
+  private StageSettings projectLayer = StageSettings.builtIn(LmPresets.DEFAULT);
 
   public LmTrainingViewModel(WorkbenchContext ctx) {
     this.ctx = ctx;
@@ -177,12 +179,12 @@ public final class LmTrainingViewModel {
   }
 
   /** The project's autoencoder checkpoints (runs/ folders of model_type calm_autoencoder), newest first. */
-  public ObservableList<Checkpoints.Info> autoencoders() {
+  public ObservableList<RunStore.Checkpoint> autoencoders() {
     return autoencoders;
   }
 
   /** The frozen autoencoder the language model predicts the latents of. */
-  public ObjectProperty<Checkpoints.Info> autoencoderProperty() {
+  public ObjectProperty<RunStore.Checkpoint> autoencoderProperty() {
     return autoencoder;
   }
 
@@ -314,8 +316,7 @@ public final class LmTrainingViewModel {
     if (out == null) {
       return null;
     }
-    LmTraining.Options options = new LmTraining.Options(autoencoder.get().dir(), ctx.project().corpusPaths(), out, "energy",
-        inputMode.get(), preset.get(), sets(LmTraining.settableKeys(HeadType.ENERGY), Map.of()), null, null, null, false);
+    LmTraining.Options options = request(out);
     points.removeIf(p -> !p.baseline());
     runFolder.set(out);
     status.set("Training CALM into " + out);
@@ -325,6 +326,16 @@ public final class LmTrainingViewModel {
         r -> finished(r, "CALM", "energy loss"));
     track(j, calmJob, calmState);
     return j;
+  }
+
+  /**
+   * What {@link #train()} asks the backend for: the project's corpus, the selected autoencoder and
+   * the sheet, which holds the project's layer ({@link ProjectLayer}: its seed, split and presets.lm)
+   * under the page's edits, as {@code calm lm train --project} with the edits as {@code --set} would.
+   */
+  public LmTraining.Options request(Path out) {
+    return new LmTraining.Options(autoencoder.get().dir(), ctx.project().corpusPaths(), out, "energy",
+        inputMode.get(), preset.get(), sets(LmTraining.settableKeys(HeadType.ENERGY), Map.of()), null, null, null, false);
   }
 
   /**
@@ -340,11 +351,8 @@ public final class LmTrainingViewModel {
     }
     Map<String, Number> values = values();
     int k = aeConfig.patchSize();
-    int arChunks = Math.max(2, values.get("context_chunks").intValue() * k / ArTrainer.REFERENCE_PATCH_SIZE);
-    Map<String, String> replace = Map.of("context_chunks", Integer.toString(arChunks));
-    List<String> sets = sets(ArTraining.settableKeys(), replace);
-    ArTraining.Options options = new ArTraining.Options(autoencoder.get().dir(), ctx.project().corpusPaths(), out,
-        preset.get(), sets, null, null, null, false);
+    int arChunks = baselineContextChunks();
+    ArTraining.Options options = baselineRequest(out);
     points.removeIf(LmPoint::baseline);
     baselineFolder.set(out);
     status.set("Training the AR baseline into " + out + (k == ArTrainer.REFERENCE_PATCH_SIZE ? ""
@@ -356,6 +364,22 @@ public final class LmTrainingViewModel {
         r -> finished(r, "AR baseline", "cross-entropy"));
     track(j, arJob, arState);
     return j;
+  }
+
+  /**
+   * What {@link #trainBaseline()} asks the backend for: the sheet's backbone, training, context and
+   * split settings (the project's seed and validation_fraction among them, so CALM and the baseline
+   * see the same split), with the context in AR chunks ({@link #baselineContextChunks()}).
+   */
+  public ArTraining.Options baselineRequest(Path out) {
+    Map<String, String> replace = Map.of("context_chunks", Integer.toString(baselineContextChunks()));
+    return new ArTraining.Options(autoencoder.get().dir(), ctx.project().corpusPaths(), out, preset.get(),
+        sets(ArTraining.settableKeys(), replace), null, null, null, false);
+  }
+
+  /** CALM's context in tokens as AR chunks of 4 tokens: context_chunks x K / 4, at least 2. */
+  private int baselineContextChunks() {
+    return Math.max(2, values().get("context_chunks").intValue() * aeConfig.patchSize() / ArTrainer.REFERENCE_PATCH_SIZE);
   }
 
   public void pause() {
@@ -381,9 +405,9 @@ public final class LmTrainingViewModel {
   /** Re-reads the project's autoencoder checkpoints, keeping the selection when it still exists. */
   public void refreshAutoencoders() {
     Project p = ctx.project();
-    Checkpoints.Info old = autoencoder.get();
-    autoencoders.setAll(p == null ? List.of() : Checkpoints.autoencoders(p.folder()));
-    Checkpoints.Info keep = old == null ? null
+    RunStore.Checkpoint old = autoencoder.get();
+    autoencoders.setAll(p == null ? List.of() : RunStore.autoencoders(p.folder()));
+    RunStore.Checkpoint keep = old == null ? null
         : autoencoders.stream().filter(i -> i.dir().equals(old.dir())).findFirst().orElse(null);
     autoencoder.set(keep != null ? keep : autoencoders.isEmpty() ? null : autoencoders.get(0));
   }
@@ -517,7 +541,7 @@ public final class LmTrainingViewModel {
   }
 
   /** The Brier points of an AR run already on disk (its metrics.jsonl), for the overlay. */
-  static List<LmPoint> baselinePoints(RunFolder.Run run) {
+  static List<LmPoint> baselinePoints(RunStore.Run run) {
     List<LmPoint> out = new ArrayList<>();
     for (MetricsLog.Row r : run.rows()) {
       for (int n = 1; n <= 5; n++) {
@@ -601,52 +625,60 @@ public final class LmTrainingViewModel {
         byKey.get(k).set(v);
       }
     });
+    ProjectLayer.fill(byKey, projectLayer, LmTraining.settableKeys());
     validate();
   }
 
   /**
-   * On a new project: its autoencoders, its LM preset and overrides ({@code presets.lm}: preset,
-   * input_mode, any setting), and the newest AR run's curves for the overlay.
+   * On a new project: its autoencoders, its settings ({@link ProjectLayer}: seed, validation_fraction,
+   * {@code presets.lm}: preset, input_mode, any setting), and the newest AR run's curves for the overlay.
    */
   private void onProject(Project p) {
     refreshAutoencoders();
     points.clear();
     baselineFolder.set(null);
-    if (p == null) {
-      validate();
-      return;
-    }
-    JsonObject lm = p.preset("lm");
-    if (lm.has("preset") && presets.contains(lm.get("preset").getAsString())) {
-      preset.set(lm.get("preset").getAsString());
+    projectLayer = ProjectLayer.of(p, LmPresets.DEFAULT, "lm", LmTraining.settableKeys(), Set.of("input_mode", "head"),
+        this::warn);
+    if (presets.contains(projectLayer.preset()) && !projectLayer.preset().equals(preset.get())) {
+      preset.set(projectLayer.preset()); // applies it, with the project's layer
+    } else {
       applyPreset(preset.get());
     }
-    for (Map.Entry<String, JsonElement> e : lm.entrySet()) {
-      if (byKey.containsKey(e.getKey())) {
-        byKey.get(e.getKey()).textProperty().set(e.getValue().getAsString());
-      } else if (e.getKey().equals("input_mode")) {
-        try {
-          inputMode.set(InputMode.parse(e.getValue().getAsString()));
-        } catch (CalmException ex) {
-          ctx.service().log().warn(p.file() + ": presets.lm.input_mode: " + ex.getMessage());
-        }
-      } else if (!e.getKey().equals("preset")) {
-        ctx.service().log().warn(p.file() + ": presets.lm." + e.getKey() + " is not a CALM setting; ignored");
-      }
+    if (p == null) {
+      return;
+    }
+    if (!presets.contains(projectLayer.preset())) {
+      warn(p.file() + ": 'presets.lm.preset' is \"" + projectLayer.preset() + "\", not a preset; known: "
+          + String.join(", ", presets));
+    }
+    try {
+      inputMode.set(InputMode.parse(projectLayer.choice("input_mode", inputMode.get().key())));
+    } catch (CalmException e) {
+      warn(p.file() + ": 'presets.lm.input_mode': " + e.getMessage());
+    }
+    String head = projectLayer.choice("head", HeadType.ENERGY.key());
+    if (!head.equals(HeadType.ENERGY.key())) {
+      warn(p.file() + ": 'presets.lm.head' is \"" + head + "\"; this page trains the energy head (train the "
+          + head + " head with calm lm train --project " + p.folder() + ")");
     }
     loadNewestBaseline(p);
     validate();
   }
 
+  private void warn(String message) {
+    ctx.service().log().warn(message);
+    status.set(message);
+  }
+
   /** The project's newest AR run on disk, for the overlay until one is trained here. */
   private void loadNewestBaseline(Project p) {
     try {
-      List<Path> dirs = RunFolder.runDirs(p.folder());
-      RunFolder.Run newest = null;
+      List<Path> dirs = RunStore.runDirs(p.folder());
+      RunStore.Run newest = null;
       for (Path d : dirs) {
         try {
-          RunFolder.Run r = RunFolder.read(d);
-          if (r != null && RunFolder.AR.equals(r.type()) && (newest == null || r.date().isAfter(newest.date()))) {
+          RunStore.Run r = RunStore.read(d);
+          if (r != null && RunStore.AR.equals(r.type()) && (newest == null || r.date().isAfter(newest.date()))) {
             newest = r;
           }
         } catch (CalmException e) {
@@ -658,11 +690,11 @@ public final class LmTrainingViewModel {
         points.addAll(baselinePoints(newest));
       }
     } catch (IOException e) {
-      ctx.service().log().warn("cannot list " + p.folder().resolve(Checkpoints.RUNS) + ": " + e.getMessage());
+      ctx.service().log().warn("cannot list " + p.folder().resolve(Project.RUNS) + ": " + e.getMessage());
     }
   }
 
-  private void readAutoencoder(Checkpoints.Info info) {
+  private void readAutoencoder(RunStore.Checkpoint info) {
     aeConfig = null;
     aeProblem = "";
     if (info == null) {

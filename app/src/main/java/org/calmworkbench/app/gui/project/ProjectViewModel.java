@@ -11,7 +11,6 @@ import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import org.calmworkbench.app.gui.WorkbenchContext;
-import org.calmworkbench.app.gui.common.Checkpoints;
 import org.calmworkbench.app.gui.common.Concepts;
 import org.calmworkbench.app.gui.service.Job;
 import org.calmworkbench.app.gui.service.JobContext;
@@ -20,6 +19,7 @@ import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.data.CorpusStats;
 import org.calmworkbench.backend.model.AutoencoderConfig;
 import org.calmworkbench.backend.project.Project;
+import org.calmworkbench.backend.project.RunStore;
 import org.calmworkbench.backend.tokenizer.Tokenizer;
 import org.calmworkbench.backend.tokenizer.Tokenizers;
 import org.calmworkbench.backend.train.AePresets;
@@ -163,8 +163,8 @@ public final class ProjectViewModel {
   }
 
   static StatsResult countStats(Project p, JobContext job) throws IOException {
-    List<Checkpoints.Info> cks = Checkpoints.autoencoders(p.folder());
-    Checkpoints.Info withTokenizer = cks.stream()
+    List<RunStore.Checkpoint> cks = RunStore.autoencoders(p.folder());
+    RunStore.Checkpoint withTokenizer = cks.stream()
         .filter(c -> Files.isRegularFile(c.dir().resolve(AutoencoderTrainer.TOKENIZER))).findFirst().orElse(null);
     Tokenizer tok;
     String source;

@@ -21,13 +21,13 @@ import javafx.scene.control.SelectionMode;
 import javafx.scene.control.SplitPane;
 import javafx.scene.control.TableCell;
 import javafx.scene.control.TableColumn;
-import javafx.stage.DirectoryChooser;
 import javafx.scene.control.TableView;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
+import javafx.stage.DirectoryChooser;
 import org.calmworkbench.app.gui.WorkbenchContext;
 import org.calmworkbench.app.gui.common.Concepts;
 import org.calmworkbench.app.gui.common.Messages;
@@ -36,6 +36,7 @@ import org.calmworkbench.app.gui.common.Tables;
 import org.calmworkbench.app.gui.common.TrainingFlops;
 import org.calmworkbench.app.gui.lmtrain.LmPoint;
 import org.calmworkbench.app.gui.pages.Page;
+import org.calmworkbench.backend.project.RunStore;
 import org.calmworkbench.visualizers.Exports;
 import org.calmworkbench.visualizers.LiveLineChart;
 
@@ -46,7 +47,7 @@ public final class RunsPage implements Page {
 
   private final WorkbenchContext ctx;
   private final RunsViewModel vm;
-  private TableView<RunFolder.Run> table;
+  private TableView<RunStore.Run> table;
   private LiveLineChart chart;
   private Node view;
   private boolean syncing; // while the table's selection is restored from the view model
@@ -60,7 +61,7 @@ public final class RunsPage implements Page {
     return vm;
   }
 
-  public TableView<RunFolder.Run> table() {
+  public TableView<RunStore.Run> table() {
     view();
     return table;
   }
@@ -102,12 +103,12 @@ public final class RunsPage implements Page {
     table.setId("runs-table");
     table.setPlaceholder(new Label("No training runs yet: train on the Autoencoder or CALM training page."));
     table.getSelectionModel().setSelectionMode(SelectionMode.MULTIPLE);
-    table.getColumns().add(Tables.text("Type", RunFolder.Run::type, 60));
-    table.getColumns().add(Tables.text("Name", RunFolder.Run::name, 220));
+    table.getColumns().add(Tables.text("Type", RunStore.Run::type, 60));
+    table.getColumns().add(Tables.text("Name", RunStore.Run::name, 220));
     table.getColumns().add(Tables.number("Steps", r -> (double) r.steps(), "%.0f", 80));
-    table.getColumns().add(Tables.number("Final loss", RunFolder.Run::finalLoss, "%.4f", 100));
-    table.getColumns().add(Tables.number("BrierLM", RunFolder.Run::brierLm, "%.2f", 90));
-    TableColumn<RunFolder.Run, Instant> date = new TableColumn<>("Date");
+    table.getColumns().add(Tables.number("Final loss", RunStore.Run::finalLoss, "%.4f", 100));
+    table.getColumns().add(Tables.number("BrierLM", RunStore.Run::brierLm, "%.2f", 90));
+    TableColumn<RunStore.Run, Instant> date = new TableColumn<>("Date");
     date.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(c.getValue().date()));
     date.setCellFactory(c -> new TableCell<>() {
       @Override
@@ -118,16 +119,16 @@ public final class RunsPage implements Page {
     });
     date.setPrefWidth(140);
     table.getColumns().add(date);
-    table.getColumns().add(Tables.text("Trained by", RunFolder.Run::source, 90));
+    table.getColumns().add(Tables.text("Trained by", RunStore.Run::source, 90));
     table.getColumns().add(Tables.number("Checkpoints", r -> (double) r.checkpoints().size(), "%.0f", 90));
     table.getColumns().add(Tables.text("Folder", vm::shownFolder, 220));
     table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
-    table.getSelectionModel().getSelectedItems().addListener((ListChangeListener<RunFolder.Run>) c -> {
+    table.getSelectionModel().getSelectedItems().addListener((ListChangeListener<RunStore.Run>) c -> {
       if (!syncing) {
         vm.selected().setAll(List.copyOf(table.getSelectionModel().getSelectedItems()));
       }
     });
-    vm.runs().addListener((ListChangeListener<RunFolder.Run>) c -> restoreSelection());
+    vm.runs().addListener((ListChangeListener<RunStore.Run>) c -> restoreSelection());
 
     Button refresh = new Button("Refresh");
     refresh.setId("refresh-runs");
@@ -218,7 +219,7 @@ public final class RunsPage implements Page {
     syncing = true;
     try {
       table.getSelectionModel().clearSelection();
-      for (RunFolder.Run r : vm.selected()) {
+      for (RunStore.Run r : vm.selected()) {
         table.getSelectionModel().select(r);
       }
     } finally {

@@ -14,7 +14,6 @@ import javafx.collections.FXCollections;
 import javafx.collections.ListChangeListener;
 import javafx.collections.ObservableList;
 import org.calmworkbench.app.gui.WorkbenchContext;
-import org.calmworkbench.app.gui.common.Checkpoints;
 import org.calmworkbench.app.gui.common.Events;
 import org.calmworkbench.app.gui.common.MetricPoint;
 import org.calmworkbench.app.gui.lmtrain.LmPoint;
@@ -23,6 +22,7 @@ import org.calmworkbench.app.gui.service.JobSpec;
 import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.interop.TorchrunExport;
 import org.calmworkbench.backend.project.Project;
+import org.calmworkbench.backend.project.RunStore;
 import org.calmworkbench.backend.train.MetricsLog;
 
 /**
@@ -37,8 +37,8 @@ public final class RunsViewModel {
   static final String DEFAULT_METRIC = "loss";
 
   private final WorkbenchContext ctx;
-  private final ObservableList<RunFolder.Run> runs = FXCollections.observableArrayList();
-  private final ObservableList<RunFolder.Run> selected = FXCollections.observableArrayList();
+  private final ObservableList<RunStore.Run> runs = FXCollections.observableArrayList();
+  private final ObservableList<RunStore.Run> selected = FXCollections.observableArrayList();
   private final ObservableList<String> metrics = FXCollections.observableArrayList();
   private final ObjectProperty<String> metric = new SimpleObjectProperty<>(this, "metric", DEFAULT_METRIC);
   private final ObjectProperty<LmPoint.XAxis> xAxis = new SimpleObjectProperty<>(this, "xAxis", LmPoint.XAxis.STEPS);
@@ -48,7 +48,7 @@ public final class RunsViewModel {
 
   public RunsViewModel(WorkbenchContext ctx) {
     this.ctx = ctx;
-    selected.addListener((ListChangeListener<RunFolder.Run>) c -> {
+    selected.addListener((ListChangeListener<RunStore.Run>) c -> {
       updateMetrics();
       updatePoints();
     });
@@ -60,12 +60,12 @@ public final class RunsViewModel {
   }
 
   /** Every readable run of the project, sorted by folder name (kind, then start time). */
-  public ObservableList<RunFolder.Run> runs() {
+  public ObservableList<RunStore.Run> runs() {
     return runs;
   }
 
   /** The runs to overlay; the view mirrors the table's selection here. */
-  public ObservableList<RunFolder.Run> selected() {
+  public ObservableList<RunStore.Run> selected() {
     return selected;
   }
 
@@ -100,7 +100,7 @@ public final class RunsViewModel {
    * A run's folder as the table shows it: relative to the project folder (runs/sample-calm) when it is
    * inside it, else absolute.
    */
-  public String shownFolder(RunFolder.Run run) {
+  public String shownFolder(RunStore.Run run) {
     Project p = ctx.project();
     Path dir = run.dir().toAbsolutePath().normalize();
     if (p != null) {
@@ -122,8 +122,8 @@ public final class RunsViewModel {
    * selected.
    */
   public Job exportTorchrun(Path out) {
-    if (selected.size() != 1 || !RunFolder.WORKBENCH.equals(selected.get(0).source())
-        || RunFolder.AR.equals(selected.get(0).type())) {
+    if (selected.size() != 1 || !RunStore.WORKBENCH.equals(selected.get(0).source())
+        || RunStore.AR.equals(selected.get(0).type())) {
       status.set("Select one CALM or autoencoder run trained here to export it for torchrun.");
       return null;
     }
@@ -138,13 +138,13 @@ public final class RunsViewModel {
   /** Re-reads the project's runs/ folder, keeping the selection of runs that are still there. */
   public void refresh() {
     Project p = ctx.project();
-    List<RunFolder.Run> read = new ArrayList<>();
+    List<RunStore.Run> read = new ArrayList<>();
     List<String> errors = new ArrayList<>();
     if (p != null) {
       try {
-        for (Path dir : RunFolder.runDirs(p.folder())) {
+        for (Path dir : RunStore.runDirs(p.folder())) {
           try {
-            RunFolder.Run r = RunFolder.read(dir);
+            RunStore.Run r = RunStore.read(dir);
             if (r != null) {
               read.add(r);
             }
@@ -153,7 +153,7 @@ public final class RunsViewModel {
           }
         }
       } catch (IOException e) {
-        errors.add("cannot list " + p.folder().resolve(Checkpoints.RUNS) + ": " + e.getMessage());
+        errors.add("cannot list " + p.folder().resolve(Project.RUNS) + ": " + e.getMessage());
       }
     }
     Set<Path> keep = new LinkedHashSet<>();
@@ -163,15 +163,15 @@ public final class RunsViewModel {
     problems.set(String.join("\n", errors));
     errors.forEach(e -> ctx.service().log().warn(e));
     status.set(p == null ? "Open a project first (Project page)."
-        : read.isEmpty() && errors.isEmpty() ? "No training runs in " + p.folder().resolve(Checkpoints.RUNS) + " yet."
-        : read.size() + " run" + (read.size() == 1 ? "" : "s") + " in " + p.folder().resolve(Checkpoints.RUNS));
+        : read.isEmpty() && errors.isEmpty() ? "No training runs in " + p.folder().resolve(Project.RUNS) + " yet."
+        : read.size() + " run" + (read.size() == 1 ? "" : "s") + " in " + p.folder().resolve(Project.RUNS));
     updateMetrics();
     updatePoints();
   }
 
   private void updateMetrics() {
     Set<String> keys = new LinkedHashSet<>();
-    for (RunFolder.Run r : selected.isEmpty() ? runs : selected) {
+    for (RunStore.Run r : selected.isEmpty() ? runs : selected) {
       keys.addAll(r.metrics());
     }
     String keepMetric = metric.get();
@@ -183,7 +183,7 @@ public final class RunsViewModel {
   private void updatePoints() {
     List<MetricPoint> out = new ArrayList<>();
     String m = metric.get();
-    for (RunFolder.Run r : selected) {
+    for (RunStore.Run r : selected) {
       boolean flops = xAxis.get() == LmPoint.XAxis.FLOPS;
       String series = r.type() + " " + r.name();
       for (MetricsLog.Row row : r.rows()) {
