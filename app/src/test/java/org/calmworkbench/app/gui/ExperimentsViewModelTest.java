@@ -70,7 +70,7 @@ class ExperimentsViewModelTest {
     assertEquals("energy", vm.headsProperty().get());
     assertEquals("discrete", vm.inputsProperty().get());
     assertEquals("32", vm.latentSizesProperty().get());
-    assertEquals("2", vm.seedsProperty().get());
+    assertEquals("3", vm.seedsProperty().get());
     assertTrue(vm.includeArBaselineProperty().get());
     assertEquals(Experiment.Budget.Kind.STEPS, vm.budgetKindProperty().get());
     // The fields show the file's budget, whatever the sample is sized to.
@@ -80,8 +80,8 @@ class ExperimentsViewModelTest {
     assertTrue(vm.validProperty().get(), vm.validationMessageProperty().get());
     assertEquals("k-sweep-quick", vm.nameProperty().get());
     assertEquals(out("k-sweep-quick"), vm.outputFolderProperty().get());
-    assertEquals(List.of("k1-l32-energy-discrete-s2", "k2-l32-energy-discrete-s2", "k4-l32-energy-discrete-s2",
-        "k8-l32-energy-discrete-s2", "ar-s2"), vm.cells().stream().map(CellRow::id).toList());
+    assertEquals(List.of("k1-l32-energy-discrete-s3", "k2-l32-energy-discrete-s3", "k4-l32-energy-discrete-s3",
+        "k8-l32-energy-discrete-s3", "ar-s3"), vm.cells().stream().map(CellRow::id).toList());
     assertTrue(vm.cells().stream().allMatch(r -> r.status().equals(CellRow.PENDING)));
     assertEquals(List.of("1:100.0", "2:50.0", "4:25.0", "8:12.5", "AR:100.0"),
         vm.bars().stream().map(b -> b.category() + ":" + b.value()).toList(), "steps per 100 tokens are known up front");

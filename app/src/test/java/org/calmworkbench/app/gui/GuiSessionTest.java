@@ -52,7 +52,7 @@ class GuiSessionTest {
 
   @Test
   void cyclesOfTrainingAndPagesStopCleanlyAndLeakNoTensors() throws Exception {
-    GuiSession.Result r = GuiSession.cycles(gui.window, gui.service, project.folder(), 3, line -> {});
+    GuiSession.Result r = GuiSession.cycles(gui.window, gui.service, project.folder(), 3, System.out::println);
     assertEquals(3, r.cycles().size());
     for (GuiSession.Cycle c : r.cycles()) {
       // a stopped run's job ends CANCELLED (it saved its checkpoint; the 3-cycle script run: "cancelled after 2 steps")
