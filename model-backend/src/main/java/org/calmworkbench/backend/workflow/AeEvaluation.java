@@ -50,11 +50,7 @@ public final class AeEvaluation {
     try (AutoencoderCheckpoint ck = AutoencoderCheckpoint.load(o.checkpoint())) {
       TokenizedCorpus corpus = tokenize(ck, o.corpus());
       int k = ck.config().patchSize();
-      List<TokenIds> ids = switch (o.split()) {
-        case "all" -> List.of(corpus.train(), corpus.validation());
-        case "valid" -> List.of(corpus.validation());
-        default -> throw new CalmException("--split must be 'all' or 'valid', got '" + o.split() + "'");
-      };
+      List<TokenIds> ids = EvalSplit.parse(o.split()).parts(corpus);
       long[] patches = Corpora.leadingChunks(ids, k, o.maxPatches());
       if (patches.length == 0) {
         throw new CalmException("the corpus " + o.corpus() + " (split " + o.split() + ") has fewer than K=" + k + " tokens");

@@ -48,9 +48,7 @@ public final class LmEvaluation {
    */
   public record Options(Path checkpoint, List<Path> corpus, int positions, long seed, Path autoencoder, String split) {
     public Options {
-      if (!SPLITS.contains(split)) {
-        throw new CalmException("--split must be 'all' or 'valid', got '" + split + "'");
-      }
+      EvalSplit.parse(split); // refuses a bad name before any work
     }
 
     public Options(Path checkpoint, List<Path> corpus, int positions, long seed, Path autoencoder) {
@@ -61,9 +59,6 @@ public final class LmEvaluation {
       this(checkpoint, corpus, positions, seed, null);
     }
   }
-
-  /** The parts of the corpus {@code split} can name: everything in order, or the run's held-out part. */
-  public static final List<String> SPLITS = List.of("all", "valid");
 
   /**
    * @param modelType the checkpoint's model_type
@@ -167,7 +162,8 @@ public final class LmEvaluation {
       throws IOException {
     List<Path> corpus = o.corpus();
     int positions = o.positions();
-    boolean valid = "valid".equals(o.split());
+    EvalSplit split = EvalSplit.parse(o.split());
+    boolean valid = split == EvalSplit.VALID;
     TokenizedCorpus tc = valid
         ? Corpora.tokenize(corpus, tokenizer, tokJson, DataSplit.of(o.checkpoint()), (a, b) -> {})
         : Corpora.tokenize(corpus, tokenizer, tokJson, Corpora.DEFAULT_SPLIT_SEED, (a, b) -> {});
@@ -179,7 +175,7 @@ public final class LmEvaluation {
     }
     long windowLen = (long) (p + 1) * k;
     long windows = (positions + perWindow - 1L) / perWindow;
-    long[] ids = Corpora.leadingChunks(valid ? List.of(tc.validation()) : List.of(tc.train(), tc.validation()), k,
+    long[] ids = Corpora.leadingChunks(split.parts(tc), k,
         (int) Math.min(Integer.MAX_VALUE - 8, windows * (p + 1)));
     if (ids.length < windowLen) {
       throw new CalmException("the corpus " + corpus + (valid ? " (its held-out split)" : "") + " has " + ids.length
