@@ -6,6 +6,7 @@ import static org.calmworkbench.backend.config.Setting.intSetting;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.config.Setting;
 
 /** How to train (not what): optimiser, schedule, batch, budget and seed; shared by every trainer. */
@@ -37,6 +38,16 @@ public record TrainConfig(
           doubleSetting("grad_clip", 0, 1e6, "Clip the global gradient norm to this (0: off)."),
           intSetting("eval_every", 1, Integer.MAX_VALUE, "Steps between held-out accuracy checks."),
           doubleSetting("checkpoint_every", 1, 1e8, "Seconds between checkpoints."));
+
+  /**
+   * Refuses a run that would never end: {@code steps} and {@code time_limit} both 0. The one check
+   * (and message) of the trainers and of the GUI's settings sheets.
+   */
+  public static void checkBudget(Number steps, Number timeLimit) {
+    if (steps.longValue() == 0 && timeLimit.doubleValue() == 0) {
+      throw new CalmException("set steps or time_limit: both are 0, so training would never end");
+    }
+  }
 
   public static TrainConfig fromMap(Map<String, Number> m) {
     return new TrainConfig(

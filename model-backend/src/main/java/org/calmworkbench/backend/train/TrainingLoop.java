@@ -153,9 +153,7 @@ public final class TrainingLoop {
     if (!resume && hasCheckpoint) {
       throw new CalmException(out + " already holds a checkpoint; pass --resume to continue it, or choose another --out");
     }
-    if (tc.steps() == 0 && tc.timeLimit() == 0) {
-      throw new CalmException("set steps or time_limit (both are 0, so training would never end)");
-    }
+    TrainConfig.checkBudget(tc.steps(), tc.timeLimit());
     Engine engine = Engine.getEngine("PyTorch");
     long step = 0;
     long tokens = 0;

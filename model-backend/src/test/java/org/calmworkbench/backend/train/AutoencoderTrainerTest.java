@@ -64,6 +64,17 @@ public class AutoencoderTrainerTest {
         PatchSampler.uniform(TRAIN), valid(HELD_OUT, 4), out, null, resume);
   }
 
+  @Test
+  void aRunWithoutABudgetIsRefusedBeforeItWritesAnything(@TempDir Path dir) {
+    AutoencoderTrainer.Request r = request(dir.resolve("run"), 0, false);
+    r = new AutoencoderTrainer.Request(r.model(), r.train().with(Map.of("time_limit", 0.0)), r.trainData(),
+        r.validPatches(), r.out(), null, false);
+    AutoencoderTrainer.Request noBudget = r;
+    CalmException e = assertThrows(CalmException.class, () -> AutoencoderTrainer.run(noBudget, p -> {}, TrainControl.NONE));
+    assertEquals("set steps or time_limit: both are 0, so training would never end", e.getMessage());
+    assertFalse(Files.exists(noBudget.out().resolve("metrics.jsonl")));
+  }
+
   /** The per-step training losses recorded in metrics.jsonl. */
   static List<Double> losses(AutoencoderTrainer.Request r) throws Exception {
     AutoencoderTrainer.run(r, p -> {}, TrainControl.NONE);

@@ -29,6 +29,7 @@ import org.calmworkbench.app.gui.common.JobControls;
 import org.calmworkbench.app.gui.common.Messages;
 import org.calmworkbench.app.gui.common.MetricPoint;
 import org.calmworkbench.app.gui.pages.Page;
+import org.calmworkbench.app.gui.settings.SettingsSheet;
 import org.calmworkbench.app.gui.service.JobState;
 import org.calmworkbench.backend.project.RunStore;
 import org.calmworkbench.backend.train.AePresets;

@@ -6,7 +6,6 @@ import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -14,7 +13,6 @@ import java.util.Set;
 import javafx.beans.binding.BooleanBinding;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyBooleanProperty;
-import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.beans.property.ReadOnlyDoubleProperty;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
@@ -27,6 +25,8 @@ import org.calmworkbench.app.gui.WorkbenchContext;
 import org.calmworkbench.app.gui.common.Events;
 import org.calmworkbench.app.gui.common.MetricPoint;
 import org.calmworkbench.app.gui.common.ProjectLayer;
+import org.calmworkbench.app.gui.settings.SettingField;
+import org.calmworkbench.app.gui.settings.SettingsForm;
 import org.calmworkbench.app.gui.service.Durations;
 import org.calmworkbench.app.gui.service.FollowedJob;
 import org.calmworkbench.app.gui.service.Job;
@@ -74,10 +74,7 @@ public final class AeTrainingViewModel implements JobCommands {
   private final ObservableList<String> presets =
       FXCollections.observableArrayList(AePresets.ALL.stream().map(AePresets.Preset::name).toList());
   private final ObjectProperty<String> preset = new SimpleObjectProperty<>(this, "preset", AePresets.DEFAULT);
-  private final List<SettingField> fields = new ArrayList<>();
-  private final Map<String, SettingField> byKey = new LinkedHashMap<>();
-  private final ReadOnlyStringWrapper validationMessage = new ReadOnlyStringWrapper(this, "validationMessage", "");
-  private final ReadOnlyBooleanWrapper valid = new ReadOnlyBooleanWrapper(this, "valid", true);
+  private final SettingsForm form = new SettingsForm(this::checkValues);
   private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper(this, "status", "");
   private final ReadOnlyObjectWrapper<Path> runFolder = new ReadOnlyObjectWrapper<>(this, "runFolder");
   private final ObservableList<MetricPoint> points = FXCollections.observableArrayList();
@@ -92,27 +89,21 @@ public final class AeTrainingViewModel implements JobCommands {
     this.ctx = ctx;
     for (Setting s : AutoencoderConfig.SETTINGS) {
       if (!s.key().equals("vocab_size")) {
-        add(new SettingField(s, MODEL_CATEGORY));
+        form.add(new SettingField(s, MODEL_CATEGORY));
       }
     }
     for (Setting s : TrainConfig.SETTINGS) {
-      add(new SettingField(s, TRAIN_CATEGORY));
+      form.add(new SettingField(s, TRAIN_CATEGORY));
     }
-    add(new SettingField(VOCAB, TOKENIZER_CATEGORY));
+    form.add(new SettingField(VOCAB, TOKENIZER_CATEGORY));
     preset.addListener((o, a, b) -> applyPreset(b));
     applyPreset(preset.get());
-    byKey.get("vocab_size").set(AeTraining.DEFAULT_VOCAB_SIZE);
+    form.field("vocab_size").set(AeTraining.DEFAULT_VOCAB_SIZE);
 
-    canTrain = valid.getReadOnlyProperty().and(active.not()).and(ctx.projectProperty().isNotNull());
+    canTrain = form.validProperty().and(active.not()).and(ctx.projectProperty().isNotNull());
     ctx.projectProperty().addListener((o, a, p) -> onProject(p));
     ctx.bus().subscribe(Events.CheckpointSaved.class, e -> refreshCheckpoints());
     onProject(ctx.project());
-  }
-
-  private void add(SettingField f) {
-    fields.add(f);
-    byKey.put(f.key(), f);
-    f.textProperty().addListener((o, a, b) -> validate());
   }
 
   // ---- properties ----------------------------------------------------------------------------
@@ -127,24 +118,20 @@ public final class AeTrainingViewModel implements JobCommands {
 
   /** Every setting, model first, then training, then tokenizer. */
   public List<SettingField> fields() {
-    return fields;
+    return form.fields();
   }
 
   public SettingField field(String key) {
-    SettingField f = byKey.get(key);
-    if (f == null) {
-      throw new IllegalArgumentException("no setting " + key);
-    }
-    return f;
+    return form.field(key);
   }
 
   /** Empty when every setting is valid; otherwise what is wrong, one problem per line. */
   public ReadOnlyStringProperty validationMessageProperty() {
-    return validationMessage.getReadOnlyProperty();
+    return form.validationMessageProperty();
   }
 
   public ReadOnlyBooleanProperty validProperty() {
-    return valid.getReadOnlyProperty();
+    return form.validProperty();
   }
 
   /** The current (or last) training job. */
@@ -205,7 +192,7 @@ public final class AeTrainingViewModel implements JobCommands {
       status.set("Open a project first (Project page).");
       return null;
     }
-    if (!valid.get()) {
+    if (!form.isValid()) {
       status.set("Not started: fix the settings first.");
       return null;
     }
@@ -239,12 +226,7 @@ public final class AeTrainingViewModel implements JobCommands {
    */
   public AeTraining.Options request(Path out) {
     Project p = ctx.project();
-    List<String> sets = new ArrayList<>();
-    for (SettingField f : fields) {
-      if (f.setting() != VOCAB) {
-        sets.add(f.key() + "=" + f.textProperty().get().strip());
-      }
-    }
+    List<String> sets = form.sets(f -> f.setting() != VOCAB);
     StageSettings settings = projectLayer.withCommandLine(preset.get(), sets);
     int vocab = field("vocab_size").value().intValue();
     return new AeTraining.Options(p.corpusPaths(), out, null, vocab, settings.preset(), settings.sets(),
@@ -275,17 +257,17 @@ public final class AeTrainingViewModel implements JobCommands {
   /** Stores the preset and every setting in project.json ({@code presets.autoencoder}), to share as one file. */
   public void saveAsProjectDefaults() {
     Project p = ctx.project();
-    if (p == null || !valid.get()) {
+    if (p == null || !form.isValid()) {
       status.set(p == null ? "Open a project first." : "Fix the settings first.");
       return;
     }
     JsonObject ae = new JsonObject();
     ae.addProperty("preset", preset.get());
-    for (SettingField f : fields) {
-      if (f.setting() != VOCAB) {
-        ae.addProperty(f.key(), f.value());
+    form.values().forEach((k, v) -> {
+      if (!k.equals(VOCAB.key())) {
+        ae.addProperty(k, v);
       }
-    }
+    });
     JsonObject tok = p.preset("tokenizer");
     tok.addProperty("vocab_size", field("vocab_size").value());
     try {
@@ -376,14 +358,9 @@ public final class AeTrainingViewModel implements JobCommands {
   /** The preset's values, then the project's layer on top (as the CLI's {@code --preset} under {@code --project}). */
   private void applyPreset(String name) {
     AePresets.Preset p = AePresets.get(name);
-    p.model().forEach((k, v) -> {
-      if (byKey.containsKey(k)) {
-        byKey.get(k).set(v);
-      }
-    });
-    p.train().toMap().forEach((k, v) -> byKey.get(k).set(v));
-    ProjectLayer.fill(byKey, projectLayer, AeTraining.settableKeys());
-    validate();
+    form.fill(p.model());
+    form.fill(p.train().toMap());
+    form.fill(projectLayer, AeTraining.settableKeys());
   }
 
   /** On a new project: its autoencoder settings (seed, presets.autoencoder), its vocabulary, its checkpoints. */
@@ -404,7 +381,7 @@ public final class AeTrainingViewModel implements JobCommands {
     }
     JsonObject tok = p.preset("tokenizer");
     if (tok.has("vocab_size")) {
-      byKey.get("vocab_size").textProperty().set(tok.get("vocab_size").getAsString());
+      form.field("vocab_size").textProperty().set(tok.get("vocab_size").getAsString());
     }
   }
 
@@ -413,29 +390,8 @@ public final class AeTrainingViewModel implements JobCommands {
     status.set(message);
   }
 
-  /** Field errors first; then, when every field parses, the checks that span fields (even layers, a budget). */
-  private void validate() {
-    List<String> problems = new ArrayList<>();
-    for (SettingField f : fields) {
-      if (!f.isValid()) {
-        problems.add(f.errorProperty().get());
-      }
-    }
-    if (problems.isEmpty()) {
-      Map<String, Number> values = new LinkedHashMap<>();
-      for (SettingField f : fields) {
-        values.put(f.key(), f.value());
-      }
-      try {
-        AePresets.get(preset.get()).modelConfig(values.get("vocab_size").intValue()).with(values);
-      } catch (CalmException e) {
-        problems.add(e.getMessage());
-      }
-      if (values.get("steps").longValue() == 0 && values.get("time_limit").doubleValue() == 0) {
-        problems.add("set steps or time_limit: both are 0, so training would never end");
-      }
-    }
-    validationMessage.set(String.join("\n", problems));
-    valid.set(problems.isEmpty());
+  /** The checks that span fields: the preset's model with these values (even layers and the like). */
+  private void checkValues(Map<String, Number> values) {
+    AePresets.get(preset.get()).modelConfig(values.get("vocab_size").intValue()).with(values);
   }
 }

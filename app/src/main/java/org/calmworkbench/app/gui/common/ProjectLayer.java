@@ -1,10 +1,8 @@
 package org.calmworkbench.app.gui.common;
 
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
-import org.calmworkbench.app.gui.aetrain.SettingField;
 import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.config.Setting;
 import org.calmworkbench.backend.project.Project;
@@ -13,7 +11,7 @@ import org.calmworkbench.backend.project.StageSettings;
 /**
  * A training page's settings up to the project, resolved by the backend's {@link StageSettings} as
  * the CLI's {@code --project} resolves them: built-in preset → project.json (seed,
- * validation_fraction, {@code presets.STAGE}). The page's sheet shows this layer and its edits go on
+ * validation_fraction, {@code presets.STAGE}). The page's sheet shows this layer ({@code SettingsForm#fill}) and its edits go on
  * top ({@link StageSettings#withCommandLine}), so a run started from the page and {@code calm ...
  * train --project} with the same edits as {@code --set} get the same settings and split.
  */
@@ -34,15 +32,5 @@ public final class ProjectLayer {
       warn.accept(e.getMessage() + "; the project's settings are not used until it is fixed");
       return builtIn;
     }
-  }
-
-  /** Shows every value {@code layer} assigns in the sheet's field of that key (a later assignment wins). */
-  public static void fill(Map<String, SettingField> fields, StageSettings layer, List<Setting> settable) {
-    layer.values(settable).forEach((key, value) -> {
-      SettingField f = fields.get(key);
-      if (f != null) {
-        f.set(value);
-      }
-    });
   }
 }

@@ -27,7 +27,7 @@ import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import org.calmworkbench.app.gui.WorkbenchContext;
 import org.calmworkbench.app.gui.aetrain.AeTrainingPage;
-import org.calmworkbench.app.gui.aetrain.SettingsSheet;
+import org.calmworkbench.app.gui.settings.SettingsSheet;
 import org.calmworkbench.app.gui.common.Concepts;
 import org.calmworkbench.app.gui.common.JobControls;
 import org.calmworkbench.app.gui.common.Messages;

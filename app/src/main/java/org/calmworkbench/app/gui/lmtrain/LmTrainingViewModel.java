@@ -3,7 +3,6 @@ package org.calmworkbench.app.gui.lmtrain;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -14,7 +13,6 @@ import javafx.beans.binding.StringBinding;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyBooleanProperty;
-import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.beans.property.ReadOnlyDoubleProperty;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
@@ -25,7 +23,8 @@ import javafx.beans.property.SimpleObjectProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import org.calmworkbench.app.gui.WorkbenchContext;
-import org.calmworkbench.app.gui.aetrain.SettingField;
+import org.calmworkbench.app.gui.settings.SettingField;
+import org.calmworkbench.app.gui.settings.SettingsForm;
 import org.calmworkbench.app.gui.common.Events;
 import org.calmworkbench.app.gui.common.MetricPoint;
 import org.calmworkbench.app.gui.common.ProjectLayer;
@@ -102,10 +101,19 @@ public final class LmTrainingViewModel implements JobCommands {
   private final ObjectProperty<RunStore.Checkpoint> autoencoder = new SimpleObjectProperty<>(this, "autoencoder");
   private AutoencoderConfig aeConfig; // of the selected autoencoder; null when none or unreadable
   private String aeProblem = "";
-  private final List<SettingField> fields = new ArrayList<>();
-  private final Map<String, SettingField> byKey = new LinkedHashMap<>();
-  private final ReadOnlyStringWrapper validationMessage = new ReadOnlyStringWrapper(this, "validationMessage", "");
-  private final ReadOnlyBooleanWrapper valid = new ReadOnlyBooleanWrapper(this, "valid", false);
+  private final SettingsForm form = new SettingsForm(new SettingsForm.Checks() {
+    @Override
+    public List<String> outside() {
+      return autoencoder.get() == null
+          ? List.of("choose an autoencoder checkpoint: train one on the Autoencoder training page first")
+          : aeConfig == null ? List.of(aeProblem) : List.of();
+    }
+
+    @Override
+    public void values(Map<String, Number> values) {
+      calmConfig(values);
+    }
+  });
 
   private final ReadOnlyObjectWrapper<Job> calmJob = new ReadOnlyObjectWrapper<>(this, "calmJob");
   private final ReadOnlyObjectWrapper<Job> arJob = new ReadOnlyObjectWrapper<>(this, "arJob");
@@ -133,18 +141,18 @@ public final class LmTrainingViewModel implements JobCommands {
     // This page trains the energy head only: the flow/diffusion heads' keys have no preset values
     // here and LmTraining refuses them with --head energy.
     for (Setting s : LmTraining.settableKeys(HeadType.ENERGY)) {
-      add(new SettingField(s, model.contains(s.key()) ? MODEL_CATEGORY : train.contains(s.key()) ? TRAIN_CATEGORY : LM_CATEGORY));
+      form.add(new SettingField(s, model.contains(s.key()) ? MODEL_CATEGORY : train.contains(s.key()) ? TRAIN_CATEGORY : LM_CATEGORY));
     }
     preset.addListener((o, a, b) -> applyPreset(b));
     applyPreset(preset.get());
     autoencoder.addListener((o, a, b) -> {
       readAutoencoder(b);
-      validate();
+      form.validate();
     });
     calmActive = activeBinding(calmState);
     arActive = activeBinding(arState);
-    canTrain = valid.getReadOnlyProperty().and(calmActive.not()).and(ctx.projectProperty().isNotNull());
-    canTrainBaseline = valid.getReadOnlyProperty().and(arActive.not()).and(ctx.projectProperty().isNotNull());
+    canTrain = form.validProperty().and(calmActive.not()).and(ctx.projectProperty().isNotNull());
+    canTrainBaseline = form.validProperty().and(arActive.not()).and(ctx.projectProperty().isNotNull());
     ctx.projectProperty().addListener((o, a, p) -> onProject(p));
     ctx.bus().subscribe(Events.CheckpointSaved.class, e -> refreshAutoencoders());
     onProject(ctx.project());
@@ -152,12 +160,6 @@ public final class LmTrainingViewModel implements JobCommands {
 
   private static BooleanBinding activeBinding(ReadOnlyObjectWrapper<JobState> state) {
     return Bindings.createBooleanBinding(() -> state.get() != null && !state.get().isFinal(), state);
-  }
-
-  private void add(SettingField f) {
-    fields.add(f);
-    byKey.put(f.key(), f);
-    f.textProperty().addListener((o, a, b) -> validate());
   }
 
   // ---- properties ----------------------------------------------------------------------------
@@ -190,24 +192,20 @@ public final class LmTrainingViewModel implements JobCommands {
 
   /** Every setting: model, then training, then context and evaluation. */
   public List<SettingField> fields() {
-    return fields;
+    return form.fields();
   }
 
   public SettingField field(String key) {
-    SettingField f = byKey.get(key);
-    if (f == null) {
-      throw new IllegalArgumentException("no setting " + key);
-    }
-    return f;
+    return form.field(key);
   }
 
   /** Empty when everything is valid; otherwise what is wrong, one problem per line. */
   public ReadOnlyStringProperty validationMessageProperty() {
-    return validationMessage.getReadOnlyProperty();
+    return form.validationMessageProperty();
   }
 
   public ReadOnlyBooleanProperty validProperty() {
-    return valid.getReadOnlyProperty();
+    return form.validProperty();
   }
 
   /** The current (or last) CALM training job. */
@@ -335,7 +333,7 @@ public final class LmTrainingViewModel implements JobCommands {
    */
   public LmTraining.Options request(Path out) {
     return new LmTraining.Options(autoencoder.get().dir(), ctx.project().corpusPaths(), out, "energy",
-        inputMode.get(), preset.get(), sets(LmTraining.settableKeys(HeadType.ENERGY), Map.of()), null, null, null, false);
+        inputMode.get(), preset.get(), form.sets(LmTraining.settableKeys(HeadType.ENERGY), Map.of()), null, null, null, false);
   }
 
   /**
@@ -349,7 +347,7 @@ public final class LmTrainingViewModel implements JobCommands {
     if (out == null) {
       return null;
     }
-    Map<String, Number> values = values();
+    Map<String, Number> values = form.values();
     int k = aeConfig.patchSize();
     int arChunks = baselineContextChunks();
     ArTraining.Options options = baselineRequest(out);
@@ -374,12 +372,12 @@ public final class LmTrainingViewModel implements JobCommands {
   public ArTraining.Options baselineRequest(Path out) {
     Map<String, String> replace = Map.of("context_chunks", Integer.toString(baselineContextChunks()));
     return new ArTraining.Options(autoencoder.get().dir(), ctx.project().corpusPaths(), out, preset.get(),
-        sets(ArTraining.settableKeys(), replace), null, null, null, false);
+        form.sets(ArTraining.settableKeys(), replace), null, null, null, false);
   }
 
   /** CALM's context in tokens as AR chunks of 4 tokens: context_chunks x K / 4, at least 2. */
   private int baselineContextChunks() {
-    return Math.max(2, values().get("context_chunks").intValue() * aeConfig.patchSize() / ArTrainer.REFERENCE_PATCH_SIZE);
+    return Math.max(2, form.values().get("context_chunks").intValue() * aeConfig.patchSize() / ArTrainer.REFERENCE_PATCH_SIZE);
   }
 
   public void pause() {
@@ -421,7 +419,7 @@ public final class LmTrainingViewModel implements JobCommands {
       status.set("Open a project first (Project page).");
       return null;
     }
-    if (!valid.get()) {
+    if (!form.isValid()) {
       status.set("Not started: fix the settings first.");
       return null;
     }
@@ -437,29 +435,9 @@ public final class LmTrainingViewModel implements JobCommands {
     }
   }
 
-  private Map<String, Number> values() {
-    Map<String, Number> values = new LinkedHashMap<>();
-    for (SettingField f : fields) {
-      values.put(f.key(), f.value());
-    }
-    return values;
-  }
-
   private CalmConfig calmConfig(Map<String, Number> values) {
     return LmPresets.get(preset.get()).calmConfig(aeConfig.vocabSize(), aeConfig.patchSize(), aeConfig.latentSize(),
         HeadType.ENERGY).with(values);
-  }
-
-  /** {@code key=value} for every field the workflow accepts ({@code replace} overrides a value). */
-  private List<String> sets(List<Setting> accepted, Map<String, String> replace) {
-    Set<String> keys = Set.copyOf(accepted.stream().map(Setting::key).toList());
-    List<String> out = new ArrayList<>();
-    for (SettingField f : fields) {
-      if (keys.contains(f.key())) {
-        out.add(f.key() + "=" + replace.getOrDefault(f.key(), f.textProperty().get().strip()));
-      }
-    }
-    return out;
   }
 
   private AeTraining.Listener listener(JobContext c, boolean baseline) {
@@ -613,20 +591,11 @@ public final class LmTrainingViewModel implements JobCommands {
 
   private void applyPreset(String name) {
     LmPresets.Preset p = LmPresets.get(name);
-    p.model().forEach((k, v) -> {
-      if (byKey.containsKey(k)) {
-        byKey.get(k).set(v);
-      }
-    });
-    p.train().toMap().forEach((k, v) -> byKey.get(k).set(v));
-    p.lm().toMap().forEach((k, v) -> byKey.get(k).set(v));
-    DataSplit.DEFAULT.toMap().forEach((k, v) -> {
-      if (byKey.containsKey(k)) {
-        byKey.get(k).set(v);
-      }
-    });
-    ProjectLayer.fill(byKey, projectLayer, LmTraining.settableKeys());
-    validate();
+    form.fill(p.model());
+    form.fill(p.train().toMap());
+    form.fill(p.lm().toMap());
+    form.fill(DataSplit.DEFAULT.toMap());
+    form.fill(projectLayer, LmTraining.settableKeys());
   }
 
   /**
@@ -662,7 +631,7 @@ public final class LmTrainingViewModel implements JobCommands {
           + head + " head with calm lm train --project " + p.folder() + ")");
     }
     loadNewestBaseline(p);
-    validate();
+    form.validate();
   }
 
   private void warn(String message) {
@@ -709,34 +678,6 @@ public final class LmTrainingViewModel implements JobCommands {
     } catch (CalmException e) {
       aeProblem = e.getMessage();
     }
-  }
-
-  /** Field errors first; then the checks that span fields (the autoencoder, the architecture, a budget). */
-  private void validate() {
-    List<String> problems = new ArrayList<>();
-    for (SettingField f : fields) {
-      if (!f.isValid()) {
-        problems.add(f.errorProperty().get());
-      }
-    }
-    if (autoencoder.get() == null) {
-      problems.add("choose an autoencoder checkpoint: train one on the Autoencoder training page first");
-    } else if (aeConfig == null) {
-      problems.add(aeProblem);
-    }
-    if (problems.isEmpty()) {
-      Map<String, Number> values = values();
-      try {
-        calmConfig(values);
-      } catch (CalmException e) {
-        problems.add(e.getMessage());
-      }
-      if (values.get("steps").longValue() == 0 && values.get("time_limit").doubleValue() == 0) {
-        problems.add("set steps or time_limit: both are 0, so training would never end");
-      }
-    }
-    validationMessage.set(String.join("\n", problems));
-    valid.set(problems.isEmpty());
   }
 
   private void showEnd(Job j, JobState s) {

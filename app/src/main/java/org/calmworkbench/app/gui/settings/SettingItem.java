@@ -1,4 +1,4 @@
-package org.calmworkbench.app.gui.aetrain;
+package org.calmworkbench.app.gui.settings;
 
 import java.util.Optional;
 import javafx.beans.value.ObservableValue;

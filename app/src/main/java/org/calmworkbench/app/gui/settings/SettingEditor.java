@@ -1,4 +1,4 @@
-package org.calmworkbench.app.gui.aetrain;
+package org.calmworkbench.app.gui.settings;
 
 import javafx.beans.value.ObservableValue;
 import javafx.scene.control.TextField;

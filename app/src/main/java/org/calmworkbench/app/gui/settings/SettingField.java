@@ -1,4 +1,4 @@
-package org.calmworkbench.app.gui.aetrain;
+package org.calmworkbench.app.gui.settings;
 
 import java.util.Locale;
 import javafx.beans.property.ReadOnlyStringProperty;
