@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Set;
 import javafx.beans.binding.Bindings;
 import javafx.beans.binding.BooleanBinding;
-import javafx.beans.binding.StringBinding;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyBooleanProperty;
@@ -120,7 +119,7 @@ public final class LmTrainingViewModel implements JobCommands {
   private final ReadOnlyObjectWrapper<JobState> calmState = new ReadOnlyObjectWrapper<>(this, "calmState");
   private final ReadOnlyObjectWrapper<JobState> arState = new ReadOnlyObjectWrapper<>(this, "arState");
   /** The page's job that the progress bar and the buttons follow: the one that started last. */
-  private final FollowedJob shown = new FollowedJob(LmTrainingViewModel::progressLine);
+  private final FollowedJob shown = new FollowedJob(FollowedJob::namedText);
   private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper(this, "status", "");
   private final ReadOnlyObjectWrapper<Path> runFolder = new ReadOnlyObjectWrapper<>(this, "runFolder");
   private final ReadOnlyObjectWrapper<Path> baselineFolder = new ReadOnlyObjectWrapper<>(this, "baselineFolder");
@@ -571,22 +570,6 @@ public final class LmTrainingViewModel implements JobCommands {
 
   private void show(Job j) {
     shown.follow(j);
-  }
-
-  /** The progress line under the bar, naming the job (the CALM run or the AR baseline). */
-  private static StringBinding progressLine(Job j) {
-    return Bindings.createStringBinding(() -> {
-      JobState s = j.state();
-      String msg = j.messageProperty().get();
-      if (s == JobState.QUEUED) {
-        return j.name() + ": waiting for the job before it";
-      }
-      if (s.isFinal()) {
-        return j.name() + ": " + (msg == null || msg.isBlank() ? s.label() : msg);
-      }
-      double eta = j.etaSecondsProperty().get();
-      return (s == JobState.PAUSED ? "paused · " : "") + msg + (Double.isFinite(eta) ? " · ETA " + Durations.format(eta) : "");
-    }, j.stateProperty(), j.messageProperty(), j.etaSecondsProperty());
   }
 
   private void applyPreset(String name) {

@@ -104,17 +104,29 @@ public final class FollowedJob {
    * "cancelled: stopped by request").
    */
   public static StringBinding text(Job j) {
+    return line(j, "");
+  }
+
+  /**
+   * {@link #text(Job)} with the job's name first while it waits and after it ended ("Train AR
+   * baseline ar-…: cancelled: stopped by request"), for a page whose one bar follows several jobs.
+   */
+  public static StringBinding namedText(Job j) {
+    return line(j, j.name() + ": ");
+  }
+
+  private static StringBinding line(Job j, String name) {
     return Bindings.createStringBinding(() -> {
       JobState s = j.state();
       String msg = j.messageProperty().get();
       if (s == JobState.QUEUED) {
-        return "waiting for the job before it";
+        return name + "waiting for the job before it";
       }
       if (s == JobState.DONE && msg != null && msg.startsWith("done")) {
-        return msg; // "done in 1:35", not "done: done in 1:35"
+        return name + msg; // "done in 1:35", not "done: done in 1:35"
       }
       if (s.isFinal()) {
-        return s.label() + (msg == null || msg.isBlank() ? "" : ": " + msg);
+        return name + s.label() + (msg == null || msg.isBlank() ? "" : ": " + msg);
       }
       double eta = j.etaSecondsProperty().get();
       return (s == JobState.PAUSED ? "paused · " : "") + msg + (Double.isFinite(eta) ? " · ETA " + Durations.format(eta) : "");
