@@ -134,6 +134,8 @@ class GuiWorkbenchTest {
       assertTrue(page.chart(AeTrainingViewModel.CHART_CE).toCsv().lines().count() > 1);
       return null;
     });
+    WaitForAsyncUtils.waitForFxEvents();
+    assertEquals("100 %", robot.lookup("#train-percent").queryAs(Label.class).getText());
     Path run = page.viewModel().runFolderProperty().get();
     assertTrue(Files.exists(run.resolve("model.safetensors")));
     ListView<?> checkpoints = robot.lookup("#checkpoints").queryAs(ListView.class);

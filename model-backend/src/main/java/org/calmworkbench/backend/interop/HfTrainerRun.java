@@ -129,7 +129,8 @@ public record HfTrainerRun(Path dir, Path stateFile, long globalStep, long maxSt
   }
 
   /** The checkpoint-N folders of {@code dir}, by step. */
-  static List<Checkpoint> checkpoints(Path dir) {
+  /** The {@code checkpoint-N/} folders in {@code dir}, by step (empty when there are none). */
+  public static List<Checkpoint> checkpoints(Path dir) {
     if (!Files.isDirectory(dir)) {
       return List.of();
     }

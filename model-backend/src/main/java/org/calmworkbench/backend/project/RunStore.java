@@ -49,10 +49,17 @@ public final class RunStore {
   public static final String WORKBENCH = "workbench";
   public static final String HF_TRAINER = "hf-trainer";
 
-  /** One checkpoint folder; {@code step} is -1 when it has no trainer state of ours (an imported model). */
+  /**
+   * One checkpoint folder; {@code step} is -1 when it has no trainer state of ours (an imported model).
+   * A Hugging Face Trainer's {@code checkpoint-N/} is named with its run ("calm-run/checkpoint-400")
+   * and has step N.
+   */
   public record Checkpoint(Path dir, long step, FileTime modified) {
     public String name() {
-      return dir.getFileName().toString();
+      String own = dir.getFileName().toString();
+      Path parent = dir.getParent();
+      return isTrainerCheckpoint(dir) && parent != null && parent.getFileName() != null
+          ? parent.getFileName() + "/" + own : own;
     }
 
     /** "name  (step N, yyyy-MM-dd HH:mm)", as a checkpoint picker lists it. */
@@ -120,9 +127,28 @@ public final class RunStore {
       if (c != null) {
         out.add(c);
       }
+      for (HfTrainerRun.Checkpoint t : trainerCheckpoints(d)) {
+        Checkpoint n = checkpoint(t.dir(), modelType);
+        if (n != null) {
+          out.add(new Checkpoint(n.dir(), t.step(), n.modified()));
+        }
+      }
     }
     out.sort(Comparator.comparing(Checkpoint::modified).reversed());
     return out;
+  }
+
+  /** A Trainer output folder's checkpoint-N folders; none for any other folder or one that cannot be listed. */
+  private static List<HfTrainerRun.Checkpoint> trainerCheckpoints(Path dir) {
+    try {
+      return HfTrainerRun.checkpoints(dir);
+    } catch (CalmException e) {
+      return List.of();
+    }
+  }
+
+  private static boolean isTrainerCheckpoint(Path dir) {
+    return dir.getFileName() != null && dir.getFileName().toString().matches("checkpoint-\\d+");
   }
 
   /** The autoencoder checkpoint in {@code dir}, or null if it holds none. */

@@ -118,4 +118,24 @@ class RunStoreTest {
   private static List<String> names(List<RunStore.Checkpoint> list) {
     return list.stream().map(RunStore.Checkpoint::name).toList();
   }
+
+  @Test
+  void aTrainerRunsCheckpointFoldersAreListedWithTheirRunAndStep() throws Exception {
+    Path run = Files.createDirectories(project.resolve(Project.RUNS).resolve("wiki-calm"));
+    for (long step : new long[] {200, 400}) {
+      Path ck = Files.createDirectories(run.resolve("checkpoint-" + step));
+      Files.writeString(ck.resolve("config.json"), "{\"model_type\":\"energy\"}");
+      Path w = Files.writeString(ck.resolve("pytorch_model.bin"), "x");
+      Files.setLastModifiedTime(w, FileTime.fromMillis(step * 1000));
+      Files.writeString(ck.resolve("trainer_state.json"), "{\"global_step\":" + step + ",\"log_history\":[]}");
+    }
+    Files.createDirectories(run.resolve("checkpoint-600")); // still being written: no weights yet
+    folder("ae-1", "{\"model_type\":\"calm_autoencoder\"}", ours("calm_autoencoder", 7), 100);
+
+    List<RunStore.Checkpoint> calm = RunStore.calm(project);
+    assertEquals(List.of("wiki-calm/checkpoint-400", "wiki-calm/checkpoint-200"),
+        calm.stream().map(RunStore.Checkpoint::name).toList());
+    assertEquals(List.of(400L, 200L), calm.stream().map(RunStore.Checkpoint::step).toList());
+    assertEquals(List.of("ae-1"), RunStore.autoencoders(project).stream().map(RunStore.Checkpoint::name).toList());
+  }
 }

@@ -10,6 +10,7 @@ import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.SharedFixtures;
@@ -19,6 +20,8 @@ import org.calmworkbench.backend.io.Safetensors;
 import org.calmworkbench.backend.io.Tensor;
 import org.calmworkbench.backend.model.HeadType;
 import org.calmworkbench.backend.model.Weights;
+import org.calmworkbench.backend.project.Project;
+import org.calmworkbench.backend.project.RunStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -98,6 +101,31 @@ class OfficialCheckpointTest {
   @Test
   void theOfficialAutoencoderReproducesTheReference() {
     assertAutoencoderParity(official("autoencoder"), F32_TOL);
+  }
+
+  /**
+   * A Hugging Face Trainer output folder of the official code ({@code <run>-calm/checkpoint-N/} with
+   * the Trainer's own files beside the weights) is found by {@link RunStore} as a checkpoint of its
+   * project and opens like any official folder, with parity.
+   */
+  @Test
+  void aTrainerCheckpointFolderIsListedAndOpensWithParity() throws IOException {
+    Path run = tmp.resolve("project").resolve(Project.RUNS).resolve("wiki-calm");
+    Path ck400 = Files.createDirectories(run.resolve("checkpoint-400"));
+    for (String f : new String[] {"config.json", "pytorch_model.bin"}) {
+      Files.copy(official("energy").resolve(f), ck400.resolve(f));
+    }
+    Files.writeString(ck400.resolve("trainer_state.json"),
+        "{\"global_step\": 400, \"max_steps\": 400, \"log_history\": [{\"step\": 400, \"loss\": 1.5}]}");
+    Files.writeString(ck400.resolve("optimizer.pt"), "not read"); // the Trainer's other files are left alone
+    List<RunStore.Checkpoint> found = RunStore.calm(tmp.resolve("project"));
+    assertEquals(1, found.size(), found.toString());
+    assertEquals("wiki-calm/checkpoint-400", found.get(0).name());
+    assertEquals(400, found.get(0).step());
+    assertTrue(RunStore.autoencoders(tmp.resolve("project")).isEmpty());
+    try (CalmCheckpoint ck = CalmCheckpoint.load(found.get(0).dir())) {
+      assertEnergyParity(ck, F32_TOL); // the autoencoder from its ae_model.* tensors: nothing beside it
+    }
   }
 
   @Test

@@ -142,9 +142,7 @@ public final class AeTrainingPage implements Page {
     eta.textProperty().bind(vm.etaTextProperty());
     HBox controls = new HBox(8);
     controls.getChildren().addAll(job.buttons());
-    // No percentage on this page (as before JobControls): with one, GuiSessionTest's heap check failed after
-    // the other GUI tests in one JVM (heap +150 MB over 3 cycles); the cause is not found yet.
-    controls.getChildren().add(job.bar());
+    controls.getChildren().addAll(job.bar(), job.percent());
     controls.setAlignment(Pos.CENTER_LEFT);
     eta.setWrapText(true);
     eta.setMinHeight(Region.USE_PREF_SIZE);
