@@ -12,8 +12,13 @@
 # SIGKILL either at a random moment (0-6 s after its first progress line) or, every other round, the
 # moment a checkpoint save is in progress (OUT/.pending exists), then checks that the checkpoint
 # loads (ae encode / generate) and that the next round's --resume starts. A final resume must end
-# with exit 0 at the step target. Prints one line per round and a summary line:
-#   kill-campaign ae: 20/20 kills resumable (11 during a save), final step 400, 0 failures
+# with exit 0 at the step target. Each round also measures the training lost to the kill: from
+# the later of the kept checkpoint's save (its trainer_state.json's time) and the round's first
+# progress line, to the kill; it must stay within one checkpoint interval (checkpoint_every = 1 s)
+# plus $KILL_LOST_SLACK seconds (default 2: one step and one save on a loaded machine). Prints one
+# line per round and a summary line:
+#   kill-campaign ae: 20/20 kills resumable (11 during a save), final step 400, 0 failures;
+#     training lost per kill: median 0.61 s, max 1.48 s (bound 1 s + 2 s)
 # Tiny shapes, OMP_NUM_THREADS=1, one training process at a time. Work folder: $KILL_WORK or a
 # temp folder (kept on failure). Exit 0 when every round passed, 1 otherwise.
 #
@@ -55,7 +60,8 @@ tok="$sample/runs/sample-autoencoder/tokenizer.json"
 corpus="$work/corpus.jsonl"
 head -n 400 "$sample/corpus/train.jsonl" > "$corpus"
 target=100000 # steps: never reached while killing; the final round lowers it
-common=(--preset tiny --set checkpoint_every=1 --set eval_every=1000000 --seed 7)
+checkpoint_every=1
+common=(--preset tiny --set checkpoint_every=$checkpoint_every --set eval_every=1000000 --seed 7)
 
 "$calm" version > /dev/null || { echo "kill-campaign: ./calm does not run" >&2; exit 1; }
 export CALM_NO_BUILD=1 # built once above; an edit during the campaign must not rebuild under it
@@ -94,6 +100,8 @@ check_loads() {
   esac
 }
 
+mtime() { stat -c %.3Y "$1" 2> /dev/null || echo 0; } # seconds, to the millisecond
+
 state_step() { # the "step" of OUT/trainer_state.json (one-line JSON), or none; cheap enough to poll
   local s
   s="$(sed -n 's/.*"step":\([0-9][0-9]*\).*/\1/p' "$out/trainer_state.json" 2> /dev/null)"
@@ -117,7 +125,8 @@ kill_during_save() {
 
 campaign() {
   [ "$mode" = lm ] && ae_for_lm
-  local ok=0 failures=0 during_save=0
+  local ok=0 failures=0 during_save=0 lost_all=()
+  local slack="${KILL_LOST_SLACK:-2}"
   for ((i = 1; i <= kills; i++)); do
     before="$(state_step)"
     train_cmd "$target"
@@ -125,8 +134,10 @@ campaign() {
     pid=$!
     # From the first training step (JVM start, tokenizing and engine start-up take seconds on a busy
     # machine; a kill in them is tried too, by the rounds whose step shows in no progress line yet).
+    started=0
     for _ in $(seq 1 2400); do
-      grep -qE ' [0-9]+/[0-9]+ ' "$work/train-$i.log" 2>/dev/null || ! kill -0 "$pid" 2>/dev/null && break
+      if grep -qE ' [0-9]+/[0-9]+ ' "$work/train-$i.log" 2>/dev/null; then started="$(date +%s.%N)"; break; fi
+      kill -0 "$pid" 2>/dev/null || break
       sleep 0.05
     done
     if ((i % 2 == 0)); then
@@ -136,9 +147,14 @@ campaign() {
       kill -9 "$pid" 2>/dev/null
       how=random
     fi
+    killed_at="$(date +%s.%N)"
     wait "$pid" 2>/dev/null
     code=$?
     after="$(state_step)"
+    # training lost: since the later of the kept save and this round's first progress line (none: 0)
+    lost="$(python3 -c "import sys; k, s, c = map(float, sys.argv[1:]); print('%.2f' % (max(0.0, k - max(s, c)) if s > 0 else 0.0))" \
+      "$killed_at" "$started" "$(mtime "$out/trainer_state.json")")"
+    lost_all+=("$lost")
     [ "$how" = save ] && during_save=$((during_save + 1))
     verdict=ok
     if [ "$code" -ne 137 ] && [ "$code" -ne 0 ]; then
@@ -147,9 +163,12 @@ campaign() {
       verdict="checkpoint does not load: $(tail -n 1 "$work/load.log")"
     elif [ "$before" != none ] && [ "$after" = none ]; then
       verdict="the checkpoint of step $before is gone"
+    elif python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) > float(sys.argv[2]) + float(sys.argv[3]) else 1)" \
+        "$lost" "$checkpoint_every" "$slack"; then
+      verdict="$lost s of training lost, more than checkpoint_every ($checkpoint_every s) + $slack s"
     fi
     if [ "$verdict" = ok ]; then ok=$((ok + 1)); else failures=$((failures + 1)); fi
-    echo "round $i: killed ($how), step $before -> $after, $verdict"
+    echo "round $i: killed ($how), step $before -> $after, $lost s of training lost, $verdict"
   done
   # The last round: resume to a close step target and finish cleanly.
   final=$(( $(state_step 2>/dev/null | grep -E '^[0-9]+$' || echo 0) + 20 ))
@@ -161,7 +180,8 @@ campaign() {
     failures=$((failures + 1))
     echo "final resume failed: $(tail -n 2 "$work/final.log")"
   fi
-  echo "kill-campaign $mode: $ok/$kills kills resumable ($during_save during a save), final resume to step $final $([ $final_ok = 1 ] && echo ok || echo FAILED), $failures failures ($(date -u +%FT%TZ))"
+  lost_summary="$(python3 -c "import statistics, sys; v = [float(x) for x in sys.argv[1:]]; print('median %.2f s, max %.2f s' % (statistics.median(v), max(v)))" "${lost_all[@]}")"
+  echo "kill-campaign $mode: $ok/$kills kills resumable ($during_save during a save), final resume to step $final $([ $final_ok = 1 ] && echo ok || echo FAILED), $failures failures; training lost per kill: $lost_summary (bound $checkpoint_every s + $slack s) ($(date -u +%FT%TZ))"
   [ "$failures" -eq 0 ] && rm -rf "$work"
   [ "$failures" -eq 0 ]
 }

@@ -17,10 +17,10 @@ import org.calmworkbench.backend.tokenizer.Tokenizer;
  * Where token caches live, and the glue from corpus paths to token ids.
  *
  * <p>Decision: a corpus inside a project (a folder with {@code project.json} above it) caches its
- * token ids in {@code PROJECT/.calm-cache/tokens/KEY}; any other corpus caches next to it, in
- * {@code .calm-cache/} beside the first corpus path, or, if that folder is read-only, under {@code
- * ~/.cache/calm-workbench/}. KEY hashes the tokenizer and the corpus paths, so different
- * tokenizers never evict each other.
+ * token ids in {@code PROJECT/.calm-cache/tokens/KEY}; any other corpus caches in {@code
+ * ~/.cache/calm-workbench/tokens/KEY} (or under {@code $CALM_CACHE_DIR}), and so does a project's
+ * corpus when the project is on a read-only medium and its own cache does not hold the entry. KEY
+ * hashes the tokenizer, the corpus paths and the split, so different tokenizers never evict each other.
  */
 public final class Corpora {
   private Corpora() {}
@@ -54,7 +54,11 @@ public final class Corpora {
       id.append('\n').append(p.toAbsolutePath().normalize());
     }
     id.append('\n').append(split.seed()).append('\n').append(split.validationFraction());
-    Path cache = cacheRoot(paths.get(0)).resolve("tokens").resolve(sha256(id.toString().getBytes()).substring(0, 16));
+    String key = sha256(id.toString().getBytes()).substring(0, 16);
+    Path cache = cacheRoot(paths.get(0)).resolve("tokens").resolve(key);
+    if (!Files.isRegularFile(cache.resolve(TokenizedCorpus.MANIFEST_FILE)) && !writable(cache)) {
+      cache = userCacheDir().resolve("tokens").resolve(key); // a project on a read-only medium
+    }
     return TokenizedCorpus.build(
         new TokenizedCorpus.Config(paths, tokenizer, fingerprint, split.seed(), split.validationFraction(), cache), progress);
   }
@@ -74,6 +78,16 @@ public final class Corpora {
       }
     }
     return userCacheDir();
+  }
+
+  /** Whether {@code dir} can be created or written: its nearest existing folder is writable (false on a read-only medium). */
+  static boolean writable(Path dir) {
+    for (Path p = dir.toAbsolutePath(); p != null; p = p.getParent()) {
+      if (Files.exists(p)) {
+        return Files.isDirectory(p) && Files.isWritable(p);
+      }
+    }
+    return false;
   }
 
   /** {@code $CALM_CACHE_DIR}, else {@code ~/.cache/calm-workbench}. */
