@@ -20,8 +20,9 @@ home="$(mktemp -d "${TMPDIR:-/tmp}/calm-shot.XXXXXX")"
 cleanup() { [ -n "${app:-}" ] && kill "$app" 2> /dev/null; kill "$xvfb" 2> /dev/null; true; }
 trap cleanup EXIT
 sleep 2
-# user.home follows the empty HOME (Java reads the password database otherwise; see smoke-test.sh)
-DISPLAY="$display" HOME="$home" _JAVA_OPTIONS="-Duser.home=$home" dex "$desktop" > "$home/app.log" 2>&1 &
+# user.home follows the empty HOME (Java reads the password database otherwise; see smoke-test.sh);
+# started in HOME, as a desktop menu starts programs
+(cd "$home" && DISPLAY="$display" HOME="$home" _JAVA_OPTIONS="-Duser.home=$home" exec dex "$desktop") > "$home/app.log" 2>&1 &
 app=$!
 DISPLAY="$display" timeout 300 xdotool search --sync --name "CALM Workbench" > /dev/null
 sleep "${SETTLE_SECONDS:-20}" # the project opens and its statistics job fills the page

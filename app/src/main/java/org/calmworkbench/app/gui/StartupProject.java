@@ -16,7 +16,9 @@ import org.calmworkbench.backend.project.Project;
  *
  * <p>The installed app ({@code -Dcalm.installed=true}, set by its launcher) never writes inside its
  * install folder: a bundled project found there is copied once to {@code ~/CALM Workbench/<name>}
- * and the copy is opened ({@link #writable}).
+ * and the copy is opened ({@link #writable}). It looks for bundled folders in its install folder
+ * only, not in the working folder: started from a menu or from a terminal in a clone of the
+ * sources, it opens the same copy.
  */
 public final class StartupProject {
   private StartupProject() {}
@@ -36,7 +38,7 @@ public final class StartupProject {
    */
   public static Path bundled(String relative, Path workingDir, String calmHome) {
     Path inWd = workingDir.resolve(relative);
-    if (Files.isDirectory(inWd)) {
+    if (!Boolean.getBoolean(INSTALLED) && Files.isDirectory(inWd)) {
       return inWd.toAbsolutePath().normalize();
     }
     if (calmHome != null && Files.isDirectory(Path.of(calmHome).resolve(relative))) {
@@ -68,7 +70,7 @@ public final class StartupProject {
       return new Resolution(last, "the last project used (remembered in " + settings.file() + ")");
     }
     Path inWd = workingDir.resolve(SAMPLE);
-    if (Files.isRegularFile(inWd.resolve(Project.FILE_NAME))) {
+    if (!Boolean.getBoolean(INSTALLED) && Files.isRegularFile(inWd.resolve(Project.FILE_NAME))) {
       return new Resolution(inWd.toAbsolutePath().normalize(), "the bundled sample, found in the working folder " + workingDir);
     }
     if (calmHome != null) {

@@ -129,6 +129,8 @@ class GuiCommandTest {
     System.setProperty(StartupProject.PROJECTS_DIR, projects.toString());
     try {
       AppSettings settings = AppSettings.load(dir.resolve("config/workbench.json"));
+      // a clone's sample in the working folder (started from a terminal there) is not the installed app's
+      TinyProject.create(dir.resolve("wd").resolve(StartupProject.SAMPLE));
       StartupProject.Resolution r = StartupProject.resolve(null, settings, dir.resolve("wd"), home.toString());
       Path copy = projects.resolve("grammar-english");
       assertEquals(copy, r.folder());
