@@ -42,6 +42,7 @@ import org.calmworkbench.app.cli.commands.TokenizerEncodeCommand;
 import org.calmworkbench.app.cli.commands.TokenizerTrainCommand;
 import org.calmworkbench.app.cli.commands.VersionCommand;
 import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.StorageException;
 import org.calmworkbench.backend.Cancellation;
 import org.calmworkbench.backend.device.ComputeDevice;
 import picocli.CommandLine;
@@ -174,6 +175,10 @@ public final class CalmCli {
       return fail(out, err, json, verbose, "error: " + e.getMessage() + hint, e.getMessage(), 2, e);
     } catch (CalmException e) {
       return fail(out, err, json, verbose, "error: " + e.getMessage(), e.getMessage(), e.exitCode(), e);
+    } catch (java.nio.file.FileSystemException e) {
+      // the file system refused (a read-only medium, a full disk, permissions), not a bug: one line, exit 1
+      String msg = StorageException.during(command == null ? "calm" : command, e).getMessage();
+      return fail(out, err, json, verbose, "error: " + msg, msg, StorageException.EXIT_CODE, e);
     } catch (OutOfMemoryError e) {
       String msg = "out of memory (" + e.getMessage() + "); give Java more with JAVA_OPTS=-Xmx8g, or use a smaller preset";
       return fail(out, err, json, verbose, "error: " + msg, msg, 1, e);

@@ -112,6 +112,43 @@ class WorkbenchServiceTest {
   }
 
   @Test
+  void whenAJobEndsItsStateListenersReadTheMessageItEndedWith() {
+    // A page shows "Training failed: <message>" from a listener of the job's state; it read the last
+    // progress text ("starting the PyTorch engine ...") when the state changed before the message.
+    WorkbenchService s = service(Runnable::run, new RecordingNotifier());
+    List<String> seen = new ArrayList<>();
+    Job j = s.submit(JobSpec.of("ro", "test"), ctx -> {
+      ctx.progress(-1, Double.NaN, "starting the PyTorch engine");
+      throw new java.io.UncheckedIOException(new java.nio.file.FileSystemException("/media/ro/runs/ae-1", null,
+          "Read-only file system"));
+    }, r -> {});
+    j.stateProperty().addListener((o, a, st) -> seen.add(st + ": " + j.messageProperty().get()));
+    Job k = s.submit(JobSpec.of("late", "test"), ctx -> {
+      ctx.progress(0.5, 1, "step 1");
+      throw new CalmException("a NaN in the loss");
+    }, r -> {});
+    k.stateProperty().addListener((o, a, st) -> seen.add(st + ": " + k.messageProperty().get()));
+    assertEquals(JobState.FAILED, j.state());
+    assertTrue(seen.isEmpty() || !seen.get(seen.size() - 1).contains("starting"), seen.toString());
+    assertEquals("read-only file system (/media/ro/runs/ae-1)", j.messageProperty().get(),
+        "a file system's refusal is said in words, not as an internal error");
+  }
+
+  @Test
+  void aQueuedJobsStateListenerReadsItsFinalMessage() {
+    ManualWorker worker = new ManualWorker();
+    WorkbenchService s = service(worker, new RecordingNotifier());
+    List<String> seen = new ArrayList<>();
+    Job j = s.submit(JobSpec.of("late", "test"), ctx -> {
+      ctx.progress(0.5, 1, "step 1");
+      throw new CalmException("a NaN in the loss");
+    }, r -> {});
+    j.stateProperty().addListener((o, a, st) -> seen.add(st + ": " + j.messageProperty().get()));
+    worker.runAll();
+    assertEquals("FAILED: a NaN in the loss", seen.get(seen.size() - 1), seen.toString());
+  }
+
+  @Test
   void anUnexpectedErrorShowsAShortFormAndKeepsTheStackTraceInTheLog() {
     RecordingNotifier n = new RecordingNotifier();
     WorkbenchService s = service(Runnable::run, n);

@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.StorageException;
 import org.calmworkbench.backend.data.CorpusSplit;
 import org.calmworkbench.backend.io.AtomicFiles;
 
@@ -212,9 +213,17 @@ public record Project(
     return new Project(folder, name, description, seed, corpus, fraction, presets);
   }
 
-  /** Writes {@code project.json} into the folder atomically (a crash leaves the old file or the new one). */
+  /**
+   * Writes {@code project.json} into the folder atomically (a crash leaves the old file or the new
+   * one); a folder that cannot be written (a read-only medium, a full disk) is a {@link
+   * StorageException} naming the file: "cannot save PROJECT/project.json: read-only file system".
+   */
   public void save() throws IOException {
-    AtomicFiles.writeString(file(), toJson());
+    try {
+      AtomicFiles.writeString(file(), toJson());
+    } catch (java.nio.file.FileSystemException e) {
+      throw StorageException.of("save", file(), e);
+    }
   }
 
   /** The file's text: pretty-printed (people edit it), fields in a fixed order, a final newline. */

@@ -11,8 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Where a corpus's token cache goes. A project on a truly read-only medium (a read-only mount: root
- * ignores file modes, so a test cannot make one) is checked by {@code scripts/kill-campaign.sh
- * read-only-project}.
+ * ignores file modes, so a test cannot make one) is checked by {@code scripts/read-only-project.sh}.
  */
 class CorporaTest {
   @TempDir Path tmp;

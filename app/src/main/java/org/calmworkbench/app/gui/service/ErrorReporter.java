@@ -4,6 +4,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.StorageException;
 
 /**
  * The one place errors go: a line in the log pane (with the stack trace for unexpected errors) and
@@ -43,6 +44,9 @@ public final class ErrorReporter {
     if (r instanceof CalmException c) {
       return c.getMessage();
     }
+    if (r instanceof java.nio.file.FileSystemException f) { // a read-only medium, a full disk: not a bug
+      return StorageException.reason(f) + (f.getFile() == null ? "" : " (" + f.getFile() + ")");
+    }
     if (r instanceof OutOfMemoryError) {
       return "out of memory; start with more heap (JAVA_OPTS=-Xmx8g ./calm gui) or use a smaller preset";
     }
@@ -59,7 +63,7 @@ public final class ErrorReporter {
         return cur;
       }
       boolean wrapper = cur instanceof CompletionException || cur instanceof ExecutionException
-          || cur instanceof InvocationTargetException
+          || cur instanceof InvocationTargetException || cur instanceof java.io.UncheckedIOException
           || cur.getClass() == RuntimeException.class && cur.getCause() != null;
       if (!wrapper || cur.getCause() == null) {
         // A CalmException deeper down (e.g. wrapped by a library) still wins.

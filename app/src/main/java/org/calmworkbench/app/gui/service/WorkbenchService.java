@@ -276,15 +276,18 @@ public final class WorkbenchService implements AutoCloseable {
     log.info("PyTorch engine ready");
   }
 
-  /** UI thread: the job's final state, then queue bookkeeping. */
+  /**
+   * UI thread: the job's final message and error, then its final state (so a listener of the state
+   * reads the message it ended with, not its last progress text), then queue bookkeeping.
+   */
   private void finish(Job job, JobState state, String message, Throwable error) {
-    job.setState(state);
     if (state == JobState.DONE) {
       job.setProgress(1, 0, message);
     } else {
       job.setProgress(job.progressProperty().get(), Double.NaN, message);
     }
     job.setError(error);
+    job.setState(state);
     if (current.get() == job) {
       current.set(null);
     }
