@@ -438,23 +438,57 @@ public final class Safetensors {
    */
   public static void write(
       Path file, Map<String, Tensor> tensors, Map<String, String> metadata, Dtype dtype) {
-    Objects.requireNonNull(metadata, "metadata (use Map.of() for none)");
-    List<Tensor> ordered = new ArrayList<>();
-    for (String name : new TreeSet<>(tensors.keySet())) {
-      Tensor t = tensors.get(name);
-      if (!t.name().equals(name) || name.equals(METADATA_KEY)) {
+    List<LazyTensor> lazy = new ArrayList<>();
+    tensors.forEach((name, t) -> {
+      if (!t.name().equals(name)) {
         throw new IllegalArgumentException("tensor " + t.name() + " stored under key " + name);
       }
-      ordered.add(t);
+      lazy.add(new LazyTensor(name, t.shape(), t::data));
+    });
+    write(file, lazy, metadata, dtype);
+  }
+
+  /**
+   * A tensor to write whose values are produced only when its turn comes ({@code data}, called
+   * once), so a model much larger than the heap can be written one tensor at a time.
+   */
+  public record LazyTensor(String name, int[] shape, java.util.function.Supplier<float[]> data) {
+    long numel() {
+      long n = 1;
+      for (int d : shape) {
+        n *= d;
+      }
+      return n;
     }
+  }
+
+  /**
+   * Writes {@code tensors} as {@link #write(Path, Map, Map, Dtype)} does (sorted by name, the same
+   * bytes), asking each for its values only while writing it: at most one tensor's values are held
+   * at a time beyond what the suppliers keep.
+   */
+  public static void write(Path file, List<LazyTensor> tensors, Map<String, String> metadata, Dtype dtype) {
+    Objects.requireNonNull(metadata, "metadata (use Map.of() for none)");
+    TreeMap<String, LazyTensor> byName = new TreeMap<>();
+    for (LazyTensor t : tensors) {
+      if (t.name().equals(METADATA_KEY) || byName.put(t.name(), t) != null) {
+        throw new IllegalArgumentException("tensor name " + t.name() + " is reserved or given twice");
+      }
+    }
+    List<LazyTensor> ordered = List.copyOf(byName.values());
     byte[] header = headerBytes(ordered, metadata, dtype);
     try {
       AtomicFiles.write(file, out -> {
         ByteBuffer chunk = ByteBuffer.allocate(CHUNK_BYTES).order(LITTLE_ENDIAN);
         out.write(chunk.putLong(0, header.length).array(), 0, 8);
         out.write(header);
-        for (Tensor t : ordered) {
-          writeData(out, t.data(), dtype, chunk);
+        for (LazyTensor t : ordered) {
+          float[] data = t.data().get();
+          if (data.length != t.numel()) {
+            throw new IllegalStateException("tensor " + t.name() + " has " + data.length + " values, its shape "
+                + Arrays.toString(t.shape()) + " needs " + t.numel());
+          }
+          writeData(out, data, dtype, chunk);
         }
       });
     } catch (IOException e) {
@@ -462,7 +496,7 @@ public final class Safetensors {
     }
   }
 
-  private static byte[] headerBytes(List<Tensor> ordered, Map<String, String> metadata, Dtype dtype) {
+  private static byte[] headerBytes(List<LazyTensor> ordered, Map<String, String> metadata, Dtype dtype) {
     JsonObject root = new JsonObject();
     if (!metadata.isEmpty()) {
       JsonObject meta = new JsonObject();
@@ -470,8 +504,8 @@ public final class Safetensors {
       root.add(METADATA_KEY, meta);
     }
     long offset = 0;
-    for (Tensor t : ordered) {
-      long bytes = (long) t.numel() * dtype.byteSize();
+    for (LazyTensor t : ordered) {
+      long bytes = t.numel() * dtype.byteSize();
       JsonObject entry = new JsonObject();
       entry.addProperty("dtype", dtype.name());
       JsonArray shape = new JsonArray();

@@ -3,6 +3,7 @@ package org.calmworkbench.backend.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Parameter;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.calmworkbench.backend.io.Safetensors;
 import org.calmworkbench.backend.io.SafetensorsFile;
@@ -78,6 +79,21 @@ public final class Weights {
   public static Map<String, Tensor> export(CalmBlock block) {
     Map<String, Tensor> out = new LinkedHashMap<>();
     block.namedParameters().forEach((name, p) -> out.put(name, toTensor(name, p.getArray())));
+    return out;
+  }
+
+  /**
+   * Every parameter under its official name, its float32 values copied out of the native array only
+   * when a writer asks for them ({@link Safetensors#write(java.nio.file.Path, List, Map,
+   * org.calmworkbench.backend.io.Dtype)}): writing a model holds one tensor on the heap, not a
+   * second copy of the model.
+   */
+  public static List<Safetensors.LazyTensor> exportLazily(CalmBlock block) {
+    List<Safetensors.LazyTensor> out = new java.util.ArrayList<>();
+    block.namedParameters().forEach((name, p) -> {
+      NDArray a = p.getArray();
+      out.add(new Safetensors.LazyTensor(name, toInts(a.getShape().getShape()), a::toFloatArray));
+    });
     return out;
   }
 

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.io.Dtype;
 import org.calmworkbench.backend.io.Safetensors;
 import org.calmworkbench.backend.model.LatentScale;
 import org.calmworkbench.backend.model.ModelType;
@@ -20,8 +21,9 @@ import org.calmworkbench.backend.tokenizer.Tokenizers;
  * format (config.json as the trainers write it, float32 {@code model.safetensors} with the
  * workbench's tensor names, {@code tokenizer.json}, and for a CALM model its frozen autoencoder in
  * {@code autoencoder/}), from any folder the loaders accept, official ones included. The model is
- * loaded by the same code every command uses and written from the loaded weights, so the converted
- * folder behaves like a trained run. What a workbench run records beyond the official format
+ * loaded by the same code every command uses and written from the loaded weights, one tensor at a
+ * time ({@link Weights#exportLazily}: the heap holds one tensor, not a second copy of the model), so
+ * the converted folder behaves like a trained run. What a workbench run records beyond the official format
  * ({@code context_chunks}, the latent scale) is carried over when the source has it.
  */
 public final class CheckpointConverter {
@@ -60,7 +62,7 @@ public final class CheckpointConverter {
         JsonObject config = CalmTrainer.configJson(ck.config(), ck.inputMode());
         ck.contextChunks().ifPresent(p -> config.addProperty("context_chunks", p));
         files.put(TrainingLoop.CONFIG, CheckpointFiles.bytes(config.toString().getBytes(StandardCharsets.UTF_8)));
-        files.put(TrainingLoop.MODEL, f -> Safetensors.write(f, Weights.export(ck.model()), Map.of()));
+        files.put(TrainingLoop.MODEL, f -> Safetensors.write(f, Weights.exportLazily(ck.model()), Map.of(), Dtype.F32));
         if (tok != null) {
           files.put(AutoencoderTrainer.TOKENIZER, CheckpointFiles.bytes(tok));
         }
@@ -85,7 +87,7 @@ public final class CheckpointConverter {
   private static void writeAutoencoder(AutoencoderCheckpoint ae, Path dir, byte[] tokenizer) throws IOException {
     Map<String, CheckpointFiles.FileWriter> files = new LinkedHashMap<>();
     files.put(TrainingLoop.CONFIG, CheckpointFiles.bytes(ae.config().toJson().toString().getBytes(StandardCharsets.UTF_8)));
-    files.put(TrainingLoop.MODEL, f -> Safetensors.write(f, Weights.export(ae.model()), Map.of()));
+    files.put(TrainingLoop.MODEL, f -> Safetensors.write(f, Weights.exportLazily(ae.model()), Map.of(), Dtype.F32));
     if (tokenizer != null) {
       files.put(AutoencoderTrainer.TOKENIZER, CheckpointFiles.bytes(tokenizer));
     }

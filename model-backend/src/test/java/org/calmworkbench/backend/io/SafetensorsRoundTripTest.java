@@ -183,4 +183,31 @@ class SafetensorsRoundTripTest {
     assertThrows(IllegalArgumentException.class,
         () -> Safetensors.write(dir.resolve("x.safetensors"), wrong, Map.of()));
   }
+
+  @Test
+  void aLazyWriteGivesTheSameBytesAndAsksForOneTensorAtATimeInFileOrder() throws IOException {
+    Map<String, Tensor> tensors = sampleTensors();
+    Path eager = dir.resolve("eager.safetensors");
+    Safetensors.write(eager, tensors, Map.of("format", "pt"));
+    List<String> asked = new ArrayList<>();
+    List<Safetensors.LazyTensor> lazy = new ArrayList<>();
+    for (Tensor t : tensors.values()) { // insertion order, not file order
+      lazy.add(new Safetensors.LazyTensor(t.name(), t.shape(), () -> {
+        asked.add(t.name());
+        return t.data().clone();
+      }));
+    }
+    Path lazyFile = dir.resolve("lazy.safetensors");
+    Safetensors.write(lazyFile, lazy, Map.of("format", "pt"), Dtype.F32);
+    assertArrayEquals(Files.readAllBytes(eager), Files.readAllBytes(lazyFile));
+    assertEquals(new java.util.TreeSet<>(tensors.keySet()).stream().toList(), asked, "each once, in the file's order");
+  }
+
+  @Test
+  void aLazyTensorWhoseValuesDoNotFitItsShapeIsRefusedAndNothingIsWritten() {
+    Path file = dir.resolve("bad.safetensors");
+    List<Safetensors.LazyTensor> lazy = List.of(new Safetensors.LazyTensor("w", new int[] {2, 3}, () -> new float[5]));
+    assertThrows(IllegalStateException.class, () -> Safetensors.write(file, lazy, Map.of(), Dtype.F32));
+    assertFalse(Files.exists(file), "the atomic write left no file");
+  }
 }
