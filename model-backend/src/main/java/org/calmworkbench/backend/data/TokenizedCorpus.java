@@ -22,6 +22,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.StorageException;
 import org.calmworkbench.backend.io.AtomicFiles;
 import org.calmworkbench.backend.tokenizer.Tokenizer;
 
@@ -137,6 +138,28 @@ public final class TokenizedCorpus {
       return open(config, cached.get(), true);
     }
 
+    try {
+      return tokenizeInto(config, reader, files, key, dir, progress);
+    } catch (IOException e) {
+      if (e instanceof java.nio.file.FileSystemException f && f.getFile() != null
+          && files.stream().anyMatch(x -> Path.of(x.path()).equals(Path.of(f.getFile()).toAbsolutePath().normalize()))) {
+        throw e; // the corpus itself, not the cache
+      }
+      for (String name : new String[] {TRAIN_FILE, VALIDATION_FILE}) {
+        try {
+          Files.deleteIfExists(dir.resolve(name)); // no manifest names them: never read, only space taken
+        } catch (IOException ignored) {
+          // the folder is gone or read-only: nothing of ours to remove
+        }
+      }
+      throw new StorageException("cannot write the token cache in " + dir + ": " + StorageException.reason(e)
+          + "; nothing was cached. Free some space there (or make the folder writable) and run again", e);
+    }
+  }
+
+  /** Tokenizes and splits the corpus into the cache folder {@code dir}; see {@link #build}. */
+  private static TokenizedCorpus tokenizeInto(Config config, CorpusReader reader, List<FileEntry> files, String key,
+      Path dir, ProgressListener progress) throws IOException {
     Files.createDirectories(dir);
     Files.deleteIfExists(dir.resolve(MANIFEST_FILE));
     Path tokensTmp = Files.createTempFile(dir, ".tokens.", ".tmp");

@@ -480,4 +480,28 @@ class TokenizedCorpusTest {
     assertEquals(2, e.exitCode());
     assertFalse(Files.exists(cache().resolve("manifest.json")));
   }
+
+  @Test
+  void aCacheThatCannotBeWrittenIsAStorageErrorNamingTheFolderAndLeavesNothing() throws IOException {
+    Path file = jsonl("data.jsonl", documents(60));
+    // The cache folder vanishes while the corpus is tokenized (as a disk that fills, it fails a write
+    // half-way): one line naming the cache folder, exit 1 (not the person's input), nothing cached.
+    Tokenizer tokenizer = meddling(() -> {
+      try (var walk = Files.walk(cache())) {
+        for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    CalmException e = assertThrows(CalmException.class, () -> TokenizedCorpus.build(
+        new TokenizedCorpus.Config(List.of(file), tokenizer, "bytes-v1", 5, 0.2, cache()), ProgressListener.NONE));
+    assertTrue(e.getMessage().startsWith("cannot write the token cache in " + cache() + ": "), e.getMessage());
+    assertTrue(e.getMessage().endsWith("nothing was cached. Free some space there (or make the folder writable) and run again"),
+        e.getMessage());
+    assertEquals(1, e.exitCode());
+    assertFalse(Files.exists(cache().resolve("manifest.json")));
+    assertFalse(Files.exists(cache().resolve(TokenizedCorpus.TRAIN_FILE)));
+  }
 }
