@@ -182,7 +182,7 @@ public final class CalmCli {
     } catch (OutOfMemoryError e) {
       String msg = "out of memory (" + e.getMessage() + "); give Java more with JAVA_OPTS=-Xmx8g, or use a smaller preset";
       return fail(out, err, json, verbose, "error: " + msg, msg, 1, e);
-    } catch (Exception | StackOverflowError | AssertionError e) {
+    } catch (Exception | StackOverflowError | AssertionError | InternalError e) {
       String msg = e.getClass().getName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
       String line = "internal error: " + msg + (verbose ? "" : " (rerun with --verbose for the stack trace)");
       return fail(out, err, json, verbose, line, "internal error: " + msg, 1, e);

@@ -32,8 +32,10 @@ public final class TokenIds {
   private final int segmentBits;
   private final long segmentMask;
   private final long size;
+  private final Path mapped; // the mapped file; null for ids on the heap
 
-  private TokenIds(IntBuffer[] segments, int segmentBits, long size) {
+  private TokenIds(IntBuffer[] segments, int segmentBits, long size, Path mapped) {
+    this.mapped = mapped;
     this.segments = segments;
     this.segmentBits = segmentBits;
     this.segmentMask = (1L << segmentBits) - 1;
@@ -42,7 +44,7 @@ public final class TokenIds {
 
   /** Ids held in memory (tests, small corpora); {@code ids} is not copied. */
   public static TokenIds of(int... ids) {
-    return new TokenIds(new IntBuffer[] {IntBuffer.wrap(ids)}, 31, ids.length);
+    return new TokenIds(new IntBuffer[] {IntBuffer.wrap(ids)}, 31, ids.length, null);
   }
 
   /** Reads or maps an int32 little-endian token file. */
@@ -80,7 +82,7 @@ public final class TokenIds {
                 .order(ByteOrder.LITTLE_ENDIAN)
                 .asIntBuffer();
       }
-      return new TokenIds(segments, segmentBits, tokens);
+      return new TokenIds(segments, segmentBits, tokens, file);
     }
   }
 
@@ -92,7 +94,14 @@ public final class TokenIds {
     if (i < 0 || i >= size) {
       throw new IndexOutOfBoundsException("token " + i + " of " + size);
     }
-    return segments[(int) (i >>> segmentBits)].get((int) (i & segmentMask));
+    try {
+      return segments[(int) (i >>> segmentBits)].get((int) (i & segmentMask));
+    } catch (InternalError e) {
+      if (mapped == null) {
+        throw e;
+      }
+      throw truncatedUnderUs(e);
+    }
   }
 
   /** Copies ids {@code [from, from + length)} into {@code dst[off..]}. */
@@ -100,15 +109,51 @@ public final class TokenIds {
     if (from < 0 || length < 0 || from + length > size) {
       throw new IndexOutOfBoundsException("tokens [" + from + ", " + (from + length) + ") of " + size);
     }
+    if (mapped != null) {
+      requireWhole(); // a read past a mapped file's new end would fault
+    }
     while (length > 0) {
       IntBuffer seg = segments[(int) (from >>> segmentBits)];
       int at = (int) (from & segmentMask);
       int n = Math.min(length, seg.limit() - at);
-      seg.get(at, dst, off, n);
+      try {
+        seg.get(at, dst, off, n);
+      } catch (InternalError e) {
+        if (mapped == null) {
+          throw e;
+        }
+        throw truncatedUnderUs(e);
+      }
       from += n;
       off += n;
       length -= n;
     }
+  }
+
+  /** Refuses to read a mapped file that is shorter than when it was mapped (one stat per call). */
+  private void requireWhole() {
+    long bytes;
+    try {
+      bytes = java.nio.file.Files.size(mapped);
+    } catch (IOException e) {
+      bytes = -1; // deleted: the mapping still holds the old pages, so reads stay valid
+    }
+    if (bytes >= 0 && bytes < size * Integer.BYTES) {
+      throw truncatedUnderUs(null);
+    }
+  }
+
+  /**
+   * A mapped file that shrank while mapped (another program, or a cache rebuilt beside a running
+   * job) makes a read past its new end fault: the JVM turns the SIGBUS into an {@link InternalError},
+   * which compiled code may deliver a little after the read, so {@link #copy} (the training batches'
+   * read) checks the file's size first and the catch is a second line of defence. This says which
+   * file and what to do instead of "a fault occurred in an unsafe memory access".
+   */
+  private CalmException truncatedUnderUs(InternalError e) {
+    return new CalmException("the token cache file " + mapped + " was truncated while this job read it (changed by"
+        + " another program?); stop other jobs on this corpus, delete " + mapped.getParent()
+        + " to rebuild the cache, and start again", e);
   }
 
   /** Number of whole non-overlapping windows of {@code length} tokens. */

@@ -64,6 +64,22 @@ class TokenIdsTest {
   }
 
   @Test
+  void aMappedFileTruncatedWhileInUseIsACalmExceptionNamingIt() throws IOException {
+    int[] ids = range(5000); // 20,000 bytes: five pages
+    Path file = writeLe(ids);
+    TokenIds mapped = TokenIds.load(file, 10, 12); // mapped, 4,096 ids per segment
+    assertEquals(ids[4000], mapped.get(4000));
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file,
+        java.nio.file.StandardOpenOption.WRITE)) {
+      ch.truncate(4096); // another program cuts the cache under the running job
+    }
+    CalmException e = assertThrows(CalmException.class, () -> mapped.copy(3000, new int[1500], 0, 1500));
+    assertTrue(e.getMessage().startsWith("the token cache file " + file + " was truncated while this job read it"),
+        e.getMessage());
+    assertThrows(CalmException.class, () -> mapped.copy(0, new int[10], 0, 10), "any read: the file is not whole");
+  }
+
+  @Test
   void truncatedFileIsReported() throws IOException {
     Path file = dir.resolve("cut.bin");
     Files.write(file, new byte[] {1, 0, 0, 0, 2, 0});
