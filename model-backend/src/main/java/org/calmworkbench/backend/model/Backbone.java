@@ -1,6 +1,7 @@
 package org.calmworkbench.backend.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,10 +64,13 @@ public final class Backbone extends CalmBlock {
           "cache has " + cache.numLayers() + " layers, the backbone " + layers.size());
     }
     NDArray h = newEmbeds;
+    // The rotary tables of the new positions, made once for all layers (on the manager each layer's made them on).
+    int n = Math.toIntExact(newEmbeds.getShape().get(1));
+    NDList cosSin = layers.isEmpty() ? null : layers.get(0).selfAttn().cosSin(newEmbeds.getManager(), cache.length(), n);
     for (int i = 0; i < layers.size(); i++) {
-      h = layers.get(i).forward(h, cache, i);
+      h = layers.get(i).forward(h, cache, i, cosSin);
     }
-    cache.advance(newEmbeds.getShape().get(1));
+    cache.advance(n);
     return norm.forward(h);
   }
 }

@@ -39,6 +39,10 @@ public final class KvCache implements AutoCloseable {
   private final Layout layout;
   private long capacity;
   private long length;
+  private long indexedLength = -1; // the positions rowsIndex and upToEndIndex were made for
+  private long indexedEnd = -1;
+  private NDIndex rowsIndex; // ":, :, length:end", the new rows
+  private NDIndex upToEndIndex; // ":, :, :end", all rows so far
 
   public KvCache(NDManager parent, int numLayers) {
     this(parent, numLayers, DEFAULT_CAPACITY, Layout.PREALLOCATED);
@@ -97,12 +101,16 @@ public final class KvCache implements AutoCloseable {
       keys[layer] = reallocate(keys[layer], newKeys.getShape(), capacity);
       values[layer] = reallocate(values[layer], newValues.getShape(), capacity);
     }
-    NDIndex rows = new NDIndex(":, :, {}:{}", length, end);
-    keys[layer].set(rows, newKeys); // in place: only the n new rows are written
-    values[layer].set(rows, newValues);
-    NDIndex upToEnd = new NDIndex(":, :, :{}", end);
-    NDArray k = keys[layer].get(upToEnd); // views of the first S rows
-    NDArray v = values[layer].get(upToEnd);
+    if (indexedLength != length || indexedEnd != end) { // the step's indices, parsed once for all layers
+      rowsIndex = new NDIndex(":, :, {}:{}", length, end);
+      upToEndIndex = new NDIndex(":, :, :{}", end);
+      indexedLength = length;
+      indexedEnd = end;
+    }
+    keys[layer].set(rowsIndex, newKeys); // in place: only the n new rows are written
+    values[layer].set(rowsIndex, newValues);
+    NDArray k = keys[layer].get(upToEndIndex); // views of the first S rows
+    NDArray v = values[layer].get(upToEndIndex);
     k.attach(step);
     v.attach(step);
     return new NDArray[] {k, v};

@@ -1,6 +1,7 @@
 package org.calmworkbench.backend.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 
 /**
  * One pre-norm Llama decoder layer: {@code x + attn(RMSNorm(x))}, then {@code x + SwiGLU(RMSNorm(x))}.
@@ -27,5 +28,15 @@ public final class LlamaLayer extends CalmBlock {
   NDArray forward(NDArray x, KvCache cache, int layer) {
     NDArray h = x.add(selfAttn.forward(inputLayernorm.forward(x), cache, layer)); // [B, n, H]
     return h.add(mlp.forward(postAttentionLayernorm.forward(h)));
+  }
+
+  /** As {@link #forward(NDArray, KvCache, int)} with the step's rotary tables ({@link Attention#cosSin}). */
+  NDArray forward(NDArray x, KvCache cache, int layer, NDList cosSin) {
+    NDArray h = x.add(selfAttn.forward(inputLayernorm.forward(x), cache, layer, cosSin)); // [B, n, H]
+    return h.add(mlp.forward(postAttentionLayernorm.forward(h)));
+  }
+
+  Attention selfAttn() {
+    return selfAttn;
   }
 }
