@@ -26,8 +26,8 @@ public final class LlamaLayer extends CalmBlock {
 
   /** x [B, n, H] at the positions after those in {@code cache} (null: positions 0..n-1). */
   NDArray forward(NDArray x, KvCache cache, int layer) {
-    NDArray h = x.add(selfAttn.forward(inputLayernorm.forward(x), cache, layer)); // [B, n, H]
-    return h.add(mlp.forward(postAttentionLayernorm.forward(h)));
+    return forward(x, cache, layer, selfAttn.cosSin(x.getManager(), cache == null ? 0 : cache.length(),
+        Math.toIntExact(x.getShape().get(1))));
   }
 
   /** As {@link #forward(NDArray, KvCache, int)} with the step's rotary tables ({@link Attention#cosSin}). */
