@@ -53,7 +53,7 @@ public final class RunsViewModel {
    */
   private final java.util.Map<Path, Cached> cache = new java.util.HashMap<>();
 
-  private record Cached(List<Object> fingerprint, RunStore.Run run) {}
+  private record Cached(List<Object> fingerprint, RunStore.Run run, List<String> metrics) {}
 
   public RunsViewModel(WorkbenchContext ctx) {
     this.ctx = ctx;
@@ -191,7 +191,7 @@ public final class RunsViewModel {
     }
     RunStore.Run r = RunStore.read(dir); // a malformed run throws: not cached, read (and named) again next time
     if (fingerprint != null) {
-      cache.put(dir, new Cached(fingerprint, r));
+      cache.put(dir, new Cached(fingerprint, r, r == null ? List.of() : r.metrics()));
     } else {
       cache.remove(dir);
     }
@@ -226,7 +226,8 @@ public final class RunsViewModel {
   private void updateMetrics() {
     Set<String> keys = new LinkedHashSet<>();
     for (RunStore.Run r : selected.isEmpty() ? runs : selected) {
-      keys.addAll(r.metrics());
+      Cached c = cache.get(r.dir());
+      keys.addAll(c != null && c.run() == r ? c.metrics() : r.metrics()); // every row's keys: once per read
     }
     String keepMetric = metric.get();
     metrics.setAll(keys); // a combo box showing the list may clear its value meanwhile: set it again
