@@ -8,15 +8,15 @@
 # and from cycle 1; FX pulse gaps over 50 ms by cause: service, GC, CPU starvation, page code,
 # JavaFX), then closes the window during a training job and checks that the job ends CANCELLED
 # with a checkpoint that loads:
-#   gui-session: 100 cycles in 1045 s ...; heap +0.4% and RSS +1.3% from cycle 10 to 100 ...
+#   gui-session: 100 cycles in 837 s ...; heap +0.7% and RSS +2.8% from cycle 10 to 100 ...
 #   gui-session: closed the window during autoencoder training: job CANCELLED, window closed, ...
 # Exit 0 only when every job stopped cleanly and the close step passed.
 #
 #   scripts/gui-session.sh [CYCLES] [PROJECT]      PROJECT defaults to sample-projects/grammar-english
 #
 # The project is copied to a temporary folder with only its sample-* runs (the checkpoints to switch
-# between); each cycle deletes the runs of the cycle before the previous one. Without a DISPLAY it starts Xvfb
-# on :97 (or $GUI_SESSION_DISPLAY) and stops it at the end. Uses the build in app/target
+# between); each cycle deletes the runs of the cycle before the previous one. Without a DISPLAY it
+# starts Xvfb (apt-get install xvfb libgtk-3-0) on :97 (or $GUI_SESSION_DISPLAY) and stops it at the end. Uses the build in app/target
 # (./calm builds it when needed). OMP_NUM_THREADS=1.
 set -euo pipefail
 
