@@ -80,6 +80,7 @@ final class GapCauses implements AutoCloseable {
   private final List<long[]> gcs = new ArrayList<>();
   private final Map<String, Integer> counts = new TreeMap<>();
   private final Map<String, Double> worst = new TreeMap<>();
+  private final Map<String, String> worstGap = new TreeMap<>(); // cause -> its longest gap, described
   private final List<Gap> longest = new ArrayList<>();
   private int gaps;
   private double maxMs;
@@ -271,9 +272,12 @@ final class GapCauses implements AutoCloseable {
         serviceSeenAfterMark++;
       }
     }
-    worst.merge(cause, ms, Math::max);
     Gap g = new Gap((last - startNanos) / 1e9, ms, cause, gcMs, fxWait,
         (service && !cause.equals(SERVICE) ? "service code seen; " : "") + stacks.getOrDefault(top, ""));
+    if (ms > worst.getOrDefault(cause, 0.0)) {
+      worst.put(cause, ms);
+      worstGap.put(cause, g.describe());
+    }
     longest.add(g);
     longest.sort(Comparator.comparingDouble(Gap::ms).reversed());
     if (longest.size() > 10) {
@@ -329,6 +333,11 @@ final class GapCauses implements AutoCloseable {
   /** The longest gap of each cause, ms. */
   Map<String, Double> worst() {
     return new TreeMap<>(worst);
+  }
+
+  /** The longest gap of each cause, described with its FX stack (FX thread). */
+  Map<String, String> worstGaps() {
+    return new TreeMap<>(worstGap);
   }
 
   /** The longest gaps, longest first (at most 10). */

@@ -99,7 +99,8 @@ public final class GuiSession {
    * @param serviceSeen gaps in which any stack sample showed the FX thread in the service's code,
    *     whatever the gap's cause: all, and from the end of cycle 1 on
    * @param pageCodeWhere the gaps caused by workbench page code, by the innermost workbench frame
-   * @param longestGaps the longest gaps, attributed, longest first (at most 10)
+   * @param longestGaps the longest gaps, attributed, longest first (at most 10), then the longest of
+   *     each cause
    */
   public record Result(List<Cycle> cycles, int pulses, double maxGapMs, int stalls, List<Double> stallsOverMs,
       Map<String, Integer> gapCauses, Map<String, Integer> gapCausesAfterFirst, int[] serviceSeen,
@@ -163,7 +164,9 @@ public final class GuiSession {
     return new Result(cycles, gaps.pulses, causes.maxMs(), causes.gaps(),
         causes.longest().stream().map(GapCauses.Gap::ms).toList(), byCause, afterFirst, seen,
         GuiResponsiveness.fx(causes::pageCodeWhere), causes.worst(),
-        causes.longest().stream().map(GapCauses.Gap::describe).toList(), (System.nanoTime() - start) / 1e9);
+        java.util.stream.Stream.concat(causes.longest().stream().map(GapCauses.Gap::describe),
+            GuiResponsiveness.fx(causes::worstGaps).values().stream().map(d -> "longest of its cause: " + d)).toList(),
+        (System.nanoTime() - start) / 1e9);
   }
 
   /** One cycle; returns its three training runs, finished. */
