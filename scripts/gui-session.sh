@@ -1,14 +1,22 @@
 #!/usr/bin/env bash
-# A long GUI session (issue 13, goal 5): the real window through CYCLES (default 100) cycles of open
-# the project, train a tiny autoencoder through the workbench service, pause, resume, stop (a
-# checkpoint is saved), then every page in turn; prints one line per cycle (heap after a full GC,
-# RSS, live NDArrays) and a summary line with the heap and RSS growth and the FX pulse gaps:
-#   gui-session: 100 cycles in 1234 s, 100 DONE; heap +1.2% and RSS +0.8% from cycle 10 to 100 ...
+# A long GUI session (issue 13, goal 5): the real window through CYCLES (default 100) cycles; in
+# each, every kind of training job (a tiny autoencoder, CALM on it, the AR baseline on it) is started,
+# paused, resumed and stopped (a checkpoint is saved) through the workbench service, the inspector's
+# and generator's checkpoints are switched while a job trains, the new CALM and AR checkpoints
+# generate 16 tokens, then every page is shown in turn. Prints one line per cycle (heap after a full
+# GC, RSS, live NDArrays, seconds per job), summary lines (heap and RSS growth from cycle CYCLES/10
+# and from cycle 1; FX pulse gaps over 50 ms by cause: service, GC, CPU starvation, page code,
+# JavaFX), then closes the window during a training job and checks that the job ends CANCELLED
+# with a checkpoint that loads:
+#   gui-session: 100 cycles in 837 s ...; heap +0.7% and RSS +2.8% from cycle 10 to 100 ...
+#   gui-session: closed the window during autoencoder training: job CANCELLED, window closed, ...
+# Exit 0 only when every job stopped cleanly and the close step passed.
 #
 #   scripts/gui-session.sh [CYCLES] [PROJECT]      PROJECT defaults to sample-projects/grammar-english
 #
-# The project is copied (without its runs) to a temporary folder. Without a DISPLAY it starts Xvfb
-# on :97 (or $GUI_SESSION_DISPLAY) and stops it at the end. Uses the build in app/target
+# The project is copied to a temporary folder with only its sample-* runs (the checkpoints to switch
+# between); each cycle deletes the runs of the cycle before the previous one. Without a DISPLAY it
+# starts Xvfb (apt-get install xvfb libgtk-3-0) on :97 (or $GUI_SESSION_DISPLAY) and stops it at the end. Uses the build in app/target
 # (./calm builds it when needed). OMP_NUM_THREADS=1.
 set -euo pipefail
 

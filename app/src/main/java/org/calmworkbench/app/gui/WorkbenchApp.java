@@ -81,6 +81,14 @@ public final class WorkbenchApp extends Application {
    * call this with their own context.
    */
   public static MainWindow show(Stage stage, WorkbenchContext ctx, FxNotifier notifier) {
+    return show(stage, ctx, notifier, Platform::exit);
+  }
+
+  /**
+   * {@link #show(Stage, WorkbenchContext, FxNotifier)} with the action run once the window has
+   * closed for good ({@code calm gui}: {@code Platform.exit()}; a test that keeps the toolkit: nothing).
+   */
+  public static MainWindow show(Stage stage, WorkbenchContext ctx, FxNotifier notifier, Runnable exit) {
     AppSettings s = ctx.settings();
     MainWindow window = new MainWindow(ctx, Pages.ALL);
     // The remembered size, but never larger than this screen (it may be a smaller one than last time).
@@ -104,7 +112,7 @@ public final class WorkbenchApp extends Application {
       s.save();
       if (!guard.requestClose(() -> {
         stage.hide();
-        Platform.exit();
+        exit.run();
       })) {
         e.consume();
       }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.List;
 import javafx.stage.Stage;
 import org.calmworkbench.app.gui.bench.GuiSession;
 import org.calmworkbench.app.gui.service.JobState;
@@ -34,6 +35,8 @@ class GuiSessionTest {
   static Project project;
 
   GuiWindow gui;
+  Stage stage;
+  final java.util.concurrent.atomic.AtomicInteger exits = new java.util.concurrent.atomic.AtomicInteger();
 
   @BeforeAll
   static void makeProject() throws Exception {
@@ -42,7 +45,8 @@ class GuiSessionTest {
 
   @Start
   void start(Stage stage) {
-    gui = GuiWindow.show(stage, shared, project);
+    this.stage = stage;
+    gui = GuiWindow.show(stage, shared, project, exits::incrementAndGet);
   }
 
   @AfterEach
@@ -55,9 +59,15 @@ class GuiSessionTest {
     GuiSession.Result r = GuiSession.cycles(gui.window, gui.service, project.folder(), 3, System.out::println);
     assertEquals(3, r.cycles().size());
     for (GuiSession.Cycle c : r.cycles()) {
-      // a stopped run's job ends CANCELLED (it saved its checkpoint; the 3-cycle script run: "cancelled after 2 steps")
-      assertEquals(JobState.CANCELLED, c.jobState(), "cycle " + c.n() + " stopped cleanly");
-      assertTrue(c.trainedSteps() >= 1, "cycle " + c.n() + " trained");
+      assertEquals(List.of("autoencoder", "CALM", "AR"), c.runs().stream().map(GuiSession.Run::kind).toList());
+      for (GuiSession.Run run : c.runs()) {
+        // a stopped run's job ends CANCELLED (it saved its checkpoint, which the cycle's generation then loaded)
+        assertEquals(JobState.CANCELLED, run.state(), "cycle " + c.n() + ": " + run.kind() + " stopped cleanly");
+        assertTrue(run.steps() >= 1, "cycle " + c.n() + ": " + run.kind() + " trained");
+      }
+      if (c.n() > 1) { // the previous cycle's autoencoder, CALM and AR checkpoints (the tiny project has no others)
+        assertTrue(c.checkpointSwitches() >= 3, "cycle " + c.n() + ": " + c.checkpointSwitches() + " checkpoint switches");
+      }
     }
     assertTrue(gui.service.unfinished().isEmpty());
     GuiSession.Cycle first = r.cycles().get(0);
@@ -67,5 +77,23 @@ class GuiSessionTest {
     assertTrue(last.heapBytes() < first.heapBytes() + 64_000_000L,
         "heap " + first.heapBytes() + " bytes after cycle 1, " + last.heapBytes() + " after cycle 3");
     assertTrue(r.pulses() > 0, "the pulse timer ran");
+    assertEquals(r.stalls(), r.gapCauses().values().stream().mapToInt(Integer::intValue).sum(), "every long gap has a cause");
+  }
+
+  /**
+   * Closing the window (its close button) while an autoencoder trains: the window asks, "Stop, save
+   * and quit" stops the job at a step boundary, it ends CANCELLED, the window closes and the exit
+   * action runs once, and the checkpoint saved on the way out loads.
+   */
+  @Test
+  void closingTheWindowDuringTrainingStopsTheJobAndSavesACheckpointThatLoads() throws Exception {
+    GuiSession.Closed c = GuiSession.closeDuringJob(stage, gui.window, gui.service, project.folder());
+    assertEquals(JobState.CANCELLED, c.state());
+    assertTrue(c.windowHidden(), "the window closed");
+    assertTrue(c.checkpointStep() >= 1, "a checkpoint after step 1: " + c.checkpointStep());
+    assertEquals(c.checkpointStep(), c.loadedStep());
+    gui.waitUntil(() -> gui.service.unfinished().isEmpty());
+    assertEquals(1, exits.get(), "the exit action ran once the job had stopped");
+    assertTrue(!GuiSession.dialogShowing(stage), "no question left open");
   }
 }

@@ -40,10 +40,19 @@ final class GuiWindow {
 
   /** Shows the window on {@code stage} (from a {@code @Start} method) with {@code project} open; settings in {@code shared/config}. */
   static GuiWindow show(Stage stage, Path shared, Project project) {
+    return show(stage, shared, project, () -> {});
+  }
+
+  /**
+   * {@link #show(Stage, Path, Project)} with the action the window's close handler runs once it has
+   * closed for good (the app's is {@code Platform.exit()}, which a test must not call: the toolkit
+   * is shared by the JVM's tests).
+   */
+  static GuiWindow show(Stage stage, Path shared, Project project, Runnable exit) {
     WorkbenchService service = WorkbenchService.start(new FxUiExecutor(), new TestContexts.RecordingNotifier());
     WorkbenchContext ctx = new WorkbenchContext(service, new EventBus(),
         AppSettings.load(shared.resolve("config").resolve(AppSettings.FILE_NAME)));
-    MainWindow window = WorkbenchApp.show(stage, ctx, new FxNotifier());
+    MainWindow window = WorkbenchApp.show(stage, ctx, new FxNotifier(), exit);
     ((ProjectPage) window.page(Pages.PROJECT)).viewModel().open(project.folder());
     return new GuiWindow(service, ctx, window);
   }
