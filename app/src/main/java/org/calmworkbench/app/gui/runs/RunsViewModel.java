@@ -1,10 +1,14 @@
 package org.calmworkbench.app.gui.runs;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyStringProperty;
@@ -20,10 +24,12 @@ import org.calmworkbench.app.gui.lmtrain.LmPoint;
 import org.calmworkbench.app.gui.service.Job;
 import org.calmworkbench.app.gui.service.JobSpec;
 import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.interop.HfTrainerRun;
 import org.calmworkbench.backend.interop.TorchrunExport;
 import org.calmworkbench.backend.project.Project;
 import org.calmworkbench.backend.project.RunStore;
 import org.calmworkbench.backend.train.MetricsLog;
+import org.calmworkbench.backend.train.TrainingLoop;
 
 /**
  * The Runs page's state: every training run of the project (autoencoder, CALM, AR) read from its
@@ -51,7 +57,7 @@ public final class RunsViewModel {
    * 12,000-line metrics.jsonl on the FX thread at every refresh stalled it 50-300 ms (issue 13,
    * goal 5: 362 of 1,304 pulse gaps over 50 ms in 100 GUI-session cycles).
    */
-  private final java.util.Map<Path, Cached> cache = new java.util.HashMap<>();
+  private final Map<Path, Cached> cache = new HashMap<>();
 
   private record Cached(List<Object> fingerprint, RunStore.Run run, List<String> metrics) {}
 
@@ -203,16 +209,16 @@ public final class RunsViewModel {
    * trainer_state.json, metrics.jsonl); null for a Trainer output folder (never cached).
    */
   static List<Object> fingerprint(Path dir) {
-    if (!java.nio.file.Files.isRegularFile(dir.resolve(org.calmworkbench.backend.train.TrainingLoop.CONFIG))
-        || org.calmworkbench.backend.interop.HfTrainerRun.isTrainerOutput(dir)) {
+    if (!Files.isRegularFile(dir.resolve(TrainingLoop.CONFIG))
+        || HfTrainerRun.isTrainerOutput(dir)) {
       return null;
     }
     List<Object> out = new ArrayList<>();
-    for (String f : List.of(org.calmworkbench.backend.train.TrainingLoop.CONFIG,
-        org.calmworkbench.backend.train.TrainingLoop.STATE, org.calmworkbench.backend.train.TrainingLoop.METRICS)) {
+    for (String f : List.of(TrainingLoop.CONFIG,
+        TrainingLoop.STATE, TrainingLoop.METRICS)) {
       try {
-        java.nio.file.attribute.BasicFileAttributes a =
-            java.nio.file.Files.readAttributes(dir.resolve(f), java.nio.file.attribute.BasicFileAttributes.class);
+        BasicFileAttributes a =
+            Files.readAttributes(dir.resolve(f), BasicFileAttributes.class);
         out.add(a.size());
         out.add(a.lastModifiedTime());
         out.add(a.fileKey());
