@@ -185,16 +185,9 @@ public final class GuiSession {
     long t0 = System.nanoTime();
 
     // 1. The autoencoder; the inspector switched through every autoencoder checkpoint while it runs.
-    AeTrainingViewModel ae = GuiResponsiveness.fx(() -> {
-      window.select(Pages.AE_TRAINING);
-      AeTrainingViewModel v = ((AeTrainingPage) window.page(Pages.AE_TRAINING)).viewModel();
-      v.presetProperty().set("tiny");
-      v.field("steps").set(ENDLESS_STEPS);
-      return v;
-    });
-    Job aeJob = started(GuiResponsiveness.fx(ae::train), ae.statusProperty());
+    AeTrainingViewModel ae = aeTrainingPage(window);
+    Job aeJob = startEndlessAutoencoder(ae);
     Path aeFolder = GuiResponsiveness.fx(() -> ae.runFolderProperty().get());
-    until(() -> !ae.points().isEmpty() || aeJob.state().isFinal(), "autoencoder training did not start");
     pauseResume(aeJob, ae::pause, ae::resume, "autoencoder training");
     switches[0] += switchInspector(window, service, aeJob);
     GuiResponsiveness.fx(() -> {
@@ -390,6 +383,24 @@ public final class GuiSession {
   /** How closing the window during a training job went. */
   public record Closed(JobState state, long checkpointStep, long loadedStep, boolean windowHidden, double seconds) {}
 
+  /** The Autoencoder training page shown, its view model set to the tiny preset and a step budget that never ends. */
+  private static AeTrainingViewModel aeTrainingPage(MainWindow window) throws Exception {
+    return GuiResponsiveness.fx(() -> {
+      window.select(Pages.AE_TRAINING);
+      AeTrainingViewModel v = ((AeTrainingPage) window.page(Pages.AE_TRAINING)).viewModel();
+      v.presetProperty().set("tiny");
+      v.field("steps").set(ENDLESS_STEPS);
+      return v;
+    });
+  }
+
+  /** Starts {@code ae}'s training and returns once it has reported its first points. */
+  private static Job startEndlessAutoencoder(AeTrainingViewModel ae) throws Exception {
+    Job job = started(GuiResponsiveness.fx(ae::train), ae.statusProperty());
+    until(() -> !ae.points().isEmpty() || job.state().isFinal(), "autoencoder training did not start");
+    return job;
+  }
+
   /**
    * Closes the window on {@code stage} as its close button does while an autoencoder trains, and
    * answers the "Training is running" question with "Stop, save and quit"; waits until the job has
@@ -401,16 +412,9 @@ public final class GuiSession {
       throws Exception {
     deleteSessionRuns(project, List.of());
     long t0 = System.nanoTime();
-    AeTrainingViewModel ae = GuiResponsiveness.fx(() -> {
-      window.select(Pages.AE_TRAINING);
-      AeTrainingViewModel v = ((AeTrainingPage) window.page(Pages.AE_TRAINING)).viewModel();
-      v.presetProperty().set("tiny");
-      v.field("steps").set(ENDLESS_STEPS);
-      return v;
-    });
-    Job job = started(GuiResponsiveness.fx(ae::train), ae.statusProperty());
+    AeTrainingViewModel ae = aeTrainingPage(window);
+    Job job = startEndlessAutoencoder(ae);
     Path folder = GuiResponsiveness.fx(() -> ae.runFolderProperty().get());
-    until(() -> !ae.points().isEmpty() || job.state().isFinal(), "autoencoder training did not start");
     java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
     java.util.concurrent.CountDownLatch hidden = new java.util.concurrent.CountDownLatch(1);
     java.util.concurrent.atomic.AtomicReference<JobState> finalState = new java.util.concurrent.atomic.AtomicReference<>();
