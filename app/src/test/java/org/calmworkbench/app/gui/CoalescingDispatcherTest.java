@@ -113,4 +113,41 @@ class CoalescingDispatcherTest {
       assertTrue(seen.contains("job" + t + ":9999"), seen.toString());
     }
   }
+
+  @Test
+  void aWatchedSlowUpdateIsReportedWithItsKeyAndAFastOneIsNot() {
+    FrameExecutor ui = new FrameExecutor();
+    CoalescingDispatcher d = new CoalescingDispatcher(ui);
+    List<String> slow = new ArrayList<>();
+    d.watchSlowUpdates(new CoalescingDispatcher.SlowUpdates() {
+      @Override
+      public long thresholdMs() {
+        return 20;
+      }
+
+      @Override
+      public void slow(String what, double ms) {
+        slow.add(what + (ms >= 20 ? "" : " (under the threshold?)"));
+      }
+    });
+    d.latest("progress", () -> {});
+    d.latest("chart", () -> {
+      long end = System.nanoTime() + 40_000_000L; // an update that keeps the UI thread 40 ms
+      while (System.nanoTime() < end) {
+        Thread.onSpinWait();
+      }
+    });
+    ui.frame();
+    assertEquals(1, slow.size(), slow.toString());
+    assertTrue(slow.get(0).startsWith("chart "), slow.get(0));
+    d.watchSlowUpdates(null);
+    d.latest("chart", () -> {
+      long end = System.nanoTime() + 25_000_000L;
+      while (System.nanoTime() < end) {
+        Thread.onSpinWait();
+      }
+    });
+    ui.frame();
+    assertEquals(1, slow.size(), "not watched any more");
+  }
 }

@@ -548,7 +548,22 @@ public final class GuiSession {
       WorkbenchApp.Opened w = opened.get(600, java.util.concurrent.TimeUnit.SECONDS); // minutes on a loaded machine
       boolean toolkitUp = true;
       try {
+        java.util.List<String> slowUpdates = java.util.Collections.synchronizedList(new ArrayList<>());
+        w.service().dispatcher().watchSlowUpdates(new org.calmworkbench.app.gui.service.CoalescingDispatcher.SlowUpdates() {
+          @Override
+          public long thresholdMs() {
+            return 30;
+          }
+
+          @Override
+          public void slow(String what, double ms) {
+            slowUpdates.add(String.format(Locale.ROOT, "%.0f ms %s", ms, what));
+          }
+        });
         Result r = cycles(w.window(), w.service(), project, n, System.out::println);
+        w.service().dispatcher().watchSlowUpdates(null);
+        System.out.println("gui-session: service updates that held the FX thread 30 ms or more: " + slowUpdates.size()
+            + (slowUpdates.isEmpty() ? "" : " " + slowUpdates));
         int warm = Math.max(1, n / 10);
         double[] secs = r.cycles().stream().mapToDouble(Cycle::seconds).sorted().toArray();
         System.out.printf(Locale.ROOT, "gui-session: %d cycles in %.0f s (per cycle: median %.1f s, max %.1f s); jobs stopped"

@@ -26,6 +26,20 @@ public final class CoalescingDispatcher {
   private Map<Object, Runnable> pending = new LinkedHashMap<>();
   private boolean scheduled;
   private long flushes;
+  private volatile SlowUpdates slow; // null: not watched
+
+  /** Told of every update that kept the UI thread longer than {@code thresholdMs} (diagnostics). */
+  public interface SlowUpdates {
+    long thresholdMs();
+
+    /** @param what the update's key when it is a name, else the class of the code that posted it */
+    void slow(String what, double ms);
+  }
+
+  /** Watches the updates' run time from now on ({@code null}: stop); {@code scripts/gui-session.sh} prints them. */
+  public void watchSlowUpdates(SlowUpdates listener) {
+    slow = listener;
+  }
 
   public CoalescingDispatcher(UiExecutor ui) {
     this.ui = ui;
@@ -96,9 +110,24 @@ public final class CoalescingDispatcher {
       scheduled = false;
       flushes++;
     }
-    for (Runnable r : work.values()) {
-      r.run();
+    SlowUpdates watch = slow;
+    for (Map.Entry<Object, Runnable> e : work.entrySet()) {
+      long t0 = watch == null ? 0 : System.nanoTime();
+      e.getValue().run();
+      if (watch != null) {
+        double ms = (System.nanoTime() - t0) / 1e6;
+        if (ms >= watch.thresholdMs()) {
+          watch.slow(describe(e.getKey(), e.getValue()), ms);
+        }
+      }
     }
+  }
+
+  /** A key that names itself (a string, a record), else the class of the update (a lambda's names its poster). */
+  private static String describe(Object key, Runnable update) {
+    Object what = update instanceof Batch<?> b ? b.sink : update;
+    boolean named = key instanceof CharSequence || key instanceof Record || key instanceof Enum<?>;
+    return (named ? key + " " : "") + what.getClass().getName();
   }
 
   private static final class Batch<T> implements Runnable {
