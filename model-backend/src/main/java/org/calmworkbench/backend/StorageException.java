@@ -38,8 +38,12 @@ public class StorageException extends CalmException {
 
   /** "DOING failed: no space left on device (FILE)": for a file-system failure at a place no save names. */
   public static StorageException during(String doing, IOException e) {
-    String file = e instanceof FileSystemException f && f.getFile() != null ? " (" + f.getFile() + ")" : "";
-    return new StorageException(doing + " failed: " + reason(e) + file, e);
+    return new StorageException(doing + " failed: " + reasonAndFile(e), e);
+  }
+
+  /** "no space left on device (FILE)": the reason in words, and the file the system named if any. */
+  public static String reasonAndFile(IOException e) {
+    return reason(e) + (e instanceof FileSystemException f && f.getFile() != null ? " (" + f.getFile() + ")" : "");
   }
 
   /** What went wrong, in the words of {@code df} and {@code ls}: "no space left on device", "read-only file system". */

@@ -36,17 +36,7 @@ public final class Attention extends CalmBlock {
   /** Full causal attention over x [B, T, H] at positions 0..T-1. */
   @Override
   public NDArray forward(NDArray x) {
-    return forward(x, null, -1);
-  }
-
-  /**
-   * Attention for the n new positions x [B, n, H]. With a cache they sit at positions
-   * {@code cache.length() ..} and also attend to every cached position; their keys and values are
-   * appended to layer {@code layer} of the cache.
-   */
-  NDArray forward(NDArray x, KvCache cache, int layer) {
-    return forward(x, cache, layer, cosSin(x.getManager(), cache == null ? 0 : cache.length(),
-        Math.toIntExact(x.getShape().get(1))));
+    return forward(x, null, -1, cosSin(x.getManager(), 0, Math.toIntExact(x.getShape().get(1))));
   }
 
   /**
@@ -57,7 +47,11 @@ public final class Attention extends CalmBlock {
     return rope.cosSin(m, offset, n);
   }
 
-  /** As {@link #forward(NDArray, KvCache, int)}, with the step's {@link #cosSin} tables given. */
+  /**
+   * Attention for the n new positions x [B, n, H], rotated with {@code cosSin} ({@link #cosSin} of
+   * their positions). With a cache they sit at positions {@code cache.length() ..} and also attend
+   * to every cached position; their keys and values are appended to layer {@code layer} of the cache.
+   */
   NDArray forward(NDArray x, KvCache cache, int layer, NDList cosSin) {
     NDManager m = x.getManager();
     long b = x.getShape().get(0);

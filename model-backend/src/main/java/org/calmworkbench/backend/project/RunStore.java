@@ -58,7 +58,7 @@ public final class RunStore {
     public String name() {
       String own = dir.getFileName().toString();
       Path parent = dir.getParent();
-      return isTrainerCheckpoint(dir) && parent != null && parent.getFileName() != null
+      return HfTrainerRun.isCheckpointFolder(dir) && parent != null && parent.getFileName() != null
           ? parent.getFileName() + "/" + own : own;
     }
 
@@ -128,9 +128,9 @@ public final class RunStore {
         out.add(c);
       }
       for (HfTrainerRun.Checkpoint t : trainerCheckpoints(d)) {
-        Checkpoint n = checkpoint(t.dir(), modelType);
+        Checkpoint n = checkpoint(t.dir(), modelType, t.step());
         if (n != null) {
-          out.add(new Checkpoint(n.dir(), t.step(), n.modified()));
+          out.add(n);
         }
       }
     }
@@ -147,10 +147,6 @@ public final class RunStore {
     }
   }
 
-  private static boolean isTrainerCheckpoint(Path dir) {
-    return dir.getFileName() != null && dir.getFileName().toString().matches("checkpoint-\\d+");
-  }
-
   /** The autoencoder checkpoint in {@code dir}, or null if it holds none. */
   public static Checkpoint autoencoder(Path dir) {
     return checkpoint(dir, t -> t == ModelType.AUTOENCODER);
@@ -162,6 +158,11 @@ public final class RunStore {
    * config.json without a model_type is read as an autoencoder's (the first checkpoints wrote none).
    */
   public static Checkpoint checkpoint(Path dir, Predicate<ModelType> modelType) {
+    return checkpoint(dir, modelType, null);
+  }
+
+  /** {@link #checkpoint(Path, Predicate)} with its step already known ({@code null}: read it from the folder). */
+  private static Checkpoint checkpoint(Path dir, Predicate<ModelType> modelType, Long knownStep) {
     Path config = dir.resolve(TrainingLoop.CONFIG);
     Path weights = CheckpointWeights.find(dir).orElse(null);
     if (weights == null || !Files.isRegularFile(config)) {
@@ -173,7 +174,8 @@ public final class RunStore {
       if (!modelType.test(type)) {
         return null;
       }
-      return new Checkpoint(dir, step(dir).orElse(-1), Files.getLastModifiedTime(weights));
+      long step = knownStep != null ? knownStep : step(dir).orElse(-1);
+      return new Checkpoint(dir, step, Files.getLastModifiedTime(weights));
     } catch (IOException | RuntimeException e) {
       return null; // half-written or foreign folder
     }

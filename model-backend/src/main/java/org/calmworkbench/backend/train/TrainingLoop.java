@@ -365,9 +365,8 @@ public final class TrainingLoop {
         throw e;
       }
       lock.requireInPlace(); // the folder deleted or moved during the save: say so, not "file not found"
-      String file = io instanceof java.nio.file.FileSystemException f && f.getFile() != null ? " (" + f.getFile() + ")" : "";
       throw new StorageException("cannot save the checkpoint of step " + step + " in " + out + ": "
-          + StorageException.reason(io) + file + "; nothing of it was left behind, and "
+          + StorageException.reasonAndFile(io) + "; nothing of it was left behind, and "
           + keptCheckpoint(out, step, "free some space or make the folder writable, then resume with --resume"), e);
     }
   }

@@ -45,7 +45,7 @@ public final class ErrorReporter {
       return c.getMessage();
     }
     if (r instanceof java.nio.file.FileSystemException f) { // a read-only medium, a full disk: not a bug
-      return StorageException.reason(f) + (f.getFile() == null ? "" : " (" + f.getFile() + ")");
+      return StorageException.reasonAndFile(f);
     }
     if (r instanceof OutOfMemoryError) {
       return "out of memory; start with more heap (JAVA_OPTS=-Xmx8g ./calm gui) or use a smaller preset";

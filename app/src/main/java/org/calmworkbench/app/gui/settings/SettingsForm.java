@@ -112,13 +112,7 @@ public final class SettingsForm {
 
   /** {@code key=text} for the fields {@code include} accepts, in sheet order, as {@code --set} takes them. */
   public List<String> sets(Predicate<SettingField> include) {
-    List<String> out = new ArrayList<>();
-    for (SettingField f : fields) {
-      if (include.test(f)) {
-        out.add(f.key() + "=" + f.textProperty().get().strip());
-      }
-    }
-    return out;
+    return sets(include, Map.of());
   }
 
   /**
@@ -127,12 +121,17 @@ public final class SettingsForm {
    */
   public List<String> sets(List<Setting> accepted, Map<String, String> replace) {
     Set<String> keys = Set.copyOf(accepted.stream().map(Setting::key).toList());
-    return sets(f -> keys.contains(f.key())).stream()
-        .map(s -> {
-          String key = s.substring(0, s.indexOf('='));
-          return replace.containsKey(key) ? key + "=" + replace.get(key) : s;
-        })
-        .toList();
+    return sets(f -> keys.contains(f.key()), replace);
+  }
+
+  private List<String> sets(Predicate<SettingField> include, Map<String, String> replace) {
+    List<String> out = new ArrayList<>();
+    for (SettingField f : fields) {
+      if (include.test(f)) {
+        out.add(f.key() + "=" + replace.getOrDefault(f.key(), f.textProperty().get().strip()));
+      }
+    }
+    return out;
   }
 
   /** Empty when every setting is valid; otherwise what is wrong, one problem per line. */
