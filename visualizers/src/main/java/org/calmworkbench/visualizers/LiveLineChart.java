@@ -52,7 +52,9 @@ import org.jfree.data.xy.XYSeriesCollection;
  * frame ({@link FramePacer}). The chart draws at most {@link #MAX_PLOTTED_POINTS}
  * points per curve: a longer series is drawn decimated, the lowest and highest value of each
  * bucket of consecutive points kept (spikes stay visible), so a redraw costs the same after 100
- * steps or 100 000; every point is kept for smoothing and CSV. Feed it from background work
+ * steps or 100 000; a new series, and clearing, are drawn by that same paced redraw (without it,
+ * adding and styling a series redrew the chart about eight times: a training page's first points
+ * held the FX thread up to 462 ms in the long-session run, docs/RELIABILITY.md); every point is kept for smoothing and CSV. Feed it from background work
  * through a coalescing dispatcher that hands over batches.
  */
 public final class LiveLineChart extends BorderPane {
@@ -284,6 +286,7 @@ public final class LiveLineChart extends BorderPane {
 
   /** Removes every series. */
   public void clear() {
+    mute();
     series.clear();
     dirty.clear();
     dataset.removeAllSeries();
@@ -376,6 +379,7 @@ public final class LiveLineChart extends BorderPane {
   private Series series(String name) {
     Series s = series.get(name);
     if (s == null) {
+      mute(); // adding the series and styling it would redraw the chart once per call (about 8)
       s = new Series(name, series.size(), weight());
       series.put(name, s);
       dataset.addSeries(s.raw);
@@ -433,6 +437,19 @@ public final class LiveLineChart extends BorderPane {
 
   private void markDirty(Series s) {
     dirty.add(s);
+    scheduleFlush();
+  }
+
+  /**
+   * Stops the chart's change events (each one a synchronous redraw in JFreeChart-FX) until the next
+   * paced flush, which turns them on again with one redraw.
+   */
+  private void mute() {
+    chart.setNotify(false);
+    scheduleFlush();
+  }
+
+  private void scheduleFlush() {
     if (!flushScheduled) {
       flushScheduled = true;
       long wait = lastFlushNanos + 1_000_000_000L / REFRESH_PER_SECOND - System.nanoTime();
@@ -453,7 +470,7 @@ public final class LiveLineChart extends BorderPane {
   private void flush() {
     flushScheduled = false;
     lastFlushNanos = System.nanoTime();
-    if (dirty.isEmpty()) {
+    if (dirty.isEmpty() && chart.isNotify()) {
       return;
     }
     List<Series> changed = new ArrayList<>(dirty);

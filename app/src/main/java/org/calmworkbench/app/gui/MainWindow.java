@@ -152,6 +152,10 @@ public final class MainWindow {
   }
 
   private void show(PageSpec spec) {
+    Page before = current.get() == null ? null : pages.get(current.get());
+    if (before != null && current.get() != spec) {
+      before.onHide();
+    }
     Page p = pages.computeIfAbsent(spec, s -> s.factory().apply(ctx));
     pageHost.getChildren().setAll(p.view());
     current.set(spec);

@@ -126,8 +126,8 @@ class CoalescingDispatcherTest {
       }
 
       @Override
-      public void slow(String what, double ms) {
-        slow.add(what + (ms >= 20 ? "" : " (under the threshold?)"));
+      public void slow(String what, double ms, double cpuMs) {
+        slow.add(what + (ms >= 20 ? "" : " (under the threshold?)") + (cpuMs <= ms + 1 ? "" : " (more CPU than wall time?)"));
       }
     });
     d.latest("progress", () -> {});
@@ -149,5 +149,59 @@ class CoalescingDispatcherTest {
     });
     ui.frame();
     assertEquals(1, slow.size(), "not watched any more");
+  }
+
+  private static void spin(long ms) {
+    long end = System.nanoTime() + ms * 1_000_000L;
+    while (System.nanoTime() < end) {
+      Thread.onSpinWait();
+    }
+  }
+
+  @Test
+  void slowUpdatesAreSpreadOverUiTasksInOrderAndNothingIsLost() {
+    FrameExecutor ui = new FrameExecutor();
+    CoalescingDispatcher d = new CoalescingDispatcher(ui);
+    List<String> seen = new ArrayList<>();
+    List<List<Integer>> batches = new ArrayList<>();
+    long slowMs = CoalescingDispatcher.FLUSH_BUDGET_MS + 2;
+    d.always(() -> { spin(slowMs); seen.add("first"); });
+    d.append("points", 1, b -> batches.add(new ArrayList<>(b)));
+    d.latest("status", "s1", seen::add);
+    d.always(() -> seen.add("last"));
+    ui.frame();
+    assertEquals(List.of("first"), seen, "the budget was spent by the first update: the rest waits");
+    assertEquals(1, d.deferrals());
+    assertEquals(1, ui.tasks.size(), "one UI task scheduled for the rest");
+    // Posted meanwhile: more points join the waiting batch, a newer status replaces the waiting one.
+    d.append("points", 2, b -> batches.add(new ArrayList<>(b)));
+    d.latest("status", "s2", seen::add);
+    d.always(() -> seen.add("after"));
+    assertEquals(1, ui.tasks.size(), "still one UI task");
+    ui.frame();
+    assertEquals(List.of("first", "s2", "last", "after"), seen);
+    assertEquals(List.of(List.of(1, 2)), batches, "one batch, older points first");
+  }
+
+  @Test
+  void updatesSpreadOverManyUiTasksKeepTheirOrder() {
+    FrameExecutor ui = new FrameExecutor();
+    CoalescingDispatcher d = new CoalescingDispatcher(ui);
+    List<Integer> seen = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      int v = i;
+      d.always(() -> {
+        spin(v % 3 == 0 ? CoalescingDispatcher.FLUSH_BUDGET_MS / 3 : 0);
+        seen.add(v);
+      });
+    }
+    int frames = 0;
+    while (!ui.tasks.isEmpty()) {
+      ui.frame();
+      frames++;
+    }
+    assertEquals(java.util.stream.IntStream.range(0, 20).boxed().toList(), seen);
+    assertTrue(frames >= 2, "7 updates of a third of the budget need at least 2 UI tasks: " + frames);
+    assertEquals(frames - 1, d.deferrals());
   }
 }

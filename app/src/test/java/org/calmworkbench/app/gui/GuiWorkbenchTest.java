@@ -181,8 +181,18 @@ class GuiWorkbenchTest {
     Label decoded = robot.lookup("#decoded-text").queryAs(Label.class);
     gui.waitUntil(() -> !decoded.getText().isEmpty() && page.viewModel().statusProperty().get().contains("sigma 0.00")
         && page.viewModel().checkpointProperty().get().name().equals(TinyProject.CHECKPOINT));
+    gui.waitUntil(() -> !page.viewModel().decodingProperty().get()); // the first pick's decode may end first
+    WaitForAsyncUtils.waitForFxEvents();
     String clean = decoded.getText();
-    assertFalse(robot.lookup("#chunks").queryAs(javafx.scene.layout.FlowPane.class).getChildren().isEmpty());
+    javafx.scene.layout.FlowPane chunkPane = robot.lookup("#chunks").queryAs(javafx.scene.layout.FlowPane.class);
+    assertTrue(chunkPane.getChildren().size() >= 2, "chunks shown: " + chunkPane.getChildren().size());
+    // Clicking a chunk moves the highlight to it; the chunks are not built again.
+    List<Node> before = List.copyOf(chunkPane.getChildren());
+    robot.clickOn(before.get(1));
+    gui.waitUntil(() -> before.get(1).getStyleClass().contains("selected"));
+    assertFalse(before.get(0).getStyleClass().contains("selected"), "one chunk highlighted");
+    assertEquals(before, List.copyOf(chunkPane.getChildren()), "the same chunk boxes");
+    assertEquals(1, page.viewModel().selectedChunkProperty().get().index());
     Slider slider = robot.lookup("#sigma").queryAs(Slider.class);
     fx(() -> {
       slider.requestFocus(); // then End: the keyboard moves it to 1.0, as a person could

@@ -114,6 +114,26 @@ class RunsViewModelTest {
     assertTrue(vm.problemsProperty().get().contains("metrics.jsonl"), vm.problemsProperty().get());
   }
 
+  /**
+   * Issue 13, goal 5: while its page is hidden, a checkpoint saved by a job does not make the page
+   * read the runs on the UI thread; showing the page again does.
+   */
+  @Test
+  void aHiddenPageReadsTheRunsWhenShownNotAtEveryCheckpoint() throws Exception {
+    threeRuns();
+    RunsViewModel vm = new RunsViewModel(ctx);
+    assertEquals(3, vm.runs().size());
+    vm.setShown(false);
+    run("ae-2", AE.toJson().toString(), 1, 256, "{\"step\":1,\"loss\":5.0,\"ce\":1.2,\"kl\":0.1,\"token_accuracy\":0.2}");
+    ctx.bus().publish(new org.calmworkbench.app.gui.common.Events.CheckpointSaved(runs.resolve("ae-2"),
+        RunStore.listing(dir.resolve("project"))));
+    assertEquals(3, vm.runs().size(), "hidden: not read");
+    vm.setShown(true);
+    ctx.bus().publish(new org.calmworkbench.app.gui.common.Events.CheckpointSaved(runs.resolve("ae-2"),
+        RunStore.listing(dir.resolve("project"))));
+    assertEquals(4, vm.runs().size(), "shown: read at the checkpoint");
+  }
+
   @Test
   void everyRunIsListedWithTypeStepsFinalLossAndBrierLm() throws Exception {
     threeRuns();

@@ -115,26 +115,51 @@ public final class RunStore {
    * (by the weights' time) first. An unreadable runs folder lists as empty: the pages still work.
    */
   public static List<Checkpoint> checkpoints(Path projectFolder, Predicate<ModelType> modelType) {
+    return scan(projectFolder).stream().filter(t -> modelType.test(t.type())).map(Typed::checkpoint).toList();
+  }
+
+  /**
+   * Every complete checkpoint of the project by kind, from one pass over {@code project/runs/} (each
+   * config.json read once), each list newest first: what the pages show, read where the saving job
+   * runs rather than once per page on the UI thread.
+   */
+  public record Listing(List<Checkpoint> autoencoders, List<Checkpoint> calm, List<Checkpoint> ar) {
+    public static final Listing EMPTY = new Listing(List.of(), List.of(), List.of());
+  }
+
+  /** {@link Listing} of {@code projectFolder}. */
+  public static Listing listing(Path projectFolder) {
+    List<Typed> all = scan(projectFolder);
+    return new Listing(
+        all.stream().filter(t -> t.type() == ModelType.AUTOENCODER).map(Typed::checkpoint).toList(),
+        all.stream().filter(t -> t.type().isCalm()).map(Typed::checkpoint).toList(),
+        all.stream().filter(t -> t.type() == ModelType.AR).map(Typed::checkpoint).toList());
+  }
+
+  private record Typed(Checkpoint checkpoint, ModelType type) {}
+
+  /** Every complete checkpoint under {@code project/runs/} with its type, newest first. */
+  private static List<Typed> scan(Path projectFolder) {
     List<Path> dirs;
     try {
       dirs = folders(projectFolder);
     } catch (IOException e) {
       return List.of();
     }
-    List<Checkpoint> out = new ArrayList<>();
+    List<Typed> out = new ArrayList<>();
     for (Path d : dirs) {
-      Checkpoint c = checkpoint(d, modelType);
+      Typed c = typed(d, null);
       if (c != null) {
         out.add(c);
       }
       for (HfTrainerRun.Checkpoint t : trainerCheckpoints(d)) {
-        Checkpoint n = checkpoint(t.dir(), modelType, t.step());
+        Typed n = typed(t.dir(), t.step());
         if (n != null) {
           out.add(n);
         }
       }
     }
-    out.sort(Comparator.comparing(Checkpoint::modified).reversed());
+    out.sort(Comparator.comparing((Typed t) -> t.checkpoint().modified()).reversed());
     return out;
   }
 
@@ -158,11 +183,12 @@ public final class RunStore {
    * config.json without a model_type is read as an autoencoder's (the first checkpoints wrote none).
    */
   public static Checkpoint checkpoint(Path dir, Predicate<ModelType> modelType) {
-    return checkpoint(dir, modelType, null);
+    Typed t = typed(dir, null);
+    return t != null && modelType.test(t.type()) ? t.checkpoint() : null;
   }
 
-  /** {@link #checkpoint(Path, Predicate)} with its step already known ({@code null}: read it from the folder). */
-  private static Checkpoint checkpoint(Path dir, Predicate<ModelType> modelType, Long knownStep) {
+  /** The checkpoint in {@code dir} with its type, its step already known ({@code null}: read it from the folder). */
+  private static Typed typed(Path dir, Long knownStep) {
     Path config = dir.resolve(TrainingLoop.CONFIG);
     Path weights = CheckpointWeights.find(dir).orElse(null);
     if (weights == null || !Files.isRegularFile(config)) {
@@ -171,11 +197,8 @@ public final class RunStore {
     try {
       JsonObject c = JsonFiles.readObject(config);
       ModelType type = c.has("model_type") ? ModelType.of(c, config.toString()) : ModelType.AUTOENCODER;
-      if (!modelType.test(type)) {
-        return null;
-      }
       long step = knownStep != null ? knownStep : step(dir).orElse(-1);
-      return new Checkpoint(dir, step, Files.getLastModifiedTime(weights));
+      return new Typed(new Checkpoint(dir, step, Files.getLastModifiedTime(weights)), type);
     } catch (IOException | RuntimeException e) {
       return null; // half-written or foreign folder
     }

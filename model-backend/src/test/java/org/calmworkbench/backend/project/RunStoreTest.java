@@ -48,6 +48,12 @@ class RunStoreTest {
     assertEquals(List.of(9L, 7L, -1L), RunStore.autoencoders(project).stream().map(RunStore.Checkpoint::step).toList());
     assertEquals(List.of("lm-flow", "lm-legacy-diffusion"), names(RunStore.calm(project)));
     assertEquals(List.of("ar"), names(RunStore.ar(project)));
+
+    RunStore.Listing all = RunStore.listing(project); // one pass, the same lists
+    assertEquals(RunStore.autoencoders(project), all.autoencoders());
+    assertEquals(RunStore.calm(project), all.calm());
+    assertEquals(RunStore.ar(project), all.ar());
+    assertEquals(RunStore.Listing.EMPTY, RunStore.listing(project.resolve("missing")));
   }
 
   @Test

@@ -102,7 +102,7 @@ public final class AeTrainingViewModel implements JobCommands {
 
     canTrain = form.validProperty().and(active.not()).and(ctx.projectProperty().isNotNull());
     ctx.projectProperty().addListener((o, a, p) -> onProject(p));
-    ctx.bus().subscribe(Events.CheckpointSaved.class, e -> refreshCheckpoints());
+    ctx.bus().subscribe(Events.CheckpointSaved.class, e -> checkpoints.setAll(e.checkpoints().autoencoders()));
     onProject(ctx.project());
   }
 
@@ -208,12 +208,13 @@ public final class AeTrainingViewModel implements JobCommands {
       return null;
     }
     AeTraining.Options options = request(out);
+    Path project = p.folder();
     points.clear();
     runFolder.set(out);
     status.set("Training into " + out);
     Job j = ctx.service().submit(
         JobSpec.of("Train autoencoder " + out.getFileName(), KIND).pausable().needsEngine(),
-        c -> AeTraining.run(options, listener(c), c.control()),
+        c -> AeTraining.run(options, listener(c, project), c.control()),
         this::finished);
     watch(j);
     return j;
@@ -282,7 +283,7 @@ public final class AeTrainingViewModel implements JobCommands {
 
   // ---- internals -----------------------------------------------------------------------------
 
-  private AeTraining.Listener listener(JobContext c) {
+  private AeTraining.Listener listener(JobContext c, Path project) {
     return new AeTraining.Listener() {
       @Override
       public void onProgress(TrainingLoop.Progress p) {
@@ -311,7 +312,7 @@ public final class AeTrainingViewModel implements JobCommands {
 
       @Override
       public void onCheckpoint(long step, Path dir) {
-        c.latest("checkpoint", dir, d -> ctx.bus().publish(new Events.CheckpointSaved(d)));
+        c.latest("checkpoint", Events.CheckpointSaved.read(dir, project), ctx.bus()::publish);
       }
     };
   }
@@ -338,7 +339,6 @@ public final class AeTrainingViewModel implements JobCommands {
     String how = "stopped".equals(r.stopReason()) ? "Stopped at step " + r.steps() : "Finished " + r.steps() + " steps";
     status.set(String.format(Locale.ROOT, "%s in %s, final loss %.4f; checkpoint in %s", how,
         Durations.format(r.elapsedSeconds()), r.finalLoss(), r.checkpoint()));
-    refreshCheckpoints();
   }
 
   private void watch(Job j) {

@@ -556,8 +556,8 @@ public final class GuiSession {
           }
 
           @Override
-          public void slow(String what, double ms) {
-            slowUpdates.add(String.format(Locale.ROOT, "%.0f ms %s", ms, what));
+          public void slow(String what, double ms, double cpuMs) {
+            slowUpdates.add(String.format(Locale.ROOT, "%.0f ms (CPU %.0f ms) %s", ms, cpuMs, what));
           }
         });
         Result r = cycles(w.window(), w.service(), project, n, System.out::println);

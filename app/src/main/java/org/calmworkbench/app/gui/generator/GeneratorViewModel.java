@@ -110,7 +110,7 @@ public final class GeneratorViewModel {
     arCheckpoint.addListener((o, a, b) -> validate());
     calmCheckpoint.addListener((o, a, b) -> validate());
     ctx.projectProperty().addListener((o, a, p) -> refreshCheckpoints());
-    ctx.bus().subscribe(Events.CheckpointSaved.class, e -> refreshCheckpoints());
+    ctx.bus().subscribe(Events.CheckpointSaved.class, e -> showCheckpoints(e.checkpoints()));
     stepRatio = Bindings.createStringBinding(this::describeStepRatio, calm.sampleStepsProperty(), calm.tokensProperty(),
         ar.sampleStepsProperty(), ar.tokensProperty(), calm.tokensPerSecondProperty(), ar.tokensPerSecondProperty(),
         calm.samplesProperty());
@@ -237,8 +237,14 @@ public final class GeneratorViewModel {
   /** Re-reads the project's language-model checkpoints, keeping the selections that still exist. */
   public void refreshCheckpoints() {
     Project p = ctx.project();
-    calmCheckpoints.setAll(p == null ? List.of() : RunStore.calm(p.folder()));
-    arCheckpoints.setAll(p == null ? List.of() : RunStore.ar(p.folder()));
+    showCheckpoints(p == null ? RunStore.Listing.EMPTY : RunStore.listing(p.folder()));
+  }
+
+  /** Shows the listing's CALM and AR checkpoints, keeping the selections that still exist. */
+  private void showCheckpoints(RunStore.Listing listing) {
+    Project p = ctx.project();
+    calmCheckpoints.setAll(listing.calm());
+    arCheckpoints.setAll(listing.ar());
     calmCheckpoint.set(keep(calmCheckpoints, calmCheckpoint.get()));
     arCheckpoint.set(keep(arCheckpoints, arCheckpoint.get()));
     if (!running.get()) {

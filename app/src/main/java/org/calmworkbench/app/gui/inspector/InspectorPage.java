@@ -127,7 +127,7 @@ public final class InspectorPage implements Page {
     chunkPane.setPadding(new Insets(8));
     vm.chunks().addListener((ListChangeListener<InspectorViewModel.ChunkView>) c -> renderChunks());
     vm.selectedChunkProperty().addListener((o, a, b) -> {
-      renderChunks();
+      markSelected(); // not a rebuild: a decode sets the chunks, then the selection
       showLatent(b);
     });
     ScrollPane chunkScroll = new ScrollPane(chunkPane);
@@ -204,9 +204,26 @@ public final class InspectorPage implements Page {
       if (selected != null && selected.index() == c.index()) {
         box.getStyleClass().add("selected");
       }
+      box.setUserData(c.index());
       box.setOnMouseClicked(e -> vm.selectedChunkProperty().set(c));
       Concepts.explain(box, "Chunk #" + c.index() + ": K tokens that become one latent vector. Click to see the vector.");
       chunkPane.getChildren().add(box);
+    }
+  }
+
+  /** Moves the "selected" style to the selected chunk's box. */
+  private void markSelected() {
+    if (chunkPane == null) {
+      return;
+    }
+    InspectorViewModel.ChunkView selected = vm.selectedChunkProperty().get();
+    for (javafx.scene.Node box : chunkPane.getChildren()) {
+      boolean on = selected != null && Integer.valueOf(selected.index()).equals(box.getUserData());
+      if (on && !box.getStyleClass().contains("selected")) {
+        box.getStyleClass().add("selected");
+      } else if (!on) {
+        box.getStyleClass().remove("selected");
+      }
     }
   }
 

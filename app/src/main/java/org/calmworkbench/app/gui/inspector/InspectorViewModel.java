@@ -112,7 +112,7 @@ public final class InspectorViewModel {
       curvePoints.clear();
       refreshCheckpoints();
     });
-    ctx.bus().subscribe(Events.CheckpointSaved.class, e -> refreshCheckpoints());
+    ctx.bus().subscribe(Events.CheckpointSaved.class, e -> showCheckpoints(e.checkpoints().autoencoders()));
     refreshCheckpoints();
   }
 
@@ -175,7 +175,12 @@ public final class InspectorViewModel {
   /** Re-reads the project's checkpoints; keeps the selection if it still exists, else picks the newest. */
   public void refreshCheckpoints() {
     Project p = ctx.project();
-    List<RunStore.Checkpoint> list = p == null ? List.of() : RunStore.autoencoders(p.folder());
+    showCheckpoints(p == null ? List.of() : RunStore.autoencoders(p.folder()));
+  }
+
+  /** Shows {@code list}: the selection kept when still there (decoded again if newer), else the newest. */
+  private void showCheckpoints(List<RunStore.Checkpoint> list) {
+    Project p = ctx.project();
     checkpoints.setAll(list);
     checkpoint.set(Checkpoints.reselect(list, checkpoint.get())); // same folder, newer step: decode again
     if (checkpoint.get() == null) {

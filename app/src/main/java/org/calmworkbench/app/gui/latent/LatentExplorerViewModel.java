@@ -158,7 +158,7 @@ public final class LatentExplorerViewModel {
       }
     });
     ctx.projectProperty().addListener((o, a, p) -> refreshCheckpoints());
-    ctx.bus().subscribe(Events.CheckpointSaved.class, e -> refreshCheckpoints());
+    ctx.bus().subscribe(Events.CheckpointSaved.class, e -> showCheckpoints(e.checkpoints().autoencoders()));
     refreshCheckpoints();
   }
 
@@ -246,7 +246,12 @@ public final class LatentExplorerViewModel {
   /** Re-reads the project's checkpoints; keeps the selected folder if it still exists, else picks the newest. */
   public void refreshCheckpoints() {
     Project p = ctx.project();
-    List<RunStore.Checkpoint> list = p == null ? List.of() : RunStore.autoencoders(p.folder());
+    showCheckpoints(p == null ? List.of() : RunStore.autoencoders(p.folder()));
+  }
+
+  /** Shows {@code list}: the selection kept when still there (decoded again if newer), else the newest. */
+  private void showCheckpoints(List<RunStore.Checkpoint> list) {
+    Project p = ctx.project();
     checkpoints.setAll(list);
     checkpoint.set(Checkpoints.reselect(list, checkpoint.get()));
     if (checkpoint.get() == null) {

@@ -153,7 +153,7 @@ public final class LmTrainingViewModel implements JobCommands {
     canTrain = form.validProperty().and(calmActive.not()).and(ctx.projectProperty().isNotNull());
     canTrainBaseline = form.validProperty().and(arActive.not()).and(ctx.projectProperty().isNotNull());
     ctx.projectProperty().addListener((o, a, p) -> onProject(p));
-    ctx.bus().subscribe(Events.CheckpointSaved.class, e -> refreshAutoencoders());
+    ctx.bus().subscribe(Events.CheckpointSaved.class, e -> showAutoencoders(e.checkpoints().autoencoders()));
     onProject(ctx.project());
   }
 
@@ -314,12 +314,13 @@ public final class LmTrainingViewModel implements JobCommands {
       return null;
     }
     LmTraining.Options options = request(out);
+    Path project = ctx.project().folder();
     points.removeIf(p -> !p.baseline());
     runFolder.set(out);
     status.set("Training CALM into " + out);
     Job j = ctx.service().submit(
         JobSpec.of("Train CALM " + out.getFileName(), KIND).pausable().needsEngine(),
-        c -> LmTraining.run(options, listener(c, false), c.control()),
+        c -> LmTraining.run(options, listener(c, false, project), c.control()),
         r -> finished(r, "CALM", "energy loss"));
     track(j, calmJob, calmState);
     return j;
@@ -350,6 +351,7 @@ public final class LmTrainingViewModel implements JobCommands {
     int k = aeConfig.patchSize();
     int arChunks = baselineContextChunks();
     ArTraining.Options options = baselineRequest(out);
+    Path project = ctx.project().folder();
     points.removeIf(LmPoint::baseline);
     baselineFolder.set(out);
     status.set("Training the AR baseline into " + out + (k == ArTrainer.REFERENCE_PATCH_SIZE ? ""
@@ -357,7 +359,7 @@ public final class LmTrainingViewModel implements JobCommands {
             arChunks * 4, arChunks, values.get("context_chunks").intValue(), k)));
     Job j = ctx.service().submit(
         JobSpec.of("Train AR baseline " + out.getFileName(), AR_KIND).pausable().needsEngine(),
-        c -> ArTraining.run(options, listener(c, true), c.control()),
+        c -> ArTraining.run(options, listener(c, true, project), c.control()),
         r -> finished(r, "AR baseline", "cross-entropy"));
     track(j, arJob, arState);
     return j;
@@ -402,8 +404,13 @@ public final class LmTrainingViewModel implements JobCommands {
   /** Re-reads the project's autoencoder checkpoints, keeping the selection when it still exists. */
   public void refreshAutoencoders() {
     Project p = ctx.project();
+    showAutoencoders(p == null ? List.of() : RunStore.autoencoders(p.folder()));
+  }
+
+  /** Shows {@code list}, keeping the selection when it is still there, else selecting the newest. */
+  private void showAutoencoders(List<RunStore.Checkpoint> list) {
     RunStore.Checkpoint old = autoencoder.get();
-    autoencoders.setAll(p == null ? List.of() : RunStore.autoencoders(p.folder()));
+    autoencoders.setAll(list);
     RunStore.Checkpoint keep = old == null ? null
         : autoencoders.stream().filter(i -> i.dir().equals(old.dir())).findFirst().orElse(null);
     autoencoder.set(keep != null ? keep : autoencoders.isEmpty() ? null : autoencoders.get(0));
@@ -439,7 +446,7 @@ public final class LmTrainingViewModel implements JobCommands {
         HeadType.ENERGY).with(values);
   }
 
-  private AeTraining.Listener listener(JobContext c, boolean baseline) {
+  private AeTraining.Listener listener(JobContext c, boolean baseline, Path project) {
     return new AeTraining.Listener() {
       @Override
       public void onProgress(TrainingLoop.Progress p) {
@@ -472,7 +479,7 @@ public final class LmTrainingViewModel implements JobCommands {
 
       @Override
       public void onCheckpoint(long step, Path dir) {
-        c.latest("checkpoint", dir, d -> ctx.bus().publish(new Events.CheckpointSaved(d)));
+        c.latest("checkpoint", Events.CheckpointSaved.read(dir, project), ctx.bus()::publish);
       }
     };
   }

@@ -15,6 +15,9 @@ public interface Page {
   /** Called each time the page becomes visible (e.g. to refresh a folder listing). */
   default void onShow() {}
 
+  /** Called when another page takes its place (e.g. to stop following changes nobody sees). */
+  default void onHide() {}
+
   /** Keyboard shortcuts active while the page is visible (Ctrl+Enter: train...). */
   default Map<KeyCombination, Runnable> shortcuts() {
     return Map.of();

@@ -81,7 +81,13 @@ public final class RunsPage implements Page {
 
   @Override
   public void onShow() {
+    vm.setShown(true);
     vm.refresh();
+  }
+
+  @Override
+  public void onHide() {
+    vm.setShown(false);
   }
 
   /** The runs table as CSV (what the "Table CSV…" button writes after asking where). */

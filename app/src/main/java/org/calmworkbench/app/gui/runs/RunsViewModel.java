@@ -58,6 +58,7 @@ public final class RunsViewModel {
    * goal 5: 362 of 1,304 pulse gaps over 50 ms in 100 GUI-session cycles).
    */
   private final Map<Path, Cached> cache = new HashMap<>();
+  private boolean shown = true;
 
   private record Cached(List<Object> fingerprint, RunStore.Run run, List<String> metrics) {}
 
@@ -69,9 +70,25 @@ public final class RunsViewModel {
     });
     metric.addListener((o, a, b) -> updatePoints());
     xAxis.addListener((o, a, b) -> updatePoints());
-    ctx.projectProperty().addListener((o, a, p) -> refresh());
-    ctx.bus().subscribe(Events.CheckpointSaved.class, e -> refresh());
+    ctx.projectProperty().addListener((o, a, p) -> refreshIfShown());
+    ctx.bus().subscribe(Events.CheckpointSaved.class, e -> refreshIfShown());
     refresh();
+  }
+
+  /**
+   * Whether the page is on screen. While it is not, a saved checkpoint or a new project does not
+   * re-read the runs (each refresh reads the changed runs' metrics.jsonl on the UI thread, at every
+   * checkpoint of a training job); the page refreshes when it is shown again. True until a page says
+   * otherwise.
+   */
+  public void setShown(boolean shown) {
+    this.shown = shown;
+  }
+
+  private void refreshIfShown() {
+    if (shown) {
+      refresh();
+    }
   }
 
   /** Every readable run of the project, sorted by folder name (kind, then start time). */

@@ -1,6 +1,7 @@
 package org.calmworkbench.app.gui.service;
 
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,21 +20,37 @@ import java.util.function.Consumer;
  * </ul>
  *
  * Keys are delivered in the order they were first posted since the last flush.
+ *
+ * <p>A flush spends at most {@link #FLUSH_BUDGET_MS} of UI-thread time on updates: what is left
+ * runs in the next UI task (after the frame the toolkit has waiting), ahead of what was posted
+ * meanwhile, merged with it (a newer value of a key replaces the waiting one; batches join). A burst
+ * of slow updates (a checkpoint, a chart's first points and a finished job at once) thus spreads over
+ * frames instead of holding one.
  */
 public final class CoalescingDispatcher {
+  /** UI-thread time a flush spends before it leaves the remaining updates to the next UI task. */
+  public static final long FLUSH_BUDGET_MS = 8;
+
   private final UiExecutor ui;
   private final Object lock = new Object();
   private Map<Object, Runnable> pending = new LinkedHashMap<>();
   private boolean scheduled;
   private long flushes;
+  private long deferrals;
+  private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
   private volatile SlowUpdates slow; // null: not watched
 
   /** Told of every update that kept the UI thread longer than {@code thresholdMs} (diagnostics). */
   public interface SlowUpdates {
     long thresholdMs();
 
-    /** @param what the update's key when it is a name, else the class of the code that posted it */
-    void slow(String what, double ms);
+    /**
+     * @param what the update's key when it is a name, else the class of the code that posted it
+     * @param ms the update's wall time on the UI thread
+     * @param cpuMs the UI thread's CPU time in it (less than {@code ms} when the thread waited: for a
+     *     core, a GC pause, a lock, the disk)
+     */
+    void slow(String what, double ms, double cpuMs);
   }
 
   /** Watches the updates' run time from now on ({@code null}: stop); {@code scripts/gui-session.sh} prints them. */
@@ -111,15 +128,49 @@ public final class CoalescingDispatcher {
       flushes++;
     }
     SlowUpdates watch = slow;
-    for (Map.Entry<Object, Runnable> e : work.entrySet()) {
+    long start = System.nanoTime();
+    Iterator<Map.Entry<Object, Runnable>> it = work.entrySet().iterator();
+    while (it.hasNext()) {
+      Map.Entry<Object, Runnable> e = it.next();
+      it.remove();
       long t0 = watch == null ? 0 : System.nanoTime();
+      long cpu0 = watch == null ? 0 : CPU.getCurrentThreadCpuTime();
       e.getValue().run();
       if (watch != null) {
         double ms = (System.nanoTime() - t0) / 1e6;
         if (ms >= watch.thresholdMs()) {
-          watch.slow(describe(e.getKey(), e.getValue()), ms);
+          watch.slow(describe(e.getKey(), e.getValue()), ms, (CPU.getCurrentThreadCpuTime() - cpu0) / 1e6);
         }
       }
+      if (it.hasNext() && System.nanoTime() - start >= FLUSH_BUDGET_MS * 1_000_000L) {
+        deferRest(work);
+        return;
+      }
+    }
+  }
+
+  /** Puts the updates a flush left back in front of those posted since, merged with them, and schedules a flush. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private void deferRest(Map<Object, Runnable> rest) {
+    synchronized (lock) {
+      for (Map.Entry<Object, Runnable> e : pending.entrySet()) {
+        Runnable waiting = rest.get(e.getKey());
+        if (waiting instanceof Batch older && e.getValue() instanceof Batch newer) {
+          older.items.addAll(newer.items); // nothing lost, the older values first
+        } else {
+          rest.put(e.getKey(), e.getValue()); // the newer value, in the waiting one's place
+        }
+      }
+      pending = rest;
+      deferrals++;
+    }
+    scheduleIfIdle();
+  }
+
+  /** How many flushes ran out of their time budget and left updates for the next UI task (diagnostics). */
+  public long deferrals() {
+    synchronized (lock) {
+      return deferrals;
     }
   }
 
