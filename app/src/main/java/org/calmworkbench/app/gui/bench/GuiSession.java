@@ -548,22 +548,18 @@ public final class GuiSession {
       WorkbenchApp.Opened w = opened.get(600, java.util.concurrent.TimeUnit.SECONDS); // minutes on a loaded machine
       boolean toolkitUp = true;
       try {
-        java.util.List<String> slowUpdates = java.util.Collections.synchronizedList(new ArrayList<>());
-        w.service().dispatcher().watchSlowUpdates(new org.calmworkbench.app.gui.service.CoalescingDispatcher.SlowUpdates() {
-          @Override
-          public long thresholdMs() {
-            return 30;
-          }
-
-          @Override
-          public void slow(String what, double ms, double cpuMs) {
-            slowUpdates.add(String.format(Locale.ROOT, "%.0f ms (CPU %.0f ms) %s", ms, cpuMs, what));
-          }
-        });
+        SlowUpdateProbe probe = new SlowUpdateProbe(GuiResponsiveness.fx(Thread::currentThread), 30);
+        w.service().dispatcher().watchSlowUpdates(probe);
         Result r = cycles(w.window(), w.service(), project, n, System.out::println);
         w.service().dispatcher().watchSlowUpdates(null);
+        probe.close();
+        java.util.List<String> slowUpdates = probe.slowUpdates();
         System.out.println("gui-session: service updates that held the FX thread 30 ms or more: " + slowUpdates.size()
-            + (slowUpdates.isEmpty() ? "" : " " + slowUpdates));
+            + " (50 ms or more: " + probe.count(50, false) + "; with 50 ms or more of the FX thread's CPU time: "
+            + probe.count(50, true) + ")");
+        slowUpdates.forEach(u -> System.out.println("gui-session:   " + u));
+        System.out.println("gui-session: updates deferred to the next UI task by the flush budget: "
+            + w.service().dispatcher().deferrals());
         int warm = Math.max(1, n / 10);
         double[] secs = r.cycles().stream().mapToDouble(Cycle::seconds).sorted().toArray();
         System.out.printf(Locale.ROOT, "gui-session: %d cycles in %.0f s (per cycle: median %.1f s, max %.1f s); jobs stopped"

@@ -51,6 +51,9 @@ public final class CoalescingDispatcher {
      *     core, a GC pause, a lock, the disk)
      */
     void slow(String what, double ms, double cpuMs);
+
+    /** Told just before ({@code true}) and after each update runs, on the UI thread (for a stack sampler). */
+    default void running(boolean running) {}
   }
 
   /** Watches the updates' run time from now on ({@code null}: stop); {@code scripts/gui-session.sh} prints them. */
@@ -135,8 +138,12 @@ public final class CoalescingDispatcher {
       it.remove();
       long t0 = watch == null ? 0 : System.nanoTime();
       long cpu0 = watch == null ? 0 : CPU.getCurrentThreadCpuTime();
+      if (watch != null) {
+        watch.running(true);
+      }
       e.getValue().run();
       if (watch != null) {
+        watch.running(false);
         double ms = (System.nanoTime() - t0) / 1e6;
         if (ms >= watch.thresholdMs()) {
           watch.slow(describe(e.getKey(), e.getValue()), ms, (CPU.getCurrentThreadCpuTime() - cpu0) / 1e6);
