@@ -5,7 +5,8 @@
 # with the tiny preset for 2 steps, ae encode --input), a corpus folder with symbolic-link loops, a
 # dangling link, a link loop and a link to a file of the same folder, and autoencoder checkpoints whose
 # model.safetensors declares a huge tensor (400 GB in a 4.8 MB file; 4 GB in a real, sparse 4 GB file
-# with a shape not the model's; a header length of 2^62). Each case runs under /usr/bin/time -v with a
+# with a shape not the model's; a header length of 2^62), and a training whose memory-mapped token
+# cache is cut in half under it. Each case runs under /usr/bin/time -v with a
 # guard that kills it above RSS_LIMIT_MB (default 8192) or TIME_LIMIT seconds (default 600), and
 # prints: case, exit code (expected), seconds, peak RSS, and the `error:` line or the last line of
 # output. Exit status 1 if any case's exit code is not the expected one, or a refusal is not exactly
@@ -122,6 +123,32 @@ run symlink-loop:ae-train          0 ae train --corpus "$work/loop" --tokenizer 
 run safetensors-declared-400GB     2 ae encode --checkpoint "$work/st-declared-400GB" --text "Tom has a lion."
 run safetensors-sparse-4GB         2 ae encode --checkpoint "$work/st-sparse-4GB" --text "Tom has a lion."
 run safetensors-header-2^62        2 ae encode --checkpoint "$work/st-header-2^62" --text "Tom has a lion."
+
+# A real training whose memory-mapped token cache (the 50 MB corpus: 32 M train tokens, over the
+# 16 M that are read onto the heap) is cut in half 3 s after its first step: one error line naming
+# the file, exit 2; the kept checkpoint loads.
+export CALM_CACHE_DIR="$work/cache-truncated"
+rm -rf "$CALM_CACHE_DIR" "$work/ae-truncated"
+t="$work/mapped-cache-truncated"
+/usr/bin/time -v -o "$t.time" "$root/calm" ae train --corpus "$work/line50.txt" --tokenizer "$work/tok-text" --preset tiny \
+  --steps 100000000 --set checkpoint_every=1 --out "$work/ae-truncated" > "$t.out" 2> "$t.err" &
+tpid=$!
+for _ in $(seq 1 3000); do grep -aq 'ae train .* [0-9]*/' "$t.err" 2> /dev/null && break; kill -0 "$tpid" 2> /dev/null || break; sleep 0.2; done
+sleep 3
+bin="$(ls "$CALM_CACHE_DIR"/tokens/*/train.bin 2> /dev/null | head -n 1)"
+if [ -n "$bin" ]; then truncate -s $(( $(stat -c %s "$bin") / 2 )) "$bin"; fi
+for _ in $(seq 1 600); do kill -0 "$tpid" 2> /dev/null || break; sleep 0.2; done
+kill -0 "$tpid" 2> /dev/null && pkill -KILL -P "$tpid" # still training 120 s after the cut: a failure
+wait "$tpid"; code=$?
+msg=$(grep -a '^error:\|^internal error' "$t.err" | head -n 3)
+loads=no; "$root/calm" ae encode --checkpoint "$work/ae-truncated" --text "Tom has a lion." > /dev/null 2>&1 && loads=yes
+ok=yes
+{ [ "$code" -eq 2 ] && [ "$(grep -ac '^error:' "$t.err")" -eq 1 ] && [ "$loads" = yes ] && [ -n "$bin" ]; } || ok=no
+[ "$ok" = yes ] || failures=$((failures + 1))
+printf '%-34s %-9s %8s %6s MB  %s%s (kept checkpoint loads: %s)\n' "mapped-cache-truncated:ae-train" "$code(2)" \
+  "$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,t,":"); s=0; for(i=1;i<=n;i++) s=s*60+t[i]; printf "%.1f", s}' "$t.time")" \
+  "$(( $(awk -F': ' '/Maximum resident set size/ {print $2}' "$t.time") / 1024 ))" "$([ "$ok" = yes ] || echo 'FAIL: ')" \
+  "${msg:0:400}" "$loads"
 
 # The symlink-loop corpus holds 150 documents once (its link to sub/a.jsonl is the same file).
 split=$(grep -a '^split:' "$work/symlink-loop:ae-train.err" | head -n 1)
