@@ -6,10 +6,13 @@
 # generate 16 tokens, then every page is shown in turn. Prints one line per cycle (heap after a full
 # GC, RSS, live NDArrays, seconds per job), summary lines (heap and RSS growth from cycle CYCLES/10
 # and from cycle 1; FX pulse gaps over 50 ms by cause: service, GC, CPU starvation, page code,
-# JavaFX), then closes the window during a training job and checks that the job ends CANCELLED
-# with a checkpoint that loads:
+# JavaFX), then closes the window during an autoencoder, a CALM and an AR baseline training job in
+# turn (the window shown again between them) and checks that each job ends CANCELLED with a
+# checkpoint that loads, the window closes and its exit action runs once:
 #   gui-session: 100 cycles in 837 s ...; heap +0.7% and RSS +2.8% from cycle 10 to 100 ...
 #   gui-session: closed the window during autoencoder training: job CANCELLED, window closed, ...
+#   gui-session: closed the window during CALM training: ...
+#   gui-session: closed the window during AR baseline training: ...
 # Exit 0 only when every job stopped cleanly and the close step passed.
 #
 #   scripts/gui-session.sh [CYCLES] [PROJECT]      PROJECT defaults to sample-projects/grammar-english

@@ -2,8 +2,9 @@
 # kill -9 during training (issue 13, goal 2), and two writers on one folder (goal 4).
 #
 #   scripts/kill-campaign.sh ae|lm|ar|experiment [KILLS]   KILLS (default 20) kill -9s of one trainer, or of
-#                                                           'calm experiment run --jobs 2' on a 3-cell grid
-#                                                           (see experiment_campaign below)
+#                                                           'calm experiment run --jobs N' on a 3-cell grid
+#                                                           (N = $KILL_GRID_JOBS, default 2; 1 runs every
+#                                                           cell in the runner; see experiment_campaign below)
 #   scripts/kill-campaign.sh two-writers                    a second writer is refused; a killed one's lock is taken over
 #   scripts/kill-campaign.sh full-disk|read-only|corpus|folder ae|lm|ar|all
 #                                                           hostile file systems (goal 3), see below
@@ -248,6 +249,14 @@ for line in open(sys.argv[1]):
           "positions", "ae_train_flops", "lm_train_flops", "lm_steps", "lm_tokens_seen")))' "$1/results.jsonl"
 }
 
+# Cells of the grid in $gout seen finished: result.json files of workers plus rows in results.jsonl.
+finished_marks() {
+  local files rows
+  files="$(find "$gout/cells" -name result.json 2> /dev/null | wc -l)"
+  rows="$(cat "$gout/results.jsonl" 2> /dev/null | wc -l)"
+  echo $((files + rows))
+}
+
 # Worker processes of the grid in $gout still running (orphans of a killed runner), as "pid pid ...".
 workers_of_grid() {
   local p ws=""
@@ -255,9 +264,11 @@ workers_of_grid() {
   echo "${ws# }"
 }
 
-# kill -9 of 'calm experiment run --jobs 2' on a 3-cell grid (K = 2, K = 4, AR baseline: three
-# groups, two workers at a time), 2-12 s after its start or, every fifth round, the moment a worker
-# has written a finished cell's row (cells/ID/result.json). Odd rounds kill the runner alone (its
+# kill -9 of 'calm experiment run --jobs N' on a 3-cell grid (K = 2, K = 4, AR baseline: three
+# groups; N = $KILL_GRID_JOBS, default 2: two workers at a time; 1: every cell in the runner's own
+# process, no workers; the reference run uses the same N), 2-12 s after its start or, every fifth
+# round, the moment a cell has finished (a worker has written its cells/ID/result.json, or the
+# runner has recorded the row of a cell it ran itself). Odd rounds kill the runner alone (its
 # workers, orphaned, must stop by themselves; the next round starts at once, beside them), even
 # rounds the runner and its workers (its process group). After each kill: results.jsonl and
 # results.csv whole, each cell at most once, no failed row, finished cells untouched. When a grid
@@ -266,7 +277,7 @@ workers_of_grid() {
 # nothing half-written (.pending, *.tmp); every LM checkpoint loads; no worker left running.
 experiment_campaign() {
   local x="$work/grid.json" ok=0 failures=0 i=0 grids=0 untouched final ref="$work/reference" cells=3 orphans
-  local results when how
+  local results when how jobs="${KILL_GRID_JOBS:-2}"
   cat > "$x" << EOF
 {"name": "kill-campaign", "corpus": "$corpus", "tokenizer": {"path": "$tok"},
  "autoencoder": {"preset": "tiny"},
@@ -277,23 +288,28 @@ experiment_campaign() {
  "evaluation": {"positions": 50, "generation_tokens": 8}}
 EOF
   local t0=$SECONDS
-  "$calm" experiment run "$x" --out "$ref" --jobs 2 > "$work/reference.log" 2>&1 \
+  "$calm" experiment run "$x" --out "$ref" --jobs "$jobs" > "$work/reference.log" 2>&1 \
     || { echo "kill-campaign experiment: the uninterrupted reference run failed, see $work/reference.log" >&2; exit 1; }
   echo "reference: the uninterrupted grid took $((SECONDS - t0)) s"
   while ((i < kills)); do
     grids=$((grids + 1))
+    if ((grids > kills + 2)); then # every grid ended before its kill: the script's kill timing is broken
+      echo "kill-campaign experiment: $grids grids for $i kills; stopping"; failures=$((failures + 1)); break
+    fi
     gout="$work/grid-$grids"
     local first=$((i + 1))
     while ((i < kills)); do
       i=$((i + 1))
-      setsid "$calm" experiment run "$x" --out "$gout" --jobs 2 > "$work/exp-$i.log" 2>&1 &
+      setsid "$calm" experiment run "$x" --out "$gout" --jobs "$jobs" > "$work/exp-$i.log" 2>&1 &
       pid=$! # setsid: its own process group, so that even rounds can kill the runner and its workers
       if ((i % 5 == 0)); then
-        # the moment a worker has written a finished cell's result.json (the runner may not have recorded it yet)
+        # the moment a cell has finished: a worker has written its result.json (the runner may not
+        # have recorded it yet), or the runner has recorded a row of a cell it ran itself (--jobs 1,
+        # or the last group: no result.json; it may not have rewritten results.csv yet)
         when="as a cell finished"
-        results="$(find "$gout/cells" -name result.json 2> /dev/null | wc -l)"
+        results="$(finished_marks)"
         for _ in $(seq 1 18000); do
-          [ "$(find "$gout/cells" -name result.json 2> /dev/null | wc -l)" -gt "$results" ] && break
+          [ "$(finished_marks)" -gt "$results" ] && break
           kill -0 "$pid" 2> /dev/null || break
           sleep 0.01
         done
@@ -330,7 +346,7 @@ EOF
       echo "grid $grids, kill $i: killed $when ($how), $(cat "$work/finished") of $cells cells finished, $v"
     done
     # The grid's last run: to the end, then the checks (kills $first..$i were made in it).
-    if "$calm" experiment run "$x" --out "$gout" --jobs 2 > "$work/exp-final-$grids.log" 2>&1; then
+    if "$calm" experiment run "$x" --out "$gout" --jobs "$jobs" > "$work/exp-final-$grids.log" 2>&1; then
       untouched="$(cells_untouched "$work/snap-$grids-$i.json" "$work/snap-$grids-final.json")"
       local left loads=ok c
       left="$(clean "$gout")"
@@ -358,7 +374,7 @@ EOF
     [ "$final" = ok ] || failures=$((failures + 1))
     echo "grid $grids (kills $first-$i): last run $final"
   done
-  echo "kill-campaign experiment: $ok/$kills kills followed by a whole results.jsonl with the finished cells untouched, $grids grids each ending with every cell once and the uninterrupted run's numbers, $failures failures ($(date -u +%FT%TZ))"
+  echo "kill-campaign experiment --jobs $jobs: $ok/$kills kills followed by a whole results.jsonl with the finished cells untouched, $grids grids each ending with every cell once and the uninterrupted run's numbers, $failures failures ($(date -u +%FT%TZ))"
   [ "$failures" -eq 0 ] && rm -rf "$work"
   [ "$failures" -eq 0 ]
 }

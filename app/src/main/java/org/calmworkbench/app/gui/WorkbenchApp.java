@@ -57,11 +57,20 @@ public final class WorkbenchApp extends Application {
    * FX thread. {@code calm bench gui} calls it to measure the real window.
    */
   public static Opened open(Stage stage, AppSettings settings, String given) {
+    return open(stage, settings, given, Platform::exit);
+  }
+
+  /**
+   * {@link #open(Stage, AppSettings, String)} with the action the window's close handler runs once
+   * it has closed for good ({@code Platform.exit()} there; the GUI session closes the window more
+   * than once).
+   */
+  public static Opened open(Stage stage, AppSettings settings, String given, Runnable exit) {
     FxNotifier notifier = new FxNotifier();
     WorkbenchService service = WorkbenchService.start(new FxUiExecutor(), notifier);
     service.errors().installAsDefaultHandler();
     WorkbenchContext ctx = new WorkbenchContext(service, new EventBus(), settings);
-    MainWindow window = show(stage, ctx, notifier);
+    MainWindow window = show(stage, ctx, notifier, exit);
     StartupProject.Resolution r;
     try {
       r = StartupProject.resolve(given, settings, Path.of("").toAbsolutePath(), System.getProperty("calm.home"));

@@ -111,6 +111,21 @@ class CliAutoencoderTest {
   }
 
   @Test
+  void encodingAnInputBeyondTheLimitIsRefusedInOneLine(@TempDir Path tmp) throws Exception {
+    // Before: a 50 MB --input was encoded as one batch until the kernel killed the JVM (23 GB).
+    Path big = tmp.resolve("big.txt");
+    Files.writeString(big, "the cat sees a red ball. ".repeat(40_000)); // 1 MB, well over 65,536 tokens
+    assertUserError(calm("ae", "encode", "--checkpoint", checkpoint.toString(), "--input", big.toString()),
+        "encoded at once; give a part of it");
+    Path huge = tmp.resolve("huge.txt");
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+      f.setLength(3L << 30); // sparse: 3 GB that Files.readString could not hold
+    }
+    assertUserError(calm("ae", "encode", "--checkpoint", checkpoint.toString(), "--input", huge.toString()),
+        huge.toString(), "ae encode reads at most 67,108,864");
+  }
+
+  @Test
   void inspectForwardReproducesTheReferenceAutoencoder(@TempDir Path tmp) throws Exception {
     String prop = System.getProperty("calm.shared.dir");
     Path ref = prop == null ? null : Path.of(prop, "reference", "autoencoder");

@@ -87,12 +87,31 @@ class GuiSessionTest {
    */
   @Test
   void closingTheWindowDuringTrainingStopsTheJobAndSavesACheckpointThatLoads() throws Exception {
-    GuiSession.Closed c = GuiSession.closeDuringJob(stage, gui.window, gui.service, project.folder());
-    assertEquals(JobState.CANCELLED, c.state());
+    closeDuring(GuiSession.JobKind.AUTOENCODER);
+  }
+
+  /** The same while a CALM model trains (on an autoencoder trained a few steps and stopped first). */
+  @Test
+  void closingTheWindowDuringCalmTrainingStopsTheJobAndSavesACheckpointThatLoads() throws Exception {
+    closeDuring(GuiSession.JobKind.CALM);
+  }
+
+  /** The same while the AR baseline trains. */
+  @Test
+  void closingTheWindowDuringArTrainingStopsTheJobAndSavesACheckpointThatLoads() throws Exception {
+    closeDuring(GuiSession.JobKind.AR);
+  }
+
+  private void closeDuring(GuiSession.JobKind kind) throws Exception {
+    GuiSession.Closed c = GuiSession.closeDuringJob(stage, gui.window, gui.service, project.folder(), kind);
+    System.out.println("GuiSessionTest: closed the window during " + kind + " training: " + c);
+    assertEquals(kind, c.kind());
+    assertEquals(JobState.CANCELLED, c.state(), kind + " job");
     assertTrue(c.windowHidden(), "the window closed");
-    assertTrue(c.checkpointStep() >= 1, "a checkpoint after step 1: " + c.checkpointStep());
+    assertTrue(c.checkpointStep() >= 1, "a " + kind + " checkpoint after step 1: " + c.checkpointStep());
     assertEquals(c.checkpointStep(), c.loadedStep());
     gui.waitUntil(() -> gui.service.unfinished().isEmpty());
+    gui.waitUntil(() -> exits.get() >= 1);
     assertEquals(1, exits.get(), "the exit action ran once the job had stopped");
     assertTrue(!GuiSession.dialogShowing(stage), "no question left open");
   }

@@ -10,17 +10,23 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;
-import java.io.UncheckedIOException;
+import java.nio.file.FileSystemLoopException;
+import java.nio.file.FileVisitOption;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
+import java.util.Set;
 import org.calmworkbench.backend.CalmException;
 
 /**
@@ -30,7 +36,10 @@ import org.calmworkbench.backend.CalmException;
  * files and folders (name starting with {@code .}, or hidden to the OS) are skipped, and only the
  * extensions listed in {@link CorpusFormat} are read. Files are read in order of their path
  * relative to the folder ({@code /}-separated, compared as strings), so every OS reads them in the
- * same order and the split is reproducible.
+ * same order and the split is reproducible. Symbolic links are followed (a link to a data folder
+ * inside a corpus folder is read), except a link back to a folder being walked (a loop) and a link
+ * that leads nowhere, which are skipped; a file reached twice (through a link, or named twice) is
+ * read once, at its first place, so no text is both trained on and held out.
  *
  * <p><b>What a document is.</b> In JSONL, each non-blank line's {@code "text"} field (empty texts
  * are skipped). In plain text, one of two rules, chosen per file by a first pass over it ({@link
@@ -181,10 +190,23 @@ public final class CorpusReader {
       throw new CalmException("no corpus files given");
     }
     List<CorpusFile> files = new ArrayList<>();
+    Set<Path> seen = new HashSet<>();
     for (Path p : paths) {
-      files.addAll(resolve(p));
+      for (CorpusFile f : resolve(p)) {
+        if (seen.add(realPath(f.path()))) { // a file reached twice (a link, a path given twice) is read once
+          files.add(f);
+        }
+      }
     }
     return new CorpusReader(files, maxDocumentChars);
+  }
+
+  private static Path realPath(Path p) {
+    try {
+      return p.toRealPath();
+    } catch (IOException e) {
+      return p.toAbsolutePath().normalize();
+    }
   }
 
   /** The files in reading order. */
@@ -268,20 +290,11 @@ public final class CorpusReader {
         return List.of(new CorpusFile(path, CorpusFormat.named(path), Files.size(path)));
       }
       List<CorpusFile> out = new ArrayList<>();
-      try (Stream<Path> walk = Files.walk(path)) {
-        List<Path> found =
-            walk.filter(p -> !p.equals(path) && !isUnderHidden(path, p))
-                .filter(Files::isRegularFile)
-                .sorted(Comparator.comparing((Path p) -> relativeName(path, p)))
-                .toList();
-        for (Path p : found) {
-          Optional<CorpusFormat> format = CorpusFormat.inFolder(p);
-          if (format.isPresent()) {
-            out.add(new CorpusFile(p, format.get(), Files.size(p)));
-          }
+      for (Path p : walk(path)) {
+        Optional<CorpusFormat> format = CorpusFormat.inFolder(p);
+        if (format.isPresent()) {
+          out.add(new CorpusFile(p, format.get(), Files.size(p)));
         }
-      } catch (UncheckedIOException e) {
-        throw e.getCause();
       }
       if (out.isEmpty()) {
         throw new CalmException("corpus folder has no .txt, .text, .md, .jsonl, .json-lines or .ndjson files: " + path);
@@ -292,18 +305,48 @@ public final class CorpusReader {
     }
   }
 
-  /** True if {@code p} or a folder between {@code root} and {@code p} is hidden. */
-  private static boolean isUnderHidden(Path root, Path p) {
-    for (Path q = p; q != null && !q.equals(root); q = q.getParent()) {
-      try {
-        if (q.getFileName().toString().startsWith(".") || Files.isHidden(q)) {
-          return true;
-        }
-      } catch (IOException e) {
-        return true; // unreadable attributes: skip rather than fail the walk
-      }
+  /**
+   * The regular files under {@code root}, hidden ones and those under hidden folders left out,
+   * sorted by their path relative to {@code root}. Symbolic links are followed (a link to a data
+   * folder inside a corpus folder is read), a link back to a folder being walked (a loop) is
+   * skipped, and so is a link that leads nowhere or to another link in a loop.
+   */
+  private static List<Path> walk(Path root) throws IOException {
+    List<Path> found = new ArrayList<>();
+    Files.walkFileTree(root, EnumSet.of(FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+            return dir.equals(root) || !isHidden(dir) ? FileVisitResult.CONTINUE : FileVisitResult.SKIP_SUBTREE;
+          }
+
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+            if (attrs.isRegularFile() && !isHidden(file)) { // a broken link comes with its own attributes
+              found.add(file);
+            }
+            return FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+            if (e instanceof FileSystemLoopException) {
+              return FileVisitResult.CONTINUE;
+            }
+            throw e;
+          }
+        });
+    found.sort(Comparator.comparing((Path p) -> relativeName(root, p)));
+    return found;
+  }
+
+  /** True if the file or folder is hidden (its name starts with a dot, or the OS says so). */
+  private static boolean isHidden(Path p) {
+    try {
+      return p.getFileName().toString().startsWith(".") || Files.isHidden(p);
+    } catch (IOException e) {
+      return true; // unreadable attributes: skip rather than fail the walk
     }
-    return false;
   }
 
   private static String relativeName(Path root, Path p) {

@@ -25,8 +25,15 @@ import org.calmworkbench.backend.CalmException;
 public final class TokenIds {
   private static final int SEGMENT_BITS = 28; // 2^28 ints = 1 GiB per mapping
 
-  /** Files up to this many tokens (64 MB) are read onto the heap; larger ones are mapped. */
+  /**
+   * Files up to this many tokens (16 M tokens, a 64 MB file) are read onto the heap; larger ones are
+   * mapped. {@code -Dcalm.tokenHeapLimit=N} sets another limit, in tokens ({@code 0} maps every
+   * file): the reliability campaign maps a small corpus's cache with it.
+   */
   static final long HEAP_LIMIT_TOKENS = 1L << 24;
+
+  /** The system property that overrides {@link #HEAP_LIMIT_TOKENS}. */
+  static final String HEAP_LIMIT_PROPERTY = "calm.tokenHeapLimit";
 
   private final IntBuffer[] segments; // all full (2^segmentBits ids) but the last
   private final int segmentBits;
@@ -49,7 +56,13 @@ public final class TokenIds {
 
   /** Reads or maps an int32 little-endian token file. */
   public static TokenIds load(Path file) throws IOException {
-    return load(file, HEAP_LIMIT_TOKENS, SEGMENT_BITS);
+    return load(file, heapLimitTokens(), SEGMENT_BITS);
+  }
+
+  /** {@link #HEAP_LIMIT_TOKENS}, or the {@code calm.tokenHeapLimit} system property when it is a number >= 0. */
+  static long heapLimitTokens() {
+    Long limit = Long.getLong(HEAP_LIMIT_PROPERTY);
+    return limit == null || limit < 0 ? HEAP_LIMIT_TOKENS : limit;
   }
 
   /**
@@ -88,6 +101,11 @@ public final class TokenIds {
 
   public long size() {
     return size;
+  }
+
+  /** True when the ids are a mapped file, not on the heap. */
+  boolean isMapped() {
+    return mapped != null;
   }
 
   public int get(long i) {

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.model.Autoencoder;
 import org.calmworkbench.backend.tokenizer.Tokenizer;
@@ -19,6 +20,14 @@ import org.calmworkbench.backend.tokenizer.Tokenizer;
 public final class LatentCodec {
   /** Id used to pad the last chunk to K tokens (the id masked tokens take in training). */
   public static final int PAD_ID = 0;
+
+  /**
+   * Most tokens encoded (or decoded) in one call. The whole text is one batch through the model, so
+   * its activations grow with it: a 50 MB file given to {@code ae encode --input} (9 M chunks) took
+   * 23 GB before the kernel killed the process. 65,536 tokens (some 250 kB of English) need about
+   * 130 MB per activation of the laptop preset; an inspection does not need more.
+   */
+  public static final int MAX_TOKENS = 1 << 16;
 
   private final Autoencoder ae;
   private final Tokenizer tokenizer;
@@ -51,6 +60,10 @@ public final class LatentCodec {
     int[] ids = tokenizer.encode(text);
     if (ids.length == 0) {
       throw new CalmException("the text is empty: nothing to encode");
+    }
+    if (ids.length > MAX_TOKENS) {
+      throw new CalmException(String.format(Locale.ROOT, "the text is %,d tokens (%,d characters), more than the %,d"
+          + " encoded at once; give a part of it", ids.length, text.length(), MAX_TOKENS));
     }
     int k = patchSize();
     int padded = (ids.length + k - 1) / k * k;
@@ -87,6 +100,10 @@ public final class LatentCodec {
     int k = patchSize();
     if (latents.length == 0) {
       throw new CalmException("no latents to decode");
+    }
+    if ((long) latents.length * k > MAX_TOKENS) {
+      throw new CalmException(String.format(Locale.ROOT, "%,d latents (%,d tokens) are more than the %,d tokens"
+          + " decoded at once; give a part of them", latents.length, (long) latents.length * k, MAX_TOKENS));
     }
     float[] flat = new float[latents.length * l];
     for (int p = 0; p < latents.length; p++) {

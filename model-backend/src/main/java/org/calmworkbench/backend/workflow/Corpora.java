@@ -111,9 +111,11 @@ public final class Corpora {
     long n = Math.min(total / k, maxChunks);
     long[] out = new long[(int) (n * k)];
     int i = 0;
-    for (TokenIds p : parts) {
-      for (long j = 0; j < p.size() && i < out.length; j++) {
-        out[i++] = p.get(j);
+    for (TokenIds p : parts) { // copy, not get: it checks that a mapped token file is still whole
+      int[] ids = new int[(int) Math.min(p.size(), out.length - i)];
+      p.copy(0, ids, 0, ids.length);
+      for (int id : ids) {
+        out[i++] = id;
       }
     }
     return out;

@@ -139,6 +139,34 @@ class CorpusReaderTest {
   }
 
   @Test
+  void symbolicLinksAreFollowedLoopsSkippedAndEachFileReadOnce() throws IOException {
+    Path corpus = dir.resolve("corpus");
+    write("corpus/sub/a.jsonl", "{\"text\":\"from a\"}");
+    write("elsewhere/b.txt", "from b, through a linked folder");
+    try {
+      Files.createSymbolicLink(corpus.resolve("self"), Path.of("."));
+      Files.createSymbolicLink(corpus.resolve("sub/up"), Path.of(".."));
+      Files.createSymbolicLink(corpus.resolve("alias.jsonl"), Path.of("sub/a.jsonl"));
+      Files.createSymbolicLink(corpus.resolve("again"), Path.of("sub"));
+      Files.createSymbolicLink(corpus.resolve("linked"), dir.resolve("elsewhere"));
+      Files.createSymbolicLink(corpus.resolve("dangling.txt"), Path.of("nowhere.txt"));
+      Files.createSymbolicLink(corpus.resolve("loop-a.txt"), Path.of("loop-b.txt"));
+      Files.createSymbolicLink(corpus.resolve("loop-b.txt"), Path.of("loop-a.txt"));
+    } catch (UnsupportedOperationException | IOException e) {
+      Assumptions.abort("no symbolic links here: " + e);
+    }
+
+    CorpusReader reader = CorpusReader.of(List.of(corpus, corpus.resolve("sub/a.jsonl")));
+
+    // a.jsonl is reached as again/a.jsonl (first in path order), alias.jsonl, sub/a.jsonl and by
+    // name: read once. Before, alias.jsonl and sub/a.jsonl were both read (the text twice, so it
+    // could be trained on and held out), and the linked folder was not read at all.
+    assertEquals(List.of("from a", "from b, through a linked folder"), texts(readAll(reader)));
+    assertEquals(List.of(corpus.resolve("again/a.jsonl"), corpus.resolve("linked/b.txt")),
+        reader.files().stream().map(CorpusReader.CorpusFile::path).toList());
+  }
+
+  @Test
   void explicitlyNamedFileWithOtherExtensionIsReadAsText() throws IOException {
     Path file = write("README", "plain words");
 

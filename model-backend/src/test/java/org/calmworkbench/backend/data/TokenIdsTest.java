@@ -80,6 +80,27 @@ class TokenIdsTest {
   }
 
   @Test
+  void theHeapLimitCanBeLoweredBySystemPropertySoASmallCacheIsMapped() throws IOException {
+    Path file = writeLe(range(1000));
+    assertTrue(!TokenIds.load(file).isMapped(), "1,000 ids are read onto the heap by default");
+    String before = System.getProperty(TokenIds.HEAP_LIMIT_PROPERTY);
+    try {
+      System.setProperty(TokenIds.HEAP_LIMIT_PROPERTY, "999");
+      TokenIds mapped = TokenIds.load(file);
+      assertTrue(mapped.isMapped(), "over -Dcalm.tokenHeapLimit=999: mapped");
+      assertEquals(range(1000)[999], mapped.get(999));
+      System.setProperty(TokenIds.HEAP_LIMIT_PROPERTY, "1000");
+      assertTrue(!TokenIds.load(file).isMapped(), "at the limit: on the heap");
+    } finally {
+      if (before == null) {
+        System.clearProperty(TokenIds.HEAP_LIMIT_PROPERTY);
+      } else {
+        System.setProperty(TokenIds.HEAP_LIMIT_PROPERTY, before);
+      }
+    }
+  }
+
+  @Test
   void truncatedFileIsReported() throws IOException {
     Path file = dir.resolve("cut.bin");
     Files.write(file, new byte[] {1, 0, 0, 0, 2, 0});

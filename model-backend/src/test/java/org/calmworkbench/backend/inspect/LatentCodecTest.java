@@ -68,6 +68,24 @@ class LatentCodecTest {
   }
 
   @Test
+  void aTextOrLatentsBeyondTheLimitAreRefusedBeforeTheModelRuns() {
+    try (AutoencoderCheckpoint ck = AutoencoderCheckpoint.load(dir)) {
+      LatentCodec codec = new LatentCodec(ck.model(), LETTERS, ck.manager());
+      // Before the limit, a 50 MB file through 'ae encode --input' was one batch: 23 GB, then killed.
+      String huge = "abcd".repeat(LatentCodec.MAX_TOKENS / 4 + 1);
+      CalmException e = assertThrows(CalmException.class, () -> codec.encode(huge));
+      assertEquals("the text is 65,540 tokens (65,540 characters), more than the 65,536 encoded at once; give a part of it",
+          e.getMessage());
+      assertEquals(LatentCodec.MAX_TOKENS / 4, codec.encode("abcd".repeat(LatentCodec.MAX_TOKENS / 4)).chunks().size(),
+          "the limit itself is encoded");
+      float[][] latents = new float[LatentCodec.MAX_TOKENS / codec.patchSize() + 1][ck.config().latentSize()];
+      CalmException d = assertThrows(CalmException.class, () -> codec.decode(latents, 0, 1, null));
+      assertTrue(d.getMessage().startsWith("16,385 latents (65,540 tokens) are more than the 65,536 tokens decoded"),
+          d.getMessage());
+    }
+  }
+
+  @Test
   void largeNoiseChangesTheDecodedTokens() {
     try (AutoencoderCheckpoint ck = AutoencoderCheckpoint.load(dir)) {
       LatentCodec codec = new LatentCodec(ck.model(), LETTERS, ck.manager());

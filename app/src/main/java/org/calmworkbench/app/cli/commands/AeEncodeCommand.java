@@ -15,6 +15,9 @@ import picocli.CommandLine.Option;
 
 /** {@code calm ae encode}: text to one latent vector per K-token chunk. */
 public final class AeEncodeCommand implements Command {
+  /** Largest --input file read. */
+  static final long MAX_INPUT_BYTES = 64L << 20;
+
   @Option(names = "--checkpoint", paramLabel = "DIR", required = true, description = "autoencoder checkpoint folder")
   Path checkpoint;
   @Option(names = "--text", paramLabel = "TEXT", description = "the text to encode")
@@ -51,6 +54,11 @@ public final class AeEncodeCommand implements Command {
     }
     if (!Files.isRegularFile(input)) {
       throw new CalmException("input file not found: " + input);
+    }
+    long size = Files.size(input);
+    if (size > MAX_INPUT_BYTES) { // far more than LatentCodec.MAX_TOKENS; a file over 2 GB would not even fit a String
+      throw new CalmException(String.format(Locale.ROOT, "--input %s is %,d bytes; ae encode reads at most %,d"
+          + " (and encodes at most %,d tokens); give a part of it", input, size, MAX_INPUT_BYTES, LatentCodec.MAX_TOKENS));
     }
     return Files.readString(input);
   }

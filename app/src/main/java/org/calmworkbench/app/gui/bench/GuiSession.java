@@ -37,7 +37,9 @@ import org.calmworkbench.app.gui.service.WorkbenchService;
 import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.bench.ProcessMemory;
 import org.calmworkbench.backend.io.AtomicFiles;
+import org.calmworkbench.backend.train.ArCheckpoint;
 import org.calmworkbench.backend.train.AutoencoderCheckpoint;
+import org.calmworkbench.backend.train.CalmCheckpoint;
 import org.calmworkbench.backend.project.RunStore;
 
 /**
@@ -58,9 +60,10 @@ import org.calmworkbench.backend.project.RunStore;
  * AnimationTimer}), so a stall of the FX thread shows as a long gap, each gap over {@link #STALL_MS}
  * given a cause by {@link GapCauses} (the service, GC, CPU starvation, page code, JavaFX).
  *
- * <p>{@link #closeDuringJob} is the last step of {@link #main}: the window is closed, as by its
- * close button, while an autoencoder trains; the person answers "Stop, save and quit"; the job must
- * end CANCELLED with a checkpoint that loads.
+ * <p>{@link #closeDuringJob} is the last step of {@link #main}, once per job kind: the window is
+ * closed, as by its close button, while an autoencoder, then a CALM model, then the AR baseline
+ * trains (the window shown again between them); the person answers "Stop, save and quit"; the job
+ * must end CANCELLED with a checkpoint that loads, the window close and its exit action run once.
  *
  * <p>{@link #cycles} drives a window that is already open (the TestFX test's); {@link #main}
  * opens one as {@code calm gui} does (scripts/gui-session.sh runs it under Xvfb).
@@ -199,20 +202,9 @@ public final class GuiSession {
     phases[0] = (System.nanoTime() - t0) / 1e9;
 
     // 2. CALM on the autoencoder just saved; the generator's checkpoints switched while it runs.
-    LmTrainingViewModel lm = GuiResponsiveness.fx(() -> {
-      window.select(LmTrainingPage.TITLE);
-      LmTrainingViewModel v = ((LmTrainingPage) window.page(LmTrainingPage.TITLE)).viewModel();
-      v.refreshAutoencoders();
-      RunStore.Checkpoint mine = v.autoencoders().stream().filter(c -> c.dir().startsWith(aeFolder)).findFirst()
-          .orElseThrow(() -> new CalmException("no checkpoint of the stopped autoencoder run in " + aeFolder));
-      v.autoencoderProperty().set(mine);
-      v.presetProperty().set("tiny");
-      v.field("steps").set(ENDLESS_STEPS);
-      return v;
-    });
-    Job lmJob = started(GuiResponsiveness.fx(lm::train), lm.statusProperty());
+    LmTrainingViewModel lm = lmTrainingPage(window, aeFolder);
+    Job lmJob = startEndlessCalm(lm);
     Path lmFolder = GuiResponsiveness.fx(() -> lm.runFolderProperty().get());
-    until(() -> lm.points().stream().anyMatch(p -> !p.baseline()) || lmJob.state().isFinal(), "CALM training did not start");
     pauseResume(lmJob, lm::pause, lm::resume, "CALM training");
     switches[0] += switchGenerator(window, lmJob);
     GuiResponsiveness.fx(() -> {
@@ -225,13 +217,8 @@ public final class GuiSession {
     phases[1] = (System.nanoTime() - t0) / 1e9 - phases[0];
 
     // 3. The AR baseline on the same autoencoder.
-    Job arJob = started(GuiResponsiveness.fx(() -> {
-      window.select(LmTrainingPage.TITLE);
-      return lm.trainBaseline();
-    }), lm.statusProperty());
+    Job arJob = startEndlessAr(window, lm);
     Path arFolder = GuiResponsiveness.fx(() -> lm.baselineFolderProperty().get());
-    // the baseline's chart points come at evaluations only; its progress text names every step
-    until(() -> arJob.messageProperty().get().contains("· step") || arJob.state().isFinal(), "AR training did not start");
     pauseResume(arJob, lm::pause, lm::resume, "AR training");
     long arSteps = GuiResponsiveness.fx(() -> {
       long step = stepOf(arJob.messageProperty().get()); // the last progress before the stop (at least that many)
@@ -381,7 +368,8 @@ public final class GuiSession {
   }
 
   /** How closing the window during a training job went. */
-  public record Closed(JobState state, long checkpointStep, long loadedStep, boolean windowHidden, double seconds) {}
+  public record Closed(JobKind kind, JobState state, long checkpointStep, long loadedStep, boolean windowHidden,
+      double seconds) {}
 
   /** The Autoencoder training page shown, its view model set to the tiny preset and a step budget that never ends. */
   private static AeTrainingViewModel aeTrainingPage(MainWindow window) throws Exception {
@@ -402,29 +390,103 @@ public final class GuiSession {
   }
 
   /**
-   * Closes the window on {@code stage} as its close button does while an autoencoder trains, and
+   * The LM training page shown, its view model set to train on the checkpoint of the autoencoder
+   * run in {@code aeFolder} (stopped), the tiny preset and a step budget that never ends.
+   */
+  private static LmTrainingViewModel lmTrainingPage(MainWindow window, Path aeFolder) throws Exception {
+    return GuiResponsiveness.fx(() -> {
+      window.select(LmTrainingPage.TITLE);
+      LmTrainingViewModel v = ((LmTrainingPage) window.page(LmTrainingPage.TITLE)).viewModel();
+      v.refreshAutoencoders();
+      RunStore.Checkpoint mine = v.autoencoders().stream().filter(c -> c.dir().startsWith(aeFolder)).findFirst()
+          .orElseThrow(() -> new CalmException("no checkpoint of the stopped autoencoder run in " + aeFolder));
+      v.autoencoderProperty().set(mine);
+      v.presetProperty().set("tiny");
+      v.field("steps").set(ENDLESS_STEPS);
+      return v;
+    });
+  }
+
+  /** Starts {@code lm}'s CALM training and returns once it has reported its first training point. */
+  private static Job startEndlessCalm(LmTrainingViewModel lm) throws Exception {
+    Job job = started(GuiResponsiveness.fx(lm::train), lm.statusProperty());
+    until(() -> lm.points().stream().anyMatch(p -> !p.baseline()) || job.state().isFinal(), "CALM training did not start");
+    return job;
+  }
+
+  /** Starts the AR baseline from {@code lm}'s page and returns once it has trained a step. */
+  private static Job startEndlessAr(MainWindow window, LmTrainingViewModel lm) throws Exception {
+    Job job = started(GuiResponsiveness.fx(() -> {
+      window.select(LmTrainingPage.TITLE);
+      return lm.trainBaseline();
+    }), lm.statusProperty());
+    // the baseline's chart points come at evaluations only; its progress text names every step
+    until(() -> job.messageProperty().get().contains("· step") || job.state().isFinal(), "AR training did not start");
+    return job;
+  }
+
+  /** The three training jobs a window can be closed during. */
+  public enum JobKind {
+    AUTOENCODER("autoencoder"), CALM("CALM"), AR("AR baseline");
+
+    private final String label;
+
+    JobKind(String label) {
+      this.label = label;
+    }
+
+    @Override
+    public String toString() {
+      return label;
+    }
+  }
+
+  /** {@link #closeDuringJob(Stage, MainWindow, WorkbenchService, Path, JobKind)} during autoencoder training. */
+  public static Closed closeDuringJob(Stage stage, MainWindow window, WorkbenchService service, Path project)
+      throws Exception {
+    return closeDuringJob(stage, window, service, project, JobKind.AUTOENCODER);
+  }
+
+  /**
+   * Closes the window on {@code stage} as its close button does while a job of {@code kind} trains
+   * (for CALM and the AR baseline: on an autoencoder trained a few steps first, then stopped), and
    * answers the "Training is running" question with "Stop, save and quit"; waits until the job has
    * ended and the window is hidden, then loads the run's newest checkpoint. The window's close
    * handler then runs its exit action ({@code calm gui}: {@code Platform.exit()}), so after this
    * the FX toolkit may be gone: nothing here runs on it once the window is hidden.
    */
-  public static Closed closeDuringJob(Stage stage, MainWindow window, WorkbenchService service, Path project)
-      throws Exception {
+  public static Closed closeDuringJob(Stage stage, MainWindow window, WorkbenchService service, Path project,
+      JobKind kind) throws Exception {
     deleteSessionRuns(project, List.of());
     long t0 = System.nanoTime();
     AeTrainingViewModel ae = aeTrainingPage(window);
-    Job job = startEndlessAutoencoder(ae);
-    Path folder = GuiResponsiveness.fx(() -> ae.runFolderProperty().get());
+    Job aeJob = startEndlessAutoencoder(ae);
+    Path aeFolder = GuiResponsiveness.fx(() -> ae.runFolderProperty().get());
+    Job job = aeJob;
+    Path folder = aeFolder;
+    if (kind != JobKind.AUTOENCODER) { // CALM and the AR baseline train on the autoencoder just started
+      GuiResponsiveness.fx(() -> {
+        window.select(Pages.AE_TRAINING);
+        ae.stop();
+        return null;
+      });
+      finished("autoencoder", aeJob, aeFolder, () -> 0L);
+      LmTrainingViewModel lm = lmTrainingPage(window, aeFolder);
+      job = kind == JobKind.CALM ? startEndlessCalm(lm) : startEndlessAr(window, lm);
+      folder = GuiResponsiveness.fx(() -> kind == JobKind.CALM ? lm.runFolderProperty().get() : lm.baselineFolderProperty().get());
+    }
+    Job closing = job;
     java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
     java.util.concurrent.CountDownLatch hidden = new java.util.concurrent.CountDownLatch(1);
     java.util.concurrent.atomic.AtomicReference<JobState> finalState = new java.util.concurrent.atomic.AtomicReference<>();
     GuiResponsiveness.fx(() -> {
-      if (job.state().isFinal()) {
-        throw new CalmException("the training job ended before the window was closed: " + job.state());
+      if (closing.state().isFinal()) {
+        throw new CalmException("the " + kind + " training job ended before the window was closed: " + closing.state()
+            + ": " + closing.messageProperty().get());
       }
-      job.stateProperty().addListener((o, a, s) -> {
-        if (s.isFinal()) {
-          finalState.set(s);
+      closing.stateProperty().addListener((o, a, st) -> {
+        if (st.isFinal()) {
+          finalState.set(st);
           ended.countDown();
         }
       });
@@ -439,19 +501,29 @@ public final class GuiSession {
     Platform.runLater(() -> stage.fireEvent(new WindowEvent(stage, WindowEvent.WINDOW_CLOSE_REQUEST)));
     answer(stage, "Stop, save and quit");
     if (!ended.await(300, java.util.concurrent.TimeUnit.SECONDS)) {
-      throw new CalmException("the training job did not end within 300 s of closing the window");
+      throw new CalmException("the " + kind + " training job did not end within 300 s of closing the window");
     }
     boolean wasHidden = hidden.await(60, java.util.concurrent.TimeUnit.SECONDS);
-    RunStore.Checkpoint ck = RunStore.autoencoders(project).stream().filter(c -> c.dir().startsWith(folder)).findFirst()
-        .orElseThrow(() -> new CalmException("no checkpoint saved in " + folder + " when the window closed"));
-    long loaded;
-    try (AutoencoderCheckpoint c = AutoencoderCheckpoint.load(ck.dir())) {
-      loaded = RunStore.step(ck.dir()).orElse(-1);
-      if (c.model() == null) {
+    Path runFolder = folder;
+    List<RunStore.Checkpoint> saved = switch (kind) {
+      case AUTOENCODER -> RunStore.autoencoders(project);
+      case CALM -> RunStore.calm(project);
+      case AR -> RunStore.ar(project);
+    };
+    RunStore.Checkpoint ck = saved.stream().filter(c -> c.dir().startsWith(runFolder)).findFirst()
+        .orElseThrow(() -> new CalmException("no " + kind + " checkpoint saved in " + runFolder + " when the window closed"));
+    long loaded = RunStore.step(ck.dir()).orElse(-1);
+    try (AutoCloseable c = switch (kind) { // each throws a CalmException naming what is wrong if it does not load
+      case AUTOENCODER -> AutoencoderCheckpoint.load(ck.dir());
+      case CALM -> CalmCheckpoint.load(ck.dir());
+      case AR -> ArCheckpoint.load(ck.dir());
+    }) {
+      if (c instanceof AutoencoderCheckpoint a && a.model() == null || c instanceof CalmCheckpoint m && m.model() == null
+          || c instanceof ArCheckpoint r && r.model() == null) {
         throw new CalmException("the checkpoint " + ck.dir() + " loaded without a model");
       }
     }
-    return new Closed(finalState.get(), ck.step(), loaded, wasHidden, (System.nanoTime() - t0) / 1e9);
+    return new Closed(kind, finalState.get(), ck.step(), loaded, wasHidden, (System.nanoTime() - t0) / 1e9);
   }
 
   /** Waits for a dialog owned by {@code owner} and presses its button named {@code button}. */
@@ -515,7 +587,8 @@ public final class GuiSession {
    * {@code GuiSession PROJECT CYCLES}: opens the window as {@code calm gui} does on a copy of
    * PROJECT in a temporary folder (of its runs, only the {@code sample-*} ones: the checkpoints the
    * inspector and generator switch between), runs the cycles, prints the figures, then closes the
-   * window during a training job ({@link #closeDuringJob}). Exit 0 only when everything passed.
+   * window during an autoencoder, a CALM and an AR baseline training job ({@link #closeDuringJob}).
+   * Exit 0 only when everything passed.
    */
   public static void main(String[] args) throws Exception {
     Path source = Path.of(args.length > 0 ? args[0] : "sample-projects/grammar-english");
@@ -535,18 +608,20 @@ public final class GuiSession {
       AppSettings settings = AppSettings.load(work.resolve("config").resolve(AppSettings.FILE_NAME));
       CompletableFuture<WorkbenchApp.Opened> opened = new CompletableFuture<>();
       CompletableFuture<Stage> stageOf = new CompletableFuture<>();
+      java.util.concurrent.atomic.AtomicInteger exits = new java.util.concurrent.atomic.AtomicInteger();
       Platform.setImplicitExit(false);
       Platform.startup(() -> {
         try {
           Stage stage = new Stage();
-          opened.complete(WorkbenchApp.open(stage, settings, project.toString()));
+          // closed three times (closeDuringJob per job kind): the exit action only counts, and the
+          // session exits the toolkit itself at the end
+          opened.complete(WorkbenchApp.open(stage, settings, project.toString(), exits::incrementAndGet));
           stageOf.complete(stage);
         } catch (Throwable t) {
           opened.completeExceptionally(t);
         }
       });
       WorkbenchApp.Opened w = opened.get(600, java.util.concurrent.TimeUnit.SECONDS); // minutes on a loaded machine
-      boolean toolkitUp = true;
       try {
         SlowUpdateProbe probe = new SlowUpdateProbe(GuiResponsiveness.fx(Thread::currentThread), 30);
         w.service().dispatcher().watchSlowUpdates(probe);
@@ -585,22 +660,32 @@ public final class GuiSession {
         if (r.cycles().stream().anyMatch(c -> c.runs().stream().anyMatch(x -> x.state() != JobState.CANCELLED))) {
           code = 1;
         }
-        Closed c = closeDuringJob(stageOf.get(), w.window(), w.service(), project);
-        toolkitUp = false;
-        System.out.printf(Locale.ROOT, "gui-session: closed the window during autoencoder training: job %s, window %s,"
-                + " checkpoint at step %d saved and loaded (%.1f s from the start of the run to the loaded checkpoint)%n",
-            c.state(), c.windowHidden() ? "closed" : "STILL OPEN", c.checkpointStep(), c.seconds());
-        if (c.state() != JobState.CANCELLED || !c.windowHidden()) {
-          code = 1;
+        Stage stage = stageOf.get();
+        for (JobKind kind : JobKind.values()) {
+          if (kind != JobKind.AUTOENCODER) { // the window of the previous close, shown again
+            GuiResponsiveness.fx(() -> {
+              stage.show();
+              return null;
+            });
+          }
+          int exitsBefore = exits.get();
+          Closed c = closeDuringJob(stage, w.window(), w.service(), project, kind);
+          until(() -> exits.get() > exitsBefore, "the exit action did not run after the window closed");
+          System.out.printf(Locale.ROOT, "gui-session: closed the window during %s training: job %s, window %s, exit action"
+                  + " run %d time(s), checkpoint at step %d saved and loaded (%.1f s from the start of the run to the loaded"
+                  + " checkpoint)%n", kind, c.state(), c.windowHidden() ? "closed" : "STILL OPEN", exits.get() - exitsBefore,
+              c.checkpointStep(), c.seconds());
+          if (c.state() != JobState.CANCELLED || !c.windowHidden() || exits.get() != exitsBefore + 1
+              || c.checkpointStep() < 1 || c.loadedStep() != c.checkpointStep()) {
+            code = 1;
+          }
         }
       } finally {
-        if (toolkitUp) {
-          GuiResponsiveness.fx(() -> {
-            w.service().cancelAll();
-            return null;
-          });
-          until(() -> w.service().unfinished().isEmpty(), "the jobs did not stop");
-        }
+        GuiResponsiveness.fx(() -> { // the window's exit action only counts: the toolkit is up until here
+          w.service().cancelAll();
+          return null;
+        });
+        until(() -> w.service().unfinished().isEmpty(), "the jobs did not stop");
         w.service().close();
         Platform.exit();
       }
