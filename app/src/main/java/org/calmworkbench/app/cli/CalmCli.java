@@ -183,6 +183,10 @@ public final class CalmCli {
       String msg = "out of memory (" + e.getMessage() + "); give Java more with JAVA_OPTS=-Xmx8g, or use a smaller preset";
       return fail(out, err, json, verbose, "error: " + msg, msg, 1, e);
     } catch (Exception | StackOverflowError | AssertionError | InternalError e) {
+      if (org.calmworkbench.backend.data.TokenIds.isMappedFileFault(e)) { // the file system's doing, not a bug
+        String msg = org.calmworkbench.backend.data.TokenIds.MAPPED_FILE_FAULT;
+        return fail(out, err, json, verbose, "error: " + msg, msg, StorageException.EXIT_CODE, e);
+      }
       String msg = e.getClass().getName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
       String line = "internal error: " + msg + (verbose ? "" : " (rerun with --verbose for the stack trace)");
       return fail(out, err, json, verbose, line, "internal error: " + msg, 1, e);

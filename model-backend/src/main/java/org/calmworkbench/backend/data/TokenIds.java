@@ -174,6 +174,24 @@ public final class TokenIds {
         + " to rebuild the cache, and start again", e);
   }
 
+  /**
+   * The one-line report of {@link #isMappedFileFault}: the JVM's own message names neither the file
+   * nor what to do.
+   */
+  public static final String MAPPED_FILE_FAULT = "a memory-mapped token cache file was truncated while this job"
+      + " read it (changed by another program?); stop other jobs on this corpus, delete its token cache (the"
+      + " .calm-cache/tokens folder of the project, or tokens/ in the user's cache folder) to rebuild it, and start again";
+
+  /**
+   * Whether {@code t} is the JVM's report of a read from a memory-mapped file that shrank (the SIGBUS
+   * it turns into an {@link InternalError}). Compiled code may deliver it after the read that caused
+   * it, past the catch in {@link #copy}; the CLI and the GUI's error reporter then give {@link
+   * #MAPPED_FILE_FAULT} instead of an internal error.
+   */
+  public static boolean isMappedFileFault(Throwable t) {
+    return t instanceof InternalError && t.getMessage() != null && t.getMessage().contains("unsafe memory access");
+  }
+
   /** Number of whole non-overlapping windows of {@code length} tokens. */
   public long windowCount(int length) {
     if (length <= 0) {

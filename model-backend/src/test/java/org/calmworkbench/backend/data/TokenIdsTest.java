@@ -35,6 +35,18 @@ class TokenIdsTest {
     return ids;
   }
 
+  /** The JVM's fault for a read past a shrunk mapping, when it arrives after our catch, is still told as such. */
+  @Test
+  void theJvmsMappedFileFaultIsRecognisedAndNothingElse() {
+    assertTrue(TokenIds.isMappedFileFault(
+        new InternalError("a fault occurred in a recent unsafe memory access operation in compiled Java code")));
+    assertTrue(TokenIds.isMappedFileFault(new InternalError("a fault occurred in an unsafe memory access operation")));
+    org.junit.jupiter.api.Assertions.assertFalse(TokenIds.isMappedFileFault(new InternalError("something else")));
+    org.junit.jupiter.api.Assertions.assertFalse(TokenIds.isMappedFileFault(
+        new IllegalStateException("a fault occurred in an unsafe memory access operation")));
+    assertTrue(TokenIds.MAPPED_FILE_FAULT.contains(".calm-cache/tokens"), TokenIds.MAPPED_FILE_FAULT);
+  }
+
   @Test
   void loadsLittleEndianInt32FileOntoTheHeap() throws IOException {
     int[] ids = range(1000);

@@ -47,6 +47,9 @@ public final class ErrorReporter {
     if (r instanceof java.nio.file.FileSystemException f) { // a read-only medium, a full disk: not a bug
       return StorageException.reasonAndFile(f);
     }
+    if (org.calmworkbench.backend.data.TokenIds.isMappedFileFault(r)) {
+      return org.calmworkbench.backend.data.TokenIds.MAPPED_FILE_FAULT;
+    }
     if (r instanceof OutOfMemoryError) {
       return "out of memory; start with more heap (JAVA_OPTS=-Xmx8g ./calm gui) or use a smaller preset";
     }
