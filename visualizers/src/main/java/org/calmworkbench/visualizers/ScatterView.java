@@ -104,6 +104,9 @@ public final class ScatterView extends BorderPane {
     }
   }
 
+  private boolean redrawScheduled;
+  private final Runnable redrawTask = this::redraw; // one object, so the frame pacer can tell it is queued
+
   public ScatterView(String title, String xLabel, String yLabel) {
     chart = ChartFactory.createScatterPlot(title, xLabel, yLabel, dataset, PlotOrientation.VERTICAL, true, true, false);
     plot = ChartLook.xy(chart);
@@ -140,6 +143,7 @@ public final class ScatterView extends BorderPane {
 
   /** Replaces the dots of layer {@code name} (created on first use, above the layers before it). */
   public void setLayer(String name, List<Dot> dots, Mark mark, boolean clickable) {
+    changing();
     Layer l = layers.get(name);
     if (l == null) {
       l = new Layer(name);
@@ -164,6 +168,7 @@ public final class ScatterView extends BorderPane {
    * over it (a cloud, a path) never rescales the map under the pointer; null fits every layer.
    */
   public void setFitLayer(String layer) {
+    changing();
     fitLayer = layer;
     fitAxes();
   }
@@ -214,6 +219,7 @@ public final class ScatterView extends BorderPane {
 
   /** The legend: one entry per key, in order. */
   public void setLegend(List<Key> keys) {
+    changing();
     LegendItemCollection items = new LegendItemCollection();
     for (Key k : keys) {
       LegendItem item = new LegendItem(k.label(), null, null, null, new Ellipse2D.Double(-4, -4, 8, 8), awt(k.color()));
@@ -232,6 +238,7 @@ public final class ScatterView extends BorderPane {
   }
 
   public void setAxisLabels(String x, String y) {
+    changing();
     plot.getDomainAxis().setLabel(x);
     plot.getRangeAxis().setLabel(y);
   }
@@ -309,6 +316,32 @@ public final class ScatterView extends BorderPane {
   }
 
   // ---- drawing ----------------------------------------------------------------------------------
+
+  /**
+   * Mutes the chart's change events until the next frame, which turns them on again: one redraw.
+   * JFreeChart-FX redraws synchronously on every event, and showing a new map (its layers, axes,
+   * legend and labels) sent about ten: a latent map's result held the FX thread 167 ms (101 ms of
+   * CPU) in the long GUI session (docs/RELIABILITY.md section 5).
+   */
+  private void changing() {
+    if (chart.isNotify()) {
+      chart.setNotify(false);
+    }
+    if (!redrawScheduled) {
+      redrawScheduled = true;
+      FramePacer.FX.request(redrawTask);
+    }
+  }
+
+  private void redraw() {
+    redrawScheduled = false;
+    chart.setNotify(true);
+  }
+
+  /** Whether a change waits for its redraw (for tests). */
+  public boolean redrawPending() {
+    return redrawScheduled;
+  }
 
   private Layer layer(int series) {
     return layers.get((String) dataset.getSeriesKey(series));
