@@ -13,7 +13,9 @@ import org.calmworkbench.app.gui.service.CoalescingDispatcher;
  * long enough to be sampled, where the FX thread was: a sampler thread takes its stack every
  * {@value GapCauses#PERIOD_MS} ms once an update has run 20 ms, and the most seen innermost
  * workbench frame (with the innermost frame of all, often JavaFX's) names what the update spent
- * its time in.
+ * its time in. The FX thread's time waiting for a core (its schedstat) and the stop-the-world GC
+ * time during the update are recorded too: wall time = CPU + waiting for a core + GC + the rest
+ * (blocked, or descheduled in ways schedstat does not count).
  */
 final class SlowUpdateProbe implements CoalescingDispatcher.SlowUpdates, AutoCloseable {
   private final Thread fx;
@@ -22,12 +24,19 @@ final class SlowUpdateProbe implements CoalescingDispatcher.SlowUpdates, AutoClo
   private final List<double[]> times = new ArrayList<>(); // {wall ms, CPU ms} of each slow update
   private final Map<String, Integer> where = new LinkedHashMap<>(); // of the running update
   private volatile long runningSince; // 0: no update running
+  private final java.nio.file.Path fxStat; // the FX thread's /proc schedstat; null when unreadable
+  private long waitAtStart = -1; // ns the FX thread had waited for a core when the update began (FX thread)
+  private long gcAtStart; // ms of GC when the update began (FX thread)
+  private double waitMs = Double.NaN; // of the last update
+  private double gcMs;
   private final Thread sampler;
   private volatile boolean closed;
 
   SlowUpdateProbe(Thread fx, long thresholdMs) {
     this.fx = fx;
     this.thresholdMs = thresholdMs;
+    java.nio.file.Path task = StallProbe.task(org.calmworkbench.backend.train.ThreadPriority.threads(), "JavaFX Applicat");
+    this.fxStat = task == null ? null : task.resolve("schedstat");
     sampler = new Thread(this::sample, "slow-update-sampler");
     sampler.setDaemon(true);
     sampler.start();
@@ -44,8 +53,38 @@ final class SlowUpdateProbe implements CoalescingDispatcher.SlowUpdates, AutoClo
       synchronized (where) {
         where.clear();
       }
+      waitAtStart = waited();
+      gcAtStart = gcMillis();
+      runningSince = System.nanoTime();
+    } else {
+      long since = runningSince;
+      runningSince = 0;
+      if (System.nanoTime() - since >= thresholdMs * 1_000_000L) { // only a slow one: reading /proc costs
+        long w = waited();
+        waitMs = w < 0 || waitAtStart < 0 ? Double.NaN : (w - waitAtStart) / 1e6;
+        gcMs = gcMillis() - gcAtStart;
+      }
     }
-    runningSince = running ? System.nanoTime() : 0;
+  }
+
+  /** ns the FX thread has waited for a core so far, -1 when unknown. */
+  private long waited() {
+    if (fxStat == null) {
+      return -1;
+    }
+    try {
+      return StallProbe.readSchedstat(fxStat)[1];
+    } catch (java.io.IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  private static long gcMillis() {
+    long sum = 0;
+    for (java.lang.management.GarbageCollectorMXBean gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+      sum += Math.max(0, gc.getCollectionTime());
+    }
+    return sum;
   }
 
   @Override
@@ -57,7 +96,8 @@ final class SlowUpdateProbe implements CoalescingDispatcher.SlowUpdates, AutoClo
     }
     synchronized (slow) {
       times.add(new double[] {ms, cpuMs});
-      slow.add(String.format(Locale.ROOT, "%.0f ms (CPU %.0f ms) %s [%s]", ms, cpuMs, what, top));
+      slow.add(String.format(Locale.ROOT, "%.0f ms (CPU %.0f ms, waiting for a core %s ms, GC %.0f ms) %s [%s]", ms, cpuMs,
+          Double.isNaN(waitMs) ? "?" : String.format(Locale.ROOT, "%.0f", waitMs), gcMs, what, top));
     }
   }
 
