@@ -15,7 +15,7 @@ cd "$root"
 seconds="${1:-60}"
 shift || true
 all=(safetensors autoencoderConfig calmConfig arConfig projectJson experimentFile tokenizerJson metricsJsonl
-  trainerState splitJson jsonlCorpus textCorpus torchStateDict)
+  trainerState splitJson jsonlCorpus textCorpus torchStateDict hfTrainerState)
 [ $# -gt 0 ] && targets=("$@") || targets=("${all[@]}")
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
 logs="$root/model-backend/target/fuzz-coverage"

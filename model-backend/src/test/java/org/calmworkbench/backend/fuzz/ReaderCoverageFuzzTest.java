@@ -32,7 +32,7 @@ class ReaderCoverageFuzzTest {
     try {
       Path dir = Files.createTempDirectory("calm-coverage-fuzz");
       List<Target> all = new ArrayList<>(ReaderTargets.targets(dir.resolve("seeds")));
-      all.add(ReaderTargets.torchStateDict());
+      all.addAll(ReaderTargets.coverageOnly());
       for (Target t : all) {
         TARGETS.put(t.name(), t);
         FILES.put(t.name(), t.prepare(dir));
@@ -112,5 +112,11 @@ class ReaderCoverageFuzzTest {
   @FuzzTest
   void torchStateDict(byte[] input) throws Exception {
     read("PyTorch bin", input);
+  }
+
+  /** A Hugging Face Trainer's trainer_state.json (log_history, global_step, max_steps), read as its folder. */
+  @FuzzTest
+  void hfTrainerState(byte[] input) throws Exception {
+    read("HF trainer_state.json", input);
   }
 }

@@ -15,6 +15,7 @@ import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.data.CorpusReader;
 import org.calmworkbench.backend.data.DataSplit;
 import org.calmworkbench.backend.experiment.Experiment;
+import org.calmworkbench.backend.interop.HfTrainerRun;
 import org.calmworkbench.backend.io.Safetensors;
 import org.calmworkbench.backend.io.Tensor;
 import org.calmworkbench.backend.io.pytorch.TorchStateDict;
@@ -128,17 +129,18 @@ final class ReaderTargets {
   }
 
   /**
-   * The PyTorch {@code .bin} reader: open, then read every tensor. No valid file here: its seed is
-   * the archive {@code TorchStateDictFuzzTest} damages, kept in the coverage fuzzing's inputs.
+   * Readers fuzzed by {@link ReaderCoverageFuzzTest} only. Their valid files are in its inputs
+   * directory: the PyTorch {@code .bin} reader's is the archive {@code TorchStateDictFuzzTest} damages
+   * (which has its own campaign), the Hugging Face Trainer's is {@code interop/hf-trainer-run}'s.
    */
-  static Target torchStateDict() {
-    return new Target("PyTorch bin", "pytorch_model.bin", new byte[0], f -> {
+  static List<Target> coverageOnly() {
+    return List.of(new Target("PyTorch bin", "pytorch_model.bin", new byte[0], f -> {
       try (TorchStateDict sd = TorchStateDict.open(f)) {
         for (String n : sd.names()) {
           sd.read(n);
         }
       }
-    });
+    }), new Target("HF trainer_state.json", "trainer_state.json", new byte[0], f -> HfTrainerRun.read(f.getParent())));
   }
 
   /**
