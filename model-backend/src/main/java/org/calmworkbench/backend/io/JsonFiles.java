@@ -45,7 +45,7 @@ public final class JsonFiles {
    * The value of {@code e} if it is a JSON number holding an integer that fits a long ({@code 12},
    * {@code 12.0}, {@code 1.2e1}); empty for anything else: no number, a fraction, or a number too
    * large or with an exponent Gson refuses ({@code 824E93555}, on which Gson's {@code getAsLong}
-   * throws a NumberFormatException and {@code getAsInt} of {@code 3e9} wraps around).
+   * throws a NumberFormatException; {@code getAsInt} of {@code 5e9} wraps around to 705032704).
    */
   public static OptionalLong integer(JsonElement e) {
     if (e == null || !e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {

@@ -350,7 +350,7 @@ public final class Safetensors {
   /** The value of a JSON integer in [0, max], or -1 if it is anything else. */
   private static long nonNegativeInteger(JsonElement json, long max) {
     long v = JsonFiles.integer(json).orElse(-1);
-    return v <= max ? v : -1;
+    return v >= 0 && v <= max ? v : -1;
   }
 
   /** Tensors must tile the data section exactly: no overlaps, holes or trailing bytes. */

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * JSON punctuation, extreme numbers), then the reader. Each input must either read or fail with a
  * {@link CalmException} whose message names the file; anything else (another exception, an
  * OutOfMemoryError, a StackOverflowError) fails the test, and the input is kept in
- * {@code target/fuzz-failures/} for a regression test.
+ * {@code target/fuzz-failures/} for a regression test. The readers, their valid files and the
+ * contract are {@link ReaderTargets}'s, shared with the coverage-guided {@link ReaderCoverageFuzzTest}.
  *
  * <p>CI runs {@value #CI_ITERATIONS} inputs per reader (seconds). The long run:
  * {@code mvn -o -pl model-backend test -Dtest=ReaderFuzzTest -Dcalm.fuzz.iterations=20000 -Dcalm.fuzz.seed=N}

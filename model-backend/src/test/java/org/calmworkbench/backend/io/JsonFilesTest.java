@@ -34,9 +34,10 @@ class JsonFilesTest {
     assertTrue(JsonFiles.integer(null).isEmpty());
   }
 
+  /** 824E93555 threw Gson's NumberFormatException here; getAsInt of 5e9 gave 705032704. */
   @Test
   void aCheckpointsContextChunksThatIsNoIntIsNotRecorded(@TempDir Path dir) throws IOException {
-    for (String v : new String[] {"824E93555", "3e9", "-1", "2.5"}) {
+    for (String v : new String[] {"824E93555", "5e9", "3e9", "-1", "2.5"}) {
       Files.writeString(dir.resolve("config.json"), "{\"context_chunks\": " + v + "}");
       assertTrue(Checkpoints.contextChunks(dir).isEmpty(), v);
     }
