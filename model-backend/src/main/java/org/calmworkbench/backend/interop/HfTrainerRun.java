@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -98,9 +99,9 @@ public record HfTrainerRun(Path dir, Path stateFile, long globalStep, long maxSt
         throw new CalmException(file + ": log_history[" + i + "] is not an object");
       }
       JsonObject entry = e.getAsJsonObject();
-      JsonElement step = entry.get("step");
-      if (step == null || !step.isJsonPrimitive() || !step.getAsJsonPrimitive().isNumber()) {
-        throw new CalmException(file + ": log_history[" + i + "] has no numeric \"step\"");
+      OptionalLong step = JsonFiles.integer(entry.get("step"));
+      if (step.isEmpty()) {
+        throw new CalmException(file + ": log_history[" + i + "] has no integer \"step\"");
       }
       Map<String, Double> values = bySteps.computeIfAbsent(step.getAsLong(), s -> new LinkedHashMap<>());
       for (Map.Entry<String, JsonElement> f : entry.entrySet()) {
@@ -189,7 +190,6 @@ public record HfTrainerRun(Path dir, Path stateFile, long globalStep, long maxSt
   }
 
   private static long longKey(JsonObject o, String key, long fallback) {
-    JsonElement e = o.get(key);
-    return e != null && e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber() ? e.getAsLong() : fallback;
+    return JsonFiles.integer(o.get(key)).orElse(fallback);
   }
 }

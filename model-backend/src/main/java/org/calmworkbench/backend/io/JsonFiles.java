@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.OptionalLong;
 import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.StorageException;
 
@@ -38,6 +39,23 @@ public final class JsonFiles {
       throw new CalmException(file + ": expected a JSON object");
     }
     return e.getAsJsonObject();
+  }
+
+  /**
+   * The value of {@code e} if it is a JSON number holding an integer that fits a long ({@code 12},
+   * {@code 12.0}, {@code 1.2e1}); empty for anything else: no number, a fraction, or a number too
+   * large or with an exponent Gson refuses ({@code 824E93555}, on which Gson's {@code getAsLong}
+   * throws a NumberFormatException; {@code getAsInt} of {@code 5e9} wraps around to 705032704).
+   */
+  public static OptionalLong integer(JsonElement e) {
+    if (e == null || !e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
+      return OptionalLong.empty();
+    }
+    try {
+      return OptionalLong.of(e.getAsJsonPrimitive().getAsBigDecimal().longValueExact());
+    } catch (NumberFormatException | ArithmeticException x) {
+      return OptionalLong.empty();
+    }
   }
 
   /**

@@ -16,7 +16,6 @@ import com.google.gson.stream.JsonToken;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.StringReader;
-import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
@@ -350,18 +349,8 @@ public final class Safetensors {
 
   /** The value of a JSON integer in [0, max], or -1 if it is anything else. */
   private static long nonNegativeInteger(JsonElement json, long max) {
-    if (!(json instanceof JsonPrimitive p) || !p.isNumber()) {
-      return -1;
-    }
-    try {
-      BigDecimal v = p.getAsBigDecimal(); // exact, whatever the size or form ("1e3", "2.5")
-      if (v.signum() < 0 || v.compareTo(BigDecimal.valueOf(max)) > 0) {
-        return -1;
-      }
-      return v.longValueExact(); // throws if fractional
-    } catch (NumberFormatException | ArithmeticException e) {
-      return -1;
-    }
+    long v = JsonFiles.integer(json).orElse(-1);
+    return v >= 0 && v <= max ? v : -1;
   }
 
   /** Tensors must tile the data section exactly: no overlaps, holes or trailing bytes. */

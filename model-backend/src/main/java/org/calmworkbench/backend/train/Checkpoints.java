@@ -1,6 +1,5 @@
 package org.calmworkbench.backend.train;
 
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,11 +58,7 @@ public final class Checkpoints {
   }
 
   private static OptionalInt intKey(JsonObject o, String key) {
-    JsonElement e = o.get(key);
-    if (e == null || !e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
-      return OptionalInt.empty();
-    }
-    int v = e.getAsInt();
-    return v > 0 ? OptionalInt.of(v) : OptionalInt.empty();
+    long v = JsonFiles.integer(o.get(key)).orElse(0);
+    return v > 0 && v <= Integer.MAX_VALUE ? OptionalInt.of((int) v) : OptionalInt.empty();
   }
 }

@@ -15,7 +15,9 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import org.calmworkbench.backend.CalmException;
+import org.calmworkbench.backend.io.JsonFiles;
 
 /**
  * A run's {@code metrics.jsonl}: one JSON object per training step, written by {@link
@@ -132,9 +134,10 @@ public final class MetricsLog {
       throw new CalmException(file + ", line " + lineNo + ": expected a JSON object, got " + abbreviate(line));
     }
     JsonObject o = e.getAsJsonObject();
-    JsonElement step = o.get("step");
-    if (step == null || !step.isJsonPrimitive() || !step.getAsJsonPrimitive().isNumber()) {
-      throw new CalmException(file + ", line " + lineNo + ": no numeric \"step\" in " + abbreviate(line));
+    // an integer: Gson's getAsLong threw a NumberFormatException on "step": 824E93555 (found by Jazzer)
+    OptionalLong step = JsonFiles.integer(o.get("step"));
+    if (step.isEmpty()) {
+      throw new CalmException(file + ", line " + lineNo + ": no integer \"step\" in " + abbreviate(line));
     }
     Map<String, Double> values = new LinkedHashMap<>();
     for (Map.Entry<String, JsonElement> f : o.entrySet()) {

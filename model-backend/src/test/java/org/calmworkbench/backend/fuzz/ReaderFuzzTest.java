@@ -7,26 +7,15 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.calmworkbench.backend.CalmException;
-import org.calmworkbench.backend.data.CorpusReader;
-import org.calmworkbench.backend.data.DataSplit;
 import org.calmworkbench.backend.experiment.Experiment;
-import org.calmworkbench.backend.io.Safetensors;
-import org.calmworkbench.backend.io.Tensor;
-import org.calmworkbench.backend.model.ArConfig;
-import org.calmworkbench.backend.model.AutoencoderConfig;
-import org.calmworkbench.backend.model.CalmConfig;
+import org.calmworkbench.backend.fuzz.ReaderTargets.Target;
 import org.calmworkbench.backend.project.Project;
-import org.calmworkbench.backend.tokenizer.Tokenizer;
-import org.calmworkbench.backend.tokenizer.Tokenizers;
-import org.calmworkbench.backend.train.MetricsLog;
-import org.calmworkbench.backend.train.TrainerState;
+import org.calmworkbench.backend.model.CalmConfig;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * JSON punctuation, extreme numbers), then the reader. Each input must either read or fail with a
  * {@link CalmException} whose message names the file; anything else (another exception, an
  * OutOfMemoryError, a StackOverflowError) fails the test, and the input is kept in
- * {@code target/fuzz-failures/} for a regression test.
+ * {@code target/fuzz-failures/} for a regression test. The readers, their valid files and the
+ * contract are {@link ReaderTargets}'s, shared with the coverage-guided {@link ReaderCoverageFuzzTest}.
  *
  * <p>CI runs {@value #CI_ITERATIONS} inputs per reader (seconds). The long run:
  * {@code mvn -o -pl model-backend test -Dtest=ReaderFuzzTest -Dcalm.fuzz.iterations=20000 -Dcalm.fuzz.seed=N}
@@ -47,76 +37,7 @@ class ReaderFuzzTest {
   static final int CI_ITERATIONS = 200;
   static final int ITERATIONS = Integer.getInteger("calm.fuzz.iterations", CI_ITERATIONS);
   static final long SEED = Long.getLong("calm.fuzz.seed", 13);
-  static final Path SAMPLE = Path.of("..", "sample-projects", "grammar-english");
-
-  /** Reads {@code file} the way the workbench does. */
-  @FunctionalInterface
-  interface Reader {
-    void read(Path file) throws Exception;
-  }
-
-  record Target(String name, String fileName, byte[] valid, Reader reader) {}
-
-  static byte[] bytes(Path p) {
-    try {
-      return Files.readAllBytes(p);
-    } catch (IOException e) {
-      throw new IllegalStateException("fuzz seed missing: " + p, e);
-    }
-  }
-
-  static byte[] firstLines(Path p, int n) {
-    try (Stream<String> lines = Files.lines(p)) {
-      return (String.join("\n", lines.limit(n).toList()) + "\n").getBytes(StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  static byte[] smallSafetensors(Path dir) throws IOException {
-    Path f = dir.resolve("seed.safetensors");
-    Map<String, Tensor> t = new LinkedHashMap<>();
-    t.put("encoder.weight", new Tensor("encoder.weight", new int[] {3, 4}, new float[12]));
-    t.put("encoder.bias", new Tensor("encoder.bias", new int[] {4}, new float[] {1, 2, 3, 4}));
-    Safetensors.write(f, t, Map.of("format", "calm-workbench", "step", "3"));
-    return Files.readAllBytes(f);
-  }
-
-  static List<Target> targets(Path dir) throws IOException {
-    Path runs = SAMPLE.resolve("runs");
-    String state = "{\"kind\":\"calm_autoencoder\",\"step\":12,\"tokens_seen\":6144,\"elapsed_seconds\":3.5,"
-        + "\"train_config\":{\"lr\":0.003,\"steps\":20,\"batch_size\":128},\"device\":\"cpu\"}";
-    String experiment = new String(bytes(Path.of("..", "sample-projects", "experiments", "k-sweep-quick.json")),
-        StandardCharsets.UTF_8).replace("../grammar-english/corpus/train.jsonl",
-        SAMPLE.resolve("corpus/train.jsonl").toAbsolutePath().toString().replace("\\", "/"));
-    List<Target> t = new ArrayList<>();
-    t.add(new Target("safetensors", "model.safetensors", smallSafetensors(dir), f -> {
-      for (Tensor x : Safetensors.read(f).tensors().values()) {
-        assertTrue(x.data().length >= 0);
-      }
-    }));
-    t.add(new Target("autoencoder config.json", "config.json", bytes(runs.resolve("sample-autoencoder/config.json")),
-        AutoencoderConfig::read));
-    t.add(new Target("CALM config.json", "config.json", bytes(runs.resolve("sample-calm/config.json")), CalmConfig::read));
-    t.add(new Target("AR config.json", "config.json", bytes(runs.resolve("sample-ar/config.json")), ArConfig::read));
-    t.add(new Target("project.json", "project.json", bytes(SAMPLE.resolve("project.json")), Project::load));
-    t.add(new Target("experiment file", "experiment.json", experiment.getBytes(StandardCharsets.UTF_8), Experiment::read));
-    t.add(new Target("tokenizer.json", "tokenizer.json", bytes(runs.resolve("sample-autoencoder/tokenizer.json")), f -> {
-      Tokenizer tok = Tokenizers.load(f);
-      tok.decode(tok.encode("The little robot found a red ball."));
-    }));
-    t.add(new Target("metrics.jsonl", "metrics.jsonl", firstLines(runs.resolve("sample-calm/metrics.jsonl"), 12),
-        MetricsLog::read));
-    t.add(new Target("trainer_state.json", "trainer_state.json", state.getBytes(StandardCharsets.UTF_8),
-        TrainerState::read));
-    t.add(new Target("split.json", "split.json", bytes(runs.resolve("sample-ar/split.json")),
-        f -> DataSplit.of(f.getParent())));
-    t.add(new Target("JSONL corpus", "corpus.jsonl", firstLines(SAMPLE.resolve("corpus/train.jsonl"), 20),
-        f -> CorpusReader.of(List.of(f)).read(doc -> {}, (a, b) -> {})));
-    t.add(new Target("text corpus", "corpus.txt", "The cat sees a dog.\n\nA dog likes the old book.\nIt reads.\n"
-        .getBytes(StandardCharsets.UTF_8), f -> CorpusReader.of(List.of(f)).read(doc -> {}, (a, b) -> {})));
-    return t;
-  }
+  static final Path SAMPLE = ReaderTargets.SAMPLE;
 
   static final String[] JSON_BITS = {"{", "}", "[", "]", "\"", ":", ",", "-1", "1e309", "NaN", "null", "true",
       "99999999999999999999", "-2147483649", "0", "\\u0000", "\\", "\u00ff", "{\"a\":", "[[[[[[[["};
@@ -181,12 +102,11 @@ class ReaderFuzzTest {
 
   @TestFactory
   Stream<DynamicTest> everyReaderEitherReadsOrNamesTheFileInACalmException(@TempDir Path dir) throws IOException {
-    return targets(dir).stream().map(t -> DynamicTest.dynamicTest(t.name(), () -> fuzz(t, dir)));
+    return ReaderTargets.targets(dir).stream().map(t -> DynamicTest.dynamicTest(t.name(), () -> fuzz(t, dir)));
   }
 
   static void fuzz(Target t, Path dir) throws Exception {
-    Path folder = Files.createDirectories(dir.resolve(t.name().replaceAll("[^a-z]+", "-")));
-    Path file = folder.resolve(t.fileName());
+    Path file = t.prepare(dir);
     Files.write(file, t.valid());
     t.reader().read(file); // the seed itself reads
     SplittableRandom rng = new SplittableRandom(SEED ^ t.name().hashCode());
@@ -195,17 +115,15 @@ class ReaderFuzzTest {
     long start = System.nanoTime();
     for (int i = 0; i < ITERATIONS; i++) {
       byte[] input = mutate(t.valid(), rng);
-      Files.write(file, input);
       try {
-        t.reader().read(file);
-        clean++;
-      } catch (CalmException e) {
-        if (e.getMessage() == null || !e.getMessage().contains(t.fileName()) || e.getMessage().contains("\n")) {
-          keep(t, i, input);
-          fail(t.name() + " input " + i + " (seed " + SEED + "): the message does not name " + t.fileName()
-              + " on one line: " + e.getMessage());
+        if (ReaderTargets.readsOrRefusesCleanly(t, file, input)) {
+          clean++;
+        } else {
+          refused++;
         }
-        refused++;
+      } catch (AssertionError e) {
+        keep(t, i, input);
+        fail(t.name() + " input " + i + " (seed " + SEED + "): " + e.getMessage());
       } catch (Throwable e) {
         keep(t, i, input);
         throw new AssertionError(t.name() + " input " + i + " (seed " + SEED + "): " + e + " instead of a CalmException", e);
@@ -228,7 +146,7 @@ class ReaderFuzzTest {
   @org.junit.jupiter.api.Test
   void foundInputsNameTheFileOnOneLine(@TempDir Path dir) throws IOException {
     Path runs = SAMPLE.resolve("runs");
-    String calm = new String(bytes(runs.resolve("sample-calm/config.json")), StandardCharsets.UTF_8);
+    String calm = new String(ReaderTargets.bytes(runs.resolve("sample-calm/config.json")), StandardCharsets.UTF_8);
     Map<String, String> found = new LinkedHashMap<>();
     // a head value out of range (HeadConfig's own check did not say which file)
     found.put("beta", calm.replaceFirst("\"beta\"\\s*:\\s*[0-9.eE+-]+", "\"beta\": 0.0"));
