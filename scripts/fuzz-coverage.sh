@@ -2,6 +2,8 @@
 # Coverage-guided fuzzing of the readers with Jazzer (issue 13, goal 1): each @FuzzTest of
 # ReaderCoverageFuzzTest in turn, SECONDS each (one target per JVM: Jazzer fuzzes one per run).
 #   scripts/fuzz-coverage.sh [SECONDS_PER_TARGET] [TARGET...]     e.g. scripts/fuzz-coverage.sh 120 safetensors
+# Target cliArgs is the command-line parser (app's CliArgsCoverageFuzzTest#commandLines); the others are
+# ReaderCoverageFuzzTest's. Needs the modules installed once: mvn -o install -DskipTests.
 # Prints one line per target: executions, seconds, coverage edges (libFuzzer's cov:) and features
 # (ft:), corpus size, and the findings. A finding (an exception other than a CalmException naming the
 # file on one line, an OutOfMemoryError in the 1 GiB heap, a hang over 10 s) is written by Jazzer to
@@ -15,23 +17,29 @@ cd "$root"
 seconds="${1:-60}"
 shift || true
 all=(safetensors autoencoderConfig calmConfig arConfig projectJson experimentFile tokenizerJson metricsJsonl
-  trainerState splitJson jsonlCorpus textCorpus torchStateDict hfTrainerState)
+  trainerState splitJson jsonlCorpus textCorpus torchStateDict hfTrainerState cliArgs)
 [ $# -gt 0 ] && targets=("$@") || targets=("${all[@]}")
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
 logs="$root/model-backend/target/fuzz-coverage"
 mkdir -p "$logs"
 # compile the model-backend classes and tests (csv, its dependency, must be installed: mvn -o install -DskipTests)
-mvn -o -q -B -pl model-backend -am test-compile > "$logs/build.log" 2>&1 || { cat "$logs/build.log"; exit 1; }
-inputs="$root/model-backend/src/test/resources/org/calmworkbench/backend/fuzz/ReaderCoverageFuzzTestInputs"
+mvn -o -q -B -pl model-backend,app -am test-compile > "$logs/build.log" 2>&1 || { cat "$logs/build.log"; exit 1; }
 printf '%-18s %10s %8s %6s %6s %10s  %s\n' target executions seconds edges ft corpus findings
 status=0
 for t in "${targets[@]}"; do
-  before=$(ls "$inputs/$t" 2>/dev/null | grep -c -E '^(crash|timeout|oom|slow-unit)-' || true)
+  if [ "$t" = cliArgs ]; then
+    module=app test="CliArgsCoverageFuzzTest#commandLines" method=commandLines instrument='org.calmworkbench.**,picocli.**' 
+    inputs="$root/app/src/test/resources/org/calmworkbench/app/cli/CliArgsCoverageFuzzTestInputs"
+  else
+    module=model-backend test="ReaderCoverageFuzzTest#$t" method=$t instrument='org.calmworkbench.**,com.google.gson.**' 
+    inputs="$root/model-backend/src/test/resources/org/calmworkbench/backend/fuzz/ReaderCoverageFuzzTestInputs"
+  fi
+  before=$(ls "$inputs/$method" 2>/dev/null | grep -c -E '^(crash|timeout|oom|slow-unit)-' || true)
   start=$(date +%s)
   # jazzer.internal.arg.N: libFuzzer's command line (argv0 first); these come after the annotation's
   # -max_total_time, so they win. Gson is instrumented too: the JSON readers' branches are mostly its.
-  JAZZER_FUZZ=1 mvn -o -B -Dstyle.color=never -pl model-backend surefire:test -Dtest="ReaderCoverageFuzzTest#$t" \
-    -Dcalm.test.heap=1g -Djazzer.hooks=true -Djazzer.instrument='org.calmworkbench.**,com.google.gson.**' \
+  JAZZER_FUZZ=1 mvn -o -B -Dstyle.color=never -pl "$module" surefire:test -Dtest="$test" \
+    -Dcalm.test.heap=1g -Djazzer.hooks=true -Djazzer.instrument="$instrument" \
     -Djazzer.internal.arg.0=fuzz -Djazzer.internal.arg.1=-max_total_time="$seconds" \
     -Djazzer.internal.arg.2=-timeout=10 -Djazzer.internal.arg.3=-print_final_stats=1 \
     > "$logs/$t.log" 2>&1
@@ -45,7 +53,7 @@ for t in "${targets[@]}"; do
   cov=$(echo "$done_line" | grep -o -E 'cov: [0-9]+' | grep -o -E '[0-9]+')
   ft=$(echo "$done_line" | grep -o -E 'ft: [0-9]+' | grep -o -E '[0-9]+')
   corp=$(echo "$done_line" | grep -o -E 'corp: [0-9]+/[0-9]+[a-zA-Z]*' | sed 's/corp: //')
-  after=$(ls "$inputs/$t" 2>/dev/null | grep -c -E '^(crash|timeout|oom|slow-unit)-' || true)
+  after=$(ls "$inputs/$method" 2>/dev/null | grep -c -E '^(crash|timeout|oom|slow-unit)-' || true)
   finding=$(grep -a -m1 -E '== Java Exception:|==[0-9]+== ERROR: libFuzzer|Java Assertion|FuzzTestFindingException' "$logs/$t.log" | cut -c1-160)
   if [ "$rc" -ne 0 ] || [ "$after" -gt "$before" ]; then
     status=1

@@ -95,6 +95,16 @@ class CliArgsTest {
     assertEquals(5, a.steps);
   }
 
+  /** "@FILE" is not an argument file (picocli's default): "@/" was an internal error (found by Jazzer). */
+  @Test
+  void anArgumentBeginningWithAtIsAnOrdinaryValue(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Path args = java.nio.file.Files.writeString(dir.resolve("more.txt"), "--steps 99\n");
+    Train a = parse("--corpus", "@" + args, "@/");
+    assertEquals(List.of(Path.of("@" + args), Path.of("@/")), a.corpus, "taken as they are, the file not read");
+    assertEquals(1000, a.steps, "the default: the file's --steps 99 was not read");
+    assertEquals("@" + args, parse("@" + args).note, "a positional value as it is");
+  }
+
   @Test
   void repeatedListOptionAddsUp() {
     Train a = parse("--set", "lr=0.1", "--steps=3", "--set", "batch=8", "warmup=2", "--set=lr=0.2");
