@@ -280,7 +280,7 @@ class RunsViewModelTest {
     assertEquals(d.resolve("metrics.jsonl") + ", line 3: expected a JSON object, got [1, 2]", e.getMessage());
     Files.writeString(d.resolve("metrics.jsonl"), "{\"step\":1}\n{\"loss\":2.5}\n");
     e = assertThrows(CalmException.class, () -> MetricsLog.read(d.resolve("metrics.jsonl")));
-    assertTrue(e.getMessage().endsWith(", line 2: no numeric \"step\" in {\"loss\":2.5}"), e.getMessage());
+    assertTrue(e.getMessage().endsWith(", line 2: no integer \"step\" in {\"loss\":2.5}"), e.getMessage());
   }
 
   @Test
