@@ -52,10 +52,11 @@ import org.jfree.data.xy.XYSeriesCollection;
  * frame ({@link FramePacer}). The chart draws at most {@link #MAX_PLOTTED_POINTS}
  * points per curve: a longer series is drawn decimated, the lowest and highest value of each
  * bucket of consecutive points kept (spikes stay visible), so a redraw costs the same after 100
- * steps or 100 000; a new series, and clearing, are drawn by that same paced redraw (without it,
- * adding and styling a series redrew the chart about eight times: a training page's first points
- * held the FX thread up to 462 ms in the long-session run, docs/RELIABILITY.md); every point is kept for smoothing and CSV. Feed it from background work
- * through a coalescing dispatcher that hands over batches.
+ * steps or 100 000; every point is kept for smoothing and CSV. A new series, and clearing, are
+ * drawn by that same paced redraw: adding and styling a series redrew the chart 7 times otherwise
+ * (a training page's first points held the FX thread up to 462 ms in the long-session run,
+ * docs/RELIABILITY.md). Feed it from background work through a coalescing dispatcher that hands
+ * over batches.
  */
 public final class LiveLineChart extends BorderPane {
   /** Distinct, colour-blind-friendly series colours (Okabe-Ito). */
@@ -379,7 +380,7 @@ public final class LiveLineChart extends BorderPane {
   private Series series(String name) {
     Series s = series.get(name);
     if (s == null) {
-      mute(); // adding the series and styling it would redraw the chart once per call (about 8)
+      mute(); // adding the series and styling it would redraw the chart once per call (7 calls)
       s = new Series(name, series.size(), weight());
       series.put(name, s);
       dataset.addSeries(s.raw);

@@ -324,9 +324,7 @@ public final class ScatterView extends BorderPane {
    * CPU) in the long GUI session (docs/RELIABILITY.md section 5).
    */
   private void changing() {
-    if (chart.isNotify()) {
-      chart.setNotify(false);
-    }
+    chart.setNotify(false); // fires nothing; setNotify(true) in the redraw fires one change
     if (!redrawScheduled) {
       redrawScheduled = true;
       FramePacer.FX.request(redrawTask);

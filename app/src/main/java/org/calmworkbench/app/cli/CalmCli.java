@@ -44,6 +44,7 @@ import org.calmworkbench.app.cli.commands.VersionCommand;
 import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.StorageException;
 import org.calmworkbench.backend.Cancellation;
+import org.calmworkbench.backend.data.TokenIds;
 import org.calmworkbench.backend.device.ComputeDevice;
 import picocli.CommandLine;
 
@@ -183,8 +184,8 @@ public final class CalmCli {
       String msg = "out of memory (" + e.getMessage() + "); give Java more with JAVA_OPTS=-Xmx8g, or use a smaller preset";
       return fail(out, err, json, verbose, "error: " + msg, msg, 1, e);
     } catch (Exception | StackOverflowError | AssertionError | InternalError e) {
-      if (org.calmworkbench.backend.data.TokenIds.isMappedFileFault(e)) { // the file system's doing, not a bug
-        String msg = org.calmworkbench.backend.data.TokenIds.MAPPED_FILE_FAULT;
+      if (TokenIds.isMappedFileFault(e)) { // the file system's doing, not a bug
+        String msg = TokenIds.MAPPED_FILE_FAULT;
         return fail(out, err, json, verbose, "error: " + msg, msg, StorageException.EXIT_CODE, e);
       }
       String msg = e.getClass().getName() + (e.getMessage() == null ? "" : ": " + e.getMessage());

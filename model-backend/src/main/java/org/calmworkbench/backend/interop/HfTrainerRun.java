@@ -129,7 +129,6 @@ public record HfTrainerRun(Path dir, Path stateFile, long globalStep, long maxSt
     }
   }
 
-  /** The checkpoint-N folders of {@code dir}, by step. */
   /** Whether {@code dir} is named as a Trainer's {@code checkpoint-N/} folder. */
   public static boolean isCheckpointFolder(Path dir) {
     return dir.getFileName() != null && CHECKPOINT.matcher(dir.getFileName().toString()).matches();

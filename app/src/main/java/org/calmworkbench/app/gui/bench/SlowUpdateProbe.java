@@ -18,17 +18,17 @@ import org.calmworkbench.app.gui.service.CoalescingDispatcher;
  * (blocked, or descheduled in ways schedstat does not count).
  */
 final class SlowUpdateProbe implements CoalescingDispatcher.SlowUpdates, AutoCloseable {
+  /** One slow update: its wall and CPU time, and its line for the report. */
+  private record Slow(double ms, double cpuMs, String line) {}
+
   private final Thread fx;
   private final long thresholdMs;
-  private final List<String> slow = new ArrayList<>();
-  private final List<double[]> times = new ArrayList<>(); // {wall ms, CPU ms} of each slow update
+  private final List<Slow> slow = new ArrayList<>();
   private final Map<String, Integer> where = new LinkedHashMap<>(); // of the running update
   private volatile long runningSince; // 0: no update running
   private final java.nio.file.Path fxStat; // the FX thread's /proc schedstat; null when unreadable
   private long waitAtStart = -1; // ns the FX thread had waited for a core when the update began (FX thread)
   private long gcAtStart; // ms of GC when the update began (FX thread)
-  private double waitMs = Double.NaN; // of the last update
-  private double gcMs;
   private final Thread sampler;
   private volatile boolean closed;
 
@@ -57,13 +57,7 @@ final class SlowUpdateProbe implements CoalescingDispatcher.SlowUpdates, AutoClo
       gcAtStart = gcMillis();
       runningSince = System.nanoTime();
     } else {
-      long since = runningSince;
       runningSince = 0;
-      if (System.nanoTime() - since >= thresholdMs * 1_000_000L) { // only a slow one: reading /proc costs
-        long w = waited();
-        waitMs = w < 0 || waitAtStart < 0 ? Double.NaN : (w - waitAtStart) / 1e6;
-        gcMs = gcMillis() - gcAtStart;
-      }
     }
   }
 
@@ -89,29 +83,31 @@ final class SlowUpdateProbe implements CoalescingDispatcher.SlowUpdates, AutoClo
 
   @Override
   public void slow(String what, double ms, double cpuMs) {
+    long w = waited(); // read here, right after the update, only for a slow one (/proc costs)
+    String waitMs = w < 0 || waitAtStart < 0 ? "?" : String.format(Locale.ROOT, "%.0f", (w - waitAtStart) / 1e6);
+    long gcMs = gcMillis() - gcAtStart;
     String top;
     synchronized (where) {
       top = where.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(2)
           .map(e -> e.getKey() + " x" + e.getValue()).reduce((a, b) -> a + "; " + b).orElse("not sampled");
     }
     synchronized (slow) {
-      times.add(new double[] {ms, cpuMs});
-      slow.add(String.format(Locale.ROOT, "%.0f ms (CPU %.0f ms, waiting for a core %s ms, GC %.0f ms) %s [%s]", ms, cpuMs,
-          Double.isNaN(waitMs) ? "?" : String.format(Locale.ROOT, "%.0f", waitMs), gcMs, what, top));
+      slow.add(new Slow(ms, cpuMs, String.format(Locale.ROOT, "%.0f ms (CPU %.0f ms, waiting for a core %s ms, GC %d ms) %s [%s]",
+          ms, cpuMs, waitMs, gcMs, what, top)));
     }
   }
 
   /** The slow updates so far, one line each. */
   List<String> slowUpdates() {
     synchronized (slow) {
-      return List.copyOf(slow);
+      return slow.stream().map(Slow::line).toList();
     }
   }
 
   /** Slow updates of at least {@code ms} of wall time, or of the FX thread's CPU time when {@code cpu}. */
   long count(double ms, boolean cpu) {
     synchronized (slow) {
-      return times.stream().filter(t -> t[cpu ? 1 : 0] >= ms).count();
+      return slow.stream().filter(s -> (cpu ? s.cpuMs() : s.ms()) >= ms).count();
     }
   }
 

@@ -24,6 +24,7 @@ import javafx.collections.ObservableList;
 import org.calmworkbench.app.gui.WorkbenchContext;
 import org.calmworkbench.app.gui.settings.SettingField;
 import org.calmworkbench.app.gui.settings.SettingsForm;
+import org.calmworkbench.app.gui.common.Checkpoints;
 import org.calmworkbench.app.gui.common.Events;
 import org.calmworkbench.app.gui.common.MetricPoint;
 import org.calmworkbench.app.gui.common.ProjectLayer;
@@ -409,11 +410,8 @@ public final class LmTrainingViewModel implements JobCommands {
 
   /** Shows {@code list}, keeping the selection when it is still there, else selecting the newest. */
   private void showAutoencoders(List<RunStore.Checkpoint> list) {
-    RunStore.Checkpoint old = autoencoder.get();
     autoencoders.setAll(list);
-    RunStore.Checkpoint keep = old == null ? null
-        : autoencoders.stream().filter(i -> i.dir().equals(old.dir())).findFirst().orElse(null);
-    autoencoder.set(keep != null ? keep : autoencoders.isEmpty() ? null : autoencoders.get(0));
+    autoencoder.set(Checkpoints.reselect(list, autoencoder.get()));
   }
 
   // ---- internals -----------------------------------------------------------------------------

@@ -52,7 +52,10 @@ public final class CoalescingDispatcher {
      */
     void slow(String what, double ms, double cpuMs);
 
-    /** Told just before ({@code true}) and after each update runs, on the UI thread (for a stack sampler). */
+    /**
+     * Told just before ({@code true}) and after each update runs, on the UI thread, outside the
+     * update's timing (for a stack sampler); {@link #slow} follows the {@code false} of a slow one.
+     */
     default void running(boolean running) {}
   }
 
@@ -136,23 +139,29 @@ public final class CoalescingDispatcher {
     while (it.hasNext()) {
       Map.Entry<Object, Runnable> e = it.next();
       it.remove();
-      long t0 = watch == null ? 0 : System.nanoTime();
-      long cpu0 = watch == null ? 0 : CPU.getCurrentThreadCpuTime();
-      if (watch != null) {
-        watch.running(true);
-      }
-      e.getValue().run();
-      if (watch != null) {
-        watch.running(false);
-        double ms = (System.nanoTime() - t0) / 1e6;
-        if (ms >= watch.thresholdMs()) {
-          watch.slow(describe(e.getKey(), e.getValue()), ms, (CPU.getCurrentThreadCpuTime() - cpu0) / 1e6);
-        }
+      if (watch == null) {
+        e.getValue().run();
+      } else {
+        watched(watch, e.getKey(), e.getValue());
       }
       if (it.hasNext() && System.nanoTime() - start >= FLUSH_BUDGET_MS * 1_000_000L) {
         deferRest(work);
         return;
       }
+    }
+  }
+
+  /** Runs {@code update} timed (wall and CPU), the watcher's own work outside the timing. */
+  private static void watched(SlowUpdates watch, Object key, Runnable update) {
+    watch.running(true);
+    long t0 = System.nanoTime();
+    long cpu0 = CPU.getCurrentThreadCpuTime();
+    update.run();
+    double cpuMs = (CPU.getCurrentThreadCpuTime() - cpu0) / 1e6;
+    double ms = (System.nanoTime() - t0) / 1e6;
+    watch.running(false);
+    if (ms >= watch.thresholdMs()) {
+      watch.slow(describe(key, update), ms, cpuMs);
     }
   }
 

@@ -5,6 +5,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import org.calmworkbench.backend.CalmException;
 import org.calmworkbench.backend.StorageException;
+import org.calmworkbench.backend.data.TokenIds;
 
 /**
  * The one place errors go: a line in the log pane (with the stack trace for unexpected errors) and
@@ -47,8 +48,8 @@ public final class ErrorReporter {
     if (r instanceof java.nio.file.FileSystemException f) { // a read-only medium, a full disk: not a bug
       return StorageException.reasonAndFile(f);
     }
-    if (org.calmworkbench.backend.data.TokenIds.isMappedFileFault(r)) {
-      return org.calmworkbench.backend.data.TokenIds.MAPPED_FILE_FAULT;
+    if (TokenIds.isMappedFileFault(r)) {
+      return TokenIds.MAPPED_FILE_FAULT;
     }
     if (r instanceof OutOfMemoryError) {
       return "out of memory; start with more heap (JAVA_OPTS=-Xmx8g ./calm gui) or use a smaller preset";
